@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/google/go-cmp v0.7.0 // indirect
 	github.com/google/go-github/v62 v62.0.0 // indirect
+	github.com/google/go-querystring v1.1.0 // indirect
 	github.com/sethvargo/go-githubactions v1.4.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
