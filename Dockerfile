@@ -1,0 +1,44 @@
+# One image for the four actions: each action.yml runs it with its own
+# entrypoint (runs: {using: docker, image: ../Dockerfile, entrypoint: /action-<name>}).
+#
+# GO_IMAGE is the Go builder. The default is the official image at a pinned
+# tag; releases should pin it by digest (golang:1.26.8-bookworm@sha256:...).
+# Where no registry can be reached (this repository's CI), `make image` passes
+# a local builder made by .ci/builder-image.sh:
+#   docker build --build-arg GO_IMAGE=ecosystem-actions/go-builder:1.26.8 .
+# The build stage uses only `go` and /bin/sh builtins, so both builders work.
+ARG GO_IMAGE=golang:1.26.8-bookworm
+
+FROM ${GO_IMAGE} AS build
+# GOPROXY is passed by `make image` from `go env GOPROXY` when it is not the default.
+ARG GOPROXY=https://proxy.golang.org,direct
+ENV CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false GOPROXY=${GOPROXY}
+# /out holds the binaries (made here so that an empty ACTIONS still copies).
+WORKDIR /out
+WORKDIR /src
+# Modules first: this layer stays cached until go.mod or go.sum change.
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+# ACTIONS lists the binaries to build; all four by default. `make image`
+# narrows it to the action-*/main.go present while the actions are written.
+ARG ACTIONS="monitor fixer stale alert"
+RUN set -e; \
+    for a in $ACTIONS; do \
+      if [ ! -f "action-$a/main.go" ]; then echo "action-$a/main.go not found (ACTIONS=$ACTIONS)" >&2; exit 1; fi; \
+      go build -trimpath -ldflags "-s -w -X main.version=$VERSION" -o "/out/action-$a" "./action-$a"; \
+      echo "built /action-$a"; \
+    done
+
+# Static binaries and the CA bundle, nothing else. No USER: container actions
+# must run as the default user (root) to write the mounted workspace and file
+# commands. No WORKDIR: the runner mounts /github/workspace and sets it.
+FROM scratch
+ARG VERSION=dev
+LABEL org.opencontainers.image.source="https://github.com/sparesparrow/ecosystem-actions" \
+      org.opencontainers.image.description="Composable GitHub Actions that keep a multi-repository ecosystem healthy" \
+      org.opencontainers.image.version="${VERSION}"
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=build /out/ /
+ENTRYPOINT ["/action-monitor"]

@@ -1,0 +1,113 @@
+# Makefile for ecosystem-actions. `make help` lists the targets.
+#
+# Versions and knobs (override on the command line: make image VERSION=v1.2.3).
+GO                 ?= go
+GO_VERSION         ?= 1.26.8
+ACTIONLINT_VERSION ?= v1.7.12
+VERSION            ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+IMAGE              ?= ecosystem-actions:dev
+BUILDER_IMAGE      ?= ecosystem-actions/go-builder:$(GO_VERSION)
+DOCKER             ?= docker
+# The legacy builder is what the Debian engine offers without buildx; it
+# honours --network host for `go mod download`.
+DOCKER_BUILDKIT    ?= 0
+GOPROXY            ?= $(shell $(GO) env GOPROXY)
+GOBIN_DIR          := $(shell $(GO) env GOPATH)/bin
+ACTIONLINT         ?= $(GOBIN_DIR)/actionlint
+EMULATOR_ADDR      ?= 127.0.0.1:8090
+FIXTURE            ?= testdata/ecosystem/ecosystem.yaml
+REPORTS            ?= reports
+
+# The actions present in the tree (action-<name>/main.go). The release
+# Dockerfile builds all four by default; while they are being written, `make
+# image` builds the ones that exist.
+ACTIONS  ?= $(patsubst action-%/main.go,%,$(wildcard action-*/main.go))
+BINARIES := $(addprefix bin/action-,$(ACTIONS))
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+
+# Extra benchmark scripts: every executable <concern>/bench/*.sh or
+# actions/<concern>/bench/*.sh runs after the Go benchmarks, from the
+# repository root, with BIN_DIR=bin and REPORTS set.
+BENCH_SCRIPTS ?= $(sort $(wildcard */bench/*.sh */*/bench/*.sh))
+# Container test selection (a -run regexp); empty runs them all.
+E2E_RUN ?=
+
+GOTESTFLAGS ?=
+
+.PHONY: tools help build test lint fmt vet actionlint bench bench-image image builder-image e2e demo emulator clean
+
+help: ## List the targets.
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+build: ## Build every action binary (and the emulator) into bin/.
+	@test -n "$(ACTIONS)" || echo "build: no action-*/main.go yet"
+	@set -e; for a in $(ACTIONS); do \
+		echo "go build -o bin/action-$$a ./action-$$a"; \
+		CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/action-$$a ./action-$$a; \
+	done
+	@if [ -d pkg/emulator/cmd/emulator ]; then \
+		echo "go build -o bin/emulator ./pkg/emulator/cmd/emulator"; \
+		$(GO) build -o bin/emulator ./pkg/emulator/cmd/emulator; fi
+
+test: ## Run the unit tests with the race detector, in shuffled order.
+	$(GO) test -race -shuffle=on $(GOTESTFLAGS) ./...
+
+lint: fmt vet actionlint ## gofmt, go vet and actionlint (workflows).
+
+fmt:
+	@files="$$(git ls-files -co --exclude-standard '*.go' ':!:*testdata/*' 2>/dev/null)"; \
+	out="$$(if [ -n "$$files" ]; then gofmt -l $$files; fi)"; \
+	if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi; \
+	echo "gofmt: ok"
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./pkg/containertest/...
+	@if [ -d .ci/demo ]; then echo "$(GO) vet ./.ci/demo"; $(GO) vet ./.ci/demo; fi
+
+actionlint:
+	@set -e; files="$$(ls .github/workflows/*.yml .github/workflows/*.yaml 2>/dev/null || true)"; \
+	if [ -z "$$files" ]; then echo "actionlint: no workflows in .github/workflows"; exit 0; fi; \
+	$(MAKE) --no-print-directory tools; \
+	echo "actionlint $$files"; $(ACTIONLINT) $$files
+
+tools: ## Install the pinned actionlint into $(GOPATH)/bin unless that version is there.
+	@if [ "$$($(ACTIONLINT) -version 2>/dev/null | head -n 1)" != "$(ACTIONLINT_VERSION)" ]; then \
+		echo "go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)"; \
+		$(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION); \
+	else echo "actionlint $(ACTIONLINT_VERSION) is installed"; fi
+
+bench: build ## Go benchmarks, the concerns' bench scripts, then the image numbers if Docker runs.
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+	@set -e; for s in $(BENCH_SCRIPTS); do \
+		if [ -x "$$s" ]; then echo "== $$s"; BIN_DIR=bin REPORTS=$(REPORTS) "./$$s"; \
+		else echo "== $$s: not executable, skipped"; fi; done
+	@if $(DOCKER) info >/dev/null 2>&1; then $(MAKE) --no-print-directory bench-image; \
+	else echo "bench-image: skipped (no Docker engine; .ci/run starts one)"; fi
+
+bench-image: image ## Image size and `docker run ... --version` time per action.
+	IMAGE=$(IMAGE) ACTIONS="$(ACTIONS)" DOCKER=$(DOCKER) .ci/bench-image.sh
+
+builder-image: ## The local Go builder image (docker import of this machine's Go).
+	.ci/builder-image.sh $(BUILDER_IMAGE)
+
+image: builder-image ## Build the action image from the root Dockerfile with the local builder.
+	DOCKER_BUILDKIT=$(DOCKER_BUILDKIT) $(DOCKER) build --network host \
+		--build-arg GO_IMAGE=$(BUILDER_IMAGE) \
+		--build-arg GOPROXY="$(GOPROXY)" \
+		--build-arg VERSION=$(VERSION) \
+		--build-arg ACTIONS="$(ACTIONS)" \
+		-t $(IMAGE) .
+	@$(DOCKER) image inspect --format '$(IMAGE): {{.Size}} bytes' $(IMAGE)
+
+e2e: image ## Container tests: each action's entrypoint in the image against the emulator.
+	ECOSYSTEM_ACTIONS_IMAGE=$(IMAGE) $(GO) test -tags e2e -count=1 -v $(if $(E2E_RUN),-run '$(E2E_RUN)') ./pkg/containertest/...
+
+demo: build ## The whole chain on the example ecosystem through the emulator, into reports/.
+	$(GO) run ./.ci/demo -bin bin -fixture $(FIXTURE) -out $(REPORTS)
+
+emulator: ## Serve the GitHub API emulator on EMULATOR_ADDR with FIXTURE.
+	$(GO) run ./pkg/emulator/cmd/emulator -addr $(EMULATOR_ADDR) -fixture $(FIXTURE)
+
+clean: ## Remove bin/ and reports/.
+	rm -rf bin $(REPORTS)
