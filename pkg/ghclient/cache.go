@@ -1,0 +1,199 @@
+package ghclient
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// cacheFormatVersion is written into every cache file; files with another
+// version are ignored (and overwritten on the next 200), so a format change
+// never breaks a run that restored an old actions/cache entry.
+const cacheFormatVersion = 1
+
+// maxCachedBody bounds the size of a response body kept for revalidation.
+// Larger responses (rare on the REST API) are passed through uncached.
+const maxCachedBody = 8 << 20
+
+// cacheEntry is one cached 200 response. On disk it is a JSON file named
+// <key>.json in Config.CacheDir.
+type cacheEntry struct {
+	Version int    `json:"version"`
+	Key     string `json:"key"`
+	URL     string `json:"url"`
+	Accept  string `json:"accept"`
+	ETag    string `json:"etag"`
+	// Header is the original response's header without rate-limit headers,
+	// which are replaced by the current ones when the entry is served.
+	Header   http.Header `json:"header"`
+	Body     []byte      `json:"body"`
+	StoredAt time.Time   `json:"stored_at"`
+}
+
+// tokenFingerprint identifies a token in cache keys without revealing it:
+// responses differ per identity (private repositories, permissions), so the
+// key must depend on the token, but neither the key nor any file may contain
+// it. A SHA-256 of a domain-separated string is one-way.
+func tokenFingerprint(token string) string {
+	if token == "" {
+		return "anonymous"
+	}
+	sum := sha256.Sum256([]byte("ecosystem-actions/ghclient token v1\x00" + token))
+	return hex.EncodeToString(sum[:16])
+}
+
+// cacheKey derives the key for a GET of url with the given Accept header by
+// the identity behind tokenFP. The key is a hex SHA-256, so it is also a
+// safe file name.
+func cacheKey(url, accept, tokenFP string) string {
+	sum := sha256.Sum256([]byte("GET\x00" + url + "\x00" + accept + "\x00" + tokenFP))
+	return hex.EncodeToString(sum[:])
+}
+
+// etagCache keeps cached responses in memory and, when dir is set, in one
+// file per key so actions/cache can carry them between runs. It is safe for
+// concurrent use.
+type etagCache struct {
+	dir string
+
+	mu  sync.Mutex
+	mem map[string]*cacheEntry
+	// writeErrors counts failed disk writes (the cache keeps working in
+	// memory; the next run just revalidates less).
+	writeErrors int
+}
+
+func newETagCache(dir string) *etagCache {
+	return &etagCache{dir: dir, mem: make(map[string]*cacheEntry)}
+}
+
+func (c *etagCache) path(key string) string {
+	return filepath.Join(c.dir, key+".json")
+}
+
+// get returns the entry for key from memory or disk, or nil. Entries that
+// cannot be read, have another format version or do not match the key are
+// ignored.
+func (c *etagCache) get(key, url, accept string) *cacheEntry {
+	c.mu.Lock()
+	e, ok := c.mem[key]
+	c.mu.Unlock()
+	if ok {
+		return e
+	}
+	if c.dir == "" {
+		return nil
+	}
+	data, err := os.ReadFile(c.path(key))
+	if err != nil {
+		return nil
+	}
+	var disk cacheEntry
+	if err := json.Unmarshal(data, &disk); err != nil {
+		return nil
+	}
+	if disk.Version != cacheFormatVersion || disk.Key != key || disk.URL != url ||
+		disk.Accept != accept || disk.ETag == "" {
+		return nil
+	}
+	c.mu.Lock()
+	if cur, ok := c.mem[key]; ok { // a concurrent put won
+		c.mu.Unlock()
+		return cur
+	}
+	c.mem[key] = &disk
+	c.mu.Unlock()
+	return &disk
+}
+
+// put stores e in memory and on disk (atomically: temp file + rename).
+func (c *etagCache) put(e *cacheEntry) {
+	e.Version = cacheFormatVersion
+	c.mu.Lock()
+	c.mem[e.Key] = e
+	c.mu.Unlock()
+	if c.dir == "" {
+		return
+	}
+	if err := c.writeFile(e); err != nil {
+		c.mu.Lock()
+		c.writeErrors++
+		c.mu.Unlock()
+	}
+}
+
+func (c *etagCache) writeFile(e *cacheEntry) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("failed to encode cache entry: %w", err)
+	}
+	if err := os.MkdirAll(c.dir, 0o700); err != nil {
+		return fmt.Errorf("failed to create cache dir: %w", err)
+	}
+	tmp, err := os.CreateTemp(c.dir, ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("failed to create cache file: %w", err)
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("failed to write cache file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), c.path(e.Key)); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("failed to rename cache file: %w", err)
+	}
+	return nil
+}
+
+// remove forgets key (the resource is gone or changed into an error).
+func (c *etagCache) remove(key string) {
+	c.mu.Lock()
+	_, inMem := c.mem[key]
+	delete(c.mem, key)
+	c.mu.Unlock()
+	if c.dir == "" {
+		return
+	}
+	if err := os.Remove(c.path(key)); err != nil && !errors.Is(err, fs.ErrNotExist) && inMem {
+		c.mu.Lock()
+		c.writeErrors++
+		c.mu.Unlock()
+	}
+}
+
+func (c *etagCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.mem)
+}
+
+// isRateHeader reports whether a header describes the current rate-limit
+// window; such headers are never cached because they are stale by the time a
+// cached body is served.
+func isRateHeader(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasPrefix(n, "x-ratelimit-") || n == "retry-after"
+}
+
+// cacheableHeader copies h without rate-limit headers and cookies.
+func cacheableHeader(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for k, v := range h {
+		if isRateHeader(k) || strings.EqualFold(k, "Set-Cookie") || strings.EqualFold(k, "Date") {
+			continue
+		}
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
