@@ -1,0 +1,136 @@
+// Package monitor computes the health of every domain (repository) of an
+// ecosystem from its own GitHub data: repository metadata, the events feed,
+// workflow runs with their jobs and attempts, and open pull requests and
+// issues. It writes ecosystem_analysis.json, ecosystem_summary.md and a static
+// dashboard.
+//
+// The package is split by concern: model.go (collected inputs), health.go
+// (the score), flaky.go (re-run detection), collect.go (the GitHub calls),
+// report.go (the JSON document), markdown.go and dashboard.go (renderings),
+// history.go (deltas between runs) and shard.go (matrix sharding).
+package monitor
+
+import "time"
+
+// EventTypes are the 23 repository event types GitHub documents; every one of
+// them is always present in a domain's event_types (zero when absent).
+// https://docs.github.com/rest/using-the-rest-api/github-event-types
+var EventTypes = []string{
+	"CommitCommentEvent", "CreateEvent", "DeleteEvent", "DeploymentEvent",
+	"DeploymentStatusEvent", "ForkEvent", "GollumEvent", "IssueCommentEvent",
+	"IssuesEvent", "MarketplacePurchaseEvent", "MemberEvent", "PublicEvent",
+	"PullRequestEvent", "PullRequestReviewCommentEvent", "PullRequestReviewEvent",
+	"PushEvent", "ReleaseEvent", "SponsorshipEvent", "StatusEvent", "TeamAddEvent",
+	"WatchEvent", "CheckRunEvent", "CheckSuiteEvent",
+}
+
+// DomainData is everything collected for one domain; the health score is a
+// pure function of it, the configuration and the clock.
+type DomainData struct {
+	// Name is "owner/repo".
+	Name string
+	Meta RepoMeta
+	// Events are the feed entries inside the window, newest first.
+	Events []Event
+	// EventsTruncated is set when GitHub's feed limits (300 events or 30
+	// days) may have cut the window; EventsNote says which.
+	EventsTruncated bool
+	EventsNote      string
+	// PollInterval is the X-Poll-Interval GitHub sent with the events feed.
+	PollInterval int
+	// EventsKnown is false when the events feed could not be read.
+	EventsKnown bool
+	// Runs are the workflow runs created inside the window, newest first.
+	Runs []Run
+	// RunsKnown is false when the runs could not be read (no permission).
+	RunsKnown bool
+	// Open lists open pull requests and issues; OpenKnown is false when
+	// they were not read.
+	Open      []Item
+	OpenKnown bool
+	// Error is set when the domain could not be read at all (404, 403);
+	// Status is the HTTP status.
+	Error  string
+	Status int
+}
+
+// RepoMeta is the repository metadata the score needs.
+type RepoMeta struct {
+	DefaultBranch   string
+	Archived        bool
+	Disabled        bool
+	PushedAt        time.Time
+	OpenIssuesCount int
+	HTMLURL         string
+	Topics          []string
+}
+
+// Event is one entry of the repository events feed.
+type Event struct {
+	Type      string
+	CreatedAt time.Time
+}
+
+// Run is a workflow run (its latest attempt) and, when fetched, the jobs of
+// all its attempts.
+type Run struct {
+	ID         int64
+	WorkflowID int64
+	Name       string
+	HeadBranch string
+	HeadSHA    string
+	Event      string
+	Status     string
+	Conclusion string
+	Attempt    int
+	CreatedAt  time.Time
+	HTMLURL    string
+	// Jobs of every attempt (jobs?filter=all); JobsKnown says they were read.
+	Jobs      []Job
+	JobsKnown bool
+}
+
+// Job is a job of one attempt of a run.
+type Job struct {
+	ID         int64
+	Name       string
+	Attempt    int
+	Conclusion string
+	// FailedStep is the first step whose conclusion is failure.
+	FailedStep string
+	HTMLURL    string
+	// Analysis is the classified log, when analyze_failures is on.
+	Analysis *Analysis
+}
+
+// Analysis is the classification of a failed job's log.
+type Analysis struct {
+	Category    string   `json:"category"`
+	Severity    string   `json:"severity"`
+	RootCause   string   `json:"root_cause"`
+	Line        int      `json:"line,omitempty"`
+	Suggestions []string `json:"suggestions,omitempty"`
+}
+
+// Item is an open pull request or issue.
+type Item struct {
+	Number    int
+	Title     string
+	IsPull    bool
+	Draft     bool
+	Labels    []string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	HTMLURL   string
+}
+
+// conclusion classes.
+func isFailure(conclusion string) bool {
+	switch conclusion {
+	case "failure", "timed_out", "startup_failure":
+		return true
+	}
+	return false
+}
+
+func isSuccess(conclusion string) bool { return conclusion == "success" }
