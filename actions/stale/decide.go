@@ -1,0 +1,346 @@
+package stale
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/report"
+)
+
+// RepoState is everything collected about one repository.
+type RepoState struct {
+	Repo          string // owner/name
+	DefaultBranch string
+	Fork          bool
+	Archived      bool
+	// Policy is the effective policy (inputs + .github/ecosystem.yml).
+	Policy Policy
+	// ConfigSource names the override file when one was applied.
+	ConfigSource string
+	Items        []*Item
+	// OpenPRRefs holds "owner:branch" for the head and base of every open
+	// pull request. A fork's PR has head "fork-owner:branch", which does not
+	// protect this repository's same-named branch.
+	OpenPRRefs map[string][]int
+	// Tracking is the existing open tracking issue (nil when none).
+	Tracking *TrackingIssue
+}
+
+// TrackingIssue is the per-repository "Stale branches" issue.
+type TrackingIssue struct {
+	Number int
+	Body   string
+	State  trackingState
+}
+
+// Decide turns collected state into a plan. It is pure: the same state and
+// now give the same plan.
+func Decide(now time.Time, repos []*RepoState, operationsPerRun int, dryRun bool) (*Plan, error) {
+	plan := &Plan{GeneratedAt: now, DryRun: dryRun}
+	for _, rs := range repos {
+		if err := decideRepo(plan, now, rs); err != nil {
+			return nil, fmt.Errorf("failed to plan %s: %w", rs.Repo, err)
+		}
+	}
+	plan.applyBudget(operationsPerRun)
+	return plan, nil
+}
+
+func decideRepo(plan *Plan, now time.Time, rs *RepoState) error {
+	p := rs.Policy
+	var branches []*PlannedItem
+	items := append([]*Item(nil), rs.Items...)
+	sort.SliceStable(items, func(i, j int) bool {
+		if items[i].Kind != items[j].Kind {
+			return kindOrder(items[i].Kind) < kindOrder(items[j].Kind)
+		}
+		if items[i].Number != items[j].Number {
+			return items[i].Number < items[j].Number
+		}
+		return items[i].Branch < items[j].Branch
+	})
+	for _, it := range items {
+		var pi *PlannedItem
+		var err error
+		if it.Kind == KindBranch {
+			pi = decideBranch(now, rs, it)
+			branches = append(branches, pi)
+		} else {
+			pi, err = decideIssue(now, rs, it)
+			if err != nil {
+				return err
+			}
+		}
+		plan.Items = append(plan.Items, pi)
+	}
+	if p.IncludeBranches && !rs.Fork && !rs.Archived {
+		t := &TrackingUpdate{Repository: rs.Repo, Decision: DecisionNone}
+		if rs.Tracking != nil {
+			t.Number = rs.Tracking.Number
+			t.state = rs.Tracking.State
+		}
+		t.render = func(st trackingState) string { return renderTracking(rs, st) }
+		t.branches = branches
+		plan.Tracking = append(plan.Tracking, t)
+	}
+	return nil
+}
+
+func kindOrder(k ItemKind) int {
+	switch k {
+	case KindPR:
+		return 0
+	case KindIssue:
+		return 1
+	}
+	return 2
+}
+
+func newPlanned(now time.Time, rs *RepoState, it *Item) *PlannedItem {
+	return &PlannedItem{
+		Repository: rs.Repo, Kind: it.Kind, Number: it.Number, Branch: it.Branch, Title: it.Title,
+		URL: it.URL, Author: it.Author, SHA: it.SHA, Decision: DecisionNone,
+	}
+}
+
+func (pi *PlannedItem) setActivity(now, at time.Time) {
+	pi.LastActivity = at
+	pi.InactiveDays = math.Floor(now.Sub(at).Hours()/24*10) / 10
+}
+
+func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
+	p := rs.Policy
+	pi := newPlanned(now, rs, it)
+	pi.setActivity(now, it.UpdatedAt)
+	if rs.Archived {
+		pi.Decision, pi.Reason = DecisionSkipSafety, "repository is archived (read-only)"
+		return pi, nil
+	}
+	if r := p.exemptReason(it); r != "" {
+		pi.Decision, pi.Reason = DecisionSkipExempt, r
+		return pi, nil
+	}
+	hasLabel := it.HasLabel(p.StaleLabel)
+	if !it.Read {
+		pi.setActivity(now, it.CreatedAt)
+		pi.Reason = fmt.Sprintf("created %s, less than days_until_stale (%s) ago", day(it.CreatedAt), fmtDays(p.DaysUntilStale))
+		return pi, nil
+	}
+	a := p.assess(it)
+	pi.setActivity(now, a.lastActivity)
+	base := "/repos/" + rs.Repo + "/issues/" + fmt.Sprint(it.Number)
+	labelPath := base + "/labels/" + escapePath(p.StaleLabel)
+	closing := (it.Kind == KindPR && p.ClosePRs) || (it.Kind == KindIssue && p.CloseIssues)
+	closeSwitch := "close_prs"
+	if it.Kind == KindIssue {
+		closeSwitch = "close_issues"
+	}
+
+	if a.marker != nil {
+		w := a.warnedAt
+		pi.WarnedAt = &w
+		closeAt := w.Add(p.DaysUntilClose)
+		switch {
+		case a.humanAfter != nil || (!hasLabel && a.unlabeledAfter):
+			pi.Decision = DecisionUnstale
+			if a.humanAfter != nil {
+				pi.Reason = fmt.Sprintf("activity after the warning of %s: %s by %s on %s", day(w), a.humanAfter.Kind, a.humanAfter.Actor, day(a.humanAfter.At))
+			} else {
+				pi.Reason = fmt.Sprintf("stale label removed after the warning of %s", day(w))
+			}
+			if hasLabel {
+				pi.Calls = append(pi.Calls, Call{Method: "DELETE", Path: labelPath, Summary: "remove label " + p.StaleLabel})
+			}
+			body := strings.Replace(a.marker.Body, MarkerWarning, MarkerResolved, 1) +
+				"\n\n_Resolved on " + day(now) + ": " + report.Markdown(pi.Reason) + "._"
+			pi.Calls = append(pi.Calls, Call{Method: "PATCH", Path: fmt.Sprintf("/repos/%s/issues/comments/%d", rs.Repo, a.marker.CommentID),
+				Body: map[string]any{"body": body}, Summary: "mark the warning comment resolved"})
+		case !hasLabel:
+			// The warning comment exists but the label write failed.
+			pi.Decision = DecisionWarn
+			pi.Reason = fmt.Sprintf("completing the warning of %s: adding the missing %s label", day(a.marker.At), p.StaleLabel)
+			pi.Calls = append(pi.Calls, Call{Method: "POST", Path: base + "/labels", Body: map[string]any{"labels": []string{p.StaleLabel}}, Summary: "add label " + p.StaleLabel})
+		case !now.Before(closeAt):
+			if !closing {
+				pi.Reason = fmt.Sprintf("stale since %s; closing is off (%s: false)", day(w), closeSwitch)
+				return pi, nil
+			}
+			pi.ActionDate = &closeAt
+			pi.Decision = DecisionClose
+			pi.Reason = fmt.Sprintf("warned on %s, no activity for %s days since", day(w), fmtDays(p.DaysUntilClose))
+			if !a.closeMarkerAfter {
+				msg, err := renderMessage("close_message", p.CloseMessage, messageData(now, rs, it, a, w))
+				if err != nil {
+					return nil, err
+				}
+				pi.Calls = append(pi.Calls, Call{Method: "POST", Path: base + "/comments", Body: map[string]any{"body": msg + "\n\n" + MarkerClose}, Summary: "post the close comment"})
+			}
+			patch := map[string]any{"state": "closed"}
+			if it.Kind == KindIssue {
+				patch["state_reason"] = "not_planned"
+			}
+			pi.Calls = append(pi.Calls, Call{Method: "PATCH", Path: base, Body: patch, Summary: "close"})
+		default:
+			if closing {
+				pi.ActionDate = &closeAt
+				pi.Reason = fmt.Sprintf("warned on %s; will be closed on %s", day(w), day(closeAt))
+			} else {
+				pi.Reason = fmt.Sprintf("warned on %s; closing is off (%s: false)", day(w), closeSwitch)
+			}
+		}
+		return pi, nil
+	}
+
+	inactive := now.Sub(a.lastActivity)
+	if !hasLabel && inactive < p.DaysUntilStale {
+		pi.Reason = fmt.Sprintf("last activity %s (%s) is less than days_until_stale (%s) ago", day(a.lastActivity), a.lastWhat, fmtDays(p.DaysUntilStale))
+		return pi, nil
+	}
+	pi.Decision = DecisionWarn
+	closeAt := now.Add(p.DaysUntilClose)
+	if closing {
+		pi.ActionDate = &closeAt
+	}
+	tmpl, name := p.StalePRMessage, "stale_pr_message"
+	if it.Kind == KindIssue {
+		tmpl, name = p.StaleIssueMessage, "stale_issue_message"
+	}
+	msg, err := renderMessage(name, tmpl, messageData(now, rs, it, a, now))
+	if err != nil {
+		return nil, err
+	}
+	pi.Calls = append(pi.Calls, Call{Method: "POST", Path: base + "/comments", Body: map[string]any{"body": msg + "\n\n" + MarkerWarning}, Summary: "post the stale warning"})
+	if hasLabel {
+		pi.Reason = fmt.Sprintf("labelled %s without a warning comment: posting the warning (the grace period starts now)", p.StaleLabel)
+	} else {
+		pi.Reason = fmt.Sprintf("no activity since %s (%s), %s days >= days_until_stale (%s)", day(a.lastActivity), a.lastWhat, fmtDays(inactive), fmtDays(p.DaysUntilStale))
+		pi.Calls = append(pi.Calls, Call{Method: "POST", Path: base + "/labels", Body: map[string]any{"labels": []string{p.StaleLabel}}, Summary: "add label " + p.StaleLabel})
+	}
+	return pi, nil
+}
+
+func messageData(now time.Time, rs *RepoState, it *Item, a assessment, warned time.Time) MessageData {
+	p := rs.Policy
+	willClose := (it.Kind == KindPR && p.ClosePRs) || (it.Kind == KindIssue && p.CloseIssues) || (it.Kind == KindBranch && p.DeleteBranches)
+	return MessageData{
+		Days:           int(now.Sub(a.lastActivity).Hours() / 24),
+		DaysUntilStale: fmtDays(p.DaysUntilStale),
+		DaysUntilClose: fmtDays(p.DaysUntilClose),
+		CloseDate:      day(warned.Add(p.DaysUntilClose)),
+		WarnedDate:     day(warned),
+		WillClose:      willClose,
+		Author:         report.Markdown(it.Author),
+		Title:          report.Markdown(it.Title),
+		Number:         it.Number,
+		Label:          report.Code(p.StaleLabel),
+		Kind:           it.Kind.Noun(),
+		Repository:     rs.Repo,
+		Branch:         codeOrEmpty(it.Branch),
+		SHA:            it.SHA,
+	}
+}
+
+// branchSafety says why a branch must never be deleted, or "".
+func branchSafety(rs *RepoState, it *Item) string {
+	owner := strings.SplitN(rs.Repo, "/", 2)[0]
+	switch {
+	case rs.Fork:
+		return "repository is a fork: its branches are never deleted"
+	case rs.Archived:
+		return "repository is archived (read-only)"
+	case it.Branch == rs.DefaultBranch:
+		return "default branch"
+	case it.Protected:
+		return "protected branch"
+	}
+	if prs := rs.OpenPRRefs[owner+":"+it.Branch]; len(prs) > 0 {
+		return fmt.Sprintf("head or base of open pull request #%d", prs[0])
+	}
+	return ""
+}
+
+func decideBranch(now time.Time, rs *RepoState, it *Item) *PlannedItem {
+	p := rs.Policy
+	pi := newPlanned(now, rs, it)
+	if !it.CommitDate.IsZero() {
+		pi.setActivity(now, it.CommitDate)
+	}
+	if r := branchSafety(rs, it); r != "" {
+		pi.Decision, pi.Reason = DecisionSkipSafety, r
+		return pi
+	}
+	if r := p.exemptReason(it); r != "" {
+		pi.Decision, pi.Reason = DecisionSkipExempt, r
+		return pi
+	}
+	if !it.Read {
+		pi.Decision, pi.Reason = DecisionSkipFailure, "last commit could not be read"
+		return pi
+	}
+	var tracked *trackedBranch
+	if rs.Tracking != nil {
+		tracked = rs.Tracking.State.find(it.Branch)
+	}
+	if tracked != nil {
+		w := tracked.WarnedAt
+		pi.WarnedAt = &w
+		deleteAt := w.Add(p.DaysUntilClose)
+		switch {
+		case tracked.SHA != it.SHA:
+			pi.Decision = DecisionUnstale
+			pi.Reason = fmt.Sprintf("new commit %s since the warning of %s", short(it.SHA), day(w))
+		case !now.Before(deleteAt):
+			if !p.DeleteBranches {
+				pi.Reason = fmt.Sprintf("stale since %s; deleting is off (delete_branches: false)", day(w))
+				return pi
+			}
+			pi.ActionDate = &deleteAt
+			pi.Decision = DecisionDelete
+			pi.Reason = fmt.Sprintf("warned on %s, no commit for %s days since", day(w), fmtDays(p.DaysUntilClose))
+			pi.Restore = RestoreCommand(rs.Repo, it.Branch, it.SHA)
+			pi.Calls = []Call{{Method: "DELETE", Path: "/repos/" + rs.Repo + "/git/refs/heads/" + escapePath(it.Branch),
+				Summary: fmt.Sprintf("delete branch (last commit %s; restore: %s)", it.SHA, pi.Restore)}}
+		default:
+			if p.DeleteBranches {
+				pi.ActionDate = &deleteAt
+				pi.Reason = fmt.Sprintf("warned on %s; will be deleted on %s", day(w), day(deleteAt))
+			} else {
+				pi.Reason = fmt.Sprintf("warned on %s; deleting is off (delete_branches: false)", day(w))
+			}
+		}
+		return pi
+	}
+	inactive := now.Sub(it.CommitDate)
+	if inactive < p.DaysUntilStale {
+		pi.Reason = fmt.Sprintf("last commit %s is less than days_until_stale (%s) ago", day(it.CommitDate), fmtDays(p.DaysUntilStale))
+		return pi
+	}
+	pi.Decision = DecisionWarn
+	w := now
+	pi.WarnedAt = &w
+	if p.DeleteBranches {
+		d := now.Add(p.DaysUntilClose)
+		pi.ActionDate = &d
+	}
+	pi.Reason = fmt.Sprintf("no commit since %s, %s days >= days_until_stale (%s): listed in the tracking issue", day(it.CommitDate), fmtDays(inactive), fmtDays(p.DaysUntilStale))
+	return pi
+}
+
+func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
+
+func short(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}
+
+func codeOrEmpty(s string) string {
+	if s == "" {
+		return ""
+	}
+	return report.Code(s)
+}

@@ -1,0 +1,298 @@
+// Package stale finds inactive pull requests, issues and branches across
+// repositories, warns first (a label and a marked comment, or a line in one
+// tracking issue per repository for branches) and acts (close, delete) only
+// when the grace period has passed since that warning.
+//
+// The work is split in three steps so a dry run shows exactly what a real run
+// does: Collect reads the state of each repository, Decide turns it into a
+// Plan (every item, its decision, the reason and the exact API calls), and
+// Execute performs the plan's calls and nothing else.
+//
+// The labels and the hidden markers in comments are the only state: nothing
+// is cached between runs, so a run always starts from what GitHub shows.
+package stale
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Day is the length of one day in the policy's units.
+const Day = 24 * time.Hour
+
+// Policy is every setting that decides what happens to an item. It comes from
+// the action's inputs and may be overridden per repository by the stale
+// section of .github/ecosystem.yml (see Overrides).
+type Policy struct {
+	// DaysUntilStale is how long an item must be inactive before it is
+	// warned (fractional days allowed: 0.5 days = 12h). Default 30 days.
+	DaysUntilStale time.Duration `json:"days_until_stale"`
+	// DaysUntilClose is how long after the warning a pull request or issue is
+	// closed, or a branch deleted. Counted from the warning, never from
+	// updated_at. Default 7 days.
+	DaysUntilClose time.Duration `json:"days_until_close"`
+	// StaleLabel is the label that marks a warned pull request or issue.
+	StaleLabel string `json:"stale_label"`
+
+	StalePRMessage     string `json:"stale_pr_message"`
+	StaleIssueMessage  string `json:"stale_issue_message"`
+	CloseMessage       string `json:"close_message"`
+	StaleBranchMessage string `json:"stale_branch_message"`
+
+	ExemptLabels         []string `json:"exempt_labels,omitempty"`
+	ExemptMilestones     []string `json:"exempt_milestones,omitempty"`
+	ExemptAssignees      []string `json:"exempt_assignees,omitempty"`
+	ExemptAuthors        []string `json:"exempt_authors,omitempty"`
+	ExemptBranchPatterns []string `json:"exempt_branch_patterns,omitempty"`
+	ExemptDraftPR        bool     `json:"exempt_draft_pr"`
+	// AnyOfLabels: only items carrying at least one of these labels are
+	// processed (empty = no filter).
+	AnyOfLabels []string `json:"any_of_labels,omitempty"`
+	// OnlyLabels: only items carrying all of these labels are processed
+	// (empty = no filter).
+	OnlyLabels []string `json:"only_labels,omitempty"`
+
+	IncludePRs      bool `json:"include_prs"`
+	IncludeIssues   bool `json:"include_issues"`
+	IncludeBranches bool `json:"include_branches"`
+	ClosePRs        bool `json:"close_prs"`
+	CloseIssues     bool `json:"close_issues"`
+	DeleteBranches  bool `json:"delete_branches"`
+
+	// OperationsPerRun caps the number of WRITE requests (POST, PATCH,
+	// DELETE) a run makes across all repositories. Reads are not counted:
+	// they are bounded by the list sizes (see the README). Default 30.
+	OperationsPerRun int `json:"operations_per_run"`
+
+	// BotLogin is the login the token acts as (github-actions[bot] for the
+	// workflow's GITHUB_TOKEN). Its comments and label changes never count
+	// as activity and only its marker comments are trusted.
+	BotLogin string `json:"bot_login"`
+	// IgnoreActors are further logins whose comments, reviews and label
+	// changes never count as activity. Logins ending in "[bot]" never count
+	// either. Commits always count, whoever pushed them.
+	IgnoreActors []string `json:"ignore_actors,omitempty"`
+}
+
+// Default messages. Placeholders are documented in MessageData.
+const (
+	DefaultStalePRMessage = "This pull request has had no activity for {{.Days}} days. It is now labelled {{.Label}}" +
+		"{{if .WillClose}} and will be closed on {{.CloseDate}}{{end}} unless there is new activity " +
+		"(a commit, a comment, a review or removing the label)."
+	DefaultStaleIssueMessage = "This issue has had no activity for {{.Days}} days. It is now labelled {{.Label}}" +
+		"{{if .WillClose}} and will be closed on {{.CloseDate}}{{end}} unless there is new activity " +
+		"(a comment or removing the label)."
+	DefaultCloseMessage = "Closing: no activity for {{.DaysUntilClose}} days since the stale warning of {{.WarnedDate}}. " +
+		"Reopen it whenever work resumes."
+	DefaultStaleBranchMessage = "Branch {{.Branch}} (last commit {{.SHA}} by {{.Author}}, {{.Days}} days ago) is stale" +
+		"{{if .WillClose}} and will be deleted on {{.CloseDate}}{{end}}. Push a commit to keep it."
+)
+
+// DefaultExemptBranchPatterns protect long-lived branches by name. The
+// default branch and protected branches are never deleted regardless.
+var DefaultExemptBranchPatterns = []string{"main", "master", "develop", "release/*", "release-*", "hotfix/*", "gh-pages"}
+
+// DefaultIgnoreActors never count as activity (besides BotLogin and any
+// login ending in "[bot]").
+var DefaultIgnoreActors = []string{"github-actions[bot]", "dependabot[bot]"}
+
+// DefaultPolicy returns the safe defaults: warn only, close nothing, delete
+// nothing.
+func DefaultPolicy() Policy {
+	return Policy{
+		DaysUntilStale:       30 * Day,
+		DaysUntilClose:       7 * Day,
+		StaleLabel:           "stale",
+		StalePRMessage:       DefaultStalePRMessage,
+		StaleIssueMessage:    DefaultStaleIssueMessage,
+		CloseMessage:         DefaultCloseMessage,
+		StaleBranchMessage:   DefaultStaleBranchMessage,
+		ExemptBranchPatterns: append([]string(nil), DefaultExemptBranchPatterns...),
+		ExemptDraftPR:        true,
+		IncludePRs:           true,
+		IncludeBranches:      true,
+		OperationsPerRun:     30,
+		BotLogin:             "github-actions[bot]",
+		IgnoreActors:         append([]string(nil), DefaultIgnoreActors...),
+	}
+}
+
+// PolicyError is a setting with a bad value. Source is the input name or
+// "path:line" of a config file.
+type PolicyError struct {
+	Setting string
+	Value   string
+	Reason  string
+	Source  string
+}
+
+func (e *PolicyError) Error() string {
+	src := ""
+	if e.Source != "" {
+		src = e.Source + ": "
+	}
+	return fmt.Sprintf("%sinvalid %s %q: %s", src, e.Setting, e.Value, e.Reason)
+}
+
+// MaxLabelLength is GitHub's limit for a label name.
+const MaxLabelLength = 50
+
+// ValidateLabel checks a label name: not empty, at most 50 characters, no
+// leading/trailing space, no control characters and no comma (lists are
+// comma separated, so a comma cannot be part of a name).
+func ValidateLabel(name string) error {
+	switch {
+	case name == "":
+		return errors.New("label name is empty")
+	case len([]rune(name)) > MaxLabelLength:
+		return fmt.Errorf("label name is longer than %d characters", MaxLabelLength)
+	case strings.TrimSpace(name) != name:
+		return errors.New("label name has leading or trailing spaces")
+	case strings.Contains(name, ","):
+		return errors.New("label name contains a comma")
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return errors.New("label name contains a control character")
+		}
+	}
+	return nil
+}
+
+// Validate checks every setting and returns all problems at once
+// (errors.Join of *PolicyError). source prefixes each error (an input set or
+// a config file name); "" for none.
+func (p Policy) Validate(source string) error {
+	var errs []error
+	bad := func(setting, value, reason string) {
+		errs = append(errs, &PolicyError{Setting: setting, Value: value, Reason: reason, Source: source})
+	}
+	if p.DaysUntilStale <= 0 {
+		bad("days_until_stale", fmtDays(p.DaysUntilStale), "must be a number of days greater than 0 (fractions allowed, e.g. 0.5)")
+	}
+	if p.DaysUntilClose < 0 {
+		bad("days_until_close", fmtDays(p.DaysUntilClose), "must be a number of days, 0 or more (fractions allowed)")
+	}
+	if err := ValidateLabel(p.StaleLabel); err != nil {
+		bad("stale_label", p.StaleLabel, err.Error())
+	}
+	for _, l := range [][2]any{{"exempt_labels", p.ExemptLabels}, {"any_of_labels", p.AnyOfLabels}, {"only_labels", p.OnlyLabels}} {
+		for _, name := range l[1].([]string) {
+			if err := ValidateLabel(name); err != nil {
+				bad(l[0].(string), name, err.Error())
+			}
+		}
+	}
+	for _, pat := range p.ExemptBranchPatterns {
+		if _, err := path.Match(pat, ""); err != nil || pat == "" {
+			bad("exempt_branch_patterns", pat, "not a valid glob (allowed: literal names, *, ?, [class]; * does not match /)")
+		}
+	}
+	if p.OperationsPerRun < 0 {
+		bad("operations_per_run", fmt.Sprint(p.OperationsPerRun), "must be 0 or more (0 = plan only, no writes)")
+	}
+	if p.BotLogin == "" {
+		bad("bot_login", p.BotLogin, "must be the login the token acts as, e.g. github-actions[bot]")
+	}
+	for _, m := range []struct {
+		name, text string
+		kind       ItemKind
+	}{
+		{"stale_pr_message", p.StalePRMessage, KindPR},
+		{"stale_issue_message", p.StaleIssueMessage, KindIssue},
+		{"close_message", p.CloseMessage, KindPR},
+		{"stale_branch_message", p.StaleBranchMessage, KindBranch},
+	} {
+		if _, err := ParseMessage(m.name, m.text); err != nil {
+			bad(m.name, m.text, err.Error())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func fmtDays(d time.Duration) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", d.Hours()/24), "0"), ".")
+}
+
+// exemptReason says why an item is exempt, or "" when it is not.
+func (p Policy) exemptReason(it *Item) string {
+	if it.Kind == KindBranch {
+		for _, pat := range p.ExemptBranchPatterns {
+			if ok, _ := path.Match(pat, it.Branch); ok {
+				return fmt.Sprintf("branch matches exempt_branch_patterns %q", pat)
+			}
+		}
+		if contains(p.ExemptAuthors, it.Author) {
+			return fmt.Sprintf("author %s is in exempt_authors", it.Author)
+		}
+		return ""
+	}
+	for _, l := range it.Labels {
+		if containsFold(p.ExemptLabels, l) {
+			return fmt.Sprintf("has exempt label %q", l)
+		}
+	}
+	if it.Milestone != "" && (contains(p.ExemptMilestones, it.Milestone) || contains(p.ExemptMilestones, "*")) {
+		return fmt.Sprintf("in exempt milestone %q", it.Milestone)
+	}
+	for _, a := range it.Assignees {
+		if contains(p.ExemptAssignees, a) || contains(p.ExemptAssignees, "*") {
+			return fmt.Sprintf("assigned to exempt assignee %s", a)
+		}
+	}
+	if contains(p.ExemptAuthors, it.Author) {
+		return fmt.Sprintf("author %s is in exempt_authors", it.Author)
+	}
+	if it.Draft && p.ExemptDraftPR {
+		return "draft pull request (exempt_draft_pr)"
+	}
+	if len(p.AnyOfLabels) > 0 {
+		found := false
+		for _, l := range it.Labels {
+			if containsFold(p.AnyOfLabels, l) {
+				found = true
+			}
+		}
+		if !found {
+			return "has none of any_of_labels"
+		}
+	}
+	for _, want := range p.OnlyLabels {
+		if !containsFold(it.Labels, want) {
+			return fmt.Sprintf("lacks %q required by only_labels", want)
+		}
+	}
+	return ""
+}
+
+// isHuman reports whether an actor's comments, reviews and label changes
+// count as activity.
+func (p Policy) isHuman(login string) bool {
+	if login == "" || login == p.BotLogin || strings.HasSuffix(login, "[bot]") {
+		return false
+	}
+	return !contains(p.IgnoreActors, login)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold matches label names the way GitHub does: case-insensitively.
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
