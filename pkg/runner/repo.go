@@ -1,0 +1,77 @@
+package runner
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Repo is a GitHub repository name.
+type Repo struct {
+	Owner, Name string
+}
+
+// String returns "owner/name".
+func (r Repo) String() string { return r.Owner + "/" + r.Name }
+
+// RepoError is a malformed repository name.
+type RepoError struct {
+	Value  string
+	Reason string
+}
+
+func (e *RepoError) Error() string {
+	return fmt.Sprintf("%q %s", e.Value, e.Reason)
+}
+
+// ParseRepo parses "owner/name", or a bare "name" that takes defaultOwner.
+// GitHub owners are 1–39 characters of [A-Za-z0-9-] (not starting with a
+// hyphen); repository names are 1–100 characters of [A-Za-z0-9._-] and not
+// "." or "..".
+func ParseRepo(s, defaultOwner string) (Repo, error) {
+	v := strings.TrimSpace(s)
+	owner, name, hasSlash := strings.Cut(v, "/")
+	if !hasSlash {
+		owner, name = defaultOwner, v
+		if owner == "" {
+			return Repo{}, &RepoError{Value: s, Reason: "has no owner: write owner/repo or set the owner input"}
+		}
+	}
+	if strings.Contains(name, "/") {
+		return Repo{}, &RepoError{Value: s, Reason: "has more than one '/': write owner/repo"}
+	}
+	if err := validOwner(owner); err != "" {
+		return Repo{}, &RepoError{Value: s, Reason: "has an invalid owner " + fmt.Sprintf("%q", owner) + ": " + err}
+	}
+	if err := validRepoName(name); err != "" {
+		return Repo{}, &RepoError{Value: s, Reason: "has an invalid repository name " + fmt.Sprintf("%q", name) + ": " + err}
+	}
+	return Repo{Owner: owner, Name: name}, nil
+}
+
+func validOwner(s string) string {
+	const rule = "an owner is 1-39 characters of A-Z, a-z, 0-9 and '-', not starting with '-'"
+	if s == "" || len(s) > 39 || s[0] == '-' {
+		return rule
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return rule
+		}
+	}
+	return ""
+}
+
+func validRepoName(s string) string {
+	const rule = "a repository name is 1-100 characters of A-Z, a-z, 0-9, '.', '_' and '-', other than '.' and '..'"
+	if s == "" || len(s) > 100 || s == "." || s == ".." {
+		return rule
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '-' || c == '.' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return rule
+		}
+	}
+	return ""
+}
