@@ -127,6 +127,13 @@ func (c *Client) Stats() Stats {
 	return s
 }
 
+// HTTPClient returns an *http.Client using the same transport (token for
+// the API host only, retries, accounting), e.g. to download job logs from the
+// URL GetWorkflowJobLogs returns. The embedded go-github field shadows
+// go-github's own Client() method, so it is reachable as c.Client.Client()
+// too.
+func (c *Client) HTTPClient() *http.Client { return c.Client.Client() }
+
 // UserAgent returns the User-Agent for a program version:
 // "ecosystem-actions/<version> (+https://github.com/sparesparrow/ecosystem-actions) go-github/v62".
 func UserAgent(version string) string {
