@@ -124,6 +124,10 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 		return pi, nil
 	}
 	hasLabel := it.HasLabel(p.StaleLabel)
+	if it.ReadError != "" {
+		pi.Decision, pi.Reason = DecisionSkipFailure, "timeline could not be read: "+it.ReadError
+		return pi, nil
+	}
 	if !it.Read {
 		pi.setActivity(now, it.CreatedAt)
 		pi.Reason = fmt.Sprintf("created %s, less than days_until_stale (%s) ago", day(it.CreatedAt), fmtDays(p.DaysUntilStale))
@@ -142,10 +146,11 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 	if a.marker != nil {
 		w := a.warnedAt
 		pi.WarnedAt = &w
+		pi.Stale = true
 		closeAt := w.Add(p.DaysUntilClose)
 		switch {
 		case a.humanAfter != nil || (!hasLabel && a.unlabeledAfter):
-			pi.Decision = DecisionUnstale
+			pi.Decision, pi.Stale = DecisionUnstale, false
 			if a.humanAfter != nil {
 				pi.Reason = fmt.Sprintf("activity after the warning of %s: %s by %s on %s", day(w), a.humanAfter.Kind, a.humanAfter.Actor, day(a.humanAfter.At))
 			} else {
@@ -199,7 +204,7 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 		pi.Reason = fmt.Sprintf("last activity %s (%s) is less than days_until_stale (%s) ago", day(a.lastActivity), a.lastWhat, fmtDays(p.DaysUntilStale))
 		return pi, nil
 	}
-	pi.Decision = DecisionWarn
+	pi.Decision, pi.Stale = DecisionWarn, true
 	closeAt := now.Add(p.DaysUntilClose)
 	if closing {
 		pi.ActionDate = &closeAt
@@ -277,7 +282,7 @@ func decideBranch(now time.Time, rs *RepoState, it *Item) *PlannedItem {
 		return pi
 	}
 	if !it.Read {
-		pi.Decision, pi.Reason = DecisionSkipFailure, "last commit could not be read"
+		pi.Decision, pi.Reason = DecisionSkipFailure, "last commit could not be read: "+it.ReadError
 		return pi
 	}
 	var tracked *trackedBranch
@@ -287,6 +292,7 @@ func decideBranch(now time.Time, rs *RepoState, it *Item) *PlannedItem {
 	if tracked != nil {
 		w := tracked.WarnedAt
 		pi.WarnedAt = &w
+		pi.Stale = tracked.SHA == it.SHA
 		deleteAt := w.Add(p.DaysUntilClose)
 		switch {
 		case tracked.SHA != it.SHA:
@@ -318,7 +324,7 @@ func decideBranch(now time.Time, rs *RepoState, it *Item) *PlannedItem {
 		pi.Reason = fmt.Sprintf("last commit %s is less than days_until_stale (%s) ago", day(it.CommitDate), fmtDays(p.DaysUntilStale))
 		return pi
 	}
-	pi.Decision = DecisionWarn
+	pi.Decision, pi.Stale = DecisionWarn, true
 	w := now
 	pi.WarnedAt = &w
 	if p.DeleteBranches {

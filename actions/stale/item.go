@@ -69,6 +69,8 @@ type Item struct {
 	// result. Items that cannot be stale are not read.
 	Read       bool
 	Activities []Activity
+	// ReadError is why the extra read failed (the item is then skipped).
+	ReadError string
 }
 
 // HasLabel reports whether the item carries the label (case-insensitive,

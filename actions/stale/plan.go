@@ -46,14 +46,17 @@ type PlannedItem struct {
 	URL          string     `json:"url,omitempty"`
 	Author       string     `json:"author,omitempty"`
 	SHA          string     `json:"sha,omitempty"`
-	LastActivity time.Time  `json:"last_activity"`
+	LastActivity time.Time  `json:"last_activity,omitzero"`
 	InactiveDays float64    `json:"inactive_days"`
 	WarnedAt     *time.Time `json:"warned_at,omitempty"`
 	// ActionDate is when the item will be (or was due to be) closed/deleted.
 	ActionDate *time.Time `json:"action_date,omitempty"`
 	Decision   Decision   `json:"decision"`
 	Reason     string     `json:"reason"`
-	Calls      []Call     `json:"calls,omitempty"`
+	// Stale is true for an item inactive past days_until_stale or already
+	// warned (and not un-staled by this run).
+	Stale bool   `json:"stale"`
+	Calls []Call `json:"calls,omitempty"`
 	// Restore is the command that recreates a deleted branch.
 	Restore string `json:"restore,omitempty"`
 	// Result of execution (real runs only).

@@ -1,0 +1,329 @@
+package stale
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/report"
+)
+
+// Analysis is stale_analysis.json.
+type Analysis struct {
+	Timestamp       time.Time           `json:"timestamp"`
+	Repository      string              `json:"repository"`
+	Repositories    []string            `json:"repositories"`
+	DryRun          bool                `json:"dry_run"`
+	Summary         Summary             `json:"summary"`
+	StalePRs        []Entry             `json:"stale_prs"`
+	StaleIssues     []Entry             `json:"stale_issues"`
+	StaleBranches   []Entry             `json:"stale_branches"`
+	Recommendations []string            `json:"recommendations"`
+	Deletions       []Deletion          `json:"deletions"`
+	Budget          Budget              `json:"budget"`
+	Errors          []RepoError         `json:"errors"`
+	Policies        map[string]Policy   `json:"policies"`
+	ConfigFiles     map[string]string   `json:"config_files,omitempty"`
+	Plan            *Plan               `json:"plan"`
+	API             any                 `json:"api,omitempty"`
+	Outputs         map[string][]Output `json:"-"`
+}
+
+// Summary are the headline numbers.
+type Summary struct {
+	TotalStalePRs      int     `json:"total_stale_prs"`
+	TotalStaleIssues   int     `json:"total_stale_issues"`
+	TotalStaleBranches int     `json:"total_stale_branches"`
+	OldestPRDays       float64 `json:"oldest_pr_days"`
+	OldestBranchDays   float64 `json:"oldest_branch_days"`
+	Warned             int     `json:"warned"`
+	Unstaled           int     `json:"unstaled"`
+	Closed             int     `json:"closed"`
+	Deleted            int     `json:"deleted"`
+	Deferred           int     `json:"deferred"`
+	Failed             int     `json:"failed"`
+	Writes             int     `json:"writes"`
+}
+
+// Entry is one stale item in the report.
+type Entry struct {
+	Repository   string     `json:"repository"`
+	Number       int        `json:"number,omitempty"`
+	Title        string     `json:"title,omitempty"`
+	URL          string     `json:"url,omitempty"`
+	Author       string     `json:"author,omitempty"`
+	Branch       string     `json:"branch,omitempty"`
+	SHA          string     `json:"sha,omitempty"`
+	LastActivity time.Time  `json:"last_activity"`
+	InactiveDays float64    `json:"inactive_days"`
+	WarnedAt     *time.Time `json:"warned_at,omitempty"`
+	ActionDate   *time.Time `json:"action_date,omitempty"`
+	Decision     Decision   `json:"decision"`
+	Reason       string     `json:"reason"`
+}
+
+// Deletion is a deleted (or, in a dry run, to-be-deleted) branch and how
+// to restore it.
+type Deletion struct {
+	Repository string `json:"repository"`
+	Branch     string `json:"branch"`
+	SHA        string `json:"sha"`
+	Restore    string `json:"restore"`
+	Done       bool   `json:"done"`
+	Error      string `json:"error,omitempty"`
+}
+
+// Output is one element of the JSON-array outputs.
+type Output struct {
+	Repository string `json:"repository"`
+	Number     int    `json:"number,omitempty"`
+	URL        string `json:"url,omitempty"`
+	Branch     string `json:"branch,omitempty"`
+	SHA        string `json:"sha,omitempty"`
+	Restore    string `json:"restore,omitempty"`
+}
+
+// OutputNames are the action's JSON-array outputs, always all written.
+var OutputNames = []string{"staled_prs", "closed_prs", "deleted_branches", "warned_branches"}
+
+// succeeded reports whether the item's decision took effect (in a dry run:
+// is planned).
+func succeeded(plan *Plan, it *PlannedItem) bool {
+	if plan.DryRun {
+		return true
+	}
+	return it.Error == "" && len(it.Executed) == len(it.Calls)
+}
+
+// Analyze builds the report from an executed (or dry-run) plan.
+func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository string, api any) *Analysis {
+	a := &Analysis{Timestamp: plan.GeneratedAt, Repository: repository, DryRun: plan.DryRun, Plan: plan,
+		Budget: plan.Budget, API: api, Errors: errs, Policies: map[string]Policy{}, ConfigFiles: map[string]string{},
+		StalePRs: []Entry{}, StaleIssues: []Entry{}, StaleBranches: []Entry{}, Deletions: []Deletion{}, Recommendations: []string{},
+		Outputs: map[string][]Output{}}
+	if a.Errors == nil {
+		a.Errors = []RepoError{}
+	}
+	for _, n := range OutputNames {
+		a.Outputs[n] = []Output{}
+	}
+	for _, rs := range states {
+		a.Repositories = append(a.Repositories, rs.Repo)
+		a.Policies[rs.Repo] = rs.Policy
+		if rs.ConfigSource != "" {
+			a.ConfigFiles[rs.Repo] = rs.ConfigSource
+		}
+	}
+	for _, e := range errs {
+		a.Repositories = append(a.Repositories, e.Repository)
+	}
+	sort.Strings(a.Repositories)
+	trackingOK := map[string]bool{}
+	for _, t := range plan.Tracking {
+		trackingOK[t.Repository] = plan.DryRun || t.Call == nil || (t.Executed != nil && t.Executed.Error == "")
+	}
+	s := &a.Summary
+	for _, it := range plan.Items {
+		ok := succeeded(plan, it)
+		if it.Error != "" {
+			s.Failed++
+		}
+		switch it.Decision {
+		case DecisionWarn:
+			if ok {
+				s.Warned++
+			}
+		case DecisionUnstale:
+			if ok {
+				s.Unstaled++
+			}
+		case DecisionClose:
+			if ok {
+				s.Closed++
+			}
+		case DecisionDelete:
+			if ok {
+				s.Deleted++
+			}
+		case DecisionSkipBudget:
+			s.Deferred++
+		}
+		out := Output{Repository: it.Repository, Number: it.Number, URL: it.URL}
+		switch {
+		case it.Kind == KindPR && it.Decision == DecisionWarn && ok:
+			a.Outputs["staled_prs"] = append(a.Outputs["staled_prs"], out)
+		case it.Kind == KindPR && it.Decision == DecisionClose && ok:
+			a.Outputs["closed_prs"] = append(a.Outputs["closed_prs"], out)
+		case it.Kind == KindBranch && it.Decision == DecisionWarn && trackingOK[it.Repository]:
+			a.Outputs["warned_branches"] = append(a.Outputs["warned_branches"], Output{Repository: it.Repository, Branch: it.Branch, SHA: it.SHA})
+		case it.Kind == KindBranch && it.Decision == DecisionDelete:
+			a.Deletions = append(a.Deletions, Deletion{Repository: it.Repository, Branch: it.Branch, SHA: it.SHA, Restore: it.Restore, Done: ok && !plan.DryRun, Error: it.Error})
+			if ok {
+				a.Outputs["deleted_branches"] = append(a.Outputs["deleted_branches"], Output{Repository: it.Repository, Branch: it.Branch, SHA: it.SHA, Restore: it.Restore})
+			}
+		}
+		if !it.Stale {
+			continue
+		}
+		e := Entry{Repository: it.Repository, Number: it.Number, Title: it.Title, URL: it.URL, Author: it.Author, Branch: it.Branch,
+			SHA: it.SHA, LastActivity: it.LastActivity, InactiveDays: it.InactiveDays, WarnedAt: it.WarnedAt, ActionDate: it.ActionDate,
+			Decision: it.Decision, Reason: it.Reason}
+		switch it.Kind {
+		case KindPR:
+			a.StalePRs = append(a.StalePRs, e)
+			s.TotalStalePRs++
+			s.OldestPRDays = math.Max(s.OldestPRDays, it.InactiveDays)
+		case KindIssue:
+			a.StaleIssues = append(a.StaleIssues, e)
+			s.TotalStaleIssues++
+		case KindBranch:
+			a.StaleBranches = append(a.StaleBranches, e)
+			s.TotalStaleBranches++
+			s.OldestBranchDays = math.Max(s.OldestBranchDays, it.InactiveDays)
+		}
+	}
+	for _, it := range plan.Items {
+		s.Writes += len(it.Executed)
+	}
+	for _, t := range plan.Tracking {
+		if t.Executed != nil {
+			s.Writes++
+		}
+	}
+	if plan.DryRun {
+		s.Writes = 0
+	}
+	a.Recommendations = recommend(plan, states, errs)
+	return a
+}
+
+func recommend(plan *Plan, states []*RepoState, errs []RepoError) []string {
+	out := []string{}
+	closeOff, deleteOff := 0, 0
+	for _, it := range plan.Items {
+		if !it.Stale || it.Decision != DecisionNone {
+			continue
+		}
+		if strings.Contains(it.Reason, "close_prs: false") || strings.Contains(it.Reason, "close_issues: false") {
+			closeOff++
+		}
+		if strings.Contains(it.Reason, "delete_branches: false") {
+			deleteOff++
+		}
+	}
+	if closeOff > 0 {
+		out = append(out, fmt.Sprintf("%d warned pull requests/issues stay open because closing is off; set close_prs: true (close_issues: true) to close them after the grace period.", closeOff))
+	}
+	if deleteOff > 0 {
+		out = append(out, fmt.Sprintf("%d warned branches stay because deleting is off; review the tracking issue and set delete_branches: true (needs contents: write) to delete them.", deleteOff))
+	}
+	if plan.Budget.Exhausted {
+		out = append(out, fmt.Sprintf("operations_per_run (%d) was exhausted: %d items deferred to the next run (oldest first); raise operations_per_run or run more often to finish the backlog sooner.", plan.Budget.Limit, plan.Budget.Deferred))
+	}
+	if n := plan.Count("", DecisionSkipFailure); n > 0 {
+		out = append(out, fmt.Sprintf("%d items could not be read and were skipped; they are retried on the next run.", n))
+	}
+	for _, e := range errs {
+		out = append(out, fmt.Sprintf("%s was not processed: %s", e.Repository, e.Error))
+	}
+	if plan.DryRun {
+		out = append(out, "This was a dry run: nothing was written. Run with dry_run: false to perform the plan above.")
+	}
+	return out
+}
+
+// Markdown renders stale_analysis.md (also the job summary). Every value
+// from GitHub is escaped: titles, logins and branch names are untrusted.
+func (a *Analysis) Markdown() string {
+	var b strings.Builder
+	mode := ""
+	if a.DryRun {
+		mode = " (dry run: nothing was written)"
+	}
+	fmt.Fprintf(&b, "## Stale pull requests and branches%s\n\n", mode)
+	fmt.Fprintf(&b, "%s across %d repositories.\n\n", a.Timestamp.UTC().Format(time.RFC3339), len(a.Repositories))
+	s := a.Summary
+	sum := report.Table{Header: []string{"Stale PRs", "Stale issues", "Stale branches", "Oldest PR (days)", "Oldest branch (days)", "Warned", "Un-staled", "Closed", "Deleted", "Deferred (budget)", "Failed"}}
+	sum.Rows = [][]string{{fmt.Sprint(s.TotalStalePRs), fmt.Sprint(s.TotalStaleIssues), fmt.Sprint(s.TotalStaleBranches),
+		fmt.Sprintf("%.1f", s.OldestPRDays), fmt.Sprintf("%.1f", s.OldestBranchDays), fmt.Sprint(s.Warned), fmt.Sprint(s.Unstaled),
+		fmt.Sprint(s.Closed), fmt.Sprint(s.Deleted), fmt.Sprint(s.Deferred), fmt.Sprint(s.Failed)}}
+	b.WriteString(sum.Markdown())
+	fmt.Fprintf(&b, "\nWrite budget: %d of operations_per_run %d used", a.Budget.Planned, a.Budget.Limit)
+	if a.Budget.Exhausted {
+		fmt.Fprintf(&b, " — **exhausted**, %d items deferred to the next run", a.Budget.Deferred)
+	}
+	b.WriteString(".\n")
+
+	entries := func(title string, es []Entry, branch bool) {
+		if len(es) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "\n### %s\n\n", title)
+		t := report.Table{Header: []string{"Repository", "Item", "Author", "Inactive (days)", "Warned", "Decision", "Reason"}}
+		for _, e := range es {
+			item := fmt.Sprintf("#%d %s", e.Number, report.Markdown(e.Title))
+			if branch {
+				item = report.Code(e.Branch)
+			}
+			warned := ""
+			if e.WarnedAt != nil {
+				warned = day(*e.WarnedAt)
+			}
+			t.Rows = append(t.Rows, []string{report.Markdown(e.Repository), item, report.Markdown(e.Author),
+				fmt.Sprintf("%.1f", e.InactiveDays), warned, string(e.Decision), report.Markdown(e.Reason)})
+		}
+		b.WriteString(t.Markdown())
+	}
+	entries("Stale pull requests", a.StalePRs, false)
+	entries("Stale issues", a.StaleIssues, false)
+	entries("Stale branches", a.StaleBranches, true)
+
+	if len(a.Deletions) > 0 {
+		b.WriteString("\n### Deleted branches\n\nEach can be restored with the command shown.\n\n")
+		t := report.Table{Header: []string{"Repository", "Branch", "Last commit", "Done", "Restore with"}}
+		for _, d := range a.Deletions {
+			done := "yes"
+			if !d.Done {
+				done = "no"
+				if d.Error != "" {
+					done = "failed: " + report.Markdown(d.Error)
+				}
+			}
+			t.Rows = append(t.Rows, []string{report.Markdown(d.Repository), report.Code(d.Branch), report.Code(d.SHA), done, report.Code(d.Restore)})
+		}
+		b.WriteString(t.Markdown())
+	}
+	if len(a.Errors) > 0 {
+		b.WriteString("\n### Repositories not processed\n\n")
+		for _, e := range a.Errors {
+			fmt.Fprintf(&b, "- %s: %s\n", report.Markdown(e.Repository), report.Markdown(e.Error))
+		}
+	}
+	if len(a.Recommendations) > 0 {
+		b.WriteString("\n### Recommendations\n\n")
+		for _, r := range a.Recommendations {
+			fmt.Fprintf(&b, "- %s\n", report.Markdown(r))
+		}
+	}
+	var planLines strings.Builder
+	for _, it := range a.Plan.Items {
+		if len(it.Calls) == 0 {
+			continue
+		}
+		for _, c := range it.Calls {
+			fmt.Fprintf(&planLines, "- %s %s: %s — %s\n", report.Markdown(string(it.Decision)), report.Code(c.String()), report.Markdown(c.Summary), report.Markdown(it.Reason))
+		}
+	}
+	for _, t := range a.Plan.Tracking {
+		if t.Call != nil {
+			fmt.Fprintf(&planLines, "- tracking issue %s: %s\n", report.Code(t.Call.String()), report.Markdown(t.Reason))
+		}
+	}
+	if planLines.Len() > 0 {
+		b.WriteString("\n")
+		b.WriteString(report.Details("Planned API calls", planLines.String()))
+	}
+	return b.String()
+}

@@ -1,0 +1,54 @@
+package stale
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestApplyConfig(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		yaml    string
+		check   func(t *testing.T, p Policy)
+		wantErr string
+	}{
+		{name: "empty_file_keeps_inputs", yaml: "", check: func(t *testing.T, p Policy) {
+			if diff := cmp.Diff(DefaultPolicy(), p); diff != "" {
+				t.Errorf("policy changed (-want +got):\n%s", diff)
+			}
+		}},
+		{name: "overrides_apply", yaml: "stale:\n  days_until_stale: 0.5\n  days_until_close: 14\n  exempt_labels: [pinned]\n  close_prs: true\n  stale_label: inactive\n",
+			check: func(t *testing.T, p Policy) {
+				if p.DaysUntilStale != 12*time.Hour || p.DaysUntilClose != 14*Day || !p.ClosePRs || p.StaleLabel != "inactive" {
+					t.Errorf("policy = %+v", p)
+				}
+				if diff := cmp.Diff([]string{"pinned"}, p.ExemptLabels); diff != "" {
+					t.Errorf("exempt_labels (-want +got):\n%s", diff)
+				}
+			}},
+		{name: "unknown_key_has_line", yaml: "stale:\n  days_until_stale: 10\n  days_untill_close: 3\n", wantErr: ":3"},
+		{name: "unknown_top_level_key", yaml: "stail:\n  x: 1\n", wantErr: "stail"},
+		{name: "bad_value_is_validated", yaml: "stale:\n  days_until_stale: -1\n", wantErr: "days_until_stale"},
+		{name: "bad_template_is_validated", yaml: "stale:\n  stale_pr_message: \"{{.Nope}}\"\n", wantErr: "{{.Nope}}"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p, err := ApplyConfig(DefaultPolicy(), []byte(tc.yaml), "o/r:.github/ecosystem.yml")
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "o/r:.github/ecosystem.yml") {
+					t.Fatalf("err = %v, want it to name the file and contain %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, p)
+		})
+	}
+}
