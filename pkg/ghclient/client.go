@@ -155,7 +155,8 @@ func UserAgent(version string) string {
 //     or a loopback address (an emulator on http://127.0.0.1:PORT serves at
 //     "/"); any other bare host is a GitHub Enterprise Server appliance and
 //     gets "/api/v3/" appended (go-github's WithEnterpriseURLs rule);
-//   - "/api/v3" is never doubled.
+//   - "/api/v3" is never doubled; https://github.com (the server URL, given by
+//     mistake) means https://api.github.com/.
 func ResolveAPIURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
@@ -171,6 +172,10 @@ func ResolveAPIURL(raw string) (*url.URL, error) {
 			Reason: "must not contain credentials, a query or a fragment"}
 	}
 	path := strings.TrimRight(u.Path, "/")
+	if h := strings.ToLower(u.Hostname()); path == "" && (h == "github.com" || h == "www.github.com") {
+		// The server URL (GITHUB_SERVER_URL) given by mistake.
+		u.Host = "api.github.com"
+	}
 	if path == "" {
 		host := strings.ToLower(u.Hostname())
 		if !strings.HasPrefix(host, "api.") && !strings.Contains(host, ".api.") && !isLoopback(host) {

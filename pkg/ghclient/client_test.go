@@ -30,6 +30,7 @@ func TestResolveAPIURL(t *testing.T) {
 		{"emulator_ipv6_loopback", "http://[::1]:9000", "http://[::1]:9000/"},
 		{"emulator_explicit_api_v3", "http://127.0.0.1:8080/api/v3", "http://127.0.0.1:8080/api/v3/"},
 		{"proxy_prefix_kept", "https://proxy.example.com/github", "https://proxy.example.com/github/"},
+		{"server_url_by_mistake", "https://github.com", "https://api.github.com/"},
 		{"whitespace_trimmed", "  https://api.github.com \n", "https://api.github.com/"},
 	}
 	for _, tt := range tests {
