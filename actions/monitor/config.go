@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 )
 
 // Component names; the keys of HealthConfig.Weights.
@@ -168,7 +170,7 @@ func isComponent(name string) bool {
 func ParseHealthConfig(data []byte, source string) (HealthConfig, error) {
 	var c HealthConfig
 	if len(strings.TrimSpace(string(data))) > 0 {
-		if err := decodeStrict(data, source, &c); err != nil {
+		if err := config.DecodeStrict(data, source, &c); err != nil {
 			return HealthConfig{}, err
 		}
 	}

@@ -31,11 +31,11 @@ type Flakiness struct {
 //     succeeded.
 //
 // Runs without jobs contribute only through the second rule.
-func DetectFlaky(runs []Run) Flakiness {
+func DetectFlaky(runs []WorkflowRun) Flakiness {
 	type key struct{ workflow, job string }
 	counts := map[key]int{}
 	flaky := map[int64]bool{}
-	note := func(r Run, jobs []string) {
+	note := func(r WorkflowRun, jobs []string) {
 		seen := map[string]bool{}
 		for _, j := range jobs {
 			if seen[j] {
@@ -79,7 +79,7 @@ func DetectFlaky(runs []Run) Flakiness {
 		workflow int64
 		sha      string
 	}
-	byCommit := map[group][]Run{}
+	byCommit := map[group][]WorkflowRun{}
 	for _, r := range runs {
 		if r.HeadSHA == "" {
 			continue
@@ -154,7 +154,7 @@ func attempt(j Job) int {
 }
 
 // latestJobs returns the jobs of the run's latest attempt present.
-func latestJobs(r Run) []Job {
+func latestJobs(r WorkflowRun) []Job {
 	last := 0
 	for _, j := range r.Jobs {
 		if attempt(j) > last {
@@ -172,7 +172,7 @@ func latestJobs(r Run) []Job {
 
 // failedJobNames lists the failed jobs of the run's latest attempt, or
 // "(unknown job)" when its jobs were not read.
-func failedJobNames(r Run) []string {
+func failedJobNames(r WorkflowRun) []string {
 	if !r.JobsKnown {
 		return []string{"(unknown job)"}
 	}

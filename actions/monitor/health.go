@@ -341,7 +341,7 @@ func failureStreak(d DomainData, fl Flakiness) (streak int, workflow string, ok 
 	if d.Meta.DefaultBranch == "" {
 		return 0, "", false
 	}
-	byWorkflow := map[int64][]Run{}
+	byWorkflow := map[int64][]WorkflowRun{}
 	for _, r := range d.Runs {
 		if r.HeadBranch != d.Meta.DefaultBranch || fl.Runs[r.ID] {
 			continue
@@ -374,7 +374,7 @@ func failureStreak(d DomainData, fl Flakiness) (streak int, workflow string, ok 
 	return streak, workflow, ok
 }
 
-func newer(a, b Run) bool {
+func newer(a, b WorkflowRun) bool {
 	if a.CreatedAt.Equal(b.CreatedAt) {
 		return a.ID > b.ID
 	}
@@ -384,7 +384,7 @@ func newer(a, b Run) bool {
 // failures lists the failed jobs of failed, non-flaky runs, newest first.
 func failures(d DomainData, fl Flakiness) []Failure {
 	var out []Failure
-	runs := append([]Run(nil), d.Runs...)
+	runs := append([]WorkflowRun(nil), d.Runs...)
 	sort.SliceStable(runs, func(i, j int) bool { return newer(runs[i], runs[j]) })
 	for _, r := range runs {
 		if !isFailure(r.Conclusion) || fl.Runs[r.ID] {

@@ -15,8 +15,8 @@ func ago(d time.Duration) time.Time { return testNow.Add(-d) }
 
 func testSettings() Settings { return Settings{Window: 7 * 24 * time.Hour, Recent: 4 * time.Hour} }
 
-func run(id int64, wf int64, branch, sha, conclusion string, age time.Duration, jobs ...Job) Run {
-	return Run{ID: id, WorkflowID: wf, Name: "wf" + string(rune('0'+wf)), HeadBranch: branch, HeadSHA: sha,
+func run(id int64, wf int64, branch, sha, conclusion string, age time.Duration, jobs ...Job) WorkflowRun {
+	return WorkflowRun{ID: id, WorkflowID: wf, Name: "wf" + string(rune('0'+wf)), HeadBranch: branch, HeadSHA: sha,
 		Status: "completed", Conclusion: conclusion, Attempt: 1, CreatedAt: ago(age), Jobs: jobs, JobsKnown: jobs != nil}
 }
 
@@ -25,14 +25,14 @@ func TestDetectFlaky(t *testing.T) {
 	h := time.Hour
 	tests := []struct {
 		name     string
-		runs     []Run
+		runs     []WorkflowRun
 		wantRuns []int64
 		wantJobs []FlakyJob
 		wantRate float64
 	}{
 		{
 			name: "rerun_attempt_passed_is_flaky",
-			runs: []Run{run(1, 1, "main", "a", "success", h,
+			runs: []WorkflowRun{run(1, 1, "main", "a", "success", h,
 				Job{Name: "build", Attempt: 1, Conclusion: "failure"},
 				Job{Name: "build", Attempt: 2, Conclusion: "success"},
 				Job{Name: "lint", Attempt: 1, Conclusion: "success"})},
@@ -42,7 +42,7 @@ func TestDetectFlaky(t *testing.T) {
 		},
 		{
 			name: "later_run_same_sha_passed_is_flaky",
-			runs: []Run{
+			runs: []WorkflowRun{
 				run(2, 1, "main", "a", "success", h),
 				run(1, 1, "main", "a", "failure", 2*h, Job{Name: "test", Attempt: 1, Conclusion: "failure"}),
 				run(3, 1, "main", "b", "failure", 3*h, Job{Name: "test", Attempt: 1, Conclusion: "failure"}),
@@ -53,7 +53,7 @@ func TestDetectFlaky(t *testing.T) {
 		},
 		{
 			name: "failure_after_success_is_not_flaky",
-			runs: []Run{
+			runs: []WorkflowRun{
 				run(2, 1, "main", "a", "failure", h),
 				run(1, 1, "main", "a", "success", 2*h),
 			},
@@ -61,7 +61,7 @@ func TestDetectFlaky(t *testing.T) {
 		},
 		{
 			name: "other_workflow_same_sha_is_not_flaky",
-			runs: []Run{
+			runs: []WorkflowRun{
 				run(2, 2, "main", "a", "success", h),
 				run(1, 1, "main", "a", "failure", 2*h),
 			},
@@ -69,7 +69,7 @@ func TestDetectFlaky(t *testing.T) {
 		},
 		{
 			name: "rerun_still_failing_is_failure",
-			runs: []Run{run(1, 1, "main", "a", "failure", h,
+			runs: []WorkflowRun{run(1, 1, "main", "a", "failure", h,
 				Job{Name: "build", Attempt: 1, Conclusion: "failure"},
 				Job{Name: "build", Attempt: 2, Conclusion: "failure"})},
 			wantRate: 0,
@@ -116,7 +116,7 @@ func TestAssess(t *testing.T) {
 			name: "all_green",
 			data: DomainData{Name: "o/a", Meta: meta, EventsKnown: true, RunsKnown: true, OpenKnown: true,
 				Events: []Event{{Type: "PushEvent", CreatedAt: ago(h)}},
-				Runs:   []Run{run(1, 1, "main", "a", "success", h), run(2, 1, "main", "b", "success", 2*h)}},
+				Runs:   []WorkflowRun{run(1, 1, "main", "a", "success", h), run(2, 1, "main", "b", "success", 2*h)}},
 			wantScore: intp(100), wantBand: BandHealthy, wantConf: 1,
 			wantComps: map[string]int{"ci_success_rate": 100, "failure_streak": 100, "activity_recency": 100, "stale_pr_load": 100, "open_critical_alerts": 100},
 		},
@@ -131,7 +131,7 @@ func TestAssess(t *testing.T) {
 		{
 			name: "failing_default_branch_is_critical",
 			data: DomainData{Name: "o/a", Meta: meta, EventsKnown: true, RunsKnown: true, OpenKnown: true,
-				Runs: []Run{
+				Runs: []WorkflowRun{
 					run(4, 1, "main", "d", "failure", h),
 					run(3, 1, "main", "c", "timed_out", 2*h),
 					run(2, 1, "main", "b", "startup_failure", 3*h),
@@ -162,7 +162,7 @@ func TestAssess(t *testing.T) {
 		},
 		{
 			name:     "archived_is_not_unhealthy",
-			data:     DomainData{Name: "o/a", Meta: RepoMeta{Archived: true, DefaultBranch: "main"}, RunsKnown: true, Runs: []Run{run(1, 1, "main", "a", "failure", h)}},
+			data:     DomainData{Name: "o/a", Meta: RepoMeta{Archived: true, DefaultBranch: "main"}, RunsKnown: true, Runs: []WorkflowRun{run(1, 1, "main", "a", "failure", h)}},
 			wantBand: BandArchived, wantConf: 0.6,
 			wantComps: map[string]int{"ci_success_rate": 0, "failure_streak": 80},
 			wantMiss:  []string{"activity_recency", "stale_pr_load", "open_critical_alerts"},
@@ -178,7 +178,7 @@ func TestAssess(t *testing.T) {
 		{
 			name: "flaky_runs_are_set_apart",
 			data: DomainData{Name: "o/a", Meta: meta, RunsKnown: true,
-				Runs: []Run{
+				Runs: []WorkflowRun{
 					run(2, 1, "main", "a", "success", h),
 					run(1, 1, "main", "a", "failure", 2*h),
 				}},

@@ -41,7 +41,7 @@ type DomainData struct {
 	// EventsKnown is false when the events feed could not be read.
 	EventsKnown bool
 	// Runs are the workflow runs created inside the window, newest first.
-	Runs []Run
+	Runs []WorkflowRun
 	// RunsKnown is false when the runs could not be read (no permission).
 	RunsKnown bool
 	// Open lists open pull requests and issues; OpenKnown is false when
@@ -71,9 +71,9 @@ type Event struct {
 	CreatedAt time.Time
 }
 
-// Run is a workflow run (its latest attempt) and, when fetched, the jobs of
+// WorkflowRun is a workflow run (its latest attempt) and, when fetched, the jobs of
 // all its attempts.
-type Run struct {
+type WorkflowRun struct {
 	ID         int64
 	WorkflowID int64
 	Name       string

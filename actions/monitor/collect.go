@@ -1,0 +1,438 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+)
+
+// Limits on what one domain may cost.
+const (
+	// maxEventPages: GitHub keeps at most 300 events (3 pages of 100).
+	maxEventPages = 3
+	// maxEventsKept is GitHub's cap on the events feed.
+	maxEventsKept = 300
+	// maxRunPages: the runs list returns at most 1,000 results per query.
+	maxRunPages = 10
+	// maxIssuePages bounds the open issues read per domain.
+	maxIssuePages = 10
+	// DefaultMaxJobRuns is how many failed or re-run runs per domain get
+	// their jobs read (newest first).
+	DefaultMaxJobRuns = 20
+	// DefaultMaxLogs is how many failed job logs per domain are classified
+	// when analyze_failures is on.
+	DefaultMaxLogs = 5
+)
+
+// Classifier classifies a failed job's log (the fixer's library, wired by
+// main). It must read the log as a stream.
+type Classifier func(ctx context.Context, log io.Reader) (*Analysis, error)
+
+// Collector reads every domain's data through an API with bounded
+// concurrency.
+type Collector struct {
+	API         API
+	Now         time.Time
+	Window      time.Duration
+	Concurrency int
+	// Classify, when set, classifies the logs of failed jobs.
+	Classify   Classifier
+	MaxJobRuns int
+	MaxLogs    int
+	// Logf receives progress lines (already safe: the caller escapes).
+	Logf func(format string, args ...any)
+}
+
+// Target is a domain to collect, with metadata when a listing already
+// provided it (org mode), so the repository is not fetched again.
+type Target struct {
+	Owner, Name string
+	Meta        *RepoMeta
+}
+
+// FullName is "owner/name".
+func (t Target) FullName() string { return t.Owner + "/" + t.Name }
+
+// Collection is the result of collecting every domain.
+type Collection struct {
+	Domains []DomainData
+	// Partial is true when a rate limit stopped the collection; Missing
+	// lists the domains that were not collected and MissingReason says why.
+	Partial       bool
+	Missing       []string
+	MissingReason string
+}
+
+// errStopped marks a domain abandoned because of a rate-limit stop.
+type errStopped struct{ err error }
+
+func (e errStopped) Error() string { return e.err.Error() }
+func (e errStopped) Unwrap() error { return e.err }
+
+// Collect reads all targets. Domains that answer 404/403 are reported with
+// the reason; a rate-limit stop makes the result partial with the missing
+// domains listed. It never returns an empty collection silently.
+func (c *Collector) Collect(ctx context.Context, targets []Target) Collection {
+	n := c.Concurrency
+	if n <= 0 {
+		n = 8
+	}
+	results := make([]DomainData, len(targets))
+	stopped := make([]error, len(targets))
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			d, err := c.collectOne(ctx, t)
+			var stop errStopped
+			if errors.As(err, &stop) {
+				stopped[i] = stop.err
+				return
+			}
+			results[i] = d
+		}()
+	}
+	wg.Wait()
+	var out Collection
+	for i, t := range targets {
+		if stopped[i] != nil {
+			out.Partial = true
+			out.Missing = append(out.Missing, t.FullName())
+			if out.MissingReason == "" {
+				out.MissingReason = stopped[i].Error()
+			}
+			continue
+		}
+		out.Domains = append(out.Domains, results[i])
+	}
+	return out
+}
+
+// classify turns an API error into a stop (rate limit, context) or a
+// reason to report.
+func classify(err error) error {
+	if ghclient.IsRateLimitStop(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return errStopped{err}
+	}
+	return nil
+}
+
+func (c *Collector) logf(format string, args ...any) {
+	if c.Logf != nil {
+		c.Logf(format, args...)
+	}
+}
+
+func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error) {
+	d := DomainData{Name: t.FullName()}
+	windowStart := c.Now.Add(-c.Window)
+
+	// Repository metadata.
+	if t.Meta != nil {
+		d.Meta = *t.Meta
+	} else {
+		repo, err := c.API.GetRepository(ctx, t.Owner, t.Name)
+		if err != nil {
+			if stop := classify(err); stop != nil {
+				return d, stop
+			}
+			d.Status = ghclient.StatusCode(err)
+			d.Error = reason(err)
+			c.logf("%s: %s", d.Name, d.Error)
+			return d, nil
+		}
+		d.Meta = metaFrom(repo)
+	}
+
+	// Events, newest first, until the window start.
+	d.EventsKnown = true
+	total := 0
+	oldestInWindow := true
+	for page := 1; page != 0 && page <= maxEventPages; {
+		evs, next, poll, err := c.API.ListEvents(ctx, t.Owner, t.Name, page)
+		if err != nil {
+			if stop := classify(err); stop != nil {
+				return d, stop
+			}
+			d.EventsKnown = false
+			d.Events = nil
+			c.logf("%s: events not read: %s", d.Name, reason(err))
+			break
+		}
+		if poll > d.PollInterval {
+			d.PollInterval = poll
+		}
+		total += len(evs)
+		for _, e := range evs {
+			at := e.GetCreatedAt().Time
+			if at.Before(windowStart) {
+				oldestInWindow = false
+				continue
+			}
+			d.Events = append(d.Events, Event{Type: e.GetType(), CreatedAt: at})
+		}
+		if !oldestInWindow {
+			break
+		}
+		page = next
+	}
+	if d.EventsKnown {
+		switch {
+		case oldestInWindow && total >= maxEventsKept:
+			d.EventsTruncated = true
+			d.EventsNote = fmt.Sprintf("events truncated: GitHub keeps at most %d events and the %s window holds more", maxEventsKept, humanDuration(c.Window))
+		case c.Window > eventsRetention:
+			d.EventsTruncated = true
+			d.EventsNote = fmt.Sprintf("events truncated: GitHub keeps events for 30 days only, the window is %s", humanDuration(c.Window))
+		}
+	}
+
+	// Workflow runs created in the window (day granularity keeps the URL,
+	// and so its ETag, stable for a day).
+	created := ">=" + windowStart.UTC().Format("2006-01-02")
+	d.RunsKnown = true
+	for page := 1; page != 0 && page <= maxRunPages; {
+		runs, next, err := c.API.ListRuns(ctx, t.Owner, t.Name, created, page)
+		if err != nil {
+			if stop := classify(err); stop != nil {
+				return d, stop
+			}
+			d.RunsKnown = false
+			d.Runs = nil
+			c.logf("%s: workflow runs not read: %s", d.Name, reason(err))
+			break
+		}
+		for _, r := range runs {
+			if r.GetCreatedAt().Time.Before(windowStart) {
+				continue
+			}
+			d.Runs = append(d.Runs, runFrom(r))
+		}
+		page = next
+	}
+	sort.SliceStable(d.Runs, func(i, j int) bool { return newer(d.Runs[i], d.Runs[j]) })
+
+	// Jobs (all attempts) of failed and re-run runs.
+	maxRuns := c.MaxJobRuns
+	if maxRuns == 0 {
+		maxRuns = DefaultMaxJobRuns
+	}
+	fetched := 0
+	for i := range d.Runs {
+		r := &d.Runs[i]
+		if !isFailure(r.Conclusion) && r.Attempt <= 1 {
+			continue
+		}
+		if fetched >= maxRuns {
+			break
+		}
+		fetched++
+		var jobs []Job
+		ok := true
+		for page := 1; page != 0; {
+			js, next, err := c.API.ListJobs(ctx, t.Owner, t.Name, r.ID, page)
+			if err != nil {
+				if stop := classify(err); stop != nil {
+					return d, stop
+				}
+				c.logf("%s: jobs of run %d not read: %s", d.Name, r.ID, reason(err))
+				ok = false
+				break
+			}
+			for _, j := range js {
+				jobs = append(jobs, jobFrom(j))
+			}
+			page = next
+		}
+		if ok {
+			r.Jobs, r.JobsKnown = jobs, true
+		}
+	}
+
+	// Open issues and pull requests; none to read when the count is 0.
+	d.OpenKnown = true
+	if d.Meta.OpenIssuesCount > 0 {
+		for page := 1; page != 0 && page <= maxIssuePages; {
+			is, next, err := c.API.ListOpenIssues(ctx, t.Owner, t.Name, page)
+			if err != nil {
+				if stop := classify(err); stop != nil {
+					return d, stop
+				}
+				d.OpenKnown = false
+				d.Open = nil
+				c.logf("%s: open issues not read: %s", d.Name, reason(err))
+				break
+			}
+			for _, it := range is {
+				d.Open = append(d.Open, itemFrom(it))
+			}
+			page = next
+		}
+	}
+
+	// Failed job logs.
+	if c.Classify != nil {
+		if err := c.analyze(ctx, t, &d); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// analyze classifies the logs of failed jobs in the latest attempt of
+// failed runs, newest first, up to MaxLogs.
+func (c *Collector) analyze(ctx context.Context, t Target, d *DomainData) error {
+	limit := c.MaxLogs
+	if limit == 0 {
+		limit = DefaultMaxLogs
+	}
+	done := 0
+	for i := range d.Runs {
+		r := &d.Runs[i]
+		if !isFailure(r.Conclusion) || !r.JobsKnown {
+			continue
+		}
+		last := 0
+		for _, j := range r.Jobs {
+			last = max(last, attempt(j))
+		}
+		for ji := range r.Jobs {
+			j := &r.Jobs[ji]
+			if attempt(*j) != last || !isFailure(j.Conclusion) || done >= limit {
+				continue
+			}
+			done++
+			rc, err := c.API.JobLog(ctx, t.Owner, t.Name, j.ID)
+			if err != nil {
+				if stop := classify(err); stop != nil {
+					return stop
+				}
+				c.logf("%s: log of job %d not read: %s", d.Name, j.ID, reason(err))
+				continue
+			}
+			a, err := c.Classify(ctx, rc)
+			rc.Close()
+			if err != nil {
+				c.logf("%s: log of job %d not classified: %s", d.Name, j.ID, err)
+				continue
+			}
+			j.Analysis = a
+		}
+	}
+	return nil
+}
+
+// reason is a short, token-free description of an API error.
+func reason(err error) string {
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		msg := er.Message
+		if msg == "" {
+			msg = strings.TrimSpace(fmt.Sprint(er.Response.StatusCode))
+		}
+		return fmt.Sprintf("%d %s", er.Response.StatusCode, msg)
+	}
+	return err.Error()
+}
+
+func metaFrom(r *github.Repository) RepoMeta {
+	return RepoMeta{
+		DefaultBranch:   r.GetDefaultBranch(),
+		Archived:        r.GetArchived(),
+		Disabled:        r.GetDisabled(),
+		PushedAt:        r.GetPushedAt().Time,
+		OpenIssuesCount: r.GetOpenIssuesCount(),
+		HTMLURL:         r.GetHTMLURL(),
+		Topics:          r.Topics,
+	}
+}
+
+func runFrom(r *github.WorkflowRun) WorkflowRun {
+	return WorkflowRun{
+		ID: r.GetID(), WorkflowID: r.GetWorkflowID(), Name: r.GetName(), HeadBranch: r.GetHeadBranch(),
+		HeadSHA: r.GetHeadSHA(), Event: r.GetEvent(), Status: r.GetStatus(), Conclusion: r.GetConclusion(),
+		Attempt: max(r.GetRunAttempt(), 1), CreatedAt: r.GetCreatedAt().Time, HTMLURL: r.GetHTMLURL(),
+	}
+}
+
+func jobFrom(j *github.WorkflowJob) Job {
+	out := Job{ID: j.GetID(), Name: j.GetName(), Attempt: int(max(j.GetRunAttempt(), 1)), Conclusion: j.GetConclusion(), HTMLURL: j.GetHTMLURL()}
+	for _, s := range j.Steps {
+		if s.GetConclusion() == "failure" {
+			out.FailedStep = s.GetName()
+			break
+		}
+	}
+	return out
+}
+
+func itemFrom(i *github.Issue) Item {
+	it := Item{Number: i.GetNumber(), Title: i.GetTitle(), IsPull: i.IsPullRequest(), Draft: i.GetDraft(),
+		CreatedAt: i.GetCreatedAt().Time, UpdatedAt: i.GetUpdatedAt().Time, HTMLURL: i.GetHTMLURL()}
+	for _, l := range i.Labels {
+		it.Labels = append(it.Labels, l.GetName())
+	}
+	return it
+}
+
+// OrgFilter selects repositories of an organisation.
+type OrgFilter struct {
+	Org string
+	// Name is a path.Match pattern on the repository name ("" = all).
+	Name string
+	// Topic keeps only repositories with this topic ("" = all).
+	Topic string
+}
+
+// ListOrgTargets lists the organisation's repositories matching the filter,
+// carrying their metadata so they are not fetched again.
+func ListOrgTargets(ctx context.Context, api API, f OrgFilter) ([]Target, error) {
+	var out []Target
+	for page := 1; page != 0; {
+		rs, next, err := api.ListOrgRepos(ctx, f.Org, page)
+		if err != nil {
+			return nil, fmt.Errorf("failed to list the repositories of %s: %w", f.Org, err)
+		}
+		for _, r := range rs {
+			if f.Name != "" {
+				if ok, _ := path.Match(f.Name, r.GetName()); !ok {
+					continue
+				}
+			}
+			if f.Topic != "" && !containsFold(r.Topics, f.Topic) {
+				continue
+			}
+			m := metaFrom(r)
+			owner := r.GetOwner().GetLogin()
+			if owner == "" {
+				owner = f.Org
+			}
+			out = append(out, Target{Owner: owner, Name: r.GetName(), Meta: &m})
+		}
+		page = next
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].FullName() < out[j].FullName() })
+	return out, nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}

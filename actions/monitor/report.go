@@ -1,0 +1,316 @@
+package monitor
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// SchemaVersion is the version of ecosystem_analysis.json
+// (schema/ecosystem_analysis.schema.json). Fields are only ever added within
+// a major version.
+const SchemaVersion = "2.0"
+
+// Alert levels (the alert_level output).
+const (
+	AlertNone     = "none"
+	AlertWarning  = "warning"
+	AlertCritical = "critical"
+)
+
+// Report is ecosystem_analysis.json. The first fields are the ones existing
+// scripts read (timestamp, domains, summary, failures, recommendations); the
+// rest is the breakdown.
+type Report struct {
+	SchemaVersion   string                  `json:"schema_version"`
+	Timestamp       time.Time               `json:"timestamp"`
+	Domains         map[string]DomainReport `json:"domains"`
+	Summary         Summary                 `json:"summary"`
+	Failures        []Failure               `json:"failures"`
+	Recommendations []string                `json:"recommendations"`
+	// Partial is true when a rate limit stopped the collection; Missing
+	// lists the domains not collected.
+	Partial       bool     `json:"partial"`
+	Missing       []string `json:"missing"`
+	MissingReason string   `json:"missing_reason,omitempty"`
+	Delta         *Delta   `json:"delta"`
+	Settings      Echo     `json:"settings"`
+	// API is the request accounting of the GitHub client (pkg/ghclient
+	// Stats); shard reports merged sum their counters.
+	API map[string]any `json:"api"`
+}
+
+// Echo records the settings the report was made with.
+type Echo struct {
+	WindowHours float64            `json:"window_hours"`
+	RecentHours float64            `json:"recent_hours"`
+	Bands       Bands              `json:"bands"`
+	Weights     map[string]float64 `json:"weights"`
+	Shard       string             `json:"shard,omitempty"`
+}
+
+// DomainReport is one domain of the report.
+type DomainReport struct {
+	HealthScore    *int           `json:"health_score"`
+	TotalEvents    int            `json:"total_events"`
+	EventTypes     map[string]int `json:"event_types"`
+	RecentActivity int            `json:"recent_activity"`
+	IssuesDetected []string       `json:"issues_detected"`
+	LastActivity   *time.Time     `json:"last_activity"`
+
+	Band              string               `json:"band"`
+	Confidence        float64              `json:"confidence"`
+	Components        map[string]Component `json:"components"`
+	MissingComponents []string             `json:"missing_components"`
+	Findings          []Finding            `json:"findings"`
+	Recommendations   []string             `json:"recommendations"`
+	CI                CIStats              `json:"ci"`
+	Flaky             FlakyReport          `json:"flaky"`
+	OpenPullRequests  int                  `json:"open_pull_requests"`
+	StalePullRequests int                  `json:"stale_pull_requests"`
+	OpenIssues        int                  `json:"open_issues"`
+	CriticalAlerts    []AlertRef           `json:"critical_alerts"`
+	EventsTruncated   bool                 `json:"events_truncated"`
+	EventsNote        string               `json:"events_note,omitempty"`
+	PollInterval      int                  `json:"poll_interval,omitempty"`
+	DefaultBranch     string               `json:"default_branch,omitempty"`
+	URL               string               `json:"url,omitempty"`
+	Archived          bool                 `json:"archived"`
+	Error             string               `json:"error,omitempty"`
+	Status            int                  `json:"status,omitempty"`
+}
+
+// FlakyReport is the flaky part of a domain.
+type FlakyReport struct {
+	Rate float64    `json:"rate"`
+	Runs int        `json:"runs"`
+	Jobs []FlakyJob `json:"jobs"`
+}
+
+// AlertRef is an open critical alert issue.
+type AlertRef struct {
+	Number int    `json:"number"`
+	Title  string `json:"title"`
+	URL    string `json:"url,omitempty"`
+}
+
+// Summary aggregates the domains.
+type Summary struct {
+	TotalDomains     int `json:"total_domains"`
+	HealthyDomains   int `json:"healthy_domains"`
+	UnhealthyDomains int `json:"unhealthy_domains"`
+	TotalEvents      int `json:"total_events"`
+	TotalIssues      int `json:"total_issues"`
+	CriticalIssues   int `json:"critical_issues"`
+
+	WarningDomains  int      `json:"warning_domains"`
+	CriticalDomains int      `json:"critical_domains"`
+	ArchivedDomains int      `json:"archived_domains"`
+	UnknownDomains  int      `json:"unknown_domains"`
+	AverageScore    *float64 `json:"average_score"`
+	AlertLevel      string   `json:"alert_level"`
+	Unhealthy       []string `json:"unhealthy"`
+	FlakyJobs       int      `json:"flaky_jobs"`
+	TotalFailures   int      `json:"total_failures"`
+}
+
+// DomainReportFrom turns an assessment into its report entry.
+func DomainReportFrom(a Assessment, d DomainData) DomainReport {
+	r := DomainReport{
+		HealthScore: a.Score, TotalEvents: a.TotalEvents, EventTypes: a.EventTypes,
+		RecentActivity: a.RecentActivity, LastActivity: a.LastActivity, Band: a.Band,
+		Confidence: a.Confidence, Components: a.Components, MissingComponents: nonNil(a.Missing),
+		Findings: a.Findings, CI: a.CI,
+		Flaky:            FlakyReport{Rate: a.Flaky.Rate, Runs: len(a.Flaky.Runs), Jobs: a.Flaky.Jobs},
+		OpenPullRequests: a.OpenPulls, StalePullRequests: a.StalePulls, OpenIssues: a.OpenIssues,
+		EventsTruncated: d.EventsTruncated, EventsNote: d.EventsNote, PollInterval: d.PollInterval,
+		DefaultBranch: d.Meta.DefaultBranch, URL: d.Meta.HTMLURL, Archived: d.Meta.Archived,
+		Error: d.Error, Status: d.Status,
+	}
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	if r.Flaky.Jobs == nil {
+		r.Flaky.Jobs = []FlakyJob{}
+	}
+	r.IssuesDetected = []string{}
+	for _, f := range a.Findings {
+		r.IssuesDetected = append(r.IssuesDetected, f.Message)
+	}
+	r.CriticalAlerts = []AlertRef{}
+	for _, it := range a.Alerts {
+		r.CriticalAlerts = append(r.CriticalAlerts, AlertRef{Number: it.Number, Title: it.Title, URL: it.HTMLURL})
+	}
+	r.Recommendations = recommend(a.Name, r, a.Failures, a.OldestPullDays)
+	return r
+}
+
+// recommend derives the concrete next steps for a domain.
+func recommend(name string, r DomainReport, fails []Failure, oldestPR float64) []string {
+	out := []string{}
+	add := func(format string, args ...any) { out = append(out, name+": "+fmt.Sprintf(format, args...)) }
+	if r.Error != "" {
+		add("check that the domain exists and the token can read it (%s)", r.Error)
+		return out
+	}
+	if r.Archived {
+		return out
+	}
+	if c, ok := r.Components[ComponentFailureStreak]; ok && c.Value > 0 {
+		msg := "fix the default branch: " + c.Detail
+		for _, f := range fails {
+			if f.HeadBranch == r.DefaultBranch {
+				msg += fmt.Sprintf("; latest failure in job %q", f.Job)
+				if f.Step != "" {
+					msg += fmt.Sprintf(" at step %q", f.Step)
+				}
+				break
+			}
+		}
+		add("%s", msg)
+	}
+	seen := map[string]bool{}
+	for _, f := range fails {
+		if f.Analysis == nil || len(f.Analysis.Suggestions) == 0 || seen[f.Analysis.Category] {
+			continue
+		}
+		seen[f.Analysis.Category] = true
+		add("%s in %s / %s: %s", f.Analysis.Category, f.Workflow, f.Job, f.Analysis.Suggestions[0])
+	}
+	for _, j := range r.Flaky.Jobs {
+		add("stabilise or quarantine flaky job %q of workflow %q (flaked in %d runs)", j.Job, j.Workflow, j.Count)
+	}
+	for _, al := range r.CriticalAlerts {
+		add("resolve open critical alert #%d (%s)", al.Number, al.Title)
+	}
+	if r.StalePullRequests > 0 {
+		add("review, merge or close %d stale pull requests (oldest open for %.0f days)", r.StalePullRequests, oldestPR)
+	}
+	return out
+}
+
+// reportInput is what a report is built from, both for a run and when shard
+// reports are merged.
+type reportInput struct {
+	Now      time.Time
+	Domains  map[string]DomainReport
+	Failures []Failure
+	Partial  bool
+	Missing  []string
+	Reason   string
+	Settings Echo
+	API      map[string]any
+	History  *History
+}
+
+// buildReport assembles the document: summary, sorted failures and
+// recommendations, the delta against the last history entry.
+func buildReport(in reportInput) Report {
+	r := Report{
+		SchemaVersion: SchemaVersion, Timestamp: in.Now.UTC(), Domains: in.Domains,
+		Failures: append([]Failure{}, in.Failures...), Recommendations: []string{},
+		Partial: in.Partial, Missing: nonNil(in.Missing), MissingReason: in.Reason,
+		Settings: in.Settings, API: in.API,
+	}
+	if r.Domains == nil {
+		r.Domains = map[string]DomainReport{}
+	}
+	sort.Strings(r.Missing)
+	sort.SliceStable(r.Failures, func(i, j int) bool {
+		a, b := r.Failures[i], r.Failures[j]
+		switch {
+		case a.Domain != b.Domain:
+			return a.Domain < b.Domain
+		case !a.CreatedAt.Equal(b.CreatedAt):
+			return a.CreatedAt.After(b.CreatedAt)
+		case a.RunID != b.RunID:
+			return a.RunID > b.RunID
+		}
+		return a.Job < b.Job
+	})
+	names := sortedNames(r.Domains)
+	s := Summary{TotalDomains: len(names) + len(r.Missing), Unhealthy: []string{}}
+	var scoreSum float64
+	scored := 0
+	for _, n := range names {
+		d := r.Domains[n]
+		s.TotalEvents += d.TotalEvents
+		s.TotalIssues += len(d.IssuesDetected)
+		for _, f := range d.Findings {
+			if f.Severity == SeverityCritical {
+				s.CriticalIssues++
+			}
+		}
+		s.FlakyJobs += len(d.Flaky.Jobs)
+		switch d.Band {
+		case BandHealthy:
+			s.HealthyDomains++
+		case BandWarning:
+			s.WarningDomains++
+		case BandCritical:
+			s.CriticalDomains++
+		case BandArchived:
+			s.ArchivedDomains++
+		default:
+			s.UnknownDomains++
+		}
+		if d.Band == BandWarning || d.Band == BandCritical {
+			s.Unhealthy = append(s.Unhealthy, n)
+		}
+		if d.HealthScore != nil && d.Band != BandArchived {
+			scoreSum += float64(*d.HealthScore)
+			scored++
+		}
+		r.Recommendations = append(r.Recommendations, d.Recommendations...)
+	}
+	s.UnhealthyDomains = s.WarningDomains + s.CriticalDomains
+	s.TotalFailures = len(r.Failures)
+	if scored > 0 {
+		avg := round1(scoreSum / float64(scored))
+		s.AverageScore = &avg
+	}
+	switch {
+	case s.CriticalDomains > 0:
+		s.AlertLevel = AlertCritical
+	case s.WarningDomains > 0 || s.UnknownDomains > 0 || r.Partial:
+		s.AlertLevel = AlertWarning
+	default:
+		s.AlertLevel = AlertNone
+	}
+	if r.Partial {
+		r.Recommendations = append(r.Recommendations, fmt.Sprintf(
+			"the report is partial (%s): re-run after the rate limit resets to read %s", in.Reason, strings.Join(r.Missing, ", ")))
+	}
+	r.Summary = s
+	r.Delta = in.History.delta(r)
+	return r
+}
+
+// FailOnExceeded reports whether the alert level reaches fail_on
+// (never, warning, critical).
+func FailOnExceeded(failOn, alertLevel string) bool {
+	switch failOn {
+	case "warning":
+		return alertLevel == AlertWarning || alertLevel == AlertCritical
+	case "critical":
+		return alertLevel == AlertCritical
+	}
+	return false
+}
+
+func sortedNames[T any](m map[string]T) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
