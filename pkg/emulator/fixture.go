@@ -64,6 +64,8 @@ type Repository struct {
 	// with that code (404 for a missing or invisible repo, 403 for a token
 	// without access, 301 for a moved one) and a documented error body.
 	Status int `yaml:"status,omitempty" json:"status,omitempty"`
+	// MovedTo is the "owner/name" a Status 301 repository redirects to.
+	MovedTo string `yaml:"moved_to,omitempty" json:"moved_to,omitempty"`
 
 	Labels    []Label    `yaml:"labels,omitempty" json:"labels,omitempty"`
 	Events    []Event    `yaml:"events,omitempty" json:"events,omitempty"`

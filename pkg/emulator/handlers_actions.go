@@ -1,0 +1,588 @@
+package emulator
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func (c *call) workflowOf(rs *repoState, id int64) Workflow {
+	if w := rs.workflow(id); w != nil {
+		return *w
+	}
+	return Workflow{ID: id, Name: fmt.Sprintf("workflow %d", id), Path: fmt.Sprintf(".github/workflows/workflow-%d.yml", id)}
+}
+
+// attemptOutcome derives status and conclusion of one attempt from its jobs.
+func attemptOutcome(run *Run, attempt int) (status, conclusion string) {
+	if attempt == run.RunAttempt {
+		return run.Status, run.Conclusion
+	}
+	status, conclusion = "completed", "success"
+	seen := false
+	for _, j := range run.Jobs {
+		if j.RunAttempt != attempt {
+			continue
+		}
+		seen = true
+		switch j.Conclusion {
+		case "failure", "timed_out", "startup_failure":
+			conclusion = "failure"
+		case "cancelled":
+			if conclusion == "success" {
+				conclusion = "cancelled"
+			}
+		}
+	}
+	if !seen {
+		return run.Status, run.Conclusion
+	}
+	return status, conclusion
+}
+
+func (c *call) runJSON(rs *repoState, run *Run, attempt int) map[string]any {
+	api := c.repoAPI(rs) + "/actions/runs/" + strconv.FormatInt(run.ID, 10)
+	wf := c.workflowOf(rs, run.WorkflowID)
+	status, conclusion := attemptOutcome(run, attempt)
+	var prev any
+	if attempt > 1 {
+		prev = api + "/attempts/" + strconv.Itoa(attempt-1)
+	}
+	started := run.CreatedAt
+	if attempt > 1 {
+		first := true
+		for _, j := range run.Jobs {
+			if j.RunAttempt == attempt && !j.StartedAt.IsZero() && (first || j.StartedAt.Before(started)) {
+				started, first = j.StartedAt, false
+			}
+		}
+	}
+	actor := run.Actor
+	if actor == "" {
+		actor = rs.fx.Owner
+	}
+	title := run.DisplayTitle
+	if title == "" {
+		title = wf.Name
+	}
+	name := actor
+	csID := stableID(fmt.Sprintf("%s#suite#%d", rs.fx.FullName(), run.ID), 1_000_000_000)
+	prs := []any{}
+	if strings.HasPrefix(run.Event, "pull_request") {
+		for _, is := range rs.issues {
+			if is.pull != nil && is.pull.head.Ref == run.HeadBranch {
+				pr := c.pullJSON(rs, is, false)
+				mini := func(side map[string]any) map[string]any {
+					repo := side["repo"].(map[string]any)
+					return map[string]any{"ref": side["ref"], "sha": side["sha"], "repo": map[string]any{"id": repo["id"], "url": repo["url"], "name": repo["name"]}}
+				}
+				prs = append(prs, map[string]any{"url": pr["url"], "id": pr["id"], "number": is.number,
+					"head": mini(pr["head"].(map[string]any)), "base": mini(pr["base"].(map[string]any))})
+			}
+		}
+	}
+	repo := c.minimalRepoJSON(rs)
+	return map[string]any{
+		"id": run.ID, "name": wf.Name, "node_id": nodeID("WorkflowRun", run.ID), "check_suite_id": csID,
+		"check_suite_node_id": nodeID("CheckSuite", csID), "head_branch": nullIfEmpty(run.HeadBranch),
+		"head_sha": run.HeadSHA, "path": wf.Path, "run_number": run.RunNumber, "event": run.Event,
+		"display_title": title, "status": nullIfEmpty(status), "conclusion": nullIfEmpty(conclusion),
+		"workflow_id": run.WorkflowID, "url": api,
+		"html_url":      repoHTML(rs) + "/actions/runs/" + strconv.FormatInt(run.ID, 10),
+		"pull_requests": prs, "created_at": ts(run.CreatedAt), "updated_at": ts(run.UpdatedAt),
+		"actor": c.userJSON(actor), "run_attempt": attempt, "referenced_workflows": []any{},
+		"run_started_at": ts(started), "triggering_actor": c.userJSON(actor),
+		"jobs_url": api + "/jobs", "logs_url": api + "/logs", "check_suite_url": c.repoAPI(rs) + "/check-suites/" + strconv.FormatInt(csID, 10),
+		"artifacts_url": api + "/artifacts", "cancel_url": api + "/cancel", "rerun_url": api + "/rerun",
+		"previous_attempt_url": prev, "workflow_url": c.repoAPI(rs) + "/actions/workflows/" + strconv.FormatInt(run.WorkflowID, 10),
+		"head_commit": map[string]any{
+			"id": run.HeadSHA, "tree_id": fakeSHA(run.HeadSHA + "^{tree}"), "message": title, "timestamp": ts(run.CreatedAt),
+			"author":    map[string]any{"name": name, "email": name + "@users.noreply.github.com"},
+			"committer": map[string]any{"name": "GitHub", "email": "noreply@github.com"},
+		},
+		"repository": repo, "head_repository": repo, "head_repository_id": rs.id,
+	}
+}
+
+func (c *call) jobJSON(rs *repoState, run *Run, j *Job) map[string]any {
+	wf := c.workflowOf(rs, run.WorkflowID)
+	api := c.repoAPI(rs) + "/actions/jobs/" + strconv.FormatInt(j.ID, 10)
+	started := j.StartedAt
+	if started.IsZero() {
+		started = run.CreatedAt
+	}
+	completed := j.CompletedAt
+	if completed.IsZero() && j.Status == "completed" {
+		completed = started
+	}
+	steps := []any{}
+	n := len(j.Steps)
+	for i, st := range j.Steps {
+		var sStart, sEnd any
+		status := "completed"
+		conclusion := nullIfEmpty(st.Conclusion)
+		if j.Status != "completed" && st.Conclusion == "" {
+			status = "queued"
+		}
+		if !completed.IsZero() {
+			span := completed.Sub(started)
+			sStart = ts(started.Add(span * time.Duration(i) / time.Duration(n)))
+			sEnd = ts(started.Add(span * time.Duration(i+1) / time.Duration(n)))
+		}
+		steps = append(steps, map[string]any{"name": st.Name, "status": status, "conclusion": conclusion,
+			"number": i + 1, "started_at": sStart, "completed_at": sEnd})
+	}
+	var runnerID, runnerName, groupID, groupName any
+	if j.Status != "queued" {
+		runnerID, runnerName, groupID, groupName = 1, "GitHub Actions 1", 1, "GitHub Actions"
+	}
+	return map[string]any{
+		"id": j.ID, "run_id": run.ID, "run_url": c.repoAPI(rs) + "/actions/runs/" + strconv.FormatInt(run.ID, 10),
+		"run_attempt": j.RunAttempt, "node_id": nodeID("CheckRun", j.ID), "head_sha": run.HeadSHA, "url": api,
+		"html_url": fmt.Sprintf("%s/actions/runs/%d/job/%d", repoHTML(rs), run.ID, j.ID),
+		"status":   j.Status, "conclusion": nullIfEmpty(j.Conclusion), "created_at": ts(run.CreatedAt),
+		"started_at": ts(started), "completed_at": ts(completed), "name": j.Name, "steps": steps,
+		"check_run_url": c.repoAPI(rs) + "/check-runs/" + strconv.FormatInt(j.ID, 10),
+		"labels":        []any{"ubuntu-latest"}, "runner_id": runnerID, "runner_name": runnerName,
+		"runner_group_id": groupID, "runner_group_name": groupName, "workflow_name": wf.Name,
+		"head_branch": nullIfEmpty(run.HeadBranch),
+	}
+}
+
+func (c *call) artifactJSON(rs *repoState, run *Run, a Artifact) map[string]any {
+	api := c.repoAPI(rs) + "/actions/artifacts/" + strconv.FormatInt(a.ID, 10)
+	created := a.CreatedAt
+	if created.IsZero() {
+		created = run.UpdatedAt
+	}
+	expired := a.Expired || (!created.IsZero() && c.s.opts.Now().After(created.Add(90*24*time.Hour)))
+	return map[string]any{
+		"id": a.ID, "node_id": nodeID("Artifact", a.ID), "name": a.Name, "size_in_bytes": a.SizeBytes, "url": api,
+		"archive_download_url": api + "/zip", "expired": expired, "created_at": ts(created),
+		"expires_at": ts(created.Add(90 * 24 * time.Hour)), "updated_at": ts(created),
+		"digest": "sha256:" + fakeSHA(fmt.Sprint(a.ID)) + fakeSHA(a.Name)[:24],
+		"workflow_run": map[string]any{"id": run.ID, "repository_id": rs.id, "head_repository_id": rs.id,
+			"head_branch": run.HeadBranch, "head_sha": run.HeadSHA},
+	}
+}
+
+func (c *call) workflowJSON(rs *repoState, w Workflow) map[string]any {
+	state := w.State
+	if state == "" {
+		state = "active"
+	}
+	return map[string]any{
+		"id": w.ID, "node_id": nodeID("Workflow", w.ID), "name": w.Name, "path": w.Path, "state": state,
+		"created_at": ts(rs.fx.CreatedAt), "updated_at": ts(rs.fx.CreatedAt),
+		"url":       c.repoAPI(rs) + "/actions/workflows/" + strconv.FormatInt(w.ID, 10),
+		"html_url":  repoHTML(rs) + "/blob/" + rs.fx.DefaultBranch + "/" + w.Path,
+		"badge_url": repoHTML(rs) + "/workflows/" + url.PathEscape(w.Name) + "/badge.svg",
+	}
+}
+
+var runStatuses = map[string]bool{"completed": true, "in_progress": true, "queued": true, "requested": true, "waiting": true, "pending": true}
+var runConclusions = map[string]bool{"action_required": true, "cancelled": true, "failure": true, "neutral": true, "skipped": true, "stale": true, "success": true, "timed_out": true, "startup_failure": true}
+
+func (s *Server) listRuns(c *call) {
+	q := c.r.URL.Query()
+	var wf *Workflow
+	if key := c.r.PathValue("workflow_id"); key != "" {
+		if wf = c.repo.workflowByKey(key); wf == nil {
+			c.notFound()
+			return
+		}
+	}
+	status := q.Get("status")
+	if status != "" && !runStatuses[status] && !runConclusions[status] {
+		c.validation("Validation Failed", ValidationError{Resource: "WorkflowRun", Field: "status", Code: "invalid",
+			Message: fmt.Sprintf("status %q is not one of completed, action_required, cancelled, failure, neutral, skipped, stale, success, timed_out, in_progress, queued, requested, waiting, pending", status)})
+		return
+	}
+	var created func(time.Time) bool
+	if v := q.Get("created"); v != "" {
+		pred, err := parseDateRange(v)
+		if err != nil {
+			c.validation("Validation Failed", ValidationError{Resource: "WorkflowRun", Field: "created", Code: "invalid", Message: err.Error()})
+			return
+		}
+		created = pred
+	}
+	var runs []*Run
+	for _, r := range c.repo.runs {
+		switch {
+		case wf != nil && r.WorkflowID != wf.ID,
+			q.Get("branch") != "" && r.HeadBranch != q.Get("branch"),
+			q.Get("event") != "" && r.Event != q.Get("event"),
+			q.Get("actor") != "" && !strings.EqualFold(r.Actor, q.Get("actor")),
+			q.Get("head_sha") != "" && r.HeadSHA != q.Get("head_sha"),
+			status != "" && runStatuses[status] && r.Status != status,
+			status != "" && !runStatuses[status] && r.Conclusion != status,
+			created != nil && !created(r.CreatedAt):
+			continue
+		}
+		runs = append(runs, r)
+	}
+	sort.SliceStable(runs, func(i, j int) bool {
+		if !runs[i].CreatedAt.Equal(runs[j].CreatedAt) {
+			return runs[i].CreatedAt.After(runs[j].CreatedAt)
+		}
+		return runs[i].ID > runs[j].ID
+	})
+	lo, hi := c.paginate(len(runs))
+	items := []any{}
+	for _, r := range runs[lo:hi] {
+		m := c.runJSON(c.repo, r, r.RunAttempt)
+		if q.Get("exclude_pull_requests") == "true" {
+			m["pull_requests"] = []any{}
+		}
+		items = append(items, m)
+	}
+	c.ok(map[string]any{"total_count": len(runs), "workflow_runs": items})
+}
+
+func (c *call) runParam() *Run {
+	id, ok := c.intParam("run_id")
+	if !ok {
+		return nil
+	}
+	run := c.repo.run(id)
+	if run == nil {
+		c.notFound()
+	}
+	return run
+}
+
+func (s *Server) getRun(c *call) {
+	if run := c.runParam(); run != nil {
+		c.ok(c.runJSON(c.repo, run, run.RunAttempt))
+	}
+}
+
+func (s *Server) getRunAttempt(c *call) {
+	run := c.runParam()
+	if run == nil {
+		return
+	}
+	n, ok := c.intParam("attempt")
+	if !ok {
+		return
+	}
+	if int(n) > run.RunAttempt {
+		c.notFound()
+		return
+	}
+	c.ok(c.runJSON(c.repo, run, int(n)))
+}
+
+func (s *Server) listRunJobs(c *call) {
+	run := c.runParam()
+	if run == nil {
+		return
+	}
+	attempt := 0
+	if c.r.PathValue("attempt") != "" {
+		n, ok := c.intParam("attempt")
+		if !ok {
+			return
+		}
+		if int(n) > run.RunAttempt {
+			c.notFound()
+			return
+		}
+		attempt = int(n)
+	}
+	filter := c.r.URL.Query().Get("filter")
+	if filter == "" {
+		filter = "latest"
+	}
+	if filter != "latest" && filter != "all" {
+		c.validation("Validation Failed", ValidationError{Resource: "Job", Field: "filter", Code: "invalid", Message: "filter must be one of: latest, all"})
+		return
+	}
+	var jobs []*Job
+	for i := range run.Jobs {
+		j := &run.Jobs[i]
+		switch {
+		case attempt > 0 && j.RunAttempt != attempt,
+			attempt == 0 && filter == "latest" && j.RunAttempt != run.RunAttempt:
+			continue
+		}
+		jobs = append(jobs, j)
+	}
+	lo, hi := c.paginate(len(jobs))
+	items := []any{}
+	for _, j := range jobs[lo:hi] {
+		items = append(items, c.jobJSON(c.repo, run, j))
+	}
+	c.ok(map[string]any{"total_count": len(jobs), "jobs": items})
+}
+
+func (c *call) jobParam() (*Run, *Job) {
+	id, ok := c.intParam("job_id")
+	if !ok {
+		return nil, nil
+	}
+	run, job := c.repo.job(id)
+	if job == nil {
+		c.notFound()
+	}
+	return run, job
+}
+
+func (s *Server) getJob(c *call) {
+	if run, job := c.jobParam(); job != nil {
+		c.ok(c.jobJSON(c.repo, run, job))
+	}
+}
+
+// downloadURL is a signed, token-free URL on this server.
+func (c *call) downloadURL(path string) string {
+	return requestScheme(c.r) + "://" + c.r.Host + path + "?sig=" + c.s.sign(path)
+}
+
+func (s *Server) getJobLogs(c *call) {
+	_, job := c.jobParam()
+	if job == nil {
+		return
+	}
+	c.out.header.Set("Location", c.downloadURL(fmt.Sprintf("%sdownload/jobs/%s/%d", controlPrefix, c.repo.fx.FullName(), job.ID)))
+	c.out.status = http.StatusFound
+}
+
+func (s *Server) getRunLogs(c *call) {
+	run := c.runParam()
+	if run == nil {
+		return
+	}
+	c.out.header.Set("Location", c.downloadURL(fmt.Sprintf("%sdownload/runs/%s/%d", controlPrefix, c.repo.fx.FullName(), run.ID)))
+	c.out.status = http.StatusFound
+}
+
+// serveDownload serves signed log and raw-content URLs (no token needed,
+// like GitHub's signed blob URLs). It returns the status written.
+func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) int {
+	path := r.URL.Path
+	fail := func(code int) int {
+		http.Error(w, http.StatusText(code), code)
+		return code
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return fail(http.StatusMethodNotAllowed)
+	}
+	if r.URL.Query().Get("sig") != s.sign(path) {
+		return fail(http.StatusForbidden)
+	}
+	parts := strings.SplitN(strings.TrimPrefix(path, controlPrefix+"download/"), "/", 4)
+	if len(parts) < 4 {
+		return fail(http.StatusNotFound)
+	}
+	kind, owner, name, rest := parts[0], parts[1], parts[2], parts[3]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rs := s.st.repo(owner, name)
+	if rs == nil {
+		return fail(http.StatusNotFound)
+	}
+	switch kind {
+	case "jobs":
+		id, _ := strconv.ParseInt(rest, 10, 64)
+		_, job := rs.job(id)
+		if job == nil {
+			return fail(http.StatusNotFound)
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte(job.Log))
+		return http.StatusOK
+	case "runs":
+		id, _ := strconv.ParseInt(rest, 10, 64)
+		run := rs.run(id)
+		if run == nil {
+			return fail(http.StatusNotFound)
+		}
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for i, j := range run.Jobs {
+			if j.RunAttempt != run.RunAttempt {
+				continue
+			}
+			f, err := zw.Create(fmt.Sprintf("%d_%s.txt", i, strings.ReplaceAll(j.Name, "/", "_")))
+			if err == nil {
+				_, _ = f.Write([]byte(j.Log))
+			}
+		}
+		_ = zw.Close()
+		w.Header().Set("Content-Type", "application/zip")
+		_, _ = w.Write(buf.Bytes())
+		return http.StatusOK
+	case "raw":
+		text, ok := rs.fx.Files[rest]
+		if !ok {
+			return fail(http.StatusNotFound)
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte(text))
+		return http.StatusOK
+	}
+	return fail(http.StatusNotFound)
+}
+
+func (s *Server) listRunArtifacts(c *call) {
+	run := c.runParam()
+	if run == nil {
+		return
+	}
+	c.artifactList([]*Run{run})
+}
+
+func (s *Server) listArtifacts(c *call) { c.artifactList(c.repo.runs) }
+
+func (c *call) artifactList(runs []*Run) {
+	type item struct {
+		run *Run
+		a   Artifact
+	}
+	name := c.r.URL.Query().Get("name")
+	var items []item
+	for _, r := range runs {
+		for _, a := range r.Artifacts {
+			if name == "" || a.Name == name {
+				items = append(items, item{r, a})
+			}
+		}
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].a.ID > items[j].a.ID })
+	lo, hi := c.paginate(len(items))
+	out := []any{}
+	for _, it := range items[lo:hi] {
+		out = append(out, c.artifactJSON(c.repo, it.run, it.a))
+	}
+	c.ok(map[string]any{"total_count": len(items), "artifacts": out})
+}
+
+func (s *Server) listWorkflows(c *call) {
+	lo, hi := c.paginate(len(c.repo.workflows))
+	out := []any{}
+	for _, w := range c.repo.workflows[lo:hi] {
+		out = append(out, c.workflowJSON(c.repo, w))
+	}
+	c.ok(map[string]any{"total_count": len(c.repo.workflows), "workflows": out})
+}
+
+func (s *Server) getWorkflow(c *call) {
+	w := c.repo.workflowByKey(c.r.PathValue("workflow_id"))
+	if w == nil {
+		c.notFound()
+		return
+	}
+	c.ok(c.workflowJSON(c.repo, *w))
+}
+
+func (s *Server) workflowDispatch(c *call) {
+	rs := c.repo
+	wf := rs.workflowByKey(c.r.PathValue("workflow_id"))
+	if wf == nil {
+		c.notFound()
+		return
+	}
+	var body struct {
+		Ref    *string        `json:"ref"`
+		Inputs map[string]any `json:"inputs"`
+	}
+	if !c.decode(&body) {
+		return
+	}
+	if body.Ref == nil || *body.Ref == "" {
+		c.validation("Invalid request.\n\n\"ref\" wasn't supplied.", ValidationError{Resource: "Workflow", Field: "ref", Code: "missing_field"})
+		return
+	}
+	if len(body.Inputs) > 25 {
+		c.validation(fmt.Sprintf("Invalid request.\n\nNo more than 25 properties are allowed; %d were supplied.", len(body.Inputs)),
+			ValidationError{Resource: "Workflow", Field: "inputs", Code: "invalid"})
+		return
+	}
+	ref := *body.Ref
+	branch := strings.TrimPrefix(ref, "refs/heads/")
+	var sha string
+	if b := rs.branch(branch); b != nil {
+		sha = rs.completeCommit(b.Commit, b.Name).SHA
+	} else {
+		tag := strings.TrimPrefix(ref, "refs/tags/")
+		for _, t := range rs.tags {
+			if t.Name == tag {
+				sha, branch = t.SHA, tag
+			}
+		}
+	}
+	if sha == "" {
+		c.validation("No ref found for: "+ref, ValidationError{Resource: "Workflow", Field: "ref", Code: "invalid", Message: "No ref found for: " + ref})
+		return
+	}
+	if strings.HasPrefix(wf.State, "disabled") {
+		c.validation("Cannot trigger a 'workflow_dispatch' on a disabled workflow", ValidationError{Resource: "Workflow", Code: "custom", Message: "workflow is " + wf.State})
+		return
+	}
+	if text, ok := rs.fx.Files[wf.Path]; ok && !strings.Contains(text, "workflow_dispatch") {
+		c.validation("Workflow does not have 'workflow_dispatch' trigger", ValidationError{Resource: "Workflow", Code: "custom", Message: "Workflow does not have 'workflow_dispatch' trigger"})
+		return
+	}
+	now := c.s.opts.Now().UTC()
+	runNumber := 0
+	var maxID int64
+	for _, other := range c.s.st.repos {
+		for _, r := range other.runs {
+			maxID = max(maxID, r.ID)
+		}
+	}
+	for _, r := range rs.runs {
+		if r.WorkflowID == wf.ID {
+			runNumber = max(runNumber, r.RunNumber)
+		}
+	}
+	run := &Run{ID: maxID + 1, WorkflowID: wf.ID, RunNumber: runNumber + 1, RunAttempt: 1, Event: "workflow_dispatch",
+		Status: "queued", HeadBranch: branch, HeadSHA: sha, DisplayTitle: wf.Name, Actor: c.login, CreatedAt: now, UpdatedAt: now}
+	rs.runs = append(rs.runs, run)
+	inputs := body.Inputs
+	if inputs == nil {
+		inputs = map[string]any{}
+	}
+	c.s.st.dispatches = append(c.s.st.dispatches, Dispatch{Kind: "workflow_dispatch", Repo: rs.fx.FullName(), Workflow: wf.Path,
+		WorkflowID: wf.ID, Ref: ref, Inputs: inputs, RunID: run.ID, Actor: c.login, Time: now})
+	c.noContent()
+}
+
+func (s *Server) repositoryDispatch(c *call) {
+	var body struct {
+		EventType     *string        `json:"event_type"`
+		ClientPayload map[string]any `json:"client_payload"`
+	}
+	if !c.decode(&body) {
+		return
+	}
+	if body.EventType == nil || *body.EventType == "" {
+		c.validation("Invalid request.\n\nFor 'properties/event_type', nil is not a string.", ValidationError{Resource: "Repository", Field: "event_type", Code: "missing_field"})
+		return
+	}
+	if n := len([]rune(*body.EventType)); n > 100 {
+		c.validation(fmt.Sprintf("Invalid request.\n\nFor 'properties/event_type', %q is too long (maximum is 100 characters, got %d).", *body.EventType, n),
+			ValidationError{Resource: "Repository", Field: "event_type", Code: "invalid"})
+		return
+	}
+	if n := len(body.ClientPayload); n > 10 {
+		c.validation(fmt.Sprintf("Invalid request.\n\nNo more than 10 properties are allowed; %d were supplied.", n),
+			ValidationError{Resource: "Repository", Field: "client_payload", Code: "invalid"})
+		return
+	}
+	payload := body.ClientPayload
+	if payload == nil {
+		payload = map[string]any{}
+	}
+	c.s.st.dispatches = append(c.s.st.dispatches, Dispatch{Kind: "repository_dispatch", Repo: c.repo.fx.FullName(),
+		EventType: *body.EventType, ClientPayload: payload, Actor: c.login, Time: c.s.opts.Now().UTC()})
+	c.noContent()
+}

@@ -1,0 +1,506 @@
+package emulator
+
+import (
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Events API window (NOTES §7).
+const (
+	eventsMaxAge   = 30 * 24 * time.Hour
+	eventsMaxCount = 300
+)
+
+func (s *Server) getRateLimit(c *call) {
+	now := s.opts.Now()
+	core := c.resource
+	c.resource = "core"
+	coreLim := s.limiter(c, now)
+	c.resource = "search"
+	searchLim := s.limiter(c, now)
+	c.resource = core
+	entry := func(l *limiter) map[string]any {
+		return map[string]any{"limit": l.limit, "used": min(l.used, l.limit), "remaining": l.remaining(), "reset": l.reset.Unix()}
+	}
+	fixed := func(limit int) map[string]any {
+		return map[string]any{"limit": limit, "used": 0, "remaining": limit, "reset": now.Add(time.Hour).Unix()}
+	}
+	c.out.noETag = true
+	c.ok(map[string]any{
+		"resources": map[string]any{
+			"core": entry(coreLim), "search": entry(searchLim), "graphql": fixed(5000),
+			"integration_manifest": fixed(5000), "source_import": fixed(100), "code_scanning_upload": fixed(1000),
+			"actions_runner_registration": fixed(10000), "scim": fixed(15000), "dependency_snapshots": fixed(100),
+			"code_search": fixed(10), "code_scanning_autofix": fixed(10),
+		},
+		"rate": entry(coreLim),
+	})
+}
+
+func (s *Server) getUser(c *call) {
+	if c.login == "" {
+		c.writeJSON(http.StatusUnauthorized, map[string]any{"message": "Requires authentication", "documentation_url": docsBase, "status": "401"})
+		return
+	}
+	c.ok(c.publicUserJSON(c.login))
+}
+
+func (s *Server) getUserByLogin(c *call) { c.ok(c.publicUserJSON(c.r.PathValue("user"))) }
+
+func (c *call) publicUserJSON(login string) map[string]any {
+	m := c.userJSON(login).(map[string]any)
+	m["name"] = nil
+	m["company"] = nil
+	m["blog"] = ""
+	m["location"] = nil
+	m["email"] = nil
+	m["hireable"] = nil
+	m["bio"] = nil
+	m["twitter_username"] = nil
+	public := 0
+	for _, rs := range c.s.st.repos {
+		if strings.EqualFold(rs.fx.Owner, login) && !rs.fx.Private {
+			public++
+		}
+	}
+	m["public_repos"] = public
+	m["public_gists"] = 0
+	m["followers"] = 0
+	m["following"] = 0
+	m["created_at"] = "2015-01-01T00:00:00Z"
+	m["updated_at"] = "2024-01-01T00:00:00Z"
+	return m
+}
+
+// visibleRepos lists the owner's repositories the caller can see.
+func (c *call) visibleRepos(owner string) []*repoState {
+	typ := c.r.URL.Query().Get("type")
+	var out []*repoState
+	for _, rs := range c.s.st.repos {
+		if !strings.EqualFold(rs.fx.Owner, owner) {
+			continue
+		}
+		if rs.fx.Status == http.StatusNotFound || rs.fx.Status == http.StatusMovedPermanently || (rs.fx.Private && !c.authed) {
+			continue
+		}
+		switch typ {
+		case "public":
+			if rs.fx.Private {
+				continue
+			}
+		case "private":
+			if !rs.fx.Private {
+				continue
+			}
+		case "forks":
+			if !rs.fx.Fork {
+				continue
+			}
+		case "sources":
+			if rs.fx.Fork {
+				continue
+			}
+		}
+		out = append(out, rs)
+	}
+	q := c.r.URL.Query()
+	sortBy := q.Get("sort")
+	if sortBy == "" {
+		sortBy = "created"
+	}
+	asc := sortBy == "full_name"
+	switch q.Get("direction") {
+	case "asc":
+		asc = true
+	case "desc":
+		asc = false
+	}
+	key := func(rs *repoState) string {
+		switch sortBy {
+		case "full_name":
+			return strings.ToLower(rs.fx.FullName())
+		case "pushed", "updated":
+			return rs.fx.PushedAt.UTC().Format(time.RFC3339Nano)
+		}
+		return rs.fx.CreatedAt.UTC().Format(time.RFC3339Nano)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if asc {
+			return key(out[i]) < key(out[j])
+		}
+		return key(out[i]) > key(out[j])
+	})
+	return out
+}
+
+func (s *Server) listOrgRepos(c *call) {
+	org := c.r.PathValue("org")
+	if !s.st.orgs[strings.ToLower(org)] {
+		c.notFound()
+		return
+	}
+	c.repoList(c.visibleRepos(org))
+}
+
+func (s *Server) listUserRepos(c *call) { c.repoList(c.visibleRepos(c.r.PathValue("user"))) }
+
+func (c *call) repoList(repos []*repoState) {
+	lo, hi := c.paginate(len(repos))
+	out := []any{}
+	for _, rs := range repos[lo:hi] {
+		out = append(out, c.minimalRepoJSON(rs))
+	}
+	c.ok(out)
+}
+
+func (s *Server) getRepo(c *call) { c.ok(c.fullRepoJSON(c.repo)) }
+
+func (c *call) eventJSON(rs *repoState, e Event) map[string]any {
+	u := c.s.st.user(e.Actor)
+	actor := map[string]any{
+		"id": u.ID, "login": u.Login, "display_login": strings.TrimSuffix(u.Login, "[bot]"), "gravatar_id": "",
+		"url": c.api + "/users/" + url.PathEscape(u.Login), "avatar_url": fmt.Sprintf("https://avatars.githubusercontent.com/u/%d?", u.ID),
+	}
+	payload := e.Payload
+	if payload == nil {
+		payload = map[string]any{}
+	}
+	m := map[string]any{
+		"id": e.ID, "type": e.Type, "actor": actor,
+		"repo":    map[string]any{"id": rs.id, "name": rs.fx.FullName(), "url": c.repoAPI(rs)},
+		"payload": payload, "public": !rs.fx.Private, "created_at": ts(e.CreatedAt),
+	}
+	if c.s.st.orgs[strings.ToLower(rs.fx.Owner)] {
+		o := c.s.st.user(rs.fx.Owner)
+		m["org"] = map[string]any{"id": o.ID, "login": o.Login, "gravatar_id": "", "url": c.api + "/orgs/" + o.Login,
+			"avatar_url": fmt.Sprintf("https://avatars.githubusercontent.com/u/%d?", o.ID)}
+	}
+	return m
+}
+
+func (s *Server) listRepoEvents(c *call) {
+	cutoff := s.opts.Now().Add(-eventsMaxAge)
+	var evs []Event
+	for _, e := range c.repo.events {
+		if !e.CreatedAt.Before(cutoff) {
+			evs = append(evs, e)
+		}
+	}
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].CreatedAt.After(evs[j].CreatedAt) })
+	if len(evs) > eventsMaxCount {
+		evs = evs[:eventsMaxCount]
+	}
+	lo, hi := c.paginate(len(evs))
+	out := []any{}
+	for _, e := range evs[lo:hi] {
+		out = append(out, c.eventJSON(c.repo, e))
+	}
+	c.out.header.Set("X-Poll-Interval", "60")
+	c.ok(out)
+}
+
+// addEvent records an Events API entry for a write made through the API.
+func (c *call) addEvent(rs *repoState, typ string, payload map[string]any) {
+	rs.events = append(rs.events, Event{ID: strconv.FormatInt(c.s.st.newID()+40_000_000_000, 10), Type: typ, Actor: c.login,
+		CreatedAt: c.s.opts.Now().UTC(), Payload: payload})
+}
+
+func blobSHA(text string) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "blob %d\x00", len(text))
+	h.Write([]byte(text))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (c *call) contentEntry(rs *repoState, path string, isDir bool, withContent bool) map[string]any {
+	api := c.repoAPI(rs) + "/contents/" + path
+	typ, sha, size := "file", "", 0
+	html := repoHTML(rs) + "/blob/" + rs.fx.DefaultBranch + "/" + path
+	git := c.repoAPI(rs) + "/git/blobs/"
+	var download any
+	if isDir {
+		typ, sha = "dir", fakeSHA(rs.fx.FullName()+"#tree#"+path)
+		html = repoHTML(rs) + "/tree/" + rs.fx.DefaultBranch + "/" + path
+		git = c.repoAPI(rs) + "/git/trees/"
+	} else {
+		text := rs.fx.Files[path]
+		sha, size = blobSHA(text), len(text)
+		download = c.downloadURL(controlPrefix + "download/raw/" + rs.fx.FullName() + "/" + path)
+	}
+	m := map[string]any{
+		"type": typ, "size": size, "name": baseName(path), "path": path, "sha": sha, "url": api,
+		"git_url": git + sha, "html_url": html, "download_url": download,
+		"_links": map[string]any{"self": api, "git": git + sha, "html": html},
+	}
+	if withContent && !isDir {
+		enc := base64.StdEncoding.EncodeToString([]byte(rs.fx.Files[path]))
+		var lines []string
+		for len(enc) > 60 {
+			lines = append(lines, enc[:60])
+			enc = enc[60:]
+		}
+		lines = append(lines, enc)
+		m["content"] = strings.Join(lines, "\n") + "\n"
+		m["encoding"] = "base64"
+	}
+	return m
+}
+
+func (s *Server) getContents(c *call) {
+	rs := c.repo
+	path := strings.Trim(c.r.PathValue("path"), "/")
+	if _, ok := rs.fx.Files[path]; ok && path != "" {
+		c.ok(c.contentEntry(rs, path, false, true))
+		return
+	}
+	prefix := path + "/"
+	if path == "" {
+		prefix = ""
+	}
+	seen := map[string]bool{}
+	var entries []map[string]any
+	for p := range rs.fx.Files {
+		rest, ok := strings.CutPrefix(p, prefix)
+		if !ok {
+			continue
+		}
+		name, _, isDir := strings.Cut(rest, "/")
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		entries = append(entries, c.contentEntry(rs, prefix+name, isDir, false))
+	}
+	if len(entries) == 0 {
+		c.notFound()
+		return
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i]["name"].(string) < entries[j]["name"].(string) })
+	c.ok(entries)
+}
+
+func (s *Server) listBranches(c *call) {
+	var bs []*Branch
+	prot := c.r.URL.Query().Get("protected")
+	for _, b := range c.repo.branches {
+		if (prot == "true" && !b.Protected) || (prot == "false" && b.Protected) {
+			continue
+		}
+		bs = append(bs, b)
+	}
+	sort.SliceStable(bs, func(i, j int) bool { return bs[i].Name < bs[j].Name })
+	lo, hi := c.paginate(len(bs))
+	out := []any{}
+	for _, b := range bs[lo:hi] {
+		out = append(out, c.shortBranchJSON(c.repo, b))
+	}
+	c.ok(out)
+}
+
+func (s *Server) getBranch(c *call) {
+	b := c.repo.branch(c.r.PathValue("branch"))
+	if b == nil {
+		c.errorBody(http.StatusNotFound, "Branch not found")
+		return
+	}
+	c.ok(c.branchJSON(c.repo, b))
+}
+
+func (s *Server) getBranchProtection(c *call) {
+	b := c.repo.branch(c.r.PathValue("branch"))
+	if b == nil {
+		c.errorBody(http.StatusNotFound, "Branch not found")
+		return
+	}
+	if !b.Protected {
+		c.errorBody(http.StatusNotFound, "Branch not protected")
+		return
+	}
+	api := c.repoAPI(c.repo) + "/branches/" + url.PathEscape(b.Name) + "/protection"
+	enabled := func(v bool) map[string]any { return map[string]any{"enabled": v} }
+	c.ok(map[string]any{
+		"url": api,
+		"required_status_checks": map[string]any{"url": api + "/required_status_checks", "strict": true,
+			"contexts": []any{}, "checks": []any{}, "contexts_url": api + "/required_status_checks/contexts"},
+		"required_pull_request_reviews": map[string]any{"url": api + "/required_pull_request_reviews",
+			"dismiss_stale_reviews": false, "require_code_owner_reviews": false, "required_approving_review_count": 1,
+			"require_last_push_approval": false},
+		"enforce_admins":                   map[string]any{"url": api + "/enforce_admins", "enabled": false},
+		"required_linear_history":          enabled(false),
+		"allow_force_pushes":               enabled(false),
+		"allow_deletions":                  enabled(false),
+		"block_creations":                  enabled(false),
+		"required_conversation_resolution": enabled(false),
+		"lock_branch":                      enabled(false),
+		"allow_fork_syncing":               enabled(false),
+		"required_signatures":              map[string]any{"url": api + "/required_signatures", "enabled": false},
+	})
+}
+
+func (s *Server) getCommit(c *call) {
+	ref := c.r.PathValue("ref")
+	cm, ok := c.repo.findCommit(ref)
+	if !ok {
+		c.validation("No commit found for SHA: " + ref)
+		return
+	}
+	c.ok(c.commitJSON(c.repo, cm))
+}
+
+func (s *Server) listTags(c *call) {
+	lo, hi := c.paginate(len(c.repo.tags))
+	out := []any{}
+	for _, t := range c.repo.tags[lo:hi] {
+		out = append(out, map[string]any{
+			"name":        t.Name,
+			"commit":      map[string]any{"sha": t.SHA, "url": c.repoAPI(c.repo) + "/commits/" + t.SHA},
+			"zipball_url": c.repoAPI(c.repo) + "/zipball/refs/tags/" + t.Name,
+			"tarball_url": c.repoAPI(c.repo) + "/tarball/refs/tags/" + t.Name,
+			"node_id":     nodeID("Ref", stableID(c.repo.fx.FullName()+"#tag#"+t.Name, 1_000_000)),
+		})
+	}
+	c.ok(out)
+}
+
+func (c *call) refJSON(rs *repoState, full, sha string) map[string]any {
+	return map[string]any{
+		"ref": full, "node_id": nodeID("Ref", stableID(rs.fx.FullName()+"#"+full, 1_000_000)),
+		"url":    c.repoAPI(rs) + "/git/" + full,
+		"object": map[string]any{"sha": sha, "type": "commit", "url": c.repoAPI(rs) + "/git/commits/" + sha},
+	}
+}
+
+// lookupRef resolves "heads/x" or "tags/x" to its SHA.
+func (rs *repoState) lookupRef(ref string) (string, bool) {
+	ref = strings.TrimPrefix(ref, "refs/")
+	if name, ok := strings.CutPrefix(ref, "heads/"); ok {
+		if b := rs.branch(name); b != nil {
+			return rs.completeCommit(b.Commit, b.Name).SHA, true
+		}
+	}
+	if name, ok := strings.CutPrefix(ref, "tags/"); ok {
+		for _, t := range rs.tags {
+			if t.Name == name {
+				return t.SHA, true
+			}
+		}
+	}
+	return "", false
+}
+
+func (s *Server) getGitRef(c *call) {
+	ref := strings.TrimPrefix(c.r.PathValue("ref"), "refs/")
+	sha, ok := c.repo.lookupRef(ref)
+	if !ok {
+		c.notFound()
+		return
+	}
+	c.ok(c.refJSON(c.repo, "refs/"+ref, sha))
+}
+
+func (s *Server) createGitRef(c *call) {
+	rs := c.repo
+	var body struct {
+		Ref string `json:"ref"`
+		SHA string `json:"sha"`
+	}
+	if !c.decode(&body) {
+		return
+	}
+	if body.Ref == "" || body.SHA == "" {
+		field := "ref"
+		if body.Ref != "" {
+			field = "sha"
+		}
+		c.validation("Invalid request.\n\n\""+field+"\" wasn't supplied.", ValidationError{Resource: "Reference", Field: field, Code: "missing_field"})
+		return
+	}
+	if !strings.HasPrefix(body.Ref, "refs/") || strings.Count(body.Ref, "/") < 2 {
+		c.validation("Reference name is invalid", ValidationError{Resource: "Reference", Field: "ref", Code: "invalid"})
+		return
+	}
+	if _, exists := rs.lookupRef(body.Ref); exists {
+		c.validation("Reference already exists", ValidationError{Resource: "Reference", Field: "ref", Code: "already_exists"})
+		return
+	}
+	cm, ok := rs.commitBySHA(body.SHA)
+	if !ok || len(body.SHA) != 40 {
+		c.validation("Object does not exist", ValidationError{Resource: "Reference", Field: "sha", Code: "invalid"})
+		return
+	}
+	now := c.s.opts.Now().UTC()
+	if name, ok := strings.CutPrefix(body.Ref, "refs/heads/"); ok {
+		if old, was := rs.deleted[name]; was && rs.completeCommit(old.Commit, name).SHA == body.SHA {
+			old.Commit = rs.completeCommit(old.Commit, name)
+			rs.branches = append(rs.branches, &old)
+			delete(rs.deleted, name)
+		} else {
+			rs.branches = append(rs.branches, &Branch{Name: name, Commit: cm})
+		}
+		c.addEvent(rs, "CreateEvent", map[string]any{"ref": name, "ref_type": "branch", "master_branch": rs.fx.DefaultBranch, "description": nullIfEmpty(rs.fx.Description), "pusher_type": "user"})
+	} else if name, ok := strings.CutPrefix(body.Ref, "refs/tags/"); ok {
+		rs.tags = append(rs.tags, Tag{Name: name, SHA: body.SHA})
+		c.addEvent(rs, "CreateEvent", map[string]any{"ref": name, "ref_type": "tag", "master_branch": rs.fx.DefaultBranch, "description": nullIfEmpty(rs.fx.Description), "pusher_type": "user"})
+	} else {
+		c.validation("Reference name is invalid", ValidationError{Resource: "Reference", Field: "ref", Code: "invalid"})
+		return
+	}
+	c.s.st.refChanges = append(c.s.st.refChanges, RefChange{Action: "created", Repo: rs.fx.FullName(), Ref: body.Ref, SHA: body.SHA, Actor: c.login, Time: now})
+	c.out.header.Set("Location", c.repoAPI(rs)+"/git/"+body.Ref)
+	c.created(c.refJSON(rs, body.Ref, body.SHA))
+}
+
+func (s *Server) deleteGitRef(c *call) {
+	rs := c.repo
+	ref := strings.TrimPrefix(c.r.PathValue("ref"), "refs/")
+	sha, ok := rs.lookupRef(ref)
+	if !ok {
+		c.validation("Reference does not exist")
+		return
+	}
+	now := c.s.opts.Now().UTC()
+	if name, isBranch := strings.CutPrefix(ref, "heads/"); isBranch {
+		if name == rs.fx.DefaultBranch {
+			c.validation("Cannot delete the default branch", ValidationError{Resource: "Reference", Field: "ref", Code: "custom", Message: "Cannot delete the default branch"})
+			return
+		}
+		b := rs.branch(name)
+		if b.Protected {
+			c.validation("Cannot delete this protected branch", ValidationError{Resource: "Reference", Field: "ref", Code: "custom", Message: "Cannot delete this protected branch"})
+			return
+		}
+		for i, x := range rs.branches {
+			if x == b {
+				rs.branches = append(rs.branches[:i], rs.branches[i+1:]...)
+				break
+			}
+		}
+		rs.deleted[name] = *b
+		// GitHub closes open pull requests whose head branch is deleted.
+		for _, is := range rs.issues {
+			if is.pull != nil && is.state == "open" && is.pull.head.Ref == name && (is.pull.head.Repo == "" || strings.EqualFold(is.pull.head.Repo, rs.fx.FullName())) {
+				c.setState(rs, is, "closed", "")
+			}
+		}
+		c.addEvent(rs, "DeleteEvent", map[string]any{"ref": name, "ref_type": "branch", "pusher_type": "user"})
+	} else {
+		tag := strings.TrimPrefix(ref, "tags/")
+		for i, t := range rs.tags {
+			if t.Name == tag {
+				rs.tags = append(rs.tags[:i], rs.tags[i+1:]...)
+				break
+			}
+		}
+		c.addEvent(rs, "DeleteEvent", map[string]any{"ref": tag, "ref_type": "tag", "pusher_type": "user"})
+	}
+	c.s.st.refChanges = append(c.s.st.refChanges, RefChange{Action: "deleted", Repo: rs.fx.FullName(), Ref: "refs/" + ref, SHA: sha, Actor: c.login, Time: now})
+	c.noContent()
+}

@@ -1,0 +1,771 @@
+// Package emulator is an in-memory GitHub REST API server for tests, local
+// runs and demos. It serves the endpoints the actions use with the shapes of
+// API version 2022-11-28, under both "/" and "/api/v3/" (GitHub Enterprise
+// Server), from a documented fixture (see README.md), with rate limits,
+// ETags, Link pagination, documented error bodies and fault injection.
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// APIVersion is the only X-GitHub-Api-Version the emulator serves.
+const APIVersion = "2022-11-28"
+
+// DefaultLogin is the identity of any token when the fixture defines no Tokens.
+const DefaultLogin = "github-actions[bot]"
+
+const (
+	docsBase          = "https://docs.github.com/rest"
+	secondaryDocsURL  = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+	primaryDocsURL    = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit"
+	enterprisePrefix  = "/api/v3"
+	controlPrefix     = "/_emulator/"
+	defaultRateLimit  = 5000
+	defaultSearchRate = 30
+	defaultUnauthRate = 60
+	defaultSecondary  = 80
+	defaultMaxLog     = 10000
+)
+
+// Options configure a Server. The zero value is usable.
+type Options struct {
+	// Now is the server clock (default time.Now). Fixture timestamps are
+	// shifted by Now() − Fixture.ReferenceTime when the state is loaded.
+	Now func() time.Time
+	// RateLimit is the core budget per token per hour (default 5000).
+	RateLimit int
+	// SearchRateLimit is the search budget per token per minute (default 30).
+	SearchRateLimit int
+	// UnauthenticatedRateLimit is the core budget per client address per
+	// hour for requests without a token (default 60).
+	UnauthenticatedRateLimit int
+	// SecondaryLimit is the number of content-creating requests (POST,
+	// PATCH, PUT, DELETE) per token per minute above which the server answers
+	// with a secondary rate limit (default 80; negative disables).
+	SecondaryLimit int
+	// Latency is added to every request.
+	Latency time.Duration
+	// Faults are injected into matching requests (see Fault).
+	Faults []Fault
+	// Seed seeds the random source used by faults with a Rate.
+	Seed int64
+	// DefaultLogin overrides the identity of tokens when the fixture has no
+	// Tokens (default "github-actions[bot]").
+	DefaultLogin string
+	// MaxLoggedRequests caps the request log (default 10000; oldest dropped).
+	MaxLoggedRequests int
+	// Log, when set, receives one line per request (never the token).
+	Log io.Writer
+}
+
+// LoggedRequest is one entry of the request log. It never contains the token.
+type LoggedRequest struct {
+	Time     time.Time     `json:"time"`
+	Method   string        `json:"method"`
+	Path     string        `json:"path"`
+	Query    string        `json:"query,omitempty"`
+	Status   int           `json:"status"`
+	Fault    string        `json:"fault,omitempty"`
+	Login    string        `json:"login,omitempty"`
+	Resource string        `json:"resource,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Server is the emulator. It is an http.Handler; all methods are safe for
+// concurrent use.
+type Server struct {
+	mu        sync.Mutex
+	fixture   *Fixture
+	opts      Options
+	st        *state
+	mux       *http.ServeMux
+	faults    []*faultState
+	rng       *rand.Rand
+	limits    map[string]*limiter
+	secondary map[string][]time.Time
+	requests  []LoggedRequest
+	url       string
+	signKey   []byte
+	loadErr   error
+}
+
+// New builds a server from a fixture. A fixture that cannot be loaded (for
+// example two repositories with the same name) makes every request answer
+// 500 with the reason; use NewChecked to get the error instead.
+func New(f *Fixture, opts Options) *Server {
+	s, err := NewChecked(f, opts)
+	if err != nil {
+		s.loadErr = err
+	}
+	return s
+}
+
+// NewChecked is New returning the fixture or fault validation error.
+func NewChecked(f *Fixture, opts Options) (*Server, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.RateLimit <= 0 {
+		opts.RateLimit = defaultRateLimit
+	}
+	if opts.SearchRateLimit <= 0 {
+		opts.SearchRateLimit = defaultSearchRate
+	}
+	if opts.UnauthenticatedRateLimit <= 0 {
+		opts.UnauthenticatedRateLimit = defaultUnauthRate
+	}
+	if opts.SecondaryLimit == 0 {
+		opts.SecondaryLimit = defaultSecondary
+	}
+	if opts.DefaultLogin == "" {
+		opts.DefaultLogin = DefaultLogin
+	}
+	if opts.MaxLoggedRequests <= 0 {
+		opts.MaxLoggedRequests = defaultMaxLog
+	}
+	if f == nil {
+		f = &Fixture{}
+	}
+	key := sha256.Sum256([]byte(fmt.Sprintf("emulator-log-signing-%d", opts.Seed)))
+	s := &Server{fixture: f, opts: opts, mux: http.NewServeMux(), signKey: key[:]}
+	s.routes()
+	err := s.resetLocked()
+	return s, err
+}
+
+// resetLocked reloads the fixture and clears counters. Callers hold s.mu
+// (or own s exclusively).
+func (s *Server) resetLocked() error {
+	s.rng = rand.New(rand.NewPCG(uint64(s.opts.Seed), uint64(s.opts.Seed)^0x9e3779b97f4a7c15))
+	s.limits = map[string]*limiter{}
+	s.secondary = map[string][]time.Time{}
+	s.requests = nil
+	faults, err := compileFaults(s.opts.Faults)
+	if err != nil {
+		return err
+	}
+	s.faults = faults
+	st, err := newState(s.fixture, s.opts.Now)
+	if err != nil {
+		s.st, _ = newState(&Fixture{}, s.opts.Now)
+		return err
+	}
+	s.st = st
+	return nil
+}
+
+// Reset restores the fixture state, the configured faults, the rate limits
+// and empties the request log.
+func (s *Server) Reset() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.resetLocked()
+	s.loadErr = err
+	return err
+}
+
+// URL is the base URL of a server started with StartForTest or Serve
+// (no trailing slash); "" otherwise.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
+
+// SetURL records the address the server is reachable at (for URL()).
+func (s *Server) SetURL(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.url = strings.TrimSuffix(u, "/")
+}
+
+// State returns a snapshot of the mutable state.
+func (s *Server) State() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.snapshot()
+}
+
+// Requests returns a copy of the request log, oldest first.
+func (s *Server) Requests() []LoggedRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]LoggedRequest(nil), s.requests...)
+}
+
+// Dispatches returns the recorded repository and workflow dispatches.
+func (s *Server) Dispatches() []Dispatch {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Dispatch(nil), s.st.dispatches...)
+}
+
+// SetFaults replaces the active faults (counters restart). It returns a
+// *FaultError for an invalid fault and then changes nothing.
+func (s *Server) SetFaults(fs []Fault) error {
+	compiled, err := compileFaults(fs)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = compiled
+	return nil
+}
+
+// Faults returns the active faults.
+func (s *Server) Faults() []Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Fault
+	for _, f := range s.faults {
+		out = append(out, f.Fault)
+	}
+	return out
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	if s.opts.Latency > 0 {
+		if !sleepCtx(r.Context(), s.opts.Latency) {
+			return
+		}
+	}
+	prefix := ""
+	if r.URL.Path == enterprisePrefix || strings.HasPrefix(r.URL.Path, enterprisePrefix+"/") {
+		prefix = enterprisePrefix
+		r2 := new(http.Request)
+		*r2 = *r
+		u := *r.URL
+		u.Path = strings.TrimPrefix(u.Path, enterprisePrefix)
+		if u.RawPath != "" {
+			u.RawPath = strings.TrimPrefix(u.RawPath, enterprisePrefix)
+		}
+		if u.Path == "" {
+			u.Path = "/"
+		}
+		r2.URL = &u
+		r = r2
+	}
+	path := r.URL.Path
+	if strings.HasPrefix(path, controlPrefix) && !strings.HasPrefix(path, controlPrefix+"download/") {
+		s.serveControl(w, r)
+		return
+	}
+	entry := LoggedRequest{Time: s.opts.Now().UTC(), Method: r.Method, Path: path, Query: sanitizeQuery(r.URL.Query())}
+	defer func() {
+		entry.Duration = time.Since(start)
+		s.logRequest(entry)
+	}()
+
+	if strings.HasPrefix(path, controlPrefix+"download/") {
+		entry.Status = s.serveDownload(w, r)
+		return
+	}
+
+	c := &call{s: s, r: r, out: newBuffer(), prefix: prefix}
+	c.api = requestScheme(r) + "://" + r.Host + prefix
+
+	// Requests GitHub rejects before looking at them.
+	if r.UserAgent() == "" {
+		c.writeJSON(http.StatusBadRequest, map[string]any{
+			"message":           "Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.",
+			"documentation_url": docsBase + "/using-the-rest-api/troubleshooting-the-rest-api",
+			"status":            "400",
+		})
+		entry.Status = c.flush(w)
+		return
+	}
+	if v := r.Header.Get("X-GitHub-Api-Version"); v != "" && v != APIVersion {
+		c.writeJSON(http.StatusBadRequest, map[string]any{
+			"message":           fmt.Sprintf("API version '%s' is not supported.", v),
+			"documentation_url": docsBase + "/about-the-rest-api/api-versions",
+			"status":            "400",
+		})
+		entry.Status = c.flush(w)
+		return
+	}
+
+	s.mu.Lock()
+	loadErr := s.loadErr
+	s.mu.Unlock()
+	if loadErr != nil {
+		c.writeJSON(http.StatusInternalServerError, map[string]any{"message": "emulator fixture error: " + loadErr.Error()})
+		entry.Status = c.flush(w)
+		return
+	}
+
+	// Authentication.
+	token, hasToken := bearerToken(r)
+	c.login, c.perms, c.authed = s.opts.DefaultLogin, nil, hasToken
+	if hasToken {
+		if toks := s.fixture.Tokens; len(toks) > 0 {
+			t, ok := toks[token]
+			if !ok {
+				c.writeJSON(http.StatusUnauthorized, map[string]any{"message": "Bad credentials", "documentation_url": docsBase, "status": "401"})
+				entry.Status = c.flush(w)
+				return
+			}
+			c.login, c.perms = t.Login, t.Permissions
+		}
+		c.limitKey = "token:" + hashToken(token)
+	} else {
+		c.login = ""
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		c.limitKey = "ip:" + host
+	}
+	entry.Login = c.login
+	c.resource = "core"
+	if strings.HasPrefix(path, "/search/") {
+		c.resource = "search"
+	}
+	entry.Resource = c.resource
+
+	// Faults.
+	s.mu.Lock()
+	fault := s.pickFault(r.Method, path)
+	s.mu.Unlock()
+	if fault != nil {
+		entry.Fault = fault.Kind
+		switch fault.Kind {
+		case FaultSlow:
+			if !sleepCtx(r.Context(), fault.Delay) {
+				entry.Status = 499
+				return
+			}
+		case FaultReset:
+			entry.Status = 0
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					if tc, ok := conn.(*net.TCPConn); ok {
+						_ = tc.SetLinger(0)
+					}
+					_ = conn.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler)
+		default:
+			s.mu.Lock()
+			c.injectFault(fault.Kind)
+			s.mu.Unlock()
+			entry.Status = c.flush(w)
+			return
+		}
+	}
+
+	s.mu.Lock()
+	c.serve()
+	s.mu.Unlock()
+	entry.Status = c.flush(w)
+}
+
+// serve runs the rate limits, the route and the conditional-request logic.
+// Callers hold s.mu.
+func (c *call) serve() {
+	s := c.s
+	now := s.opts.Now()
+	lim := s.limiter(c, now)
+	exempt := c.r.URL.Path == "/rate_limit"
+	if !exempt && lim.used >= lim.limit {
+		c.rateLimited(lim)
+		return
+	}
+	if isWrite(c.r.Method) && c.authed && s.opts.SecondaryLimit > 0 {
+		window := s.secondary[c.limitKey]
+		cut := 0
+		for cut < len(window) && now.Sub(window[cut]) >= time.Minute {
+			cut++
+		}
+		window = window[cut:]
+		if len(window) >= s.opts.SecondaryLimit {
+			retry := int(window[0].Add(time.Minute).Sub(now).Seconds() + 0.999)
+			if retry < 1 {
+				retry = 1
+			}
+			s.secondary[c.limitKey] = window
+			c.secondaryLimited(retry)
+			c.setRateHeaders(lim)
+			return
+		}
+		s.secondary[c.limitKey] = append(window, now)
+	}
+
+	s.mux.ServeHTTP(c.out, c.r.WithContext(context.WithValue(c.r.Context(), callKey{}, c)))
+
+	if c.r.Method == http.MethodGet && c.out.status == http.StatusOK && !c.out.noETag {
+		sum := sha256.Sum256(c.out.body.Bytes())
+		etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+		c.out.header.Set("ETag", etag)
+		if etagMatches(c.r.Header.Get("If-None-Match"), etag) {
+			c.out.status = http.StatusNotModified
+			c.out.body.Reset()
+			c.out.header.Del("Content-Type")
+			c.out.header.Del("Link")
+			c.setRateHeaders(lim)
+			return
+		}
+	}
+	if !exempt {
+		lim.used++
+	}
+	c.setRateHeaders(lim)
+}
+
+// injectFault writes the response of an error fault. Callers hold s.mu.
+func (c *call) injectFault(kind string) {
+	lim := c.s.limiter(c, c.s.opts.Now())
+	switch kind {
+	case FaultInternalError:
+		c.writeJSON(http.StatusInternalServerError, map[string]any{"message": "Server Error"})
+	case FaultBadGateway:
+		c.out.header.Set("Content-Type", "text/html")
+		c.out.status = http.StatusBadGateway
+		c.out.body.WriteString("<html><body><h1>502 Bad Gateway</h1></body></html>\n")
+	case FaultServiceUnavailable:
+		c.writeJSON(http.StatusServiceUnavailable, map[string]any{"code": "service_unavailable", "message": "Service Unavailable", "documentation_url": docsBase})
+	case FaultSecondary:
+		c.secondaryLimited(1)
+	case FaultRateLimit:
+		fake := *lim
+		fake.used = fake.limit
+		c.rateLimited(&fake)
+		return
+	}
+	c.setRateHeaders(lim)
+}
+
+func (c *call) rateLimited(lim *limiter) {
+	c.writeJSON(http.StatusForbidden, map[string]any{
+		"message":           "API rate limit exceeded for " + c.rateSubject() + ". (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)",
+		"documentation_url": primaryDocsURL,
+	})
+	c.setRateHeaders(lim)
+}
+
+func (c *call) rateSubject() string {
+	if c.login != "" {
+		return "user " + c.login
+	}
+	return strings.TrimPrefix(c.limitKey, "ip:")
+}
+
+func (c *call) secondaryLimited(retryAfter int) {
+	c.out.header.Set("Retry-After", strconv.Itoa(retryAfter))
+	c.writeJSON(http.StatusForbidden, map[string]any{
+		"message":           "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.",
+		"documentation_url": secondaryDocsURL,
+	})
+}
+
+// limiter is one rate-limit bucket (token × resource).
+type limiter struct {
+	resource string
+	limit    int
+	used     int
+	reset    time.Time
+	window   time.Duration
+}
+
+func (s *Server) limiter(c *call, now time.Time) *limiter {
+	key := c.limitKey + "|" + c.resource
+	l := s.limits[key]
+	if l == nil {
+		l = &limiter{resource: c.resource}
+		switch {
+		case c.resource == "search":
+			l.limit, l.window = s.opts.SearchRateLimit, time.Minute
+			if !c.authed {
+				l.limit = 10
+			}
+		case !c.authed:
+			l.limit, l.window = s.opts.UnauthenticatedRateLimit, time.Hour
+		default:
+			l.limit, l.window = s.opts.RateLimit, time.Hour
+		}
+		l.reset = now.Add(l.window)
+		s.limits[key] = l
+	}
+	if !now.Before(l.reset) {
+		l.used = 0
+		l.reset = now.Add(l.window)
+	}
+	return l
+}
+
+func (l *limiter) remaining() int {
+	if r := l.limit - l.used; r > 0 {
+		return r
+	}
+	return 0
+}
+
+func (c *call) setRateHeaders(l *limiter) {
+	h := c.out.header
+	h.Set("X-RateLimit-Limit", strconv.Itoa(l.limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(l.remaining()))
+	h.Set("X-RateLimit-Used", strconv.Itoa(min(l.used, l.limit)))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(l.reset.Unix(), 10))
+	h.Set("X-RateLimit-Resource", l.resource)
+}
+
+// call is the per-request context handed to route handlers.
+type call struct {
+	s        *Server
+	r        *http.Request
+	out      *buffer
+	prefix   string // "" or "/api/v3"
+	api      string // scheme://host[/api/v3], no trailing slash
+	login    string // "" when unauthenticated
+	perms    map[string]string
+	authed   bool
+	limitKey string
+	resource string
+	repo     *repoState
+}
+
+type callKey struct{}
+
+func callFrom(r *http.Request) *call { return r.Context().Value(callKey{}).(*call) }
+
+// buffer is an http.ResponseWriter that keeps the response in memory so
+// the server can compute the ETag and the rate-limit headers afterwards.
+type buffer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	noETag bool
+}
+
+func newBuffer() *buffer { return &buffer{header: http.Header{}} }
+
+func (b *buffer) Header() http.Header { return b.header }
+func (b *buffer) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+func (b *buffer) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+// flush copies the buffered response to w and returns its status.
+func (c *call) flush(w http.ResponseWriter) int {
+	if c.out.status == 0 {
+		c.out.status = http.StatusOK
+	}
+	for k, v := range c.out.header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("X-GitHub-Api-Version-Selected", APIVersion)
+	w.Header().Set("X-GitHub-Media-Type", "github.v3; format=json")
+	if c.out.status != http.StatusNotModified && c.out.status != http.StatusNoContent {
+		w.Header().Set("Content-Length", strconv.Itoa(c.out.body.Len()))
+	}
+	w.WriteHeader(c.out.status)
+	if c.out.status != http.StatusNotModified && c.out.status != http.StatusNoContent {
+		_, _ = w.Write(c.out.body.Bytes())
+	}
+	return c.out.status
+}
+
+func (c *call) writeJSON(status int, v any) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"message":"emulator: cannot encode response"}`)
+	}
+	c.out.header.Set("Content-Type", "application/json; charset=utf-8")
+	c.out.status = status
+	c.out.body.Reset()
+	c.out.body.Write(b)
+	c.out.body.WriteByte('\n')
+}
+
+func (c *call) ok(v any)      { c.writeJSON(http.StatusOK, v) }
+func (c *call) created(v any) { c.writeJSON(http.StatusCreated, v) }
+func (c *call) noContent()    { c.out.status = http.StatusNoContent; c.out.body.Reset() }
+
+// errorBody writes a basic-error body for status.
+func (c *call) errorBody(status int, message string) {
+	if status == 0 {
+		return
+	}
+	if message == "" {
+		message = http.StatusText(status)
+	}
+	c.writeJSON(status, map[string]any{"message": message, "documentation_url": docsBase, "status": strconv.Itoa(status)})
+}
+
+func (c *call) notFound() { c.errorBody(http.StatusNotFound, "Not Found") }
+
+// ValidationError is one item of a 422 body's errors[].
+type ValidationError struct {
+	Resource string `json:"resource,omitempty"`
+	Field    string `json:"field,omitempty"`
+	Code     string `json:"code"`
+	Message  string `json:"message,omitempty"`
+}
+
+// validation writes a 422 validation-error body.
+func (c *call) validation(message string, errs ...ValidationError) {
+	if message == "" {
+		message = "Validation Failed"
+	}
+	body := map[string]any{"message": message, "documentation_url": docsBase, "status": "422"}
+	if len(errs) > 0 {
+		body["errors"] = errs
+	}
+	c.writeJSON(http.StatusUnprocessableEntity, body)
+}
+
+// decode reads a JSON request body; on failure it writes the 400 body
+// and returns false.
+func (c *call) decode(v any) bool {
+	b, err := io.ReadAll(io.LimitReader(c.r.Body, 10<<20))
+	if err != nil || len(bytes.TrimSpace(b)) == 0 {
+		if err == nil {
+			b = []byte("{}")
+		} else {
+			c.errorBody(http.StatusBadRequest, "Problems parsing JSON")
+			return false
+		}
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) {
+			c.errorBody(http.StatusBadRequest, "Body should be a JSON object")
+			return false
+		}
+		c.errorBody(http.StatusBadRequest, "Problems parsing JSON")
+		return false
+	}
+	return true
+}
+
+func (s *Server) logRequest(e LoggedRequest) {
+	s.mu.Lock()
+	s.requests = append(s.requests, e)
+	if over := len(s.requests) - s.opts.MaxLoggedRequests; over > 0 {
+		s.requests = append([]LoggedRequest(nil), s.requests[over:]...)
+	}
+	w := s.opts.Log
+	s.mu.Unlock()
+	if w != nil {
+		q := ""
+		if e.Query != "" {
+			q = "?" + e.Query
+		}
+		f := ""
+		if e.Fault != "" {
+			f = " fault=" + e.Fault
+		}
+		fmt.Fprintf(w, "%s %s%s %d %s%s\n", e.Method, e.Path, q, e.Status, e.Duration.Round(time.Microsecond), f)
+	}
+}
+
+// sign returns the signature that authorises an unauthenticated download.
+func (s *Server) sign(path string) string {
+	m := hmac.New(sha256.New, s.signKey)
+	m.Write([]byte(path))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+func bearerToken(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return "", false
+	}
+	for _, p := range []string{"Bearer ", "bearer ", "token ", "Token "} {
+		if t, ok := strings.CutPrefix(h, p); ok {
+			t = strings.TrimSpace(t)
+			return t, t != ""
+		}
+	}
+	if u, p, ok := r.BasicAuth(); ok {
+		if p != "" {
+			return p, true
+		}
+		return u, u != ""
+	}
+	return strings.TrimSpace(h), true
+}
+
+func hashToken(t string) string {
+	sum := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(sum[:8])
+}
+
+// sanitizeQuery drops credentials from a query string before it is logged.
+func sanitizeQuery(q url.Values) string {
+	for k := range q {
+		switch strings.ToLower(k) {
+		case "access_token", "token", "client_secret", "sig":
+			q.Del(k)
+		}
+	}
+	return q.Encode()
+}
+
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	want := strings.TrimPrefix(etag, "W/")
+	for _, part := range strings.Split(header, ",") {
+		part = strings.TrimSpace(part)
+		if part == "*" || strings.TrimPrefix(part, "W/") == want {
+			return true
+		}
+	}
+	return false
+}
+
+func isWrite(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+func requestScheme(r *http.Request) string {
+	if r.TLS != nil {
+		return "https"
+	}
+	return "http"
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

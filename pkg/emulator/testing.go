@@ -1,0 +1,34 @@
+package emulator
+
+import (
+	"net/http/httptest"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// StartForTest starts the emulator on a local httptest server that is
+// closed by t.Cleanup. Point go-github at s.URL()+"/". An invalid fixture
+// or fault fails the test.
+func StartForTest(t testing.TB, f *Fixture, opts Options) *Server {
+	t.Helper()
+	s, err := NewChecked(f, opts)
+	if err != nil {
+		t.Fatalf("failed to start emulator: %v", err)
+	}
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	s.SetURL(ts.URL)
+	return s
+}
+
+// ExampleFixturePath is the absolute path of the example ecosystem fixture
+// (<module root>/testdata/ecosystem/ecosystem.yaml), found from this
+// source file so it works from any package's tests.
+func ExampleFixturePath() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return filepath.Join("testdata", "ecosystem", "ecosystem.yaml")
+	}
+	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "ecosystem", "ecosystem.yaml")
+}
