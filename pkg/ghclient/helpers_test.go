@@ -18,9 +18,18 @@ const testToken = "ghs_SECRETtoken0123456789abcdef"
 
 // sleepRecorder is a Config.Sleep that records the requested durations
 // instead of waiting.
+// Its clock (now) advances by every recorded sleep, so waits until a reset
+// behave as if the time had passed.
 type sleepRecorder struct {
-	mu sync.Mutex
-	ds []time.Duration
+	mu     sync.Mutex
+	ds     []time.Duration
+	offset time.Duration
+}
+
+func (s *sleepRecorder) now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return time.Now().Add(s.offset)
 }
 
 func (s *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
@@ -29,6 +38,7 @@ func (s *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
 	}
 	s.mu.Lock()
 	s.ds = append(s.ds, d)
+	s.offset += d
 	s.mu.Unlock()
 	return nil
 }
@@ -131,6 +141,7 @@ func newTestClient(t *testing.T, h http.Handler, mod func(*Config)) (*Client, *s
 		Version:        "1.2.3",
 		Transport:      &http.Transport{DisableKeepAlives: true},
 		Sleep:          rec.sleep,
+		Now:            rec.now,
 		RetryBaseDelay: 100 * time.Millisecond,
 		RetryMaxDelay:  time.Second,
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -59,6 +60,11 @@ type transport struct {
 	jitter     func(n int64) int64
 	cache      *etagCache
 	acct       *accounting
+
+	// pauseMu guards pausedUntil: after a secondary limit every request
+	// (not only the one that hit it) holds off until then, as GitHub asks.
+	pauseMu     sync.Mutex
+	pausedUntil time.Time
 }
 
 // isIdempotent reports whether a request may be resent after an ambiguous
@@ -205,7 +211,24 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // once the resource's remaining budget is known to be 0 until a future reset,
 // "stop" refuses without sending and "wait" sleeps until the reset (if within
 // MaxWait).
+//
+// It also holds the request while a secondary limit seen by a concurrent
+// request is in force.
 func (t *transport) beforeSend(ctx context.Context, req *http.Request, resource string) error {
+	t.pauseMu.Lock()
+	until := t.pausedUntil
+	t.pauseMu.Unlock()
+	if now := t.now(); now.Before(until) {
+		wait := until.Sub(now)
+		if wait > t.maxWait {
+			t.acct.add(&t.acct.stops)
+			return &RateLimitStopError{Reset: until, Resource: resource, Secondary: true, Method: req.Method, URL: safeURL(req.URL)}
+		}
+		if err := t.pause(ctx, wait, &t.acct.secondaryWaits); err != nil {
+			return err
+		}
+	}
+
 	st, ok := t.acct.rate(resource)
 	if !ok || st.remaining > 0 {
 		return nil
@@ -274,6 +297,11 @@ func (t *transport) classify(req *http.Request, resp *http.Response, resource st
 			wait = min(defaultSecondaryWait, t.maxWait)
 		}
 		stopErr.Reset = now.Add(wait)
+		t.pauseMu.Lock()
+		if stopErr.Reset.After(t.pausedUntil) {
+			t.pausedUntil = stopErr.Reset
+		}
+		t.pauseMu.Unlock()
 		if !budgetLeft || wait > t.maxWait {
 			return waitPlan{}, stopErr, false
 		}

@@ -454,3 +454,35 @@ func TestSleepContext(t *testing.T) {
 		t.Errorf("sleepContext(1ms) = %v", err)
 	}
 }
+
+// TestSecondaryLimit_pausesOtherRequests: once one request hits a secondary
+// limit, the next request waits for the same Retry-After window instead of
+// hammering GitHub (the clock here does not advance).
+func TestSecondaryLimit_pausesOtherRequests(t *testing.T) {
+	t.Parallel()
+	var hits counter
+	var n atomic.Int32
+	frozen := time.Now()
+	c, rec, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.hit(r)
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "10")
+			writeJSON(w, 403, secondaryBody)
+			return
+		}
+		writeJSON(w, 200, repoBody("r"))
+	}), func(cfg *Config) { cfg.Now = func() time.Time { return frozen } })
+	ctx := context.Background()
+	if _, _, err := c.Repositories.Get(ctx, "o", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Repositories.Get(ctx, "o", "b"); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]time.Duration{10 * time.Second, 10 * time.Second}, rec.durations()); diff != "" {
+		t.Errorf("sleeps mismatch (-want +got):\n%s", diff)
+	}
+	if st := c.Stats(); st.SecondaryWaits != 2 {
+		t.Errorf("secondary_waits = %d, want 2", st.SecondaryWaits)
+	}
+}
