@@ -1,0 +1,315 @@
+// Command demo runs the whole chain of actions on the example ecosystem,
+// through the GitHub API emulator started in this process: no token, no
+// network. It is what `make demo` runs after `make build`.
+//
+// Each step of containertest.DemoChain runs bin/action-<name> as a process
+// the way the runner runs a step: INPUT_* for every declared input (defaults
+// evaluated, `${{ steps.<id>.outputs.<name> }}` from earlier steps),
+// GITHUB_API_URL pointing at the emulator, GITHUB_OUTPUT and
+// GITHUB_STEP_SUMMARY as files under the reports directory, parsed with the
+// runner's rules after the step. A step whose action or binary is missing, or
+// that fails, stops the chain with a message saying what to do.
+//
+// Usage: go run ./.ci/demo [-bin bin] [-fixture testdata/ecosystem/ecosystem.yaml] [-out reports]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/containertest"
+	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
+	"github.com/sparesparrow/ecosystem-actions/pkg/report"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := realMain(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintf(os.Stderr, "demo: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	bin, fixture, out, repo string
+}
+
+func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	var o options
+	fs.StringVar(&o.bin, "bin", "bin", "directory holding the action-<name> binaries (make build)")
+	fs.StringVar(&o.fixture, "fixture", "testdata/ecosystem/ecosystem.yaml", "emulator fixture: the ecosystem to run on")
+	fs.StringVar(&o.out, "out", "reports", "directory for the reports, outputs and job summaries")
+	fs.StringVar(&o.repo, "repo", containertest.DemoRepository, "GITHUB_REPOSITORY the steps run in")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	f, err := emulator.LoadFixture(o.fixture)
+	if err != nil {
+		return fmt.Errorf("failed to load the fixture: %w", err)
+	}
+	srv, err := emulator.NewChecked(f, emulator.Options{})
+	if err != nil {
+		return fmt.Errorf("failed to start the emulator: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("failed to listen on 127.0.0.1: %w", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	defer hs.Close()
+	srv.SetURL("http://" + ln.Addr().String())
+	fmt.Fprintf(stdout, "emulator: %s serving %s (state: %s/_emulator/state)\n", srv.URL(), o.fixture, srv.URL())
+
+	before := srv.State()
+	results, runErr := runChain(ctx, o, srv.URL(), stdout, stderr)
+	after := srv.State()
+	if err := writeArtifacts(o.out, srv, results); err != nil {
+		return errors.Join(runErr, err)
+	}
+	printSummary(stdout, o.out, results, before, after, srv.Requests())
+	return runErr
+}
+
+// stepResult is what one step left behind.
+type stepResult struct {
+	ID       string            `json:"id"`
+	Action   string            `json:"action"`
+	Outputs  map[string]string `json:"outputs"`
+	Summary  string            `json:"summary_file"`
+	Output   string            `json:"output_file"`
+	Duration string            `json:"duration"`
+}
+
+func runChain(ctx context.Context, o options, apiURL string, stdout, stderr io.Writer) ([]stepResult, error) {
+	root, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	gh := containertest.GitHubContextForTest()
+	gh.GitHub["repository"] = o.repo
+	gh.GitHub["repository_owner"], _, _ = strings.Cut(o.repo, "/")
+	gh.GitHub["workspace"] = root
+	gh.GitHub["workflow"] = "demo"
+	gh.GitHub["job"] = "demo"
+	gh.Steps = map[string]map[string]string{}
+
+	runner := filepath.Join(o.out, "runner")
+	paths := containertest.Paths{
+		Workspace:    root,
+		FileCommands: filepath.Join(runner, "_runner_file_commands"),
+		Temp:         runner,
+		Home:         filepath.Join(runner, "_github_home"),
+		Workflow:     filepath.Join(runner, "_github_workflow"),
+	}
+	for _, d := range []string{paths.Home, paths.Workflow} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("failed to create %s: %w", d, err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(paths.Workflow, "event.json"), []byte(`{"schedule":"0 */4 * * *"}`+"\n"), 0o644); err != nil {
+		return nil, fmt.Errorf("failed to write the event payload: %w", err)
+	}
+
+	var results []stepResult
+	for _, step := range containertest.DemoChain() {
+		if err := ctx.Err(); err != nil {
+			return results, err
+		}
+		res, err := runStep(ctx, o, step, gh, apiURL, paths, stdout, stderr)
+		if err != nil {
+			return results, fmt.Errorf("step %s: %w", step.ID, err)
+		}
+		gh.Steps[step.ID] = res.Outputs
+		results = append(results, res)
+	}
+	return results, nil
+}
+
+func runStep(ctx context.Context, o options, step containertest.Step, gh *containertest.Context, apiURL string, paths containertest.Paths, stdout, stderr io.Writer) (stepResult, error) {
+	res := stepResult{ID: step.ID, Action: "action-" + step.Action}
+	dir := "action-" + step.Action
+	a, err := containertest.LoadAction(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return res, fmt.Errorf("%s/action.yml not found: action-%s is not written yet, so the chain stops here", dir, step.Action)
+	}
+	if err != nil {
+		return res, err
+	}
+	bin := filepath.Join(o.bin, "action-"+step.Action)
+	if _, err := os.Stat(bin); err != nil {
+		return res, fmt.Errorf("%s not found: run `make build` first (it builds every action-*/main.go): %w", bin, err)
+	}
+
+	with := map[string]string{}
+	for k, v := range step.With {
+		with[k] = v
+	}
+	if _, ok := a.Inputs["output_dir"]; ok {
+		if _, set := with["output_dir"]; !set {
+			with["output_dir"] = o.out
+		}
+	}
+	inputs, unknown, err := a.InputEnv(with, gh)
+	if err != nil {
+		return res, err
+	}
+	fc, err := containertest.NewFileCommands(filepath.Join(paths.FileCommands, step.ID))
+	if err != nil {
+		return res, err
+	}
+	p := paths
+	p.FileCommands = fc.Dir
+	env := append(baseEnv(), containertest.StepEnv(gh, apiURL, p, fc)...)
+	env = append(env, "GITHUB_ACTION="+step.ID)
+	env = append(env, inputs...)
+
+	fmt.Fprintf(stdout, "\n==> step %s: %s\n", step.ID, bin)
+	if len(unknown) > 0 {
+		fmt.Fprintf(stdout, "warning: step %s sets inputs %s does not declare: %s\n", step.ID, dir, strings.Join(unknown, ", "))
+	}
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	runErr := cmd.Run()
+	res.Duration = time.Since(start).Round(time.Millisecond).String()
+	res.Output = filepath.Join(fc.Dir, fc.Output)
+	res.Summary = filepath.Join(fc.Dir, fc.StepSummary)
+	if runErr != nil {
+		return res, fmt.Errorf("%s failed after %s: %w (its job summary: %s)", bin, res.Duration, runErr, res.Summary)
+	}
+	outs, err := fc.ReadOutputs()
+	if err != nil {
+		return res, fmt.Errorf("the runner would fail this step: %w", err)
+	}
+	res.Outputs = outs
+	fmt.Fprintf(stdout, "<== step %s: ok in %s, outputs: %s\n", step.ID, res.Duration, strings.Join(sortedKeys(outs), ", "))
+	return res, nil
+}
+
+// baseEnv is this process's environment without anything that belongs to a
+// real workflow run or could carry a real token: the demo never reaches
+// GitHub, whatever the caller's shell holds.
+func baseEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(k, "GITHUB_"), strings.HasPrefix(k, "INPUT_"), strings.HasPrefix(k, "RUNNER_"),
+			strings.HasPrefix(k, "ACTIONS_"), k == "GH_TOKEN", k == "GH_ENTERPRISE_TOKEN", k == "CI":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+func writeArtifacts(out string, srv *emulator.Server, results []stepResult) error {
+	var summary strings.Builder
+	for _, r := range results {
+		data, err := os.ReadFile(r.Summary)
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(&summary, "<!-- step %s (%s) -->\n%s\n", r.ID, r.Action, data)
+	}
+	return errors.Join(
+		report.WriteJSON(filepath.Join(out, "demo_steps.json"), results),
+		report.WriteFile(filepath.Join(out, "demo_summary.md"), []byte(summary.String())),
+		report.WriteJSON(filepath.Join(out, "emulator_state.json"), srv.State()),
+		report.WriteJSON(filepath.Join(out, "emulator_requests.json"), srv.Requests()),
+	)
+}
+
+func printSummary(w io.Writer, out string, results []stepResult, before, after emulator.State, reqs []emulator.LoggedRequest) {
+	fmt.Fprintf(w, "\n== demo: %d step(s) ran\n", len(results))
+	for _, r := range results {
+		fmt.Fprintf(w, "  %-8s %-15s %8s  outputs: %s\n", r.ID, r.Action, r.Duration, strings.Join(sortedKeys(r.Outputs), ", "))
+	}
+
+	byMethod := map[string]int{}
+	for _, r := range reqs {
+		byMethod[r.Method]++
+	}
+	var methods []string
+	for _, m := range sortedKeys(byMethod) {
+		methods = append(methods, fmt.Sprintf("%s %d", m, byMethod[m]))
+	}
+	fmt.Fprintf(w, "\n== emulator: %d API requests (%s)\n", len(reqs), strings.Join(methods, ", "))
+
+	old := map[string]map[int]emulator.Issue{}
+	for _, r := range before.Repositories {
+		old[r.FullName] = map[int]emulator.Issue{}
+		for _, is := range r.Issues {
+			old[r.FullName][is.Number] = is
+		}
+	}
+	created, changed := 0, 0
+	for _, r := range after.Repositories {
+		for _, is := range r.Issues {
+			prev, existed := old[r.FullName][is.Number]
+			switch {
+			case !existed:
+				created++
+				fmt.Fprintf(w, "  issue created: %s#%d %q (%s)\n", r.FullName, is.Number, is.Title, is.State)
+			case prev.State != is.State || len(prev.Comments) != len(is.Comments) || prev.Body != is.Body:
+				changed++
+				fmt.Fprintf(w, "  issue updated: %s#%d %q (%s, %d comments)\n", r.FullName, is.Number, is.Title, is.State, len(is.Comments))
+			}
+		}
+	}
+	fmt.Fprintf(w, "  issues created: %d, issues updated: %d\n", created, changed)
+	for _, d := range after.Dispatches[min(len(before.Dispatches), len(after.Dispatches)):] {
+		what := d.EventType
+		if d.Kind == "workflow_dispatch" {
+			what = d.Workflow
+		}
+		fmt.Fprintf(w, "  dispatch: %s → %s %s\n", d.Kind, d.Repo, what)
+	}
+	fmt.Fprintf(w, "  dispatches: %d, ref changes: %d\n", len(after.Dispatches)-len(before.Dispatches), len(after.RefChanges)-len(before.RefChanges))
+
+	fmt.Fprintf(w, "\n== reports in %s/:\n", out)
+	var files []string
+	_ = filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && d.Name() == "runner" {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	sort.Strings(files)
+	for _, f := range files {
+		fmt.Fprintf(w, "  %s\n", f)
+	}
+	fmt.Fprintf(w, "  (step outputs and job summaries: %s/demo_steps.json, %s/demo_summary.md)\n", out, out)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
