@@ -60,12 +60,12 @@ func parseArgs(spec Spec, args []string) parsedArgs {
 		a := args[i]
 		if a == "--" {
 			for _, rest := range args[i+1:] {
-				p.errs = append(p.errs, &InputError{Input: rest, Reason: fmt.Sprintf("unexpected argument %q", rest), Allowed: "flags only; see --help"})
+				p.errs = append(p.errs, &InputError{Reason: fmt.Sprintf("unexpected argument %q", rest), Allowed: "flags only; see --help"})
 			}
 			break
 		}
 		if !looksLikeFlag(a) {
-			p.errs = append(p.errs, &InputError{Input: a, Reason: fmt.Sprintf("unexpected argument %q", a), Allowed: "flags only; see --help"})
+			p.errs = append(p.errs, &InputError{Reason: fmt.Sprintf("unexpected argument %q", a), Allowed: "flags only; see --help"})
 			continue
 		}
 		name := strings.TrimLeft(a, "-")

@@ -94,25 +94,26 @@ type InputError struct {
 
 func (e *InputError) Error() string {
 	var b strings.Builder
-	if strings.HasPrefix(e.Input, "-") {
-		fmt.Fprintf(&b, "%s", e.Reason)
+	if e.Input == "" || strings.HasPrefix(e.Input, "-") {
+		b.WriteString(e.Reason) // a command-line problem, not an input's value
 	} else {
-		fmt.Fprintf(&b, "input %s", e.Input)
+		b.WriteString("input " + e.Input)
 		switch {
 		case e.Secret:
 			b.WriteString(" (value hidden)")
-		case e.Value != "" || e.Reason != "is required":
+		case e.Value != "":
 			fmt.Fprintf(&b, " value %q", e.Value)
 		}
-		if e.Source != "" && e.Source != "default" {
-			fmt.Fprintf(&b, " from %s", e.Source)
-		} else if e.Source == "default" {
+		switch {
+		case e.Source == "default" && e.Value != "":
 			b.WriteString(" (the default)")
+		case e.Source != "" && e.Source != "default":
+			b.WriteString(" from " + e.Source)
 		}
 		b.WriteString(" " + e.Reason)
 	}
 	if e.Allowed != "" {
-		fmt.Fprintf(&b, "; allowed: %s", e.Allowed)
+		b.WriteString("; allowed: " + e.Allowed)
 	}
 	return b.String()
 }
