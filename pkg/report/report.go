@@ -196,8 +196,9 @@ func (t Table) Markdown() string {
 			if i < len(cells) {
 				cell = tableCell(cells[i])
 			}
-			b.WriteByte(' ')
-			b.WriteString(cell)
+			if cell != "" {
+				b.WriteString(" " + cell)
+			}
 			b.WriteString(" |")
 		}
 		b.WriteByte('\n')

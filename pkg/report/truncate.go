@@ -35,28 +35,22 @@ func TruncateFunc(markdown string, max int, note func(Cut) string) string {
 		return ""
 	}
 	total := len(markdown)
-	// Reserve room for the note as it would read for the worst case, plus
-	// closers; shrink the kept part until kept+closers+note fits.
-	reserve := len(note(Cut{TotalBytes: total, KeptBytes: total, KeptLines: total, CutBytes: total, CutLines: total}))
-	for attempt := 0; attempt < 4; attempt++ {
-		budget := max - reserve - len(closersMax)
+	n := note(Cut{TotalBytes: total, KeptBytes: total, KeptLines: total, CutBytes: total, CutLines: total})
+	budget := max - len(n)
+	for budget > 0 {
 		kept := cutAtLine(markdown, budget)
-		c := cutStats(markdown, kept)
-		n := note(c)
+		n = note(cutStats(markdown, kept))
 		closers := closeOpenBlocks(kept)
 		out := kept + closers + ensureNewlineBefore(kept+closers, n)
 		if len(out) <= max {
 			return out
 		}
-		reserve = len(n) + (len(out) - max) + 1
+		budget -= len(out) - max
 	}
 	// The note alone does not fit: return as much of the note as fits.
-	n := note(Cut{TotalBytes: total, CutBytes: total, CutLines: strings.Count(markdown, "\n") + 1})
+	n = note(Cut{TotalBytes: total, CutBytes: total, CutLines: strings.Count(strings.TrimSuffix(markdown, "\n"), "\n") + 1})
 	return cutAtRune(n, max)
 }
-
-// closersMax is the longest string closeOpenBlocks can return.
-const closersMax = "\n```\n</details>\n"
 
 func ensureNewlineBefore(prefix, note string) string {
 	if note == "" || prefix == "" || strings.HasSuffix(prefix, "\n") {
@@ -133,9 +127,6 @@ func closeOpenBlocks(kept string) string {
 	}
 	if open := strings.Count(kept, "<details") - strings.Count(kept, "</details>"); open > 0 {
 		b.WriteString(strings.Repeat("</details>\n", open))
-	}
-	if b.Len() == 1 { // only the newline
-		return "\n"
 	}
 	return b.String()
 }

@@ -172,10 +172,10 @@ func testSpec() Spec {
 func TestLoadResolution(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name   string
-		args   []string
-		env    map[string]string
-		check  func(t *testing.T, r *Run)
+		name  string
+		args  []string
+		env   map[string]string
+		check func(t *testing.T, r *Run)
 	}{
 		{
 			name: "defaults",
