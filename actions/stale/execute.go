@@ -85,9 +85,9 @@ func (e *Executor) logf(format string, args ...any) {
 	}
 }
 
-// do sends one call. Removing a label that is already gone (404) and
-// deleting a ref that no longer exists (404/422) count as done: the state
-// the call wanted is there.
+// do sends one call. Removing a label that is already gone and deleting a
+// ref that no longer exists count as done: the state the call wanted is
+// there.
 func (e *Executor) do(ctx context.Context, c Call) ExecutedCall {
 	ec := ExecutedCall{Call: c}
 	var body any
@@ -108,9 +108,12 @@ func (e *Executor) do(ctx context.Context, c Call) ExecutedCall {
 		if status != 0 {
 			ec.Status = status
 		}
+		// Gone already: a removed label (404) or a ref that no longer exists
+		// (422 "Reference does not exist"; a protected or default branch
+		// also answers 422, which stays an error).
 		if c.Method == http.MethodDelete && (status == http.StatusNotFound ||
-			(status == http.StatusUnprocessableEntity && strings.Contains(c.Path, "/git/refs/"))) {
-			return ec // already gone
+			(status == http.StatusUnprocessableEntity && strings.Contains(c.Path, "/git/refs/") && strings.Contains(err.Error(), "does not exist"))) {
+			return ec
 		}
 		ec.Error = err.Error()
 	}
