@@ -303,8 +303,17 @@ func TestBranchSafetyRails(t *testing.T) {
 	protected.Protected = true
 	app := fxRepo("app", []emulator.Pull{
 		func() emulator.Pull { p := fxPull(1, 2); p.Head = emulator.Ref{Ref: "has-pr"}; return p }(),
-		func() emulator.Pull { p := fxPull(2, 2); p.Head = emulator.Ref{Ref: "patch-1", Repo: "forker/app"}; return p }(),
-		func() emulator.Pull { p := fxPull(3, 2); p.Head = emulator.Ref{Ref: "x"}; p.Base = emulator.Ref{Ref: "integration"}; return p }(),
+		func() emulator.Pull {
+			p := fxPull(2, 2)
+			p.Head = emulator.Ref{Ref: "patch-1", Repo: "forker/app"}
+			return p
+		}(),
+		func() emulator.Pull {
+			p := fxPull(3, 2)
+			p.Head = emulator.Ref{Ref: "x"}
+			p.Base = emulator.Ref{Ref: "integration"}
+			return p
+		}(),
 	}, protected, fxBranch("has-pr", 300), fxBranch("patch-1", 300), fxBranch("integration", 300), fxBranch("x", 1),
 		fxBranch("old-feature", 300), fxBranch("release/1.0", 300), fxBranch("young", 3))
 	app.Branches[0].Commit.Date = ago(500) // the default branch is old too
