@@ -1,5 +1,7 @@
 package runner
 
+import "errors"
+
 // Inputs shared by the actions; compose them into a Spec:
 //
 //	Inputs: []runner.Input{runner.TokenInput(), runner.OwnerInput(), {Name: "domains", Kind: runner.List, Env: "DOMAINS"}}
@@ -16,7 +18,18 @@ func TokenInput() Input {
 // empty means the owner of GITHUB_REPOSITORY.
 func OwnerInput() Input {
 	return Input{Name: "owner", Kind: String, Env: "GITHUB_REPOSITORY_OWNER",
-		Usage: "owner of bare repository names (default: the owner of the current repository)"}
+		Usage:    "owner of bare repository names (default: the owner of the current repository)",
+		Validate: ValidateOwner}
+}
+
+// ValidateOwner is an Input.Validate hook for GitHub owner names: 1-39
+// characters of [A-Za-z0-9-], not starting with '-'.
+func ValidateOwner(v any) error {
+	s, _ := v.(string)
+	if msg := validOwner(s); msg != "" {
+		return errors.New("is not a GitHub owner (" + msg + ")")
+	}
+	return nil
 }
 
 // OutputDirInput is output_dir: where reports are written.

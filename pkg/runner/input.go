@@ -60,6 +60,12 @@ type Input struct {
 	Env      string   // documented environment variable fallback, e.g. "DAYS_UNTIL_STALE" ("" = none)
 	Allowed  []string // Enum values; for List, each element must be one of them
 	Usage    string   // one line, shown by --help
+
+	// Validate, when set, checks the parsed value (string, bool, int,
+	// time.Duration, []string or []Repo, by Kind) after the Kind's own
+	// checks; its error text becomes the InputError's Reason, e.g.
+	// "must be more than 0". It is not called for an empty optional input.
+	Validate func(v any) error
 }
 
 // Flag returns the input's command-line flag, e.g. "--days-until-stale".
@@ -358,4 +364,16 @@ func (in Input) parse(raw, defaultOwner string) (any, *InputError) {
 		return repos, nil
 	}
 	return nil, bad("has an unknown kind " + in.Kind.String())
+}
+
+// check runs parse and then the input's Validate hook.
+func (in Input) check(raw, defaultOwner string) (any, *InputError) {
+	v, ierr := in.parse(raw, defaultOwner)
+	if ierr != nil || in.Validate == nil || raw == "" {
+		return v, ierr
+	}
+	if err := in.Validate(v); err != nil {
+		return nil, &InputError{Input: in.Name, Value: raw, Allowed: in.allowedText(), Reason: err.Error()}
+	}
+	return v, nil
 }

@@ -509,3 +509,28 @@ func TestContextAccessors(t *testing.T) {
 		t.Errorf("defaults: %q %q %d %q %v", r2.APIURL(), r2.Workspace(), r2.RunID(), r2.RunURL(), r2.Repository())
 	}
 }
+
+func TestValidateHook(t *testing.T) {
+	t.Parallel()
+	positive := func(v any) error {
+		if v.(time.Duration) <= 0 {
+			return errors.New("must be more than 0")
+		}
+		return nil
+	}
+	spec := Spec{Inputs: []Input{OwnerInput(), {Name: "days", Kind: Days, Default: "1", Validate: positive}, {Name: "opt", Kind: Days, Validate: positive}}}
+	_, err := Load(spec, WithArgs([]string{"--owner", "bad_owner", "--days", "0"}))
+	want := []string{
+		`input owner value "bad_owner" from --owner is not a GitHub owner (an owner is 1-39 characters of A-Z, a-z, 0-9 and '-', not starting with '-')`,
+		`input days value "0" from --days must be more than 0; allowed: a non-negative number of days, e.g. 7 or 0.5`,
+	}
+	if err == nil {
+		t.Fatal("Load() error = nil")
+	}
+	if diff := cmp.Diff(want, strings.Split(err.Error(), "\n")); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+	if _, err := Load(spec, WithArgs([]string{"--owner", "octo-org"})); err != nil {
+		t.Errorf("valid owner: %v", err)
+	}
+}

@@ -177,7 +177,7 @@ func Load(spec Spec, opts ...Option) (*Run, error) {
 			errs = append(errs, &InputError{Input: in.Name, Source: v.origin, Reason: "is required", Allowed: in.allowedText(), Secret: in.Secret})
 			return
 		}
-		parsed, ierr := in.parse(v.raw, owner)
+		parsed, ierr := in.check(v.raw, owner)
 		if ierr != nil {
 			ierr.Source = v.origin
 			if in.Secret {
