@@ -156,6 +156,52 @@ func (c *etagCache) writeFile(e *cacheEntry) error {
 	return nil
 }
 
+// touch marks key's file as used now, so PruneCache keeps entries that are
+// still revalidated even though their content never changes.
+func (c *etagCache) touch(key string) {
+	if c.dir == "" {
+		return
+	}
+	now := time.Now()
+	_ = os.Chtimes(c.path(key), now, now)
+}
+
+// PruneCache removes cache files in dir not used (stored or revalidated)
+// for maxAge, and stray temporary files, so a cache carried by actions/cache
+// does not grow with URLs nobody requests any more. A missing dir is not an
+// error. It returns the number of files removed.
+func PruneCache(dir string, maxAge time.Duration) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("failed to read cache dir: %w", err)
+	}
+	cutoff := time.Now().Add(-maxAge)
+	removed := 0
+	var errs []error
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !(strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".tmp-")) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || !info.ModTime().Before(cutoff) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		removed++
+	}
+	if err := errors.Join(errs...); err != nil {
+		return removed, fmt.Errorf("failed to prune cache: %w", err)
+	}
+	return removed, nil
+}
+
 // remove forgets key (the resource is gone or changed into an error).
 func (c *etagCache) remove(key string) {
 	c.mu.Lock()

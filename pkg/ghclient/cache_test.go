@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v62/github"
@@ -371,5 +372,47 @@ func TestETag_concurrentClientsRace(t *testing.T) {
 	srv.budget.mu.Unlock()
 	if int64(used) != st.RateLimitPoints {
 		t.Errorf("points counted %d, server charged %d", st.RateLimitPoints, used)
+	}
+}
+
+func TestPruneCache(t *testing.T) {
+	t.Parallel()
+	srv := newETagServer()
+	dir := t.TempDir()
+	c, _, _ := newTestClient(t, srv, func(cfg *Config) { cfg.CacheDir = dir })
+	ctx := context.Background()
+	for _, name := range []string{"used", "unused"} {
+		if _, _, err := c.Repositories.Get(ctx, "o", name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-48 * time.Hour)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	for _, f := range files {
+		if err := os.Chtimes(f, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stray := filepath.Join(dir, ".tmp-123")
+	_ = os.WriteFile(stray, []byte("x"), 0o600)
+	_ = os.Chtimes(stray, old, old)
+	keep := filepath.Join(dir, "README")
+	_ = os.WriteFile(keep, []byte("not ours"), 0o600)
+	_ = os.Chtimes(keep, old, old)
+
+	// Revalidating "used" marks it as used now.
+	if _, _, err := c.Repositories.Get(ctx, "o", "used"); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := PruneCache(dir, 24*time.Hour)
+	if err != nil || removed != 2 {
+		t.Fatalf("PruneCache() = %d, %v; want 2 removed (unused entry, stray temp file)", removed, err)
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(left) != 2 {
+		t.Errorf("left %v, want the used entry and README", left)
+	}
+	if n, err := PruneCache(filepath.Join(dir, "missing"), time.Hour); n != 0 || err != nil {
+		t.Errorf("PruneCache(missing) = %d, %v; want 0, nil", n, err)
 	}
 }

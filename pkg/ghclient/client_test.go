@@ -218,3 +218,22 @@ func TestIsNotFound_IsForbidden(t *testing.T) {
 		}
 	}
 }
+
+func TestClient_otherHostsNoRateLimitHandling(t *testing.T) {
+	t.Parallel()
+	var other counter
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		other.hit(r)
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	t.Cleanup(elsewhere.Close)
+	c, rec, _ := newTestClient(t, http.NotFoundHandler(), nil)
+	resp, err := c.HTTPClient().Get(elsewhere.URL + "/blob")
+	if err != nil {
+		t.Fatalf("Get() error = %v", err)
+	}
+	drain(resp)
+	if resp.StatusCode != http.StatusTooManyRequests || other.get("GET /blob") != 1 || len(rec.durations()) != 0 {
+		t.Errorf("status %d after %d requests and sleeps %v; want the 429 returned as is", resp.StatusCode, other.get("GET /blob"), rec.durations())
+	}
+}

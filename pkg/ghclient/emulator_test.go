@@ -20,16 +20,19 @@ import (
 
 const emuOwner = "sparesparrow"
 
+// emuIssues is the first repository's issue count: two pages of 100.
+const emuIssues = 150
+
 var emuRepos = []string{"mcp-prompts", "mcp-project-orchestrator", "cpy", "ai-servis"}
 
 // emuFixture is a small ecosystem: four repositories, the first with
-// enough issues for three pages.
+// enough issues for two pages.
 func emuFixture(now time.Time) *emulator.Fixture {
 	f := &emulator.Fixture{ReferenceTime: now}
 	for i, name := range emuRepos {
 		r := emulator.Repository{Owner: emuOwner, Name: name, DefaultBranch: "main", CreatedAt: now.AddDate(-1, 0, 0)}
 		if i == 0 {
-			for n := 1; n <= 250; n++ {
+			for n := 1; n <= emuIssues; n++ {
 				r.Issues = append(r.Issues, emulator.Issue{Number: n, Title: fmt.Sprintf("issue %d", n), User: "octocat", CreatedAt: now.Add(-time.Duration(n) * time.Hour)})
 			}
 		}
@@ -142,7 +145,7 @@ func TestEmulator_warmRerunCostsNoPoints(t *testing.T) {
 			if diff := cmp.Diff(emuRepos, coldNames); diff != "" {
 				t.Errorf("cold names mismatch (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(seq(1, 250), coldIssues); diff != "" {
+			if diff := cmp.Diff(seq(1, emuIssues), coldIssues); diff != "" {
 				t.Errorf("cold issues mismatch (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(coldNames, warmNames); diff != "" {
@@ -151,12 +154,12 @@ func TestEmulator_warmRerunCostsNoPoints(t *testing.T) {
 			if diff := cmp.Diff(coldIssues, warmIssues); diff != "" {
 				t.Errorf("warm issues differ from cold (-cold +warm):\n%s", diff)
 			}
-			// 4 repositories + 3 issue pages.
-			if cold.Requests != 7 || cold.RateLimitPoints != 7 || cold.NotModified != 0 {
-				t.Errorf("cold stats = %+v, want 7 requests, 7 points, 0 304s", cold)
+			// 4 repositories + 2 issue pages.
+			if cold.Requests != 6 || cold.RateLimitPoints != 6 || cold.NotModified != 0 {
+				t.Errorf("cold stats = %+v, want 6 requests, 6 points, 0 304s", cold)
 			}
-			if warm.Requests != 7 || warm.RateLimitPoints != 0 || warm.NotModified != 7 {
-				t.Errorf("warm stats = %+v, want 7 requests, 0 points, 7 304s", warm)
+			if warm.Requests != 6 || warm.RateLimitPoints != 0 || warm.NotModified != 6 {
+				t.Errorf("warm stats = %+v, want 6 requests, 0 points, 6 304s", warm)
 			}
 			if warm.RateLimitRemaining != cold.RateLimitRemaining {
 				t.Errorf("remaining %d after warm run, %d after cold: a 304 must cost nothing", warm.RateLimitRemaining, cold.RateLimitRemaining)
@@ -172,7 +175,7 @@ func TestEmulator_warmRerunCostsNoPoints(t *testing.T) {
 
 func TestEmulator_primaryLimitStop(t *testing.T) {
 	t.Parallel()
-	emu := emulator.StartForTest(t, emuFixture(time.Now()), emulator.Options{RateLimit: 2})
+	emu := emulator.StartForTest(t, emuFixture(time.Now()), emulator.Options{RateLimit: 1})
 	c, err := New(Config{Token: testToken, APIURL: emu.URL(), RateLimitPolicy: PolicyStop})
 	if err != nil {
 		t.Fatal(err)
@@ -186,12 +189,12 @@ func TestEmulator_primaryLimitStop(t *testing.T) {
 		t.Fatalf("ListAll() error = %v, want an unsent *RateLimitStopError with a reset", err)
 	}
 	var partial *PartialError
-	if !errors.As(err, &partial) || partial.Page != 3 || len(got) != 200 {
-		t.Errorf("got %d issues, partial %+v; want the first 200 and page 3 missing", len(got), partial)
+	if !errors.As(err, &partial) || partial.Page != 2 || len(got) != 100 {
+		t.Errorf("got %d issues, partial %+v; want the first 100 and page 2 missing", len(got), partial)
 	}
-	// Budget 2: both pages were sent, the third was refused locally.
-	if n := len(emu.Requests()); n != 2 {
-		t.Errorf("emulator saw %d requests, want 2", n)
+	// Budget 1: page 1 was sent, page 2 refused locally.
+	if n := len(emu.Requests()); n != 1 {
+		t.Errorf("emulator saw %d requests, want 1", n)
 	}
 	if _, _, err := c.Repositories.Get(ctx, emuOwner, emuRepos[1]); !IsRateLimitStop(err) {
 		t.Errorf("later Get() error = %v, want a rate-limit stop", err)
@@ -239,7 +242,7 @@ func TestEmulator_faultsStillComplete(t *testing.T) {
 		{Method: "GET", Path: "/repos/", Kind: emulator.FaultSecondary, Rate: 0.03},
 	}
 	emu := emulator.StartForTest(t, emuFixture(clock.now()), emulator.Options{Faults: faults, Seed: 7})
-	for round := 0; round < 10; round++ {
+	for round := 0; round < 5; round++ {
 		c, err := New(Config{Token: testToken, APIURL: emu.URL(), MaxRetries: 6, Sleep: clock.sleep, Now: clock.now})
 		if err != nil {
 			t.Fatal(err)
@@ -251,7 +254,7 @@ func TestEmulator_faultsStillComplete(t *testing.T) {
 		if diff := cmp.Diff(emuRepos, names); diff != "" {
 			t.Errorf("round %d names mismatch (-want +got):\n%s", round, diff)
 		}
-		if diff := cmp.Diff(seq(1, 250), sortedInts(issues)); diff != "" {
+		if diff := cmp.Diff(seq(1, emuIssues), sortedInts(issues)); diff != "" {
 			t.Errorf("round %d issues mismatch (-want +got):\n%s", round, diff)
 		}
 	}

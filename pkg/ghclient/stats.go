@@ -13,7 +13,8 @@ type Stats struct {
 	// Requests is the number of HTTP requests sent to GitHub (every attempt,
 	// including retries and conditional requests answered with 304).
 	Requests int64 `json:"requests"`
-	// NotModified is the number of 304 answers served from the ETag cache.
+	// NotModified is the number of 304 answers (served from the ETag cache,
+	// or passed through when the caller sent its own If-None-Match).
 	NotModified int64 `json:"not_modified"`
 	// Retries is the number of requests sent again (after a 5xx, a
 	// connection error, or a rate-limit wait).

@@ -174,15 +174,15 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			continue
 		}
 
-		notModified := entry != nil && resp.StatusCode == http.StatusNotModified
 		if onAPI {
-			t.acct.observe(resp.Header, resource, notModified)
+			t.acct.observe(resp.Header, resource, resp.StatusCode == http.StatusNotModified)
 		}
-		if notModified {
+		if entry != nil && resp.StatusCode == http.StatusNotModified {
+			t.cache.touch(key)
 			return t.fromCache(req, resp, entry), nil
 		}
 
-		wait, stop, retry := t.classify(out, resp, resource, attempt)
+		wait, stop, retry := t.classify(out, resp, resource, attempt, onAPI)
 		if stop != nil {
 			drain(resp)
 			t.acct.add(&t.acct.stops)
@@ -253,7 +253,10 @@ type waitPlan struct {
 
 // classify decides what to do with a response: hand it back (all false),
 // retry after a wait, or stop with an error.
-func (t *transport) classify(req *http.Request, resp *http.Response, resource string, attempt int) (waitPlan, error, bool) {
+//
+// Rate-limit handling applies to the API host only; other hosts (log
+// storage) get 5xx retries alone.
+func (t *transport) classify(req *http.Request, resp *http.Response, resource string, attempt int, onAPI bool) (waitPlan, error, bool) {
 	budgetLeft := attempt < t.maxRetries && canReplay(req)
 	switch resp.StatusCode {
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
@@ -267,6 +270,9 @@ func (t *transport) classify(req *http.Request, resp *http.Response, resource st
 		}
 		return waitPlan{d: t.backoff(attempt)}, nil, true
 	case http.StatusForbidden, http.StatusTooManyRequests:
+		if !onAPI {
+			return waitPlan{}, nil, false
+		}
 	default:
 		return waitPlan{}, nil, false
 	}
