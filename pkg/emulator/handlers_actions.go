@@ -491,8 +491,9 @@ func (s *Server) workflowDispatch(c *call) {
 		return
 	}
 	var body struct {
-		Ref    *string        `json:"ref"`
-		Inputs map[string]any `json:"inputs"`
+		Ref              *string        `json:"ref"`
+		Inputs           map[string]any `json:"inputs"`
+		ReturnRunDetails bool           `json:"return_run_details"`
 	}
 	if !c.decode(&body) {
 		return
@@ -553,6 +554,11 @@ func (s *Server) workflowDispatch(c *call) {
 	}
 	c.s.st.dispatches = append(c.s.st.dispatches, Dispatch{Kind: "workflow_dispatch", Repo: rs.fx.FullName(), Workflow: wf.Path,
 		WorkflowID: wf.ID, Ref: ref, Inputs: inputs, RunID: run.ID, Actor: c.login, Time: now})
+	if body.ReturnRunDetails {
+		c.ok(map[string]any{"workflow_run_id": run.ID, "run_url": c.repoAPI(rs) + "/actions/runs/" + strconv.FormatInt(run.ID, 10),
+			"html_url": repoHTML(rs) + "/actions/runs/" + strconv.FormatInt(run.ID, 10)})
+		return
+	}
 	c.noContent()
 }
 

@@ -178,6 +178,12 @@ func (st *state) buildRepo(r Repository) *repoState {
 	if r.DefaultBranch == "" {
 		r.DefaultBranch = "main"
 	}
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = st.now().UTC().Add(-365 * 24 * time.Hour).Truncate(24 * time.Hour)
+	}
+	if r.PushedAt.IsZero() {
+		r.PushedAt = r.CreatedAt
+	}
 	rs := &repoState{fx: r, id: r.ID, deleted: map[string]Branch{}}
 	if rs.id == 0 {
 		rs.id = stableID(r.FullName(), 100_000_000)
