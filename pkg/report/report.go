@@ -30,6 +30,7 @@ func Markdown(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	atLineStart := true
+	digitsOnly := true // only digits since the start: "1." would start a list
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch c {
@@ -56,10 +57,16 @@ func Markdown(s string) string {
 				b.WriteByte('\\')
 			}
 			b.WriteByte(c)
+		case '.':
+			if digitsOnly && i > 0 {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(c)
 		default:
 			b.WriteByte(c)
 		}
 		atLineStart = atLineStart && (c == ' ' || c == '\t')
+		digitsOnly = digitsOnly && c >= '0' && c <= '9'
 	}
 	return b.String()
 }

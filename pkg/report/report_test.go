@@ -29,6 +29,8 @@ func TestMarkdown(t *testing.T) {
 		{name: "heading_and_list_at_start", in: "# title", want: "\\# title"},
 		{name: "leading_dash", in: "- item", want: "\\- item"},
 		{name: "inner_dash_kept", in: "a-b", want: "a-b"},
+		{name: "ordered_list_at_start", in: "1. step", want: "1\\. step"},
+		{name: "version_kept", in: "v1.2.3 and 2.0", want: "v1.2.3 and 2.0"},
 		{name: "emphasis", in: "*bold* _it_ ~~s~~", want: "\\*bold\\* \\_it\\_ \\~\\~s\\~\\~"},
 		{name: "entity", in: "&lt; & \"q\"", want: "&amp;lt; &amp; &quot;q&quot;"},
 		{name: "backslash", in: `C:\path\`, want: `C:\\path\\`},

@@ -9,6 +9,28 @@
 // Library code gets a *Run; only main.go calls Main. All side effects come in
 // through options (WithArgs, WithGetenv, WithStdout, WithNow), so tests run
 // in parallel without touching the real environment.
+//
+// # Under the runner and on the command line
+//
+// The same binary runs as a container action and as a plain command. The
+// differences are few and deliberate:
+//   - Inputs: flags (--days-until-stale or --days_until_stale) win over
+//     INPUT_* (what the runner sets), which win over the documented
+//     environment variables (GITHUB_TOKEN, DOMAINS, DAYS_UNTIL_STALE, …),
+//     which win over defaults. --help lists them all.
+//   - Secrets: ::add-mask:: is issued only when GITHUB_ACTIONS=true; on a
+//     terminal it would print the secret. Either way, known secrets are
+//     replaced by *** in everything this package writes.
+//   - Outputs: with GITHUB_OUTPUT set they are appended there (heredoc form,
+//     random delimiter); without it each is printed as "output name=value"
+//     with the value escaped by EscapeLine. Set GITHUB_OUTPUT=file to
+//     capture them.
+//   - Job summary: written to GITHUB_STEP_SUMMARY (or WithSummaryPath) by
+//     Close; skipped when neither is set.
+//   - Annotations, groups and errors are printed as workflow commands in
+//     both cases; they read fine in a terminal.
+//   - Debugf prints with LOG_LEVEL=DEBUG (plain "debug: " lines) or
+//     RUNNER_DEBUG=1 (::debug:: commands under the runner).
 package runner
 
 import (
@@ -18,6 +40,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,9 +111,11 @@ type Run struct {
 	summaryPath string
 	limits      AnnotationLimits
 
+	secretsMu sync.RWMutex
+	secrets   []string // guarded by secretsMu, not mu: redact runs with and without mu
+
 	mu             sync.Mutex
 	w              io.Writer
-	secrets        []string
 	outputs        map[string]string
 	summary        strings.Builder
 	counts         map[string]int
@@ -237,7 +262,10 @@ func (r *Run) addSecret(s string) {
 		if strings.TrimSpace(p) == "" {
 			continue
 		}
+		r.secretsMu.Lock()
 		r.secrets = append(r.secrets, p)
+		slices.SortFunc(r.secrets, func(a, b string) int { return len(b) - len(a) })
+		r.secretsMu.Unlock()
 		if r.actions {
 			r.writeLocked(command("add-mask", nil, p))
 		}
@@ -251,9 +279,11 @@ func (r *Run) AddMask(secret string) {
 	}
 }
 
-// redact replaces every known secret in s with "***". Call with mu held or
-// not; it only reads the slice, which is append-only.
+// redact replaces every known secret in s with "***", longest first so a
+// secret that contains another is fully hidden. Safe with or without mu.
 func (r *Run) redact(s string) string {
+	r.secretsMu.RLock()
+	defer r.secretsMu.RUnlock()
 	for _, sec := range r.secrets {
 		if sec != "" && strings.Contains(s, sec) {
 			s = strings.ReplaceAll(s, sec, "***")

@@ -271,3 +271,28 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("outputs = %v, %v", got, err)
 	}
 }
+
+func TestAddMaskConcurrentWithLogging(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	r, err := Load(Spec{}, WithStdout(&out), WithGetenv(fakeEnv(map[string]string{"GITHUB_ACTIONS": "true"})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 50 {
+			r.AddMask(fmt.Sprintf("secret-%02d", i))
+		}
+	}()
+	for i := range 50 {
+		r.Infof("value secret-%02d", i)
+	}
+	<-done
+	r.Infof("all: secret-07 and secret-49 and secret-0")
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if got := lines[len(lines)-1]; got != "all: *** and *** and secret-0" {
+		t.Errorf("last line = %q", got)
+	}
+}
