@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"sort"
@@ -131,7 +132,9 @@ func warned(p emulator.Pull, warnedAgo float64) emulator.Pull {
 }
 
 func fxBranch(name string, commitAgo float64) emulator.Branch {
-	return emulator.Branch{Name: name, Commit: emulator.Commit{SHA: fmt.Sprintf("%040x", len(name)*7919+int(commitAgo*100)), Author: "bob", Date: ago(commitAgo)}}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s@%v", name, commitAgo)
+	return emulator.Branch{Name: name, Commit: emulator.Commit{SHA: fmt.Sprintf("%040x", h.Sum64()), Author: "bob", Date: ago(commitAgo)}}
 }
 
 func fxRepo(name string, pulls []emulator.Pull, branches ...emulator.Branch) emulator.Repository {
