@@ -1,0 +1,212 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-github/v62/github"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
+)
+
+var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
+func fixture() *emulator.Fixture {
+	repo := func(name string) emulator.Repository {
+		return emulator.Repository{
+			Owner: "eco", Name: name, DefaultBranch: "main",
+			Branches:  []emulator.Branch{{Name: "main", Commit: emulator.Commit{SHA: strings.Repeat("a", 40), Author: "dev", Date: now.Add(-time.Hour)}}},
+			Workflows: []emulator.Workflow{{ID: 7, Name: "Release", Path: ".github/workflows/release.yml"}},
+		}
+	}
+	return &emulator.Fixture{
+		ReferenceTime: now,
+		Repositories:  []emulator.Repository{repo("one"), repo("two"), repo("three")},
+	}
+}
+
+func newSender(t *testing.T, opts emulator.Options) (*Sender, *emulator.Server) {
+	t.Helper()
+	opts.Now = func() time.Time { return now }
+	srv := emulator.StartForTest(t, fixture(), opts)
+	c := github.NewClient(nil).WithAuthToken("test-token")
+	u, err := url.Parse(srv.URL() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.BaseURL = u
+	return &Sender{Client: c, Now: func() time.Time { return now }}, srv
+}
+
+func targets(t *testing.T, names ...string) []Target {
+	t.Helper()
+	var out []Target
+	for _, n := range names {
+		tg, err := ParseTarget(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, tg)
+	}
+	return out
+}
+
+func TestRepositoryDispatch_one_failing_target_does_not_stop_the_others(t *testing.T) {
+	t.Parallel()
+	s, srv := newSender(t, emulator.Options{})
+	payload := map[string]any{"domain": "eco/one", "health_score": 42}
+
+	got, err := s.RepositoryDispatch(context.Background(), targets(t, "eco/one", "eco/missing", "eco/two"), "domain-failure", payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var statuses []string
+	for _, r := range got {
+		statuses = append(statuses, fmt.Sprintf("%s=%s", r.Target, r.Status))
+	}
+	want := []string{"eco/one=delivered", "eco/missing=failed", "eco/two=delivered"}
+	if diff := cmp.Diff(want, statuses); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(got[1].Error, "404") {
+		t.Errorf("failed target reason = %q, want the HTTP status", got[1].Error)
+	}
+	var delivered []string
+	for _, d := range srv.Dispatches() {
+		delivered = append(delivered, d.Repo+":"+d.EventType+":"+fmt.Sprint(d.ClientPayload["health_score"]))
+	}
+	if diff := cmp.Diff([]string{"eco/one:domain-failure:42", "eco/two:domain-failure:42"}, delivered); diff != "" {
+		t.Errorf("emulator dispatches (-want +got):\n%s", diff)
+	}
+}
+
+func TestRepositoryDispatch_rejects_bad_input_before_sending(t *testing.T) {
+	t.Parallel()
+	big := map[string]any{}
+	for i := range 11 {
+		big[fmt.Sprintf("k%02d", i)] = i
+	}
+	tests := []struct {
+		name      string
+		eventType string
+		payload   map[string]any
+		wantErr   string
+	}{
+		{name: "empty_event_type", eventType: "", wantErr: "must be 1 to 100 characters"},
+		{name: "long_event_type", eventType: strings.Repeat("x", 101), wantErr: "must be 1 to 100 characters"},
+		{name: "eleven_keys", eventType: "ecosystem-alert", payload: big, wantErr: "11 top-level keys, GitHub allows at most 10"},
+		{name: "oversized", eventType: "ecosystem-alert", payload: map[string]any{"log": strings.Repeat("x", MaxPayloadBytes)}, wantErr: "GitHub allows less than 65536"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, srv := newSender(t, emulator.Options{})
+			_, err := s.RepositoryDispatch(context.Background(), targets(t, "eco/one"), tc.eventType, tc.payload)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want it to contain %q", err, tc.wantErr)
+			}
+			if n := len(srv.Requests()); n != 0 {
+				t.Errorf("%d requests sent, want none before validation passes", n)
+			}
+		})
+	}
+}
+
+func TestWorkflowDispatch_reports_the_run_it_started(t *testing.T) {
+	t.Parallel()
+	s, srv := newSender(t, emulator.Options{})
+	s.FindRun = true
+	inputs := map[string]any{"source_repository": "eco/one", "release_type": "tooling"}
+
+	got, err := s.WorkflowDispatch(context.Background(), targets(t, "eco/two", "eco/three"), "release.yml", "main", inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := srv.Dispatches()
+	if len(ds) != 2 {
+		t.Fatalf("emulator recorded %d dispatches, want 2", len(ds))
+	}
+	runs := map[string]int64{}
+	for _, d := range ds {
+		runs[d.Repo] = d.RunID
+		if diff := cmp.Diff(inputs, d.Inputs); diff != "" {
+			t.Errorf("inputs sent to %s (-want +got):\n%s", d.Repo, diff)
+		}
+	}
+	for _, r := range got {
+		if r.Status != StatusDelivered {
+			t.Errorf("%s: status %s (%s), want delivered", r.Target, r.Status, r.Error)
+		}
+		if r.RunID == 0 || r.RunID != runs[r.Target] {
+			t.Errorf("%s: run id %d, want the queued run %d", r.Target, r.RunID, runs[r.Target])
+		}
+	}
+}
+
+func TestWorkflowDispatch_unknown_workflow_fails_that_target(t *testing.T) {
+	t.Parallel()
+	s, _ := newSender(t, emulator.Options{})
+	got, err := s.WorkflowDispatch(context.Background(), targets(t, "eco/one"), "nope.yml", "main", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Status != StatusFailed || !strings.Contains(got[0].Error, "404") {
+		t.Errorf("result = %+v, want failed with 404", got[0])
+	}
+}
+
+func TestDryRun_sends_nothing(t *testing.T) {
+	t.Parallel()
+	s, srv := newSender(t, emulator.Options{})
+	s.DryRun = true
+	got, err := s.RepositoryDispatch(context.Background(), targets(t, "eco/one", "eco/two"), "ecosystem-alert", map[string]any{"a": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range got {
+		if r.Status != StatusPlanned {
+			t.Errorf("%s: status %s, want planned", r.Target, r.Status)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("dry run sent %d requests", n)
+	}
+}
+
+func TestFit_folds_extra_keys_into_details(t *testing.T) {
+	t.Parallel()
+	p := map[string]any{}
+	for i := range 14 {
+		p[fmt.Sprintf("k%02d", i)] = i
+	}
+	got := Fit(p, "k13", "k12")
+	if err := ValidatePayload(got); err != nil {
+		t.Fatal(err)
+	}
+	if got["k13"] != 13 || got["k12"] != 12 {
+		t.Errorf("kept keys lost: %v", got)
+	}
+	details, _ := got["details"].(map[string]any)
+	if len(got)-1+len(details) != 14 {
+		t.Errorf("keys lost: %d top-level + %d in details, want 14", len(got)-1, len(details))
+	}
+}
+
+func TestParseTarget(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{"", "noslash", "a/b/c", "-bad/x", "ok/..", "o/" + strings.Repeat("r", 101), "own er/x"} {
+		if _, err := ParseTarget(bad); err == nil {
+			t.Errorf("ParseTarget(%q) succeeded, want error", bad)
+		}
+	}
+	got, err := ParseTarget(" sparesparrow/openssl-tools ")
+	if err != nil || got.String() != "sparesparrow/openssl-tools" {
+		t.Errorf("ParseTarget = %v, %v", got, err)
+	}
+}
