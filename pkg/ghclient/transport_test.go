@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -484,5 +487,37 @@ func TestSecondaryLimit_pausesOtherRequests(t *testing.T) {
 	}
 	if st := c.Stats(); st.SecondaryWaits != 2 {
 		t.Errorf("secondary_waits = %d, want 2", st.SecondaryWaits)
+	}
+}
+
+func TestRetryableError(t *testing.T) {
+	t.Parallel()
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+	tests := []struct {
+		name      string
+		err       error
+		get, post bool
+	}{
+		{"dial_refused_never_sent", dial, true, true},
+		{"dns_temporary", &net.DNSError{Err: "server misbehaving", IsTemporary: true}, true, true},
+		{"dns_not_found", &net.DNSError{Err: "no such host", IsNotFound: true}, false, false},
+		{"connection_reset_after_write", reset, true, false},
+		{"eof", &url.Error{Op: "Get", URL: "x", Err: io.EOF}, true, false},
+		{"unexpected_eof", io.ErrUnexpectedEOF, true, false},
+		{"timeout", &url.Error{Op: "Get", URL: "x", Err: context.DeadlineExceeded}, true, false},
+		{"cancelled", &url.Error{Op: "Get", URL: "x", Err: context.Canceled}, false, false},
+		{"other", errors.New("tls: bad certificate"), false, false},
+	}
+	for _, tt := range tests {
+		if got := retryableError("GET", tt.err); got != tt.get {
+			t.Errorf("%s: retryableError(GET) = %v, want %v", tt.name, got, tt.get)
+		}
+		if got := retryableError("POST", tt.err); got != tt.post {
+			t.Errorf("%s: retryableError(POST) = %v, want %v", tt.name, got, tt.post)
+		}
+		if got := retryableError("PATCH", tt.err); got != tt.post {
+			t.Errorf("%s: retryableError(PATCH) = %v, want %v", tt.name, got, tt.post)
+		}
 	}
 }
