@@ -30,7 +30,7 @@ func Help(spec Spec) string {
 		if in.Env != "" {
 			fmt.Fprintf(&b, "      env: %s\n", in.Env)
 		}
-		if in.Default != "" {
+		if in.Default != "" && !in.Secret {
 			fmt.Fprintf(&b, "      default: %s\n", in.Default)
 		}
 		if a := in.allowedText(); a != "" {

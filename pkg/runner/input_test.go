@@ -534,3 +534,11 @@ func TestValidateHook(t *testing.T) {
 		t.Errorf("valid owner: %v", err)
 	}
 }
+
+func TestSecretNotEchoedFromStrayArgument(t *testing.T) {
+	t.Parallel()
+	_, err := Load(testSpec(), WithArgs([]string{"--github-token", "ghp_abcdef", "--dry-run", "ghp_abcdef"}))
+	if err == nil || strings.Contains(err.Error(), "ghp_abcdef") {
+		t.Errorf("Load() error = %v, want an error without the token", err)
+	}
+}

@@ -19,10 +19,30 @@ import (
 // The result is readable, and decoding %3A, %5B, %0D, %0A and %25 (in that
 // order) restores the original.
 func EscapeLine(s string) string {
-	s = strings.ReplaceAll(s, "%", "%25")
-	s = strings.ReplaceAll(s, "\r", "%0D")
-	s = strings.ReplaceAll(s, "\n", "%0A")
-	return guard(s)
+	if !strings.ContainsAny(s, "%\r\n:#") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '%':
+			b.WriteString("%25")
+		case c == '\r':
+			b.WriteString("%0D")
+		case c == '\n':
+			b.WriteString("%0A")
+		case c == ':' && i+1 < len(s) && s[i+1] == ':':
+			b.WriteString(":%3A")
+			i++
+		case c == '#' && strings.HasPrefix(s[i:], "##["):
+			b.WriteString("##%5B")
+			i += 2
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // guard breaks the two command markers the runner recognises without

@@ -235,6 +235,13 @@ func Load(spec Spec, opts ...Option) (*Run, error) {
 	}
 
 	if len(errs) > 0 {
+		// A secret can reach a command-line error as a stray argument.
+		for _, e := range errs {
+			var ie *InputError
+			if errors.As(e, &ie) {
+				ie.Reason, ie.Value = r.redact(ie.Reason), r.redact(ie.Value)
+			}
+		}
 		return nil, errors.Join(errs...)
 	}
 	return r, nil
