@@ -114,9 +114,12 @@ func headerInt(h http.Header, name string) (int, bool) {
 	return n, err == nil
 }
 
-// observe records one response from GitHub for the rate-limit resource the
-// request was classified as (X-RateLimit-Resource wins when present).
-func (a *accounting) observe(h http.Header, resource string, notModified bool) {
+// observe records one response from GitHub (its status and header) for the
+// rate-limit resource the request was classified as (X-RateLimit-Resource
+// wins when present). A 304 costs nothing, nor does a rejection that reports
+// the budget already spent.
+func (a *accounting) observe(status int, h http.Header, resource string) {
+	notModified := status == http.StatusNotModified
 	if r := h.Get("X-RateLimit-Resource"); r != "" {
 		resource = r
 	}
@@ -127,6 +130,8 @@ func (a *accounting) observe(h http.Header, resource string, notModified bool) {
 	if !hasUsed && hasLimit && hasRemaining {
 		used, hasUsed = limit-remaining, true
 	}
+	free := notModified ||
+		((status == http.StatusForbidden || status == http.StatusTooManyRequests) && hasRemaining && remaining == 0)
 
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -134,7 +139,7 @@ func (a *accounting) observe(h http.Header, resource string, notModified bool) {
 		a.notModified++
 	}
 	if !hasUsed {
-		if !notModified {
+		if !free {
 			a.headerless++
 		}
 	} else {
@@ -145,15 +150,16 @@ func (a *accounting) observe(h http.Header, resource string, notModified bool) {
 			a.windows[key] = w
 		}
 		lo := used
-		if notModified {
-			// A 304 costs nothing: the next request that does cost will see
-			// used+1, so that is the lowest value this client can own.
+		if free {
+			// A free response costs nothing: the next request that does
+			// cost will see used+1, so that is the lowest value this client
+			// can own.
 			lo = used + 1
 		}
 		if !w.hasMin || lo < w.min {
 			w.min, w.hasMin = lo, true
 		}
-		if !notModified && (!w.hasMax || used > w.max) {
+		if !free && (!w.hasMax || used > w.max) {
 			w.max, w.hasMax = used, true
 		}
 	}

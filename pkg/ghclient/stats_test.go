@@ -27,6 +27,7 @@ func TestAccounting_points(t *testing.T) {
 	type obs struct {
 		h           http.Header
 		notModified bool
+		status      int // 0 = 200 or 304 per notModified
 	}
 	const r1, r2 = 1_700_000_000, 1_700_003_600
 	tests := []struct {
@@ -34,22 +35,30 @@ func TestAccounting_points(t *testing.T) {
 		obs  []obs
 		want int64
 	}{
-		{"in_order", []obs{{rateHeader(11, 5000, r1, "core"), false}, {rateHeader(12, 5000, r1, "core"), false}, {rateHeader(13, 5000, r1, "core"), false}}, 3},
-		{"out_of_order_concurrent", []obs{{rateHeader(13, 5000, r1, "core"), false}, {rateHeader(11, 5000, r1, "core"), false}, {rateHeader(12, 5000, r1, "core"), false}}, 3},
-		{"not_modified_costs_nothing", []obs{{rateHeader(10, 5000, r1, "core"), true}, {rateHeader(10, 5000, r1, "core"), true}}, 0},
-		{"not_modified_then_200", []obs{{rateHeader(10, 5000, r1, "core"), true}, {rateHeader(11, 5000, r1, "core"), false}}, 1},
-		{"200_then_not_modified", []obs{{rateHeader(11, 5000, r1, "core"), false}, {rateHeader(11, 5000, r1, "core"), true}}, 1},
-		{"window_reset", []obs{{rateHeader(999, 1000, r1, "core"), false}, {rateHeader(1, 1000, r2, "core"), false}, {rateHeader(2, 1000, r2, "core"), false}}, 3},
-		{"resources_separate", []obs{{rateHeader(5, 5000, r1, "core"), false}, {rateHeader(1, 30, r1, "search"), false}, {rateHeader(6, 5000, r1, "core"), false}}, 3},
-		{"no_headers_one_each", []obs{{http.Header{}, false}, {http.Header{}, false}, {http.Header{}, true}}, 2},
-		{"remaining_without_used", []obs{{http.Header{"X-Ratelimit-Limit": {"60"}, "X-Ratelimit-Remaining": {"59"}, "X-Ratelimit-Reset": {"1"}}, false}, {http.Header{"X-Ratelimit-Limit": {"60"}, "X-Ratelimit-Remaining": {"57"}, "X-Ratelimit-Reset": {"1"}}, false}}, 3},
+		{"in_order", []obs{{rateHeader(11, 5000, r1, "core"), false, 0}, {rateHeader(12, 5000, r1, "core"), false, 0}, {rateHeader(13, 5000, r1, "core"), false, 0}}, 3},
+		{"out_of_order_concurrent", []obs{{rateHeader(13, 5000, r1, "core"), false, 0}, {rateHeader(11, 5000, r1, "core"), false, 0}, {rateHeader(12, 5000, r1, "core"), false, 0}}, 3},
+		{"not_modified_costs_nothing", []obs{{rateHeader(10, 5000, r1, "core"), true, 0}, {rateHeader(10, 5000, r1, "core"), true, 0}}, 0},
+		{"not_modified_then_200", []obs{{rateHeader(10, 5000, r1, "core"), true, 0}, {rateHeader(11, 5000, r1, "core"), false, 0}}, 1},
+		{"200_then_not_modified", []obs{{rateHeader(11, 5000, r1, "core"), false, 0}, {rateHeader(11, 5000, r1, "core"), true, 0}}, 1},
+		{"window_reset", []obs{{rateHeader(999, 1000, r1, "core"), false, 0}, {rateHeader(1, 1000, r2, "core"), false, 0}, {rateHeader(2, 1000, r2, "core"), false, 0}}, 3},
+		{"resources_separate", []obs{{rateHeader(5, 5000, r1, "core"), false, 0}, {rateHeader(1, 30, r1, "search"), false, 0}, {rateHeader(6, 5000, r1, "core"), false, 0}}, 3},
+		{"spent_budget_rejection_is_free", []obs{{rateHeader(1000, 1000, r1, "core"), false, 403}, {rateHeader(1000, 1000, r1, "core"), false, 429}}, 0},
+		{"no_headers_one_each", []obs{{http.Header{}, false, 0}, {http.Header{}, false, 0}, {http.Header{}, true, 0}}, 2},
+		{"remaining_without_used", []obs{{http.Header{"X-Ratelimit-Limit": {"60"}, "X-Ratelimit-Remaining": {"59"}, "X-Ratelimit-Reset": {"1"}}, false, 0}, {http.Header{"X-Ratelimit-Limit": {"60"}, "X-Ratelimit-Remaining": {"57"}, "X-Ratelimit-Reset": {"1"}}, false, 0}}, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			a := newAccounting()
 			for _, o := range tt.obs {
-				a.observe(o.h, "core", o.notModified)
+				status := o.status
+				if status == 0 {
+					status = http.StatusOK
+					if o.notModified {
+						status = http.StatusNotModified
+					}
+				}
+				a.observe(status, o.h, "core")
 			}
 			if got := a.snapshot().RateLimitPoints; got != tt.want {
 				t.Errorf("points = %d, want %d", got, tt.want)
@@ -61,10 +70,10 @@ func TestAccounting_points(t *testing.T) {
 func TestAccounting_lastRatePrefersCoreAndLowestInWindow(t *testing.T) {
 	t.Parallel()
 	a := newAccounting()
-	a.observe(rateHeader(3, 30, 100, "search"), "search", false)
-	a.observe(rateHeader(20, 5000, 200, "core"), "core", false)
-	a.observe(rateHeader(18, 5000, 200, "core"), "core", false) // late, out of order
-	a.observe(rateHeader(4, 30, 100, "search"), "search", false)
+	a.observe(200, rateHeader(3, 30, 100, "search"), "search")
+	a.observe(200, rateHeader(20, 5000, 200, "core"), "core")
+	a.observe(200, rateHeader(18, 5000, 200, "core"), "core") // late, out of order
+	a.observe(200, rateHeader(4, 30, 100, "search"), "search")
 	s := a.snapshot()
 	got := []any{s.RateLimitResource, s.RateLimitRemaining, s.RateLimitLimit, s.RateLimitReset}
 	want := []any{"core", 4980, 5000, time.Unix(200, 0).UTC()}

@@ -175,7 +175,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 
 		if onAPI {
-			t.acct.observe(resp.Header, resource, resp.StatusCode == http.StatusNotModified)
+			t.acct.observe(resp.StatusCode, resp.Header, resource)
 		}
 		if entry != nil && resp.StatusCode == http.StatusNotModified {
 			t.cache.touch(key)
