@@ -27,8 +27,8 @@ var nullableFields = map[string]bool{
 // optionalPaths may be absent: the description marks them optional and
 // the emulator's comparable object legitimately lacks them.
 var optionalPaths = map[string]string{
-	".parent": "present only on forks",
-	".source": "present only on forks",
+	".parent":       "present only on forks",
+	".source":       "present only on forks",
 	".pull_request": "present only when the issue is a pull request",
 }
 
