@@ -3,6 +3,8 @@ package runner
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -540,5 +542,41 @@ func TestSecretNotEchoedFromStrayArgument(t *testing.T) {
 	_, err := Load(testSpec(), WithArgs([]string{"--github-token", "ghp_abcdef", "--dry-run", "ghp_abcdef"}))
 	if err == nil || strings.Contains(err.Error(), "ghp_abcdef") {
 		t.Errorf("Load() error = %v, want an error without the token", err)
+	}
+}
+
+func TestEventPayload(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "event.json")
+	bad := filepath.Join(dir, "bad.json")
+	_ = os.WriteFile(good, []byte(`{"action":"opened","repository":{"full_name":"sparesparrow/x"}}`), 0o644)
+	_ = os.WriteFile(bad, []byte(`{not json`), 0o644)
+	cases := []struct {
+		name    string
+		path    string
+		want    map[string]any
+		wantErr bool
+	}{
+		{name: "unset"},
+		{name: "missing_file", path: filepath.Join(dir, "nope.json")},
+		{name: "parsed", path: good, want: map[string]any{"action": "opened", "repository": map[string]any{"full_name": "sparesparrow/x"}}},
+		{name: "invalid_json", path: bad, wantErr: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := Load(Spec{}, WithGetenv(fakeEnv(map[string]string{"GITHUB_EVENT_PATH": tc.path})))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := r.EventPayload()
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("EventPayload() error = %v, want error %v", err, tc.wantErr)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("EventPayload() (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
