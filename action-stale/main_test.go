@@ -1,11 +1,17 @@
 package main
 
 import (
+	"context"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
+	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 	"gopkg.in/yaml.v3"
 )
 
@@ -52,5 +58,60 @@ func TestActionYAMLMatchesSpec(t *testing.T) {
 	}
 	if doc.Runs.Using != "docker" || doc.Runs.Image != "../Dockerfile" || doc.Runs.Entrypoint != "/action-stale" {
 		t.Errorf("runs = %+v", doc.Runs)
+	}
+}
+
+// TestRunAgainstEmulator runs the entrypoint the way the Actions runner
+// does (INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files) on a
+// small fixture and checks every output is written and the summary escaped.
+func TestRunAgainstEmulator(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	fx := &emulator.Fixture{ReferenceTime: now, Repositories: []emulator.Repository{{
+		Owner: "acme", Name: "app", DefaultBranch: "main",
+		Branches: []emulator.Branch{{Name: "main", Commit: emulator.Commit{SHA: strings.Repeat("a", 40), Author: "bob", Date: now}}},
+		Pulls: []emulator.Pull{{Number: 7, Title: "Old @team work <b>", User: "alice", CreatedAt: now.AddDate(0, 0, -45),
+			Head: emulator.Ref{Ref: "old"}, Base: emulator.Ref{Ref: "main"}}},
+	}}}
+	srv := emulator.StartForTest(t, fx, emulator.Options{Now: func() time.Time { return now }})
+	dir := t.TempDir()
+	outFile, sumFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
+	for _, f := range []string{outFile, sumFile} {
+		if err := os.WriteFile(f, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := map[string]string{
+		"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/app", "GITHUB_API_URL": srv.URL(),
+		"GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile,
+		"INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": "",
+	}
+	var stdout strings.Builder
+	code := runner.Execute(context.Background(), spec(), run, runner.WithArgs(nil), runner.WithStdout(&stdout),
+		runner.WithGetenv(func(k string) string { return env[k] }), runner.WithNow(func() time.Time { return now }))
+	if code != runner.ExitOK {
+		t.Fatalf("exit %d\n%s", code, stdout.String())
+	}
+	out, _ := os.ReadFile(outFile)
+	for _, name := range []string{"staled_prs", "closed_prs", "deleted_branches", "warned_branches"} {
+		if !strings.Contains(string(out), name+"<<") {
+			t.Errorf("output %s not written:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(string(out), `"number":7`) {
+		t.Errorf("staled_prs lacks #7:\n%s", out)
+	}
+	sum, _ := os.ReadFile(sumFile)
+	if !strings.Contains(string(sum), "Stale pull requests") || strings.Contains(string(sum), "@team") || strings.Contains(string(sum), "<b>") {
+		t.Errorf("summary:\n%s", sum)
+	}
+	// ::add-mask:: is the one place the token may appear (it asks the
+	// runner to hide it everywhere else).
+	printed := strings.ReplaceAll(stdout.String(), "::add-mask::secret-token", "")
+	if strings.Contains(printed+string(out)+string(sum), "secret-token") {
+		t.Errorf("token leaked:\nstdout: %s\nout: %s\nsum: %s", stdout.String(), out, sum)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "reports", "stale_analysis.json")); err != nil {
+		t.Errorf("report not written: %v", err)
 	}
 }

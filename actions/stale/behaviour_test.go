@@ -3,6 +3,7 @@ package stale
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"os"
@@ -567,5 +568,110 @@ func TestReportFilesAndOutputs(t *testing.T) {
 	}
 	if len(res.Analysis.Outputs["staled_prs"]) != 1 {
 		t.Errorf("staled_prs = %+v", res.Analysis.Outputs["staled_prs"])
+	}
+}
+
+// TestExampleEcosystem runs the action on the example ecosystem (four
+// domains): a dry run, then a real run from the same state performing
+// exactly the plan, a rerun the same day writing nothing, and the rails
+// holding for every branch.
+func TestExampleEcosystem(t *testing.T) {
+	t.Parallel()
+	load := func() *emulator.Fixture {
+		fx, err := emulator.LoadFixture(emulator.ExampleFixturePath())
+		if err != nil {
+			t.Skipf("example ecosystem not loadable yet: %v", err)
+		}
+		return fx
+	}
+	repos := []string{"sparesparrow/openssl-tools", "sparesparrow/openssl-conan-base", "sparesparrow/openssl-fips-policy", "sparesparrow/mcp-project-orchestrator"}
+	p := DefaultPolicy()
+	p.ClosePRs, p.DeleteBranches, p.IncludeIssues = true, true, true
+	p.OperationsPerRun = 1000
+	start := func() (*env, *emulator.Fixture) {
+		fx := load()
+		now := fx.ReferenceTime
+		c := &clock{t: now}
+		srv := emulator.StartForTest(t, fx, emulator.Options{Now: c.Now, SecondaryLimit: -1})
+		return &env{t: t, srv: srv, clock: c}, fx
+	}
+	dry, _ := start()
+	plan := func() *Plan {
+		res, err := dry.run(p, true, repos...)
+		if err != nil && !errors.Is(err, ErrPartial) {
+			t.Fatal(err)
+		}
+		return res.Plan
+	}()
+	var planned []string
+	for _, c := range plan.Calls() {
+		planned = append(planned, c.String())
+	}
+	real, fx := start()
+	res, err := real.run(p, false, repos...)
+	if err != nil && !errors.Is(err, ErrPartial) {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(planned, real.writes(0)); diff != "" {
+		t.Errorf("real run differs from the dry-run plan (-plan +executed):\n%s", diff)
+	}
+	if res.Analysis.Summary.Warned == 0 {
+		t.Errorf("nothing warned on the example ecosystem: %+v", res.Analysis.Summary)
+	}
+	before := len(real.srv.Requests())
+	if _, err := real.run(p, false, repos...); err != nil && !errors.Is(err, ErrPartial) {
+		t.Fatal(err)
+	}
+	if w := real.writes(before); len(w) != 0 {
+		t.Errorf("rerun the same day wrote %v", w)
+	}
+	// Eight days later the warned branches are due: the rails must hold.
+	real.clock.Add(8 * Day)
+	if _, err := real.run(p, false, repos...); err != nil && !errors.Is(err, ErrPartial) {
+		t.Fatal(err)
+	}
+	deleted := map[string]bool{}
+	for _, ch := range real.srv.State().RefChanges {
+		if ch.Action == "deleted" {
+			deleted[ch.Repo+":"+strings.TrimPrefix(ch.Ref, "refs/heads/")] = true
+		}
+	}
+	for _, r := range fx.Repositories {
+		for _, b := range r.Branches {
+			if deleted[r.FullName()+":"+b.Name] && (b.Name == r.DefaultBranch || b.Protected || r.Fork) {
+				t.Errorf("%s:%s deleted despite a safety rail", r.FullName(), b.Name)
+			}
+		}
+		for _, pr := range r.Pulls {
+			if pr.State == "" || pr.State == "open" {
+				if (pr.Head.Repo == "" || pr.Head.Repo == r.FullName()) && deleted[r.FullName()+":"+pr.Head.Ref] {
+					t.Errorf("%s:%s deleted while #%d is open", r.FullName(), pr.Head.Ref, pr.Number)
+				}
+			}
+		}
+	}
+	t.Logf("example ecosystem: %+v", res.Analysis.Summary)
+}
+
+func TestIssuesWhenIncluded(t *testing.T) {
+	t.Parallel()
+	repo := fxRepo("app", nil)
+	repo.Issues = []emulator.Issue{
+		{Number: 11, Title: "Old bug", User: "alice", CreatedAt: ago(50), UpdatedAt: ago(50)},
+		{Number: 12, Title: "Warned bug", User: "alice", CreatedAt: ago(90), UpdatedAt: ago(0.5), Labels: []string{"stale"},
+			Comments: []emulator.Comment{{ID: 77, User: "github-actions[bot]", Body: "stale " + MarkerWarning, CreatedAt: ago(9)}}},
+	}
+	e := startEnv(t, fixture(repo))
+	res := e.mustRun(policy(func(p *Policy) { p.IncludeIssues, p.CloseIssues = true, true }), false)
+	got := map[int]string{}
+	for _, is := range e.repo("acme/app").Issues {
+		got[is.Number] = is.State + "/" + is.StateReason + "/" + strings.Join(is.Labels, ",")
+	}
+	want := map[int]string{11: "open//stale", 12: "closed/not_planned/stale"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("issues (-want +got):\n%s", diff)
+	}
+	if res.Analysis.Summary.TotalStaleIssues != 2 {
+		t.Errorf("summary = %+v", res.Analysis.Summary)
 	}
 }
