@@ -175,8 +175,8 @@ func runStep(ctx context.Context, o options, step containertest.Step, gh *contai
 	}
 	p := paths
 	p.FileCommands = fc.Dir
+	gh.GitHub["action"] = step.ID
 	env := append(baseEnv(), containertest.StepEnv(gh, apiURL, p, fc)...)
-	env = append(env, "GITHUB_ACTION="+step.ID)
 	env = append(env, inputs...)
 
 	fmt.Fprintf(stdout, "\n==> step %s: %s\n", step.ID, bin)
