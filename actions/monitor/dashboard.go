@@ -91,7 +91,12 @@ type dashboardView struct {
 	Cards                                 []cardView
 	Failures                              []failureView
 	Recommendations                       []string
+	MoreFailures                          int
 }
+
+// MaxDashboardFailures caps the dashboard's failure table; data.json has
+// every failure.
+const MaxDashboardFailures = 200
 
 const trendW, trendH = 280, 64
 
@@ -164,7 +169,12 @@ func RenderDashboard(r Report, entries []HistoryEntry) ([]byte, error) {
 		}
 		v.Cards = append(v.Cards, c)
 	}
-	for _, f := range r.Failures {
+	shown := r.Failures
+	if len(shown) > MaxDashboardFailures {
+		shown = shown[:MaxDashboardFailures]
+		v.MoreFailures = len(r.Failures) - len(shown)
+	}
+	for _, f := range shown {
 		fv := failureView{Domain: f.Domain, Workflow: f.Workflow, Job: f.Job, Step: f.Step, Conclusion: f.Conclusion,
 			Branch: f.HeadBranch, URL: safeURL(f.URL), RunText: fmt.Sprintf("#%d", f.RunID), When: f.CreatedAt.Format("2006-01-02 15:04")}
 		if f.Analysis != nil {
@@ -279,7 +289,7 @@ table.failures code { white-space:pre-wrap; overflow-wrap:anywhere; }
 <tbody>
 {{range .Failures}}<tr class="failure"><td>{{.Domain}}</td><td>{{.Workflow}}</td><td>{{.Job}}</td><td>{{.Step}}</td><td>{{.Conclusion}}</td><td><code>{{.Branch}}</code></td><td>{{if .Cause}}{{.Cause}}{{if .Line}}: <code>{{.Line}}</code>{{end}}{{else}}–{{end}}</td><td>{{if .URL}}<a href="{{safeURL .URL}}">{{.RunText}}</a>{{else}}{{.RunText}}{{end}} <span class="meta">{{.When}}</span></td></tr>
 {{end}}</tbody>
-</table></div>{{else}}<p>No failed runs in the window.</p>{{end}}
+</table></div>{{if .MoreFailures}}<p class="meta">{{.MoreFailures}} more failures are in data.json.</p>{{end}}{{else}}<p>No failed runs in the window.</p>{{end}}
 </section>
 {{if .Recommendations}}<section aria-labelledby="rec-h">
 <h2 id="rec-h">Recommendations</h2>

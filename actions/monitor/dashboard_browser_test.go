@@ -153,11 +153,11 @@ func TestDashboardInBrowser(t *testing.T) {
 		eval(vp.name, `document.documentElement.scrollWidth`, &scrollW)
 		eval(vp.name, `document.documentElement.clientWidth`, &clientW)
 		eval(vp.name, `document.querySelectorAll("script, img").length > 0`, &injected)
-		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatalf("%s: screenshot: %v", vp.name, err)
 		}
-		shotPath := filepath.Join(out, "dashboard-"+vp.name+".jpg")
+		shotPath := filepath.Join(out, "dashboard-"+vp.name+".png")
 		if err := os.WriteFile(shotPath, shot, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -174,15 +174,17 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 	}
 
 	// failure_streak on the default branch.
-	if streak, wf, ok := failureStreak(d, a.Flaky); ok {
+	if streak, wf, green, ok := failureStreak(d, a.Flaky); ok {
 		detail := fmt.Sprintf("%d consecutive failing runs on %s", streak, d.Meta.DefaultBranch)
 		if wf != "" {
 			detail += " (workflow " + wf + ")"
 		}
-		if a.CI.LastGreen != nil {
-			detail += "; last green " + humanDuration(now.Sub(*a.CI.LastGreen)) + " ago"
-		} else {
-			detail += "; no green run in " + humanDuration(set.Window)
+		switch {
+		case streak == 0:
+		case green != nil:
+			detail += "; its last green run " + humanDuration(now.Sub(*green)) + " ago"
+		default:
+			detail += "; no green run of it in " + humanDuration(set.Window)
 		}
 		add(ComponentFailureStreak, float64(streak), 100-cfg.StreakPenalty*float64(streak), detail)
 		switch {
@@ -336,10 +338,11 @@ func ciStats(d DomainData, fl Flakiness) CIStats {
 
 // failureStreak is the longest run of consecutive failures, newest first,
 // of any workflow on the default branch; flaky and cancelled runs are
-// skipped. ok is false when the default branch has no concluded runs.
-func failureStreak(d DomainData, fl Flakiness) (streak int, workflow string, ok bool) {
+// skipped; lastGreen is that workflow's newest success. ok is false when
+// the default branch has no concluded runs.
+func failureStreak(d DomainData, fl Flakiness) (streak int, workflow string, lastGreen *time.Time, ok bool) {
 	if d.Meta.DefaultBranch == "" {
-		return 0, "", false
+		return 0, "", nil, false
 	}
 	byWorkflow := map[int64][]WorkflowRun{}
 	for _, r := range d.Runs {
@@ -368,10 +371,14 @@ func failureStreak(d DomainData, fl Flakiness) (streak int, workflow string, ok 
 			n++
 		}
 		if n > streak {
-			streak, workflow = n, rs[0].Name
+			streak, workflow, lastGreen = n, rs[0].Name, nil
+			if n < len(rs) {
+				t := rs[n].CreatedAt
+				lastGreen = &t
+			}
 		}
 	}
-	return streak, workflow, ok
+	return streak, workflow, lastGreen, ok
 }
 
 func newer(a, b WorkflowRun) bool {

@@ -142,7 +142,7 @@ func TestAssess(t *testing.T) {
 			// (0.35*25+0.25*40+0.15*100+0.10*100+0.15*50)/1 = 51.25
 			wantScore: intp(51), wantBand: BandCritical, wantConf: 1,
 			wantComps: map[string]int{"ci_success_rate": 25, "failure_streak": 40, "activity_recency": 100, "stale_pr_load": 100, "open_critical_alerts": 50},
-			wantFinds: []string{"CI success rate 25%", "3 consecutive failing runs on main (workflow wf1); last green 4d ago", "open critical alert #7: CI broken"},
+			wantFinds: []string{"CI success rate 25%", "3 consecutive failing runs on main (workflow wf1); its last green run 4d ago", "open critical alert #7: CI broken"},
 		},
 		{
 			name: "stale_prs_warn",

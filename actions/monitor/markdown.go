@@ -8,6 +8,10 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
+// MaxMarkdownFailures caps the failure table of the summary (newest first
+// per domain); the JSON report and the dashboard list more.
+const MaxMarkdownFailures = 30
+
 var bandIcon = map[string]string{
 	BandHealthy: "🟢", BandWarning: "🟡", BandCritical: "🔴", BandArchived: "📦", BandUnknown: "⚪",
 }
@@ -66,7 +70,11 @@ func RenderMarkdown(r Report) string {
 	if len(r.Failures) > 0 {
 		b.WriteString("## Failures\n\n")
 		ft := report.Table{Header: []string{"Domain", "Workflow", "Job", "Step", "Conclusion", "Branch", "Root cause", "Run"}}
-		for _, f := range r.Failures {
+		shown := r.Failures
+		if len(shown) > MaxMarkdownFailures {
+			shown = shown[:MaxMarkdownFailures]
+		}
+		for _, f := range shown {
 			cause := ""
 			if f.Analysis != nil {
 				cause = report.Markdown(f.Analysis.Category) + ": " + report.Code(f.Analysis.RootCause)
@@ -76,6 +84,9 @@ func RenderMarkdown(r Report) string {
 				link(fmt.Sprintf("#%d", f.RunID), f.URL)})
 		}
 		b.WriteString(ft.Markdown())
+		if more := len(r.Failures) - len(shown); more > 0 {
+			fmt.Fprintf(&b, "\n%d more failures are listed in `%s` and the dashboard.\n", more, ReportFile)
+		}
 		b.WriteString("\n")
 	}
 
