@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
+	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
+	"gopkg.in/yaml.v3"
+)
+
+// TestActionYAMLMatchesSpec keeps action.yml and the inputs main.go reads in
+// step: same names, same defaults, every output declared.
+func TestActionYAMLMatchesSpec(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Inputs map[string]struct {
+			Default string `yaml:"default"`
+		} `yaml:"inputs"`
+		Outputs map[string]any `yaml:"outputs"`
+		Runs    struct{ Using, Image, Entrypoint string }
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var yml, spc []string
+	for name := range doc.Inputs {
+		yml = append(yml, name)
+	}
+	for _, in := range spec().Inputs {
+		spc = append(spc, in.Name)
+		if d, ok := doc.Inputs[in.Name]; ok && in.Name != "github_token" && d.Default != in.Default {
+			t.Errorf("input %s: action.yml default %q, main.go default %q", in.Name, d.Default, in.Default)
+		}
+	}
+	sort.Strings(yml)
+	sort.Strings(spc)
+	if diff := cmp.Diff(spc, yml); diff != "" {
+		t.Errorf("inputs (-main.go +action.yml):\n%s", diff)
+	}
+	var outs []string
+	for o := range doc.Outputs {
+		outs = append(outs, o)
+	}
+	sort.Strings(outs)
+	want := append([]string(nil), outputs...)
+	sort.Strings(want)
+	if diff := cmp.Diff(want, outs); diff != "" {
+		t.Errorf("outputs (-main.go +action.yml):\n%s", diff)
+	}
+	if doc.Runs.Using != "docker" || doc.Runs.Image != "../Dockerfile" || doc.Runs.Entrypoint != "/action-monitor" {
+		t.Errorf("runs = %+v", doc.Runs)
+	}
+}
+
+type execResult struct {
+	code    int
+	stdout  string
+	outputs string
+	summary string
+	dir     string
+	srv     *emulator.Server
+}
+
+// execute runs the entrypoint the way the Actions runner does: INPUT_*
+// variables and the GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files.
+func execute(t *testing.T, inputs map[string]string) execResult {
+	t.Helper()
+	fx, err := emulator.LoadFixture("../testdata/ecosystem/ecosystem.yaml")
+	if err != nil {
+		t.Fatalf("failed to load the example ecosystem: %v", err)
+	}
+	now := fx.ReferenceTime
+	srv := emulator.StartForTest(t, fx, emulator.Options{Now: func() time.Time { return now }})
+	dir := t.TempDir()
+	outFile, sumFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
+	for _, f := range []string{outFile, sumFile} {
+		if err := os.WriteFile(f, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := map[string]string{
+		"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "sparesparrow/mcp-project-orchestrator", "GITHUB_API_URL": srv.URL(),
+		"GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile,
+		"INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": "",
+	}
+	for k, v := range inputs {
+		env["INPUT_"+strings.ToUpper(k)] = v
+	}
+	var stdout strings.Builder
+	code := runner.Execute(context.Background(), spec(), run, runner.WithArgs(nil), runner.WithStdout(&stdout),
+		runner.WithGetenv(func(k string) string { return env[k] }), runner.WithNow(func() time.Time { return now }))
+	out, _ := os.ReadFile(outFile)
+	sum, _ := os.ReadFile(sumFile)
+	return execResult{code: code, stdout: stdout.String(), outputs: string(out), summary: string(sum), dir: dir, srv: srv}
+}
+
+// outputValue reads a NAME<<DELIM ... DELIM or NAME=VALUE output.
+func outputValue(t *testing.T, file, name string) string {
+	t.Helper()
+	lines := strings.Split(file, "\n")
+	for i, l := range lines {
+		if v, ok := strings.CutPrefix(l, name+"="); ok {
+			return v
+		}
+		if delim, ok := strings.CutPrefix(l, name+"<<"); ok {
+			var val []string
+			for _, v := range lines[i+1:] {
+				if v == delim {
+					return strings.Join(val, "\n")
+				}
+				val = append(val, v)
+			}
+		}
+	}
+	t.Errorf("output %s not written:\n%s", name, file)
+	return ""
+}
+
+func TestRunOnExampleEcosystem(t *testing.T) {
+	t.Parallel()
+	domains := "openssl-tools, openssl-conan-base, openssl-fips-policy, mcp-project-orchestrator, legacy-monitor"
+	tests := []struct {
+		name     string
+		failOn   string
+		wantCode int
+	}{
+		{"fail_on_never_succeeds", "never", runner.ExitOK},
+		{"fail_on_critical_fails", "critical", runner.ExitFailure},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := execute(t, map[string]string{"domains": domains, "fail_on": tc.failOn})
+			if res.code != tc.wantCode {
+				t.Fatalf("exit %d, want %d\n%s", res.code, tc.wantCode, res.stdout)
+			}
+			if got := outputValue(t, res.outputs, "alert_level"); got != "critical" {
+				t.Errorf("alert_level = %q, want critical", got)
+			}
+			var unhealthy []string
+			if err := json.Unmarshal([]byte(outputValue(t, res.outputs, "unhealthy_domains")), &unhealthy); err != nil || len(unhealthy) == 0 {
+				t.Errorf("unhealthy_domains = %v (%v)", unhealthy, err)
+			}
+			for _, d := range unhealthy {
+				if d == "sparesparrow/legacy-monitor" {
+					t.Error("an archived domain is listed as unhealthy")
+				}
+			}
+			var health map[string]map[string]any
+			if err := json.Unmarshal([]byte(outputValue(t, res.outputs, "health_json")), &health); err != nil || len(health) != 5 {
+				t.Errorf("health_json = %v (%v)", health, err)
+			}
+			if p := outputValue(t, res.outputs, "report_path"); p == "" {
+				t.Error("report_path is empty")
+			} else if _, err := os.Stat(p); err != nil {
+				t.Errorf("report_path: %v", err)
+			}
+			if !strings.Contains(res.summary, "# Ecosystem health") {
+				t.Errorf("job summary lacks the report:\n%.300s", res.summary)
+			}
+			printed := strings.ReplaceAll(res.stdout, "::add-mask::secret-token", "")
+			if strings.Contains(printed+res.outputs+res.summary, "secret-token") {
+				t.Error("token leaked")
+			}
+		})
+	}
+}
+
+func TestBadInputFailsBeforeAnyRequest(t *testing.T) {
+	t.Parallel()
+	cfgFile := filepath.Join(t.TempDir(), "monitor.yml")
+	if err := os.WriteFile(cfgFile, []byte("weights:\n  speed: 1\nbands: {healthy: 50, warning: 70}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		inputs map[string]string
+		want   []string
+	}{
+		{"malformed_domain", map[string]string{"domains": "a/b/c"}, []string{"domains", "a/b/c"}},
+		{"unknown_weight_and_bad_bands", map[string]string{"domains": "openssl-tools", "config": cfgFile},
+			[]string{`"speed"`, "allowed: ci_success_rate", "0 < warning < healthy"}},
+		{"bad_shard", map[string]string{"domains": "openssl-tools", "shard": "5/4"}, []string{"shard", "5/4"}},
+		{"bad_fail_on", map[string]string{"domains": "openssl-tools", "fail_on": "always"}, []string{"fail_on", "always"}},
+		{"zero_hours", map[string]string{"domains": "openssl-tools", "hours": "0"}, []string{"hours"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := execute(t, tc.inputs)
+			if res.code == runner.ExitOK {
+				t.Fatalf("exit 0 for bad input\n%s", res.stdout)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(res.stdout, w) {
+					t.Errorf("stdout does not mention %q:\n%s", w, res.stdout)
+				}
+			}
+			if n := len(res.srv.Requests()); n != 0 {
+				t.Errorf("%d requests sent before the input error", n)
+			}
+		})
+	}
+}
