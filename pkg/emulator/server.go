@@ -594,7 +594,7 @@ func (c *call) flush(w http.ResponseWriter) int {
 }
 
 func (c *call) writeJSON(status int, v any) {
-	b, err := json.MarshalIndent(v, "", "  ")
+	b, err := json.Marshal(v)
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"message":"emulator: cannot encode response"}`)
 	}

@@ -51,7 +51,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	if code, body := get("/api/v3/repos/acme/tools"); code != 200 || !strings.Contains(body, `"pushed_at": "2025-12-31T00:00:00Z"`) {
+	if code, body := get("/api/v3/repos/acme/tools"); code != 200 || !strings.Contains(body, `"pushed_at":"2025-12-31T00:00:00Z"`) {
 		t.Errorf("repo = %d %s", code, body)
 	}
 	if code, _ := get("/user"); code != 503 {
