@@ -11,38 +11,40 @@ import (
 // action's inputs for that repository.
 const ConfigPath = ".github/ecosystem.yml"
 
-// ConfigFile is the documented shape of .github/ecosystem.yml. Only the
-// stale section is defined; any other key is an error with its line number.
+// ConfigFile is the documented shape of .github/ecosystem.yml: the keys
+// below at the top level, or (so the file can later hold other actions'
+// sections) under a "stale:" key; when both are present the stale section
+// wins. Any other key is an error with its line number.
 //
-//	stale:
-//	  days_until_stale: 45        # number of days, fractions allowed
-//	  days_until_close: 14
-//	  stale_label: inactive
-//	  exempt_labels: [pinned, security]
-//	  exempt_milestones: [v2.0]
-//	  exempt_assignees: [alice]
-//	  exempt_authors: [renovate[bot]]
-//	  exempt_branch_patterns: [main, release/*]
-//	  exempt_draft_pr: true
-//	  any_of_labels: []
-//	  only_labels: []
-//	  include_prs: true
-//	  include_issues: false
-//	  include_branches: true
-//	  close_prs: false
-//	  close_issues: false
-//	  delete_branches: false
-//	  stale_pr_message: "..."
-//	  stale_issue_message: "..."
-//	  close_message: "..."
-//	  stale_branch_message: "..."
-//	  ignore_actors: [ci-user]
+//	days_until_stale: 45        # number of days, fractions allowed
+//	days_until_close: 14
+//	stale_label: inactive
+//	exempt_labels: [pinned, security]
+//	exempt_milestones: [v2.0]
+//	exempt_assignees: [alice]
+//	exempt_authors: [renovate[bot]]
+//	exempt_branch_patterns: [main, release/*]
+//	exempt_draft_pr: true
+//	any_of_labels: []
+//	only_labels: []
+//	include_prs: true
+//	include_issues: false
+//	include_branches: true
+//	close_prs: false
+//	close_issues: false
+//	delete_branches: false
+//	stale_pr_message: "..."
+//	stale_issue_message: "..."
+//	close_message: "..."
+//	stale_branch_message: "..."
+//	ignore_actors: [ci-user]
 //
 // Lists are YAML sequences and replace the input's list (they do not add to
 // it). operations_per_run, dry_run and bot_login are run-wide and cannot be
 // overridden per repository.
 type ConfigFile struct {
-	Stale *Overrides `yaml:"stale"`
+	Overrides `yaml:",inline"`
+	Stale     *Overrides `yaml:"stale"`
 }
 
 // Overrides are the per-repository settings; nil fields keep the input.
@@ -81,7 +83,10 @@ func ApplyConfig(base Policy, data []byte, source string) (Policy, error) {
 		return base, err
 	}
 	p := base.clone()
-	if o := f.Stale; o != nil {
+	for _, o := range []*Overrides{&f.Overrides, f.Stale} {
+		if o == nil {
+			continue
+		}
 		setDays := func(dst *time.Duration, v *float64) {
 			if v != nil {
 				*dst = time.Duration(*v * float64(Day))

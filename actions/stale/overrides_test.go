@@ -30,6 +30,18 @@ func TestApplyConfig(t *testing.T) {
 					t.Errorf("exempt_labels (-want +got):\n%s", diff)
 				}
 			}},
+		{name: "flat_keys_apply", yaml: "days_until_stale: 14\nexempt_labels:\n  - pinned\n",
+			check: func(t *testing.T, p Policy) {
+				if p.DaysUntilStale != 14*Day || len(p.ExemptLabels) != 1 {
+					t.Errorf("policy = %+v", p)
+				}
+			}},
+		{name: "stale_section_wins_over_flat", yaml: "days_until_stale: 14\nstale:\n  days_until_stale: 20\n",
+			check: func(t *testing.T, p Policy) {
+				if p.DaysUntilStale != 20*Day {
+					t.Errorf("days_until_stale = %v", p.DaysUntilStale)
+				}
+			}},
 		{name: "unknown_key_has_line", yaml: "stale:\n  days_until_stale: 10\n  days_untill_close: 3\n", wantErr: ":3"},
 		{name: "unknown_top_level_key", yaml: "stail:\n  x: 1\n", wantErr: "stail"},
 		{name: "bad_value_is_validated", yaml: "stale:\n  days_until_stale: -1\n", wantErr: "days_until_stale"},
