@@ -254,6 +254,11 @@ func TestBranchesAndRefs(t *testing.T) {
 		t.Fatalf("ref = %v, %v", ref, err)
 	}
 
+	refs, _, err := c.Git.ListMatchingRefs(ctx(), "acme", "tools", &github.ReferenceListOptions{Ref: "heads/cursor/"})
+	if err != nil || len(refs) != 1 || refs[0].GetRef() != "refs/heads/cursor/tmp-1" {
+		t.Errorf("matching refs = %v, %v", refs, err)
+	}
+
 	// Deleting the head branch of open PR #3 closes it, like GitHub.
 	if _, err := c.Git.DeleteRef(ctx(), "acme", "tools", "refs/heads/feature/x"); err != nil {
 		t.Fatal(err)

@@ -406,6 +406,30 @@ func (s *Server) getGitRef(c *call) {
 	c.ok(c.refJSON(c.repo, "refs/"+ref, sha))
 }
 
+// listMatchingRefs answers GET …/git/matching-refs/{prefix}: branches
+// and tags whose "heads/…" or "tags/…" name starts with the prefix.
+func (s *Server) listMatchingRefs(c *call) {
+	rs := c.repo
+	prefix := strings.TrimPrefix(c.r.PathValue("ref"), "refs/")
+	type ref struct{ name, sha string }
+	var refs []ref
+	for _, b := range rs.branches {
+		refs = append(refs, ref{"heads/" + b.Name, rs.completeCommit(b.Commit, b.Name).SHA})
+	}
+	for _, t := range rs.tags {
+		refs = append(refs, ref{"tags/" + t.Name, t.SHA})
+	}
+	sort.SliceStable(refs, func(i, j int) bool { return refs[i].name < refs[j].name })
+	out := []any{}
+	for _, r := range refs {
+		if strings.HasPrefix(r.name, prefix) {
+			out = append(out, c.refJSON(rs, "refs/"+r.name, r.sha))
+		}
+	}
+	lo, hi := c.paginate(len(out))
+	c.ok(out[lo:hi])
+}
+
 func (s *Server) createGitRef(c *call) {
 	rs := c.repo
 	var body struct {

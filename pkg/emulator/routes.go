@@ -29,6 +29,7 @@ func (s *Server) routes() {
 	h("GET "+repo+"/commits/{ref...}", "contents=read", s.getCommit)
 	h("GET "+repo+"/tags", "contents=read", s.listTags)
 	h("GET "+repo+"/git/ref/{ref...}", "contents=read", s.getGitRef)
+	h("GET "+repo+"/git/matching-refs/{ref...}", "contents=read", s.listMatchingRefs)
 	h("POST "+repo+"/git/refs", "contents=write", s.createGitRef)
 	h("DELETE "+repo+"/git/refs/{ref...}", "contents=write", s.deleteGitRef)
 	h("POST "+repo+"/dispatches", "contents=write", s.repositoryDispatch)
