@@ -28,8 +28,11 @@ const (
 	// DefaultMaxJobRuns is how many failed or re-run runs per domain get
 	// their jobs read (newest first).
 	DefaultMaxJobRuns = 20
+	// maxJobRunsPerWorkflow bounds the runs of one workflow whose jobs are read.
+	maxJobRunsPerWorkflow = 5
 	// DefaultMaxLogs is how many failed job logs per domain are classified
-	// when analyze_failures is on.
+	// when analyze_failures is on: the newest failure of each distinct
+	// workflow and job first.
 	DefaultMaxLogs = 5
 )
 
@@ -231,6 +234,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 		maxRuns = DefaultMaxJobRuns
 	}
 	fetched := 0
+	perWorkflow := map[int64]int{}
 	for i := range d.Runs {
 		r := &d.Runs[i]
 		if !isFailure(r.Conclusion) && r.Attempt <= 1 {
@@ -239,6 +243,12 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 		if fetched >= maxRuns {
 			break
 		}
+		// A long streak of one workflow must not use up the budget of the
+		// others: the newest few runs of each workflow are read.
+		if perWorkflow[r.WorkflowID] >= maxJobRunsPerWorkflow {
+			continue
+		}
+		perWorkflow[r.WorkflowID]++
 		fetched++
 		var jobs []Job
 		ok := true
@@ -293,13 +303,15 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 }
 
 // analyze classifies the logs of failed jobs in the latest attempt of
-// failed runs, newest first, up to MaxLogs.
+// failed runs: the newest failure of each distinct workflow and job, up to
+// MaxLogs, so one broken job repeated many times does not hide the others.
 func (c *Collector) analyze(ctx context.Context, t Target, d *DomainData) error {
 	limit := c.MaxLogs
 	if limit == 0 {
 		limit = DefaultMaxLogs
 	}
 	done := 0
+	seen := map[string]bool{}
 	for i := range d.Runs {
 		r := &d.Runs[i]
 		if !isFailure(r.Conclusion) || !r.JobsKnown {
@@ -311,9 +323,11 @@ func (c *Collector) analyze(ctx context.Context, t Target, d *DomainData) error 
 		}
 		for ji := range r.Jobs {
 			j := &r.Jobs[ji]
-			if attempt(*j) != last || !isFailure(j.Conclusion) || done >= limit {
+			key := r.Name + "\x00" + j.Name
+			if attempt(*j) != last || !isFailure(j.Conclusion) || done >= limit || seen[key] {
 				continue
 			}
+			seen[key] = true
 			done++
 			rc, err := c.API.JobLog(ctx, t.Owner, t.Name, j.ID)
 			if err != nil {
