@@ -19,9 +19,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -413,6 +415,11 @@ func (c *call) serve() {
 	}
 
 	s.mux.ServeHTTP(c.out, c.r.WithContext(context.WithValue(c.r.Context(), callKey{}, c)))
+	if c.out.status == http.StatusMethodNotAllowed {
+		// ServeMux answers a known path with another method itself; GitHub says 404.
+		c.out.header.Del("Allow")
+		c.notFound()
+	}
 
 	if c.r.Method == http.MethodGet && c.out.status == http.StatusOK && !c.out.noETag {
 		sum := sha256.Sum256(c.out.body.Bytes())
@@ -530,6 +537,8 @@ func (c *call) setRateHeaders(l *limiter) {
 	h.Set("X-RateLimit-Resource", l.resource)
 }
 
+var requestSeq atomic.Uint64
+
 // call is the per-request context handed to route handlers.
 type call struct {
 	s        *Server
@@ -582,6 +591,7 @@ func (c *call) flush(w http.ResponseWriter) int {
 		w.Header()[k] = v
 	}
 	w.Header().Set("X-GitHub-Api-Version-Selected", APIVersion)
+	w.Header().Set("X-GitHub-Request-Id", fmt.Sprintf("E3UL:%X:%X", os.Getpid()&0xffff, requestSeq.Add(1)))
 	w.Header().Set("X-GitHub-Media-Type", "github.v3; format=json")
 	if c.out.status != http.StatusNotModified && c.out.status != http.StatusNoContent {
 		w.Header().Set("Content-Length", strconv.Itoa(c.out.body.Len()))

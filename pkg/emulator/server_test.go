@@ -144,6 +144,13 @@ func TestRequestValidation(t *testing.T) {
 			}
 		})
 	}
+	t.Run("unknown_method_404", func(t *testing.T) {
+		t.Parallel()
+		resp, body := rawDo(t, s, "PUT", "/repos/acme/tools/pulls", `{}`, nil)
+		if resp.StatusCode != 404 || !strings.Contains(string(body), `"Not Found"`) {
+			t.Errorf("got %d %s", resp.StatusCode, body)
+		}
+	})
 	t.Run("anonymous_write_401", func(t *testing.T) {
 		t.Parallel()
 		resp, body := rawDo(t, s, "POST", "/repos/acme/tools/issues", `{"title":"x"}`, map[string]string{"Authorization": ""})
