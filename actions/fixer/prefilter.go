@@ -1,0 +1,282 @@
+package fixer
+
+import (
+	"encoding/binary"
+	"regexp/syntax"
+	"strings"
+	"unicode/utf8"
+)
+
+// The classifier does not run every rule's regexps on every line: that is
+// what makes naive log scanners crawl. Instead, for each pattern it extracts
+// a set of literals one of which must appear in any match (requiredLiterals),
+// and a single pass over the log looks for all of those literals at once,
+// case-insensitively (prefilter.next). Only lines that contain one of a
+// pattern's literals are given to that pattern's regexp.
+//
+// The scan hashes the 4-byte window at each position into a 64 Kibit bitmap
+// of the literals' anchor grams (an 8 KiB table that stays in L1 cache); a hit
+// is verified against the literals that own that gram. Each literal's anchor
+// is its rarest 4-byte gram, so common text rarely reaches the verification.
+
+// minLiteral is the shortest literal the prefilter can look for.
+const minLiteral = 4
+
+// requiredLiterals returns lower-case literals, one of which occurs
+// (ASCII case-insensitively) in every match of re, or nil when no such set
+// of literals of at least minLiteral bytes exists.
+func requiredLiterals(pattern string) []string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	set := required(re.Simplify())
+	if !usable(set) {
+		return nil
+	}
+	return set
+}
+
+func usable(set []string) bool {
+	if len(set) == 0 {
+		return false
+	}
+	for _, s := range set {
+		if len(s) < minLiteral {
+			return false
+		}
+	}
+	return true
+}
+
+// score ranks literal sets: longer shortest literal first, then fewer literals.
+func score(set []string) int {
+	if !usable(set) {
+		return -1
+	}
+	m := len(set[0])
+	for _, s := range set {
+		m = min(m, len(s))
+	}
+	return min(m, 16)*64 - len(set)
+}
+
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// literalString returns the literal of an OpLiteral node, or "" when it can
+// not be matched byte-wise after ASCII folding (non-ASCII runes under (?i)).
+func literalString(re *syntax.Regexp) (string, bool) {
+	s := string(re.Rune)
+	if re.Flags&syntax.FoldCase != 0 {
+		for _, r := range re.Rune {
+			// Non-ASCII runes cannot be folded byte-wise. (Known gap: under
+			// (?i) Go also folds k to U+212A and s to U+017F; the prefilter
+			// folds ASCII only, so such spellings are not found.)
+			if r >= utf8.RuneSelf {
+				return "", false
+			}
+		}
+	}
+	return lowerASCII(s), true
+}
+
+func required(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if s, ok := literalString(re); ok {
+			return []string{s}
+		}
+		return splitFoldLiteral(re)
+	case syntax.OpCapture, syntax.OpPlus:
+		return required(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return required(re.Sub[0])
+		}
+		return nil
+	case syntax.OpAlternate:
+		var out []string
+		for _, s := range re.Sub {
+			set := required(s)
+			if !usable(set) {
+				return nil
+			}
+			out = append(out, set...)
+		}
+		return dedupe(out)
+	case syntax.OpConcat:
+		var best []string
+		// Adjacent literals are joined into one longer literal.
+		var run strings.Builder
+		flush := func() {
+			if run.Len() > 0 {
+				if set := []string{run.String()}; score(set) > score(best) {
+					best = set
+				}
+				run.Reset()
+			}
+		}
+		for _, s := range re.Sub {
+			if s.Op == syntax.OpLiteral {
+				if lit, ok := literalString(s); ok {
+					run.WriteString(lit)
+					continue
+				}
+			}
+			flush()
+			if set := required(s); score(set) > score(best) {
+				best = set
+			}
+		}
+		flush()
+		return best
+	}
+	return nil
+}
+
+// splitFoldLiteral handles a case-folded literal with runes that cannot be
+// folded byte-wise: the longest foldable piece is required instead.
+func splitFoldLiteral(re *syntax.Regexp) []string {
+	var best, cur []rune
+	for _, r := range append(append([]rune(nil), re.Rune...), utf8.MaxRune) {
+		if r >= utf8.RuneSelf {
+			if len(cur) > len(best) {
+				best = cur
+			}
+			cur = nil
+			continue
+		}
+		cur = append(cur, r)
+	}
+	if len(best) < minLiteral {
+		return nil
+	}
+	return []string{lowerASCII(string(best))}
+}
+
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// literal is one string the prefilter looks for.
+type literal struct {
+	text     []byte // lower-case
+	anchor   int    // offset of the anchor gram in text
+	patterns []int  // ids of the patterns that require it
+}
+
+type prefilter struct {
+	bits  [1 << 10]uint64 // 65536-bit bitmap of anchor gram hashes
+	grams map[uint32][]*literal
+}
+
+const gramHashMul = 0x9E3779B1
+
+func gramKey(b []byte) uint32 { return binary.LittleEndian.Uint32(b) | 0x20202020 }
+
+func gramHash(k uint32) uint32 { return (k * gramHashMul) >> 16 }
+
+// newPrefilter indexes literals → pattern ids.
+func newPrefilter(lits map[string][]int) *prefilter {
+	pf := &prefilter{grams: map[uint32][]*literal{}}
+	for s, ids := range lits {
+		l := &literal{text: []byte(s), patterns: ids}
+		l.anchor = rarestGram(l.text)
+		k := gramKey(l.text[l.anchor:])
+		h := gramHash(k)
+		pf.bits[h>>6] |= 1 << (h & 63)
+		pf.grams[k] = append(pf.grams[k], l)
+	}
+	return pf
+}
+
+// byteCommonness is a rough frequency of bytes in build logs: lower is rarer.
+func byteCommonness(c byte) int {
+	switch {
+	case c == ' ':
+		return 10
+	case strings.IndexByte("etaoinsr", c) >= 0:
+		return 9
+	case strings.IndexByte("lcdumhp", c) >= 0:
+		return 7
+	case strings.IndexByte("gfbywv./-_0123", c) >= 0:
+		return 5
+	case c >= 'a' && c <= 'z', c >= '4' && c <= '9':
+		return 3
+	}
+	return 1
+}
+
+func rarestGram(b []byte) int {
+	best, bestScore := 0, 1<<30
+	for i := 0; i+4 <= len(b); i++ {
+		s := 0
+		for _, c := range b[i : i+4] {
+			s += byteCommonness(c)
+		}
+		if s < bestScore {
+			best, bestScore = i, s
+		}
+	}
+	return best
+}
+
+func foldEq(text, lit []byte) bool {
+	if len(text) < len(lit) {
+		return false
+	}
+	for i, c := range lit {
+		t := text[i]
+		if 'A' <= t && t <= 'Z' {
+			t += 'a' - 'A'
+		}
+		if t != c {
+			return false
+		}
+	}
+	return true
+}
+
+// next scans b from position from for the anchor of any literal. At the
+// first position where at least one literal occurs, it sets the bits of the
+// literals' patterns in mask and returns that position (inside the
+// literal(s), so on their line); it returns -1 when there is none.
+func (pf *prefilter) next(b []byte, from int, mask []uint64) int {
+	for i := from; i+4 <= len(b); i++ {
+		k := binary.LittleEndian.Uint32(b[i:]) | 0x20202020
+		h := (k * gramHashMul) >> 16
+		if pf.bits[h>>6]&(1<<(h&63)) == 0 {
+			continue
+		}
+		found := false
+		for _, l := range pf.grams[k] {
+			start := i - l.anchor
+			if start >= 0 && foldEq(b[start:], l.text) {
+				found = true
+				for _, id := range l.patterns {
+					mask[id>>6] |= 1 << (id & 63)
+				}
+			}
+		}
+		if found {
+			return i
+		}
+	}
+	return -1
+}
