@@ -1,0 +1,471 @@
+package alert
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/smtp"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/report"
+)
+
+// Webhook kinds.
+const (
+	WebhookSlack   = "slack"
+	WebhookTeams   = "teams"
+	WebhookGeneric = "generic"
+	WebhookEmail   = "email"
+)
+
+// Webhook is one chat or e-mail destination. URL is a secret: it is never
+// logged or written to a report; Name ("slack webhook #1") stands for it.
+type Webhook struct {
+	Kind string
+	Name string
+	URL  string `json:"-"`
+}
+
+// webhookName is how a secret destination appears in reports.
+func webhookName(kind string, i int) string {
+	switch kind {
+	case WebhookSlack:
+		return fmt.Sprintf("slack webhook #%d", i)
+	case WebhookTeams:
+		return fmt.Sprintf("teams webhook #%d", i)
+	case WebhookEmail:
+		return fmt.Sprintf("smtp server #%d", i)
+	}
+	return fmt.Sprintf("webhook #%d", i)
+}
+
+// WebhookResult is what happened to one webhook delivery.
+type WebhookResult struct {
+	Name        string     `json:"name"`
+	Kind        string     `json:"kind"`
+	Status      string     `json:"status"` // delivered, failed, planned, skipped
+	Error       string     `json:"error,omitempty"`
+	Attempts    int        `json:"attempts"`
+	Alerts      int        `json:"alerts"`
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+}
+
+// messageItem is one alert in a chat or e-mail message.
+type messageItem struct {
+	Fingerprint string    `json:"fingerprint"`
+	Event       string    `json:"event"` // opened, changed, reopened, resolved, firing
+	Level       Level     `json:"level"`
+	Type        Type      `json:"type"`
+	Domain      string    `json:"domain"`
+	Problem     string    `json:"problem"`
+	Title       string    `json:"title"`
+	Summary     string    `json:"summary,omitempty"`
+	IssueURL    string    `json:"issue_url,omitempty"`
+	Occurrences int       `json:"occurrences,omitempty"`
+	FirstSeen   time.Time `json:"first_seen,omitzero"`
+}
+
+// message is one delivery to one webhook: the alerts that opened, changed,
+// reopened or resolved in this run.
+type message struct {
+	Repository string        `json:"repository"`
+	RunID      int64         `json:"run_id,omitempty"`
+	RunURL     string        `json:"run_url,omitempty"`
+	Items      []messageItem `json:"alerts"`
+}
+
+func (m message) headline() string {
+	counts := map[string]int{}
+	maxLevel := LevelNone
+	for _, it := range m.Items {
+		counts[it.Event]++
+		if it.Event != NotifyResolved {
+			maxLevel = MaxLevel(maxLevel, it.Level)
+		}
+	}
+	var parts []string
+	for _, e := range []string{NotifyOpened, NotifyChanged, NotifyReopened, NotifyFiring, NotifyResolved} {
+		if counts[e] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[e], e))
+		}
+	}
+	s := fmt.Sprintf("Ecosystem alerts in %s: %s", m.Repository, strings.Join(parts, ", "))
+	if maxLevel != LevelNone {
+		s += fmt.Sprintf(" (highest level %s)", maxLevel)
+	}
+	return s
+}
+
+// maxItems bounds the alerts listed in one chat message.
+const maxItems = 20
+
+// slackEscape escapes Slack mrkdwn control characters and neutralises
+// @mentions (<!channel>, <@U…> need '<', which is escaped).
+func slackEscape(s string, mention []string) string {
+	s = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r", " ", "\n", " ").Replace(s)
+	return report.NeutralizeMentions(s, mention)
+}
+
+func slackLink(text, raw string, mention []string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || strings.ContainsAny(raw, "|<> ") {
+		return slackEscape(text, mention)
+	}
+	return "<" + raw + "|" + slackEscape(text, mention) + ">"
+}
+
+func slackPayload(m message, mention []string) map[string]any {
+	var lines []string
+	for i, it := range m.Items {
+		if i == maxItems {
+			lines = append(lines, fmt.Sprintf("… and %d more", len(m.Items)-maxItems))
+			break
+		}
+		title := slackEscape(it.Title, mention)
+		if it.IssueURL != "" {
+			title = slackLink(it.Title, it.IssueURL, mention)
+		}
+		lines = append(lines, fmt.Sprintf("• *%s* [%s] %s", slackEscape(it.Event, nil), slackEscape(string(it.Level), nil), title))
+	}
+	blocks := []any{
+		map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": "*" + slackEscape(m.headline(), mention) + "*"}},
+		map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": strings.Join(lines, "\n")}},
+	}
+	if m.RunURL != "" {
+		blocks = append(blocks, map[string]any{"type": "context", "elements": []any{
+			map[string]any{"type": "mrkdwn", "text": slackLink("alert run", m.RunURL, nil)}}})
+	}
+	return map[string]any{"text": slackEscape(m.headline(), mention), "blocks": blocks}
+}
+
+var teamsColor = map[Level]string{LevelCritical: "D73A49", LevelHigh: "E36209", LevelWarning: "DBAB09", LevelMedium: "DBAB09", LevelLow: "0366D6", LevelNone: "28A745"}
+
+// teamsPayload is an Office 365 connector MessageCard (Teams incoming
+// webhooks and Workflows accept it).
+func teamsPayload(m message, mention []string) map[string]any {
+	text := Text{Mention: mention}
+	maxLevel := LevelNone
+	var facts []any
+	for i, it := range m.Items {
+		if it.Event != NotifyResolved {
+			maxLevel = MaxLevel(maxLevel, it.Level)
+		}
+		if i == maxItems {
+			facts = append(facts, map[string]any{"name": "…", "value": fmt.Sprintf("and %d more", len(m.Items)-maxItems)})
+			break
+		}
+		v := text.MD(it.Title)
+		if it.IssueURL != "" {
+			v = text.link(it.Title, it.IssueURL)
+		}
+		facts = append(facts, map[string]any{"name": text.MD(fmt.Sprintf("%s · %s", it.Event, it.Level)), "value": v})
+	}
+	card := map[string]any{
+		"@type": "MessageCard", "@context": "https://schema.org/extensions",
+		"summary": text.MD(m.headline()), "title": text.MD(m.headline()), "themeColor": teamsColor[maxLevel],
+		"sections": []any{map[string]any{"facts": facts, "markdown": true}},
+	}
+	if m.RunURL != "" {
+		card["potentialAction"] = []any{map[string]any{"@type": "OpenUri", "name": "Open the alert run",
+			"targets": []any{map[string]any{"os": "default", "uri": m.RunURL}}}}
+	}
+	return card
+}
+
+// genericPayload is plain JSON for any receiver.
+func genericPayload(m message) map[string]any {
+	return map[string]any{"source": "ecosystem-actions/action-alert", "event": "ecosystem-alert", "summary": m.headline(),
+		"repository": m.Repository, "run_id": m.RunID, "run_url": m.RunURL, "alerts": m.Items}
+}
+
+// webhookSender delivers messages with retries.
+type webhookSender struct {
+	client  *http.Client
+	retries int
+	sleep   func(context.Context, time.Duration) error
+	now     func() time.Time
+	mention []string
+	email   EmailConfig
+	tls     *tls.Config
+}
+
+// EmailConfig addresses the alert e-mails.
+type EmailConfig struct {
+	From string
+	To   []string
+	// Password, when set, overrides the password in the SMTP URL.
+	Password string `json:"-"`
+}
+
+// retryable is an error worth another attempt; after is the server's
+// Retry-After (0 = use the backoff).
+type retryable struct {
+	err   error
+	after time.Duration
+}
+
+func (r *retryable) Error() string { return r.err.Error() }
+
+// backoff is 1s, 2s, 4s … capped at 30s; a Retry-After up to 60s wins.
+func backoff(attempt int, after time.Duration) time.Duration {
+	if after > 0 {
+		return min(after, time.Minute)
+	}
+	return min(time.Second<<attempt, 30*time.Second)
+}
+
+func (s *webhookSender) deliver(ctx context.Context, h Webhook, m message) WebhookResult {
+	res := WebhookResult{Name: h.Name, Kind: h.Kind, Alerts: len(m.Items)}
+	var err error
+	for attempt := 0; attempt <= s.retries; attempt++ {
+		if attempt > 0 {
+			var after time.Duration
+			var re *retryable
+			if errors.As(err, &re) {
+				after = re.after
+			}
+			if serr := s.sleep(ctx, backoff(attempt-1, after)); serr != nil {
+				err = serr
+				break
+			}
+		}
+		res.Attempts++
+		err = s.send(ctx, h, m)
+		if err == nil {
+			at := s.now().UTC()
+			res.Status, res.DeliveredAt = "delivered", &at
+			return res
+		}
+		var re *retryable
+		if !errors.As(err, &re) {
+			break
+		}
+	}
+	res.Status, res.Error = "failed", redact(err.Error(), h.URL)
+	return res
+}
+
+func (s *webhookSender) send(ctx context.Context, h Webhook, m message) error {
+	var payload any
+	switch h.Kind {
+	case WebhookSlack:
+		payload = slackPayload(m, s.mention)
+	case WebhookTeams:
+		payload = teamsPayload(m, s.mention)
+	case WebhookEmail:
+		return s.sendMail(ctx, h, m)
+	default:
+		payload = genericPayload(m)
+	}
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("failed to encode the %s payload: %w", h.Kind, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(body))
+	if err != nil {
+		return errors.New("invalid webhook URL")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "ecosystem-actions-alert")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error carries the URL, a secret
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &retryable{err: fmt.Errorf("failed to send: %v", err)}
+	}
+	defer resp.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil
+	}
+	e := fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.Join(strings.Fields(string(snippet)), " "))
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500 {
+		after := time.Duration(0)
+		if n, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && n > 0 {
+			after = time.Duration(n) * time.Second
+		}
+		return &retryable{err: e, after: after}
+	}
+	return e
+}
+
+// redact removes a secret (and its user-info password) from a message.
+func redact(msg, secret string) string {
+	if secret == "" {
+		return msg
+	}
+	msg = strings.ReplaceAll(msg, secret, "***")
+	if u, err := url.Parse(secret); err == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok && p != "" {
+			msg = strings.ReplaceAll(msg, p, "***")
+		}
+	}
+	return msg
+}
+
+// smtpTarget is a parsed smtp:// or smtps:// URL.
+type smtpTarget struct {
+	host, port     string
+	implicitTLS    bool
+	user, password string
+	from           string
+	to             []string
+}
+
+// ParseSMTPURL parses smtp://[user[:password]@]host[:port][?from=a@b&to=c@d,e@f]
+// (STARTTLS when the server offers it; port 587 by default) or smtps://
+// (TLS from the start; port 465). The error never contains the URL.
+func ParseSMTPURL(raw string) (smtpTarget, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		return smtpTarget{}, errors.New("must be smtp://[user:password@]host[:port] or smtps://…")
+	}
+	t := smtpTarget{host: u.Hostname(), port: u.Port(), implicitTLS: u.Scheme == "smtps"}
+	if t.port == "" {
+		t.port = "587"
+		if t.implicitTLS {
+			t.port = "465"
+		}
+	}
+	if u.User != nil {
+		t.user = u.User.Username()
+		t.password, _ = u.User.Password()
+	}
+	q := u.Query()
+	t.from = q.Get("from")
+	for _, to := range strings.Split(q.Get("to"), ",") {
+		if to = strings.TrimSpace(to); to != "" {
+			t.to = append(t.to, to)
+		}
+	}
+	return t, nil
+}
+
+func headerSafe(s string) string {
+	return strings.Join(strings.Fields(strings.NewReplacer("\r", " ", "\n", " ").Replace(s)), " ")
+}
+
+// mailBody renders the plain-text e-mail.
+func mailBody(m message) string {
+	var b strings.Builder
+	b.WriteString(headerSafe(m.headline()) + "\n\n")
+	for _, it := range m.Items {
+		fmt.Fprintf(&b, "- [%s] %s: %s\n", it.Level, it.Event, headerSafe(it.Title))
+		if it.Summary != "" {
+			b.WriteString("  " + headerSafe(it.Summary) + "\n")
+		}
+		if it.IssueURL != "" {
+			b.WriteString("  " + headerSafe(it.IssueURL) + "\n")
+		}
+	}
+	if m.RunURL != "" {
+		b.WriteString("\nRun: " + headerSafe(m.RunURL) + "\n")
+	}
+	b.WriteString("\n-- \necosystem-actions alert\n")
+	return b.String()
+}
+
+// sendMail delivers m through SMTP with net/smtp: STARTTLS when the server
+// offers it (smtps:// is TLS from the start), AUTH PLAIN when credentials are
+// given (net/smtp refuses to send them unencrypted except to localhost).
+func (s *webhookSender) sendMail(ctx context.Context, h Webhook, m message) error {
+	t, err := ParseSMTPURL(h.URL)
+	if err != nil {
+		return err
+	}
+	if s.email.Password != "" {
+		t.password = s.email.Password
+	}
+	from := nonEmpty(s.email.From, t.from)
+	to := s.email.To
+	if len(to) == 0 {
+		to = t.to
+	}
+	if from == "" || len(to) == 0 {
+		return errors.New("e-mail needs a sender (email_from) and recipients (email_to)")
+	}
+	tlsConf := &tls.Config{ServerName: t.host, MinVersion: tls.VersionTLS12}
+	if s.tls != nil {
+		tlsConf = s.tls.Clone()
+		tlsConf.ServerName = t.host
+	}
+	addr := net.JoinHostPort(t.host, t.port)
+	d := &net.Dialer{Timeout: 30 * time.Second}
+	var conn net.Conn
+	if t.implicitTLS {
+		conn, err = (&tls.Dialer{NetDialer: d, Config: tlsConf}).DialContext(ctx, "tcp", addr)
+	} else {
+		conn, err = d.DialContext(ctx, "tcp", addr)
+	}
+	if err != nil {
+		return &retryable{err: fmt.Errorf("failed to connect to the SMTP server: %v", err)}
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	} else {
+		_ = conn.SetDeadline(time.Now().Add(2 * time.Minute))
+	}
+	c, err := smtp.NewClient(conn, t.host)
+	if err != nil {
+		conn.Close()
+		return &retryable{err: fmt.Errorf("failed to greet the SMTP server: %v", err)}
+	}
+	defer c.Close()
+	if err := c.Hello("localhost"); err != nil {
+		return &retryable{err: fmt.Errorf("SMTP HELO: %v", err)}
+	}
+	if ok, _ := c.Extension("STARTTLS"); ok && !t.implicitTLS {
+		if err := c.StartTLS(tlsConf); err != nil {
+			return fmt.Errorf("SMTP STARTTLS: %v", err)
+		}
+	}
+	if t.user != "" {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return errors.New("the SMTP server offers no AUTH but credentials were given")
+		}
+		if err := c.Auth(smtp.PlainAuth("", t.user, t.password, t.host)); err != nil {
+			return fmt.Errorf("SMTP AUTH: %v", err)
+		}
+	}
+	if err := c.Mail(headerSafe(from)); err != nil {
+		return fmt.Errorf("SMTP MAIL FROM: %v", err)
+	}
+	for _, r := range to {
+		if err := c.Rcpt(headerSafe(r)); err != nil {
+			return fmt.Errorf("SMTP RCPT TO %s: %v", headerSafe(r), err)
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return &retryable{err: fmt.Errorf("SMTP DATA: %v", err)}
+	}
+	var msg strings.Builder
+	// The DATA writer (textproto.DotWriter) turns "\n" into CRLF and
+	// dot-stuffs lines.
+	fmt.Fprintf(&msg, "From: %s\nTo: %s\nSubject: %s\nDate: %s\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\nAuto-Submitted: auto-generated\n\n",
+		headerSafe(from), headerSafe(strings.Join(to, ", ")), mime.QEncoding.Encode("utf-8", headerSafe(m.headline())), s.now().UTC().Format(time.RFC1123Z))
+	msg.WriteString(mailBody(m))
+	if _, err := io.WriteString(w, msg.String()); err != nil {
+		return &retryable{err: fmt.Errorf("SMTP DATA: %v", err)}
+	}
+	if err := w.Close(); err != nil {
+		return &retryable{err: fmt.Errorf("SMTP DATA: %v", err)}
+	}
+	_ = c.Quit()
+	return nil
+}
