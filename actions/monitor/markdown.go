@@ -77,7 +77,7 @@ func RenderMarkdown(r Report) string {
 		for _, f := range shown {
 			cause := ""
 			if f.Analysis != nil {
-				cause = report.Markdown(f.Analysis.Category) + ": " + report.Code(f.Analysis.RootCause)
+				cause = report.Markdown(f.Analysis.Category) + ": " + report.Code(report.NeutralizeMentions(f.Analysis.RootCause, nil))
 			}
 			ft.Rows = append(ft.Rows, []string{report.Markdown(f.Domain), report.Markdown(f.Workflow), report.Markdown(f.Job),
 				report.Markdown(f.Step), report.Markdown(f.Conclusion), report.Code(f.HeadBranch), cause,
