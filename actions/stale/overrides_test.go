@@ -64,3 +64,30 @@ func TestApplyConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigValidateRepositories(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		repos []string
+		ok    bool
+	}{
+		{name: "owner_and_name", repos: []string{"acme/app", "acme/lib"}, ok: true},
+		{name: "none", repos: nil},
+		{name: "bare_name", repos: []string{"app"}},
+		{name: "too_many_slashes", repos: []string{"acme/app/x"}},
+		{name: "empty_owner", repos: []string{"/app"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := Config{Policy: DefaultPolicy(), Repositories: tc.repos}.Validate()
+			if (err == nil) != tc.ok {
+				t.Fatalf("err = %v, want ok=%v", err, tc.ok)
+			}
+			if err != nil && !strings.Contains(err.Error(), "repositories") {
+				t.Errorf("error %q does not name the input", err)
+			}
+		})
+	}
+}
