@@ -595,7 +595,7 @@ func (a *Analyzer) windowTexts(c *chunk, ls, le, n int) [][]byte {
 	s := ls
 	for i := n - 1; i >= 0 && s > 0; i-- {
 		ps := bytes.LastIndexByte(c.data[:s-1], '\n') + 1
-		out[i] = normalizeLine(make([]byte, 0, s-1-ps), c.data[ps:s-1][:min(s-1-ps, a.maxLine)], c.first && ps == 0)
+		out[i] = normalizeLine(make([]byte, 0, s-1-ps), c.data[ps : s-1][:min(s-1-ps, a.maxLine)], c.first && ps == 0)
 		s = ps
 	}
 	e := le

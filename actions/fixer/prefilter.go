@@ -49,16 +49,28 @@ func usable(set []string) bool {
 	return true
 }
 
-// score ranks literal sets: longer shortest literal first, then fewer literals.
+// score ranks literal sets: the rarest weakest literal first (see
+// rarity), then fewer literals.
 func score(set []string) int {
 	if !usable(set) {
 		return -1
 	}
-	m := len(set[0])
+	m := rarity(set[0])
 	for _, s := range set {
-		m = min(m, len(s))
+		m = min(m, rarity(s))
 	}
-	return min(m, 16)*64 - len(set)
+	return min(m, 60)*64 - len(set)
+}
+
+// rarity estimates how seldom s occurs in build logs: the sum of its
+// bytes' rarities plus a bonus for length, so ".py::" (46) beats
+// "failed " (35).
+func rarity(s string) int {
+	r := 2 * len(s)
+	for i := 0; i < len(s); i++ {
+		r += 11 - byteCommonness(s[i])
+	}
+	return r
 }
 
 func lowerASCII(s string) string {
@@ -98,10 +110,14 @@ func required(re *syntax.Regexp) []string {
 	case syntax.OpCapture, syntax.OpPlus:
 		return required(re.Sub[0])
 	case syntax.OpRepeat:
-		if re.Min >= 1 {
-			return required(re.Sub[0])
+		if re.Min < 1 {
+			return nil
 		}
-		return nil
+		// x{3,} requires xxx when x is a literal.
+		if ex, ok := exact(re.Sub[0]); ok && len(ex) == 1 && len(ex[0])*re.Min <= 16 {
+			return []string{strings.Repeat(ex[0], re.Min)}
+		}
+		return required(re.Sub[0])
 	case syntax.OpAlternate:
 		var out []string
 		for _, s := range re.Sub {
@@ -113,33 +129,116 @@ func required(re *syntax.Regexp) []string {
 		}
 		return dedupe(out)
 	case syntax.OpConcat:
+		// Runs of sub-expressions with a small finite set of matches
+		// (literals, alternations of literals, small classes, optional
+		// pieces) are multiplied out into longer literals; any other
+		// sub-expression ends a run. The best set of the runs and of the
+		// other sub-expressions' required sets wins.
 		var best []string
-		// Adjacent literals are joined into one longer literal.
-		var run strings.Builder
-		flush := func() {
-			if run.Len() > 0 {
-				if set := []string{run.String()}; score(set) > score(best) {
-					best = set
-				}
-				run.Reset()
-			}
-		}
-		for _, s := range re.Sub {
-			if s.Op == syntax.OpLiteral {
-				if lit, ok := literalString(s); ok {
-					run.WriteString(lit)
-					continue
-				}
-			}
-			flush()
-			if set := required(s); score(set) > score(best) {
+		consider := func(set []string) {
+			set = dedupe(set)
+			if score(set) > score(best) {
 				best = set
 			}
+		}
+		var run []string
+		flush := func() {
+			if run != nil {
+				consider(run)
+				run = nil
+			}
+		}
+		for _, sub := range re.Sub {
+			if ex, ok := exact(sub); ok {
+				if run == nil {
+					run = []string{""}
+				}
+				if next := product(run, ex); next != nil {
+					run = next
+					continue
+				}
+				flush()
+				run = ex
+				continue
+			}
+			flush()
+			consider(required(sub))
 		}
 		flush()
 		return best
 	}
 	return nil
+}
+
+const maxExact = 16
+
+// product returns every a+b, or nil when there would be too many.
+func product(as, bs []string) []string {
+	if len(as)*len(bs) > maxExact {
+		return nil
+	}
+	var out []string
+	for _, a := range as {
+		for _, b := range bs {
+			out = append(out, a+b)
+		}
+	}
+	return out
+}
+
+// exact returns the lower-case strings re matches when they are few
+// (ASCII case-insensitively), or false.
+func exact(re *syntax.Regexp) ([]string, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if s, ok := literalString(re); ok {
+			return []string{s}, true
+		}
+	case syntax.OpEmptyMatch:
+		return []string{""}, true
+	case syntax.OpCapture:
+		return exact(re.Sub[0])
+	case syntax.OpQuest:
+		if ex, ok := exact(re.Sub[0]); ok && len(ex) < maxExact {
+			return append([]string{""}, ex...), true
+		}
+	case syntax.OpCharClass:
+		var out []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if r >= utf8.RuneSelf || len(out) >= 4 {
+					return nil, false
+				}
+				out = append(out, lowerASCII(string(r)))
+			}
+		}
+		return dedupe(out), true
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			ex, ok := exact(sub)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, ex...)
+		}
+		if len(out) <= maxExact {
+			return dedupe(out), true
+		}
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			ex, ok := exact(sub)
+			if !ok {
+				return nil, false
+			}
+			if out = product(out, ex); out == nil {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 // splitFoldLiteral handles a case-folded literal with runes that cannot be
@@ -177,13 +276,18 @@ func dedupe(in []string) []string {
 // literal is one string the prefilter looks for.
 type literal struct {
 	text     []byte // lower-case
-	anchor   int    // offset of the anchor gram in text
 	patterns []int  // ids of the patterns that require it
 }
 
+type gramEntry struct {
+	lit *literal
+	off int // offset of the gram in lit.text
+}
+
 type prefilter struct {
-	bits  [1 << 10]uint64 // 65536-bit bitmap of anchor gram hashes
-	grams map[uint32][]*literal
+	bits   [1 << 10]uint64 // 65536-bit bitmap of gram hashes
+	grams  map[uint32][]gramEntry
+	stride int
 }
 
 const gramHashMul = 0x9E3779B1
@@ -192,16 +296,25 @@ func gramKey(b []byte) uint32 { return binary.LittleEndian.Uint32(b) | 0x2020202
 
 func gramHash(k uint32) uint32 { return (k * gramHashMul) >> 16 }
 
-// newPrefilter indexes literals → pattern ids.
+// newPrefilter indexes literals → pattern ids. With a stride s, each
+// literal registers s consecutive grams, so looking at every s-th position
+// of the text still finds every occurrence: s consecutive positions always
+// contain one that is looked at.
 func newPrefilter(lits map[string][]int) *prefilter {
-	pf := &prefilter{grams: map[uint32][]*literal{}}
+	pf := &prefilter{grams: map[uint32][]gramEntry{}, stride: 4}
+	for s := range lits {
+		pf.stride = min(pf.stride, len(s)-3)
+	}
+	pf.stride = max(pf.stride, 1)
 	for s, ids := range lits {
 		l := &literal{text: []byte(s), patterns: ids}
-		l.anchor = rarestGram(l.text)
-		k := gramKey(l.text[l.anchor:])
-		h := gramHash(k)
-		pf.bits[h>>6] |= 1 << (h & 63)
-		pf.grams[k] = append(pf.grams[k], l)
+		start := rarestGrams(l.text, pf.stride)
+		for off := start; off < start+pf.stride; off++ {
+			k := gramKey(l.text[off:])
+			h := gramHash(k)
+			pf.bits[h>>6] |= 1 << (h & 63)
+			pf.grams[k] = append(pf.grams[k], gramEntry{lit: l, off: off})
+		}
 	}
 	return pf
 }
@@ -223,11 +336,13 @@ func byteCommonness(c byte) int {
 	return 1
 }
 
-func rarestGram(b []byte) int {
+// rarestGrams returns where the n consecutive 4-byte grams of b made of
+// the rarest bytes start.
+func rarestGrams(b []byte, n int) int {
 	best, bestScore := 0, 1<<30
-	for i := 0; i+4 <= len(b); i++ {
+	for i := 0; i+3+n <= len(b); i++ {
 		s := 0
-		for _, c := range b[i : i+4] {
+		for _, c := range b[i : i+3+n] {
 			s += byteCommonness(c)
 		}
 		if s < bestScore {
@@ -258,18 +373,18 @@ func foldEq(text, lit []byte) bool {
 // literals' patterns in mask and returns that position (inside the
 // literal(s), so on their line); it returns -1 when there is none.
 func (pf *prefilter) next(b []byte, from int, mask []uint64) int {
-	for i := from; i+4 <= len(b); i++ {
+	for i := from; i+4 <= len(b); i += pf.stride {
 		k := binary.LittleEndian.Uint32(b[i:]) | 0x20202020
 		h := (k * gramHashMul) >> 16
 		if pf.bits[h>>6]&(1<<(h&63)) == 0 {
 			continue
 		}
 		found := false
-		for _, l := range pf.grams[k] {
-			start := i - l.anchor
-			if start >= 0 && foldEq(b[start:], l.text) {
+		for _, g := range pf.grams[k] {
+			start := i - g.off
+			if start >= 0 && foldEq(b[start:], g.lit.text) {
 				found = true
-				for _, id := range l.patterns {
+				for _, id := range g.lit.patterns {
 					mask[id>>6] |= 1 << (id & 63)
 				}
 			}
