@@ -1,0 +1,269 @@
+package alert
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/dispatch"
+	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
+)
+
+type targetStatus struct{ Kind, Target, Status string }
+
+func statuses(rs []dispatch.Result) []targetStatus {
+	var out []targetStatus
+	for _, r := range rs {
+		out = append(out, targetStatus{r.Kind, r.Target, string(r.Status)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
+		}
+		return out[i].Target < out[j].Target
+	})
+	return out
+}
+
+func dispatchConfig(e *env, t *testing.T, runID int64) Config {
+	cfg := e.config(t, monitorJSON(t0, map[string]domain{"eco/app": {50, nil}}), runID)
+	cfg.Channels = []string{ChannelIssue, ChannelRepositoryDispatch, ChannelWorkflowDispatch}
+	cfg.DispatchTargets = []string{"eco/one", "eco/two", "eco/three"}
+	cfg.Workflow, cfg.WorkflowRef, cfg.WorkflowInputs = "triage.yml", "main", `{"source_repository":"eco/alerts","release_type":"domain"}`
+	return cfg
+}
+
+// TestChannels_half_way_failure: one target fails; the others are
+// delivered, the result says exactly which, the run is incomplete, and a
+// re-run of the same run id delivers only what is missing.
+func TestChannels_half_way_failure(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, emulator.Options{Faults: []emulator.Fault{{PathRegex: `^/repos/eco/two/(dispatches|actions/workflows/.*/dispatches)$`, Kind: emulator.FaultInternalError}}})
+	cfg := dispatchConfig(e, t, 77)
+	res, err := e.run(t, cfg)
+	var inc *IncompleteError
+	if !errors.As(err, &inc) || !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("err = %v, want an *IncompleteError", err)
+	}
+	want := []targetStatus{
+		{"repository_dispatch", "eco/one", "delivered"}, {"repository_dispatch", "eco/three", "delivered"}, {"repository_dispatch", "eco/two", "failed"},
+		{"workflow_dispatch", "eco/one", "delivered"}, {"workflow_dispatch", "eco/three", "delivered"}, {"workflow_dispatch", "eco/two", "failed"},
+	}
+	if diff := cmp.Diff(want, statuses(res.Dispatches)); diff != "" {
+		t.Errorf("dispatch results (-want +got):\n%s", diff)
+	}
+	if res.Complete {
+		t.Error("result says complete")
+	}
+	for _, d := range res.Dispatches {
+		if d.Target == "eco/two" && !strings.Contains(d.Error, "HTTP 500") {
+			t.Errorf("failed target error %q", d.Error)
+		}
+	}
+	// The result file says the same.
+	var onDisk Result
+	data, rerr := os.ReadFile(filepath.Join(cfg.OutputDir, ResultsFile))
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	if err := json.Unmarshal(data, &onDisk); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, statuses(onDisk.Dispatches)); diff != "" || onDisk.Complete {
+		t.Errorf("alert_results.json dispatches (-want +got):\n%s complete=%v", diff, onDisk.Complete)
+	}
+	a := res.Alerts[0]
+	if a.Action != ActionCreated || a.ResponseSeconds == nil {
+		t.Errorf("alert %+v", a)
+	}
+	payload := e.srv.Dispatches()[0]
+	if len(payload.ClientPayload) > dispatch.MaxPayloadKeys || payload.ClientPayload["fingerprint"] != a.Fingerprint || payload.EventType != "ecosystem-alert" {
+		t.Errorf("payload %s %+v", payload.EventType, payload.ClientPayload)
+	}
+
+	// The fault is fixed; the same run is re-run: eco/two gets its events,
+	// eco/one and eco/three get nothing twice, and no issue is created or
+	// commented.
+	if err := e.srv.SetFaults(nil); err != nil {
+		t.Fatal(err)
+	}
+	issuesBefore := e.issues(t, "eco/alerts")
+	res, err = e.run(t, dispatchConfig(e, t, 77))
+	if err != nil {
+		t.Fatalf("re-run: %v", err)
+	}
+	want = []targetStatus{{"repository_dispatch", "eco/two", "delivered"}, {"workflow_dispatch", "eco/two", "delivered"}}
+	if diff := cmp.Diff(want, statuses(res.Dispatches)); diff != "" {
+		t.Errorf("re-run dispatch results (-want +got):\n%s", diff)
+	}
+	count := map[string]int{}
+	for _, d := range e.srv.Dispatches() {
+		count[d.Kind+" "+d.Repo]++
+	}
+	wantCount := map[string]int{"repository_dispatch eco/one": 1, "repository_dispatch eco/two": 1, "repository_dispatch eco/three": 1,
+		"workflow_dispatch eco/one": 1, "workflow_dispatch eco/two": 1, "workflow_dispatch eco/three": 1}
+	if diff := cmp.Diff(wantCount, count); diff != "" {
+		t.Errorf("dispatches received (-want +got):\n%s", diff)
+	}
+	issuesAfter := e.issues(t, "eco/alerts")
+	if len(issuesAfter) != len(issuesBefore) || len(issuesAfter[0].Comments) != 0 {
+		t.Errorf("re-run changed issues: %d → %d, comments %d", len(issuesBefore), len(issuesAfter), len(issuesAfter[0].Comments))
+	}
+
+	// A third run of the same id: nothing at all is sent.
+	before := len(e.srv.Dispatches())
+	res, err = e.run(t, dispatchConfig(e, t, 77))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.srv.Dispatches()) - before; n != 0 || len(res.Dispatches) != 0 {
+		t.Errorf("third run sent %d dispatches (%d results)", n, len(res.Dispatches))
+	}
+}
+
+func TestChannels_dry_run_plans_without_writing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, emulator.Options{})
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Error("dry run sent a webhook") }))
+	t.Cleanup(hook.Close)
+	cfg := dispatchConfig(e, t, 5)
+	cfg.DryRun = true
+	cfg.Channels = append(cfg.Channels, ChannelWebhook)
+	cfg.SlackWebhooks = []string{hook.URL + "/slack"}
+	res, err := e.run(t, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := e.writes(); w != 0 {
+		t.Errorf("dry run made %d writes", w)
+	}
+	var planned []string
+	for _, c := range res.Calls {
+		if c.Status != "planned" {
+			t.Errorf("call %+v is not planned", c)
+		}
+		planned = append(planned, c.Channel+" "+c.Target)
+	}
+	sort.Strings(planned)
+	want := []string{"issue eco/alerts (new issue)", "repository_dispatch eco/one", "repository_dispatch eco/three", "repository_dispatch eco/two",
+		"webhook slack webhook #1", "workflow_dispatch eco/one", "workflow_dispatch eco/three", "workflow_dispatch eco/two"}
+	if diff := cmp.Diff(want, planned); diff != "" {
+		t.Errorf("planned calls (-want +got):\n%s", diff)
+	}
+	if len(res.Issues.Created) != 0 || !res.DryRun {
+		t.Errorf("dry run reports created issues %v", res.Issues.Created)
+	}
+}
+
+// receiver is a local webhook endpoint that records bodies and fails the
+// first failures requests.
+type receiver struct {
+	mu       sync.Mutex
+	bodies   []string
+	failures int
+	status   int
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.failures > 0 {
+		rc.failures--
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "try later", rc.status)
+		return
+	}
+	rc.bodies = append(rc.bodies, string(b))
+	w.WriteHeader(http.StatusOK)
+}
+
+func (rc *receiver) got() []string {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]string(nil), rc.bodies...)
+}
+
+func TestWebhooks_slack_teams_generic_with_retries(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, emulator.Options{})
+	slack := &receiver{failures: 2, status: http.StatusServiceUnavailable}
+	teams := &receiver{}
+	generic := &receiver{failures: 99, status: http.StatusBadRequest} // permanent failure: no retry
+	var servers []*httptest.Server
+	for _, h := range []http.Handler{slack, teams, generic} {
+		s := httptest.NewServer(h)
+		t.Cleanup(s.Close)
+		servers = append(servers, s)
+	}
+	cfg := e.config(t, monitorJSON(t0, map[string]domain{"eco/app": {50, nil}, "eco/lib": {70, nil}}), 3)
+	cfg.Channels = []string{ChannelIssue, ChannelWebhook}
+	cfg.SlackWebhooks = []string{servers[0].URL + "/services/T0/B0/slack-secret-token"}
+	cfg.TeamsWebhooks = []string{servers[1].URL + "/webhookb2/teams-secret-token"}
+	cfg.GenericWebhooks = []string{servers[2].URL + "/hook?key=generic-secret-token"}
+	cfg.WebhookRetries = 3
+	res, err := e.run(t, cfg)
+	if !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("err = %v, want incomplete (the generic webhook rejects)", err)
+	}
+	type wr struct {
+		Name, Status string
+		Attempts     int
+	}
+	var got []wr
+	for _, w := range res.Webhooks {
+		got = append(got, wr{w.Name, w.Status, w.Attempts})
+	}
+	want := []wr{{"slack webhook #1", "delivered", 3}, {"teams webhook #1", "delivered", 1}, {"webhook #1", "failed", 1}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("webhook results (-want +got):\n%s", diff)
+	}
+	var sp map[string]any
+	if b := slack.got(); len(b) != 1 || json.Unmarshal([]byte(b[0]), &sp) != nil || !strings.Contains(sp["text"].(string), "2 opened") {
+		t.Errorf("slack payload %v", slack.got())
+	}
+	var tp map[string]any
+	if b := teams.got(); len(b) != 1 || json.Unmarshal([]byte(b[0]), &tp) != nil || tp["@type"] != "MessageCard" {
+		t.Errorf("teams payload %v", teams.got())
+	}
+	// Secrets never reach the reports.
+	for _, f := range []string{ResultsFile, SummaryFile} {
+		data, err := os.ReadFile(filepath.Join(cfg.OutputDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{"slack-secret-token", "teams-secret-token", "generic-secret-token", servers[0].URL} {
+			if strings.Contains(string(data), secret) {
+				t.Errorf("%s contains a webhook secret %q", f, secret)
+			}
+		}
+	}
+	for _, a := range res.Alerts {
+		found := false
+		for _, d := range a.Deliveries {
+			if d.Target == "slack webhook #1" && d.Status == "delivered" && d.ResponseSeconds != nil {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("alert %s has no timed slack delivery: %+v", a.Title, a.Deliveries)
+		}
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	t.Parallel()
+	if backoff(0, 0) != 1e9 || backoff(3, 0) != 8e9 || backoff(10, 0) != 30e9 || backoff(0, 5e9) != 5e9 || backoff(0, 1e12) != 60e9 {
+		t.Error("backoff schedule changed")
+	}
+}
