@@ -75,12 +75,8 @@ type execResult struct {
 
 // execute runs the entrypoint the way the Actions runner does: INPUT_*
 // variables and the GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files.
-func execute(t *testing.T, inputs map[string]string) execResult {
+func execute(t *testing.T, fx *emulator.Fixture, inputs map[string]string) execResult {
 	t.Helper()
-	fx, err := emulator.LoadFixture("../testdata/ecosystem/ecosystem.yaml")
-	if err != nil {
-		t.Fatalf("failed to load the example ecosystem: %v", err)
-	}
 	now := fx.ReferenceTime
 	srv := emulator.StartForTest(t, fx, emulator.Options{Now: func() time.Time { return now }})
 	dir := t.TempDir()
@@ -142,7 +138,11 @@ func TestRunOnExampleEcosystem(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			res := execute(t, map[string]string{"domains": domains, "fail_on": tc.failOn})
+			fx, err := emulator.LoadFixture("../testdata/ecosystem/ecosystem.yaml")
+			if err != nil {
+				t.Fatalf("failed to load the example ecosystem: %v", err)
+			}
+			res := execute(t, fx, map[string]string{"domains": domains, "fail_on": tc.failOn})
 			if res.code != tc.wantCode {
 				t.Fatalf("exit %d, want %d\n%s", res.code, tc.wantCode, res.stdout)
 			}
@@ -199,7 +199,9 @@ func TestBadInputFailsBeforeAnyRequest(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			res := execute(t, tc.inputs)
+			fx := &emulator.Fixture{ReferenceTime: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+				Repositories: []emulator.Repository{{Owner: "sparesparrow", Name: "openssl-tools", DefaultBranch: "master"}}}
+			res := execute(t, fx, tc.inputs)
 			if res.code == runner.ExitOK {
 				t.Fatalf("exit 0 for bad input\n%s", res.stdout)
 			}
