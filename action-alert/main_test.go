@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+
+	"github.com/sparesparrow/ecosystem-actions/actions/alert"
+	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
+	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
+)
+
+func TestActionYAMLMatchesSpec(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Inputs map[string]struct {
+			Default     string `yaml:"default"`
+			Description string `yaml:"description"`
+		} `yaml:"inputs"`
+		Outputs map[string]any `yaml:"outputs"`
+		Runs    struct{ Using, Image, Entrypoint string }
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var yml, spc []string
+	for name := range doc.Inputs {
+		yml = append(yml, name)
+	}
+	for _, in := range spec().Inputs {
+		spc = append(spc, in.Name)
+		d, ok := doc.Inputs[in.Name]
+		if ok && in.Name != "github_token" && d.Default != in.Default {
+			t.Errorf("input %s: action.yml default %q, main.go default %q", in.Name, d.Default, in.Default)
+		}
+		for _, a := range in.Allowed {
+			if ok && !strings.Contains(d.Description, a) {
+				t.Errorf("input %s: description does not list %q", in.Name, a)
+			}
+		}
+	}
+	sort.Strings(yml)
+	sort.Strings(spc)
+	if diff := cmp.Diff(spc, yml); diff != "" {
+		t.Errorf("inputs (-main.go +action.yml):\n%s", diff)
+	}
+	var outs []string
+	for o := range doc.Outputs {
+		outs = append(outs, o)
+	}
+	sort.Strings(outs)
+	want := append([]string(nil), alert.OutputNames...)
+	sort.Strings(want)
+	if diff := cmp.Diff(want, outs); diff != "" {
+		t.Errorf("outputs (-declared in alert +action.yml):\n%s", diff)
+	}
+	if doc.Runs.Using != "docker" || doc.Runs.Image != "../Dockerfile" || doc.Runs.Entrypoint != "/action-alert" {
+		t.Errorf("runs = %+v", doc.Runs)
+	}
+}
+
+var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
+func fixture() *emulator.Fixture {
+	repo := func(name string) emulator.Repository {
+		return emulator.Repository{Owner: "eco", Name: name, DefaultBranch: "main",
+			Branches: []emulator.Branch{{Name: "main", Commit: emulator.Commit{SHA: strings.Repeat("a", 40), Author: "dev", Date: now}}}}
+	}
+	return &emulator.Fixture{ReferenceTime: now, Repositories: []emulator.Repository{repo("alerts"), repo("one"), repo("two")}}
+}
+
+type step struct {
+	code    int
+	stdout  string
+	outputs string
+	summary string
+}
+
+func execute(t *testing.T, srv *emulator.Server, inputs map[string]string) step {
+	t.Helper()
+	dir := t.TempDir()
+	outFile, sumFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
+	for _, f := range []string{outFile, sumFile} {
+		if err := os.WriteFile(f, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := map[string]string{
+		"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "eco/alerts", "GITHUB_API_URL": srv.URL(), "GITHUB_RUN_ID": "4242",
+		"GITHUB_SERVER_URL": "https://github.com", "GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile,
+		"GITHUB_WORKSPACE": dir, "INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": "",
+	}
+	for k, v := range inputs {
+		env["INPUT_"+strings.ToUpper(k)] = v
+	}
+	var stdout strings.Builder
+	code := runner.Execute(context.Background(), spec(), run, runner.WithArgs(nil), runner.WithStdout(&stdout),
+		runner.WithGetenv(func(k string) string { return env[k] }), runner.WithNow(func() time.Time { return now }))
+	out, _ := os.ReadFile(outFile)
+	sum, _ := os.ReadFile(sumFile)
+	return step{code, stdout.String(), string(out), string(sum)}
+}
+
+const report = `{"schema_version":"2.0","timestamp":"2026-11-20T11:00:00Z","summary":{},"failures":[],"partial":false,"missing":[],
+ "domains":{"eco/app":{"health_score":41,"band":"critical","confidence":1,"url":"https://github.com/eco/app",
+  "findings":[{"severity":"critical","component":"failure_streak","message":"::warning::owned @octocat <b>red</b>"}]}}}`
+
+func TestRunAgainstEmulator(t *testing.T) {
+	t.Parallel()
+	srv := emulator.StartForTest(t, fixture(), emulator.Options{Now: func() time.Time { return now }})
+	s := execute(t, srv, map[string]string{"reports": report, "channels": "issue,repository_dispatch",
+		"dispatch_targets": "one,eco/two", "slack_webhook_url": ""})
+	if s.code != runner.ExitOK {
+		t.Fatalf("exit %d\n%s", s.code, s.stdout)
+	}
+	for _, name := range alert.OutputNames {
+		if !strings.Contains(s.outputs, name+"<<") {
+			t.Errorf("output %s not written:\n%s", name, s.outputs)
+		}
+	}
+	for _, w := range []string{`"created":[1]`, `"target":"eco/one"`, `"status":"delivered"`, "critical"} {
+		if !strings.Contains(s.outputs, w) {
+			t.Errorf("outputs lack %s:\n%s", w, s.outputs)
+		}
+	}
+	if !strings.Contains(s.summary, "Ecosystem alerts") || strings.Contains(s.summary, "<b>") {
+		t.Errorf("summary:\n%s", s.summary)
+	}
+	// Nothing untrusted becomes a workflow command on stdout.
+	for _, line := range strings.Split(s.stdout, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "::warning::owned") || strings.Contains(line, "<b>red") && strings.HasPrefix(line, "::") {
+			t.Errorf("untrusted text became a command: %q", line)
+		}
+	}
+	printed := strings.ReplaceAll(s.stdout, "::add-mask::secret-token", "")
+	if strings.Contains(printed+s.outputs+s.summary, "secret-token") {
+		t.Error("token leaked")
+	}
+	if len(srv.Dispatches()) != 2 {
+		t.Errorf("%d dispatches, want 2", len(srv.Dispatches()))
+	}
+
+	// The same run again: nothing new.
+	before := len(srv.Requests())
+	s = execute(t, srv, map[string]string{"reports": report, "channels": "issue,repository_dispatch", "dispatch_targets": "one,eco/two"})
+	if s.code != runner.ExitOK || len(srv.Dispatches()) != 2 {
+		t.Fatalf("re-run: exit %d, %d dispatches\n%s", s.code, len(srv.Dispatches()), s.stdout)
+	}
+	for _, r := range srv.Requests()[before:] {
+		if r.Method != "GET" {
+			t.Errorf("re-run wrote: %s %s", r.Method, r.Path)
+		}
+	}
+}
+
+func TestBadInputExitsBeforeAnyRequest(t *testing.T) {
+	t.Parallel()
+	srv := emulator.StartForTest(t, fixture(), emulator.Options{Now: func() time.Time { return now }})
+	tests := []struct {
+		name   string
+		inputs map[string]string
+		want   string
+		// The runner rejects enum and repository inputs before the
+		// action runs (no outputs then); the library's own checks run
+		// inside it, and every output is still written.
+		outputs bool
+	}{
+		{"unknown_alert_type", map[string]string{"reports": report, "alert_type": "urgent"}, "alert_type", false},
+		{"missing_report", map[string]string{"reports": "nope.json"}, "no such file", true},
+		{"malformed_target", map[string]string{"reports": report, "channels": "repository_dispatch", "dispatch_targets": "a/b/c"}, "dispatch_targets", false},
+		{"webhook_secret_not_echoed", map[string]string{"reports": report, "channels": "webhook", "slack_webhook_url": "ftp://hooks.example/TOPSECRET"}, "slack_webhook_url", true},
+		{"type_does_not_fit_report", map[string]string{"reports": report, "alert_type": "stale"}, "alert_type stale needs stale_analysis.json", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := execute(t, srv, tt.inputs)
+			if s.code != runner.ExitBadInput || !strings.Contains(s.stdout, tt.want) {
+				t.Errorf("exit %d, stdout:\n%s", s.code, s.stdout)
+			}
+			if strings.Contains(strings.ReplaceAll(s.stdout, "::add-mask::ftp://hooks.example/TOPSECRET", ""), "TOPSECRET") {
+				t.Errorf("secret echoed:\n%s", s.stdout)
+			}
+			for _, name := range alert.OutputNames {
+				if tt.outputs && !strings.Contains(s.outputs, name+"<<") {
+					t.Errorf("output %s not written on bad input", name)
+				}
+			}
+		})
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("bad input made %d requests", n)
+	}
+}
+
+func TestHalfWayFailureExitsNonZero(t *testing.T) {
+	t.Parallel()
+	// eco/two cannot be reached by the token (404, not retried).
+	f := fixture()
+	f.Repositories[2].Status = 404
+	srv := emulator.StartForTest(t, f, emulator.Options{Now: func() time.Time { return now }})
+	s := execute(t, srv, map[string]string{"reports": report, "channels": "issue,repository_dispatch", "dispatch_targets": "eco/one,eco/two"})
+	if s.code != runner.ExitFailure {
+		t.Fatalf("exit %d, want %d\n%s", s.code, runner.ExitFailure, s.stdout)
+	}
+	if !strings.Contains(s.outputs, `"target":"eco/one","kind":"repository_dispatch","event":"ecosystem-alert","status":"delivered"`) ||
+		!strings.Contains(s.outputs, `"target":"eco/two","kind":"repository_dispatch","event":"ecosystem-alert","status":"failed"`) {
+		t.Errorf("dispatches output:\n%s", s.outputs)
+	}
+}
