@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -376,5 +377,52 @@ func writeJSON(t *testing.T, path string, v any) {
 	}
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestEventsWindowTruncation(t *testing.T) {
+	t.Parallel()
+	busy := emulator.Repository{Owner: "eco", Name: "busy", DefaultBranch: "main"}
+	for i := 0; i < 400; i++ { // one event every 10 minutes: more than GitHub keeps
+		busy.Events = append(busy.Events, emulator.Event{ID: fmt.Sprint(i + 1), Type: EventTypes[i%len(EventTypes)], Actor: "dev",
+			CreatedAt: genNow.Add(-time.Duration(i) * 10 * time.Minute)})
+	}
+	quiet := emulator.Repository{Owner: "eco", Name: "quiet", DefaultBranch: "main",
+		Events: []emulator.Event{{ID: "9001", Type: "WatchEvent", Actor: "dev", CreatedAt: genNow.Add(-time.Hour)}}}
+	f := &emulator.Fixture{ReferenceTime: genNow, Repositories: []emulator.Repository{busy, quiet}}
+	tests := []struct {
+		name       string
+		window     time.Duration
+		wantBusy   string
+		wantQuiet  string
+		wantEvents int
+	}{
+		{"300_cap_inside_window", 7 * 24 * time.Hour, "at most 300 events", "", 300},
+		{"window_beyond_30_days", 60 * 24 * time.Hour, "at most 300 events", "30 days only", 300},
+		{"window_shorter_than_feed", 24 * time.Hour, "", "", 145},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, f, emulator.Options{}, "")
+			cfg := Config{Domains: []string{"eco/busy", "eco/quiet"}, Now: genNow, Window: tc.window, OutputDir: t.TempDir()}
+			res, err := Run(context.Background(), cfg, e.deps())
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, q := res.Report.Domains["eco/busy"], res.Report.Domains["eco/quiet"]
+			if b.EventsTruncated != (tc.wantBusy != "") || !strings.Contains(b.EventsNote, tc.wantBusy) {
+				t.Errorf("busy: truncated=%v note=%q, want %q", b.EventsTruncated, b.EventsNote, tc.wantBusy)
+			}
+			if q.EventsTruncated != (tc.wantQuiet != "") || !strings.Contains(q.EventsNote, tc.wantQuiet) {
+				t.Errorf("quiet: truncated=%v note=%q, want %q", q.EventsTruncated, q.EventsNote, tc.wantQuiet)
+			}
+			if b.TotalEvents != tc.wantEvents {
+				t.Errorf("busy total_events = %d, want %d", b.TotalEvents, tc.wantEvents)
+			}
+			if b.RecentActivity != 25 {
+				t.Errorf("busy recent_activity = %d, want 25 (one event per 10 min over 4 h, both ends included)", b.RecentActivity)
+			}
+		})
 	}
 }
