@@ -117,7 +117,7 @@ func (rs *runState) deliver(ctx context.Context, lc *lifecycle) {
 				continue
 			}
 			for _, r := range results {
-				rs.res.Dispatches = append(rs.res.Dispatches, r)
+				rs.res.Dispatches = append(rs.res.Dispatches, DispatchResult{Result: r, Fingerprint: ar.Fingerprint})
 				rs.recordDispatch(r, ar, key)
 			}
 		}
@@ -140,7 +140,7 @@ func (rs *runState) deliver(ctx context.Context, lc *lifecycle) {
 				rs.res.Errors = append(rs.res.Errors, fmt.Sprintf("workflow_dispatch: %v", err))
 			}
 			for _, r := range results {
-				rs.res.Dispatches = append(rs.res.Dispatches, r)
+				rs.res.Dispatches = append(rs.res.Dispatches, DispatchResult{Result: r})
 				for _, ar := range notable {
 					rs.recordDispatch(r, ar, key)
 				}

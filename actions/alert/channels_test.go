@@ -21,7 +21,7 @@ import (
 
 type targetStatus struct{ Kind, Target, Status string }
 
-func statuses(rs []dispatch.Result) []targetStatus {
+func statuses(rs []DispatchResult) []targetStatus {
 	var out []targetStatus
 	for _, r := range rs {
 		out = append(out, targetStatus{r.Kind, r.Target, string(r.Status)})

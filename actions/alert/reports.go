@@ -244,9 +244,13 @@ func LoadReports(spec, dir string) ([]Report, error) {
 				errs = append(errs, &ReportError{Input: "reports", Value: item, Reason: reason})
 				continue
 			}
-			reps, err := decodeReports(data, p)
+			name := p
+			if rel, rerr := filepath.Rel(dir, p); dir != "" && rerr == nil && !strings.HasPrefix(rel, "..") {
+				name = rel
+			}
+			reps, err := decodeReports(data, filepath.ToSlash(name))
 			if err != nil {
-				errs = append(errs, &ReportError{Input: "reports", Value: p, Reason: err.Error()})
+				errs = append(errs, &ReportError{Input: "reports", Value: filepath.ToSlash(name), Reason: err.Error()})
 				continue
 			}
 			out = append(out, reps...)

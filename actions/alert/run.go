@@ -116,6 +116,14 @@ func (r *AlertResult) issueDelivered(at time.Time) {
 	r.addDelivery(Delivery{Channel: ChannelIssue, Target: fmt.Sprintf("#%d", r.Issue), Status: "delivered", DeliveredAt: &t})
 }
 
+// DispatchResult is one per-target dispatch result (pkg/dispatch) with
+// the alert it carried (empty for workflow_dispatch, which carries every
+// notable alert of the run).
+type DispatchResult struct {
+	dispatch.Result
+	Fingerprint string `json:"fingerprint,omitempty"`
+}
+
 // IssueNumbers are the issue numbers per action (the issues output).
 type IssueNumbers struct {
 	Created    []int `json:"created"`
@@ -161,7 +169,7 @@ type Result struct {
 	Complete      bool              `json:"complete"`
 	Issues        IssueNumbers      `json:"issues"`
 	Alerts        []*AlertResult    `json:"alerts"`
-	Dispatches    []dispatch.Result `json:"dispatches"`
+	Dispatches    []DispatchResult  `json:"dispatches"`
 	Webhooks      []WebhookResult   `json:"webhooks"`
 	ResponseTime  ResponseTime      `json:"response_time"`
 	Calls         []Call            `json:"calls"`
@@ -175,7 +183,7 @@ var OutputNames = []string{"issues", "dispatches", "webhooks", "alert_count", "m
 
 // Outputs returns every declared output (empty values when r is nil).
 func (r *Result) Outputs() map[string]any {
-	out := map[string]any{"issues": emptyIssues(), "dispatches": []dispatch.Result{}, "webhooks": []WebhookResult{},
+	out := map[string]any{"issues": emptyIssues(), "dispatches": []DispatchResult{}, "webhooks": []WebhookResult{},
 		"alert_count": "0", "max_level": string(LevelNone)}
 	if r == nil {
 		return out
@@ -285,10 +293,10 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	if deps.GitHub == nil && (cfg.has(ChannelIssue) || cfg.has(ChannelRepositoryDispatch) || cfg.has(ChannelWorkflowDispatch)) {
 		return nil, errors.New("alert: Deps.GitHub is required for the issue and dispatch channels")
 	}
-	rs := &runState{cfg: cfg, deps: deps, now: cfg.Now.UTC(), text: Text{Mention: cfg.Mention}, built: built, byFP: map[string]*AlertResult{}}
+	rs := &runState{cfg: cfg, deps: deps, now: cfg.Now.UTC().Truncate(time.Second), text: Text{Mention: cfg.Mention}, built: built, byFP: map[string]*AlertResult{}}
 	res := &Result{SchemaVersion: SchemaVersion, Timestamp: rs.now, Repository: cfg.Repository, RunID: cfg.RunID, RunURL: cfg.RunURL,
 		DryRun: cfg.DryRun, AlertType: cfg.Type, MinLevel: cfg.MinLevel, Channels: cfg.Channels, BelowMinLevel: built.BelowMinLevel,
-		Issues: emptyIssues(), Alerts: []*AlertResult{}, Dispatches: []dispatch.Result{}, Webhooks: []WebhookResult{}, Calls: []Call{}, Errors: []string{},
+		Issues: emptyIssues(), Alerts: []*AlertResult{}, Dispatches: []DispatchResult{}, Webhooks: []WebhookResult{}, Calls: []Call{}, Errors: []string{},
 		MaxLevel: LevelNone}
 	rs.res = res
 	for _, r := range reports {
