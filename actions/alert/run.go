@@ -153,29 +153,29 @@ type ResponseTime struct {
 
 // Result is alert_results.json.
 type Result struct {
-	SchemaVersion string            `json:"schema_version"`
-	Timestamp     time.Time         `json:"timestamp"`
-	Repository    string            `json:"repository"`
-	RunID         int64             `json:"run_id"`
-	RunURL        string            `json:"run_url,omitempty"`
-	DryRun        bool              `json:"dry_run"`
-	AlertType     Type              `json:"alert_type"`
-	MinLevel      Level             `json:"min_level"`
-	Channels      []string          `json:"channels"`
-	Reports       []ReportInfo      `json:"reports"`
-	AlertCount    int               `json:"alert_count"`
-	MaxLevel      Level             `json:"max_level"`
-	BelowMinLevel int               `json:"below_min_level"`
-	Complete      bool              `json:"complete"`
-	Issues        IssueNumbers      `json:"issues"`
-	Alerts        []*AlertResult    `json:"alerts"`
-	Dispatches    []DispatchResult  `json:"dispatches"`
-	Webhooks      []WebhookResult   `json:"webhooks"`
-	ResponseTime  ResponseTime      `json:"response_time"`
-	Calls         []Call            `json:"calls"`
-	Errors        []string          `json:"errors"`
-	API           any               `json:"api,omitempty"`
-	Files         []string          `json:"-"`
+	SchemaVersion string           `json:"schema_version"`
+	Timestamp     time.Time        `json:"timestamp"`
+	Repository    string           `json:"repository"`
+	RunID         int64            `json:"run_id"`
+	RunURL        string           `json:"run_url,omitempty"`
+	DryRun        bool             `json:"dry_run"`
+	AlertType     Type             `json:"alert_type"`
+	MinLevel      Level            `json:"min_level"`
+	Channels      []string         `json:"channels"`
+	Reports       []ReportInfo     `json:"reports"`
+	AlertCount    int              `json:"alert_count"`
+	MaxLevel      Level            `json:"max_level"`
+	BelowMinLevel int              `json:"below_min_level"`
+	Complete      bool             `json:"complete"`
+	Issues        IssueNumbers     `json:"issues"`
+	Alerts        []*AlertResult   `json:"alerts"`
+	Dispatches    []DispatchResult `json:"dispatches"`
+	Webhooks      []WebhookResult  `json:"webhooks"`
+	ResponseTime  ResponseTime     `json:"response_time"`
+	Calls         []Call           `json:"calls"`
+	Errors        []string         `json:"errors"`
+	API           any              `json:"api,omitempty"`
+	Files         []string         `json:"-"`
 }
 
 // OutputNames are the action outputs, always all written.
