@@ -30,6 +30,10 @@ type API interface {
 	ListOpenIssues(ctx context.Context, owner, repo string, page int) (issues []*github.Issue, next int, err error)
 	// ListOrgRepos is one page of GET /orgs/{org}/repos.
 	ListOrgRepos(ctx context.Context, org string, page int) (repos []*github.Repository, next int, err error)
+	// ListOwnerRepos is one page of GET /users/{owner}/repos (sorted by
+	// full name); last is the number of pages from the Link header (0 when
+	// this is the only page).
+	ListOwnerRepos(ctx context.Context, owner string, page int) (repos []*github.Repository, next, last int, err error)
 	// JobLog streams a job's log: GET .../actions/jobs/{id}/logs answers 302
 	// and the log is fetched from the Location.
 	JobLog(ctx context.Context, owner, repo string, jobID int64) (io.ReadCloser, error)
@@ -101,6 +105,16 @@ func (g GitHubAPI) ListOrgRepos(ctx context.Context, org string, page int) ([]*g
 		return nil, 0, err
 	}
 	return rs, resp.NextPage, nil
+}
+
+// ListOwnerRepos implements API.
+func (g GitHubAPI) ListOwnerRepos(ctx context.Context, owner string, page int) ([]*github.Repository, int, int, error) {
+	rs, resp, err := g.Client.Repositories.ListByUser(ctx, owner, &github.RepositoryListByUserOptions{
+		Type: "owner", Sort: "full_name", ListOptions: github.ListOptions{Page: page, PerPage: perPage}})
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return rs, resp.NextPage, resp.LastPage, nil
 }
 
 // JobLog implements API.

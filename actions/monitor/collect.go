@@ -170,6 +170,12 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 			if stop := classify(err); stop != nil {
 				return d, stop
 			}
+			if st := ghclient.StatusCode(err); page == 1 && (st == 404 || st == 403) && t.Meta != nil {
+				// The listing showed the repository but it cannot be read.
+				d.Status, d.Error = st, reason(err)
+				c.logf("%s: %s", d.Name, d.Error)
+				return d, nil
+			}
 			d.EventsKnown = false
 			d.Events = nil
 			c.logf("%s: events not read: %s", d.Name, reason(err))
@@ -400,6 +406,56 @@ func itemFrom(i *github.Issue) Item {
 		it.Labels = append(it.Labels, l.GetName())
 	}
 	return it
+}
+
+// ResolveMetadata fills the metadata of targets that share an owner from
+// one listing of that owner's repositories (GET /users/{owner}/repos), so a
+// domain costs no GET /repos/{owner}/{repo} of its own. The listing is read
+// only while it costs fewer requests than the repositories it replaces (the
+// Link header tells the page count on page 1); repositories it does not
+// show (private, missing, renamed) keep Meta nil and are fetched one by one,
+// which also reports a 404/403 with its reason. Errors only mean fallback.
+func ResolveMetadata(ctx context.Context, api API, targets []Target) {
+	byOwner := map[string][]int{}
+	var owners []string
+	for i, t := range targets {
+		if t.Meta != nil {
+			continue
+		}
+		key := strings.ToLower(t.Owner)
+		if _, ok := byOwner[key]; !ok {
+			owners = append(owners, key)
+		}
+		byOwner[key] = append(byOwner[key], i)
+	}
+	for _, key := range owners {
+		idx := byOwner[key]
+		if len(idx) < 2 { // one GET is never more than one listing page
+			continue
+		}
+		want := map[string]int{}
+		for _, i := range idx {
+			want[strings.ToLower(targets[i].Name)] = i
+		}
+		owner := targets[idx[0]].Owner
+		for page := 1; page != 0 && len(want) > 0; {
+			rs, next, last, err := api.ListOwnerRepos(ctx, owner, page)
+			if err != nil {
+				break
+			}
+			for _, r := range rs {
+				if i, ok := want[strings.ToLower(r.GetName())]; ok && strings.EqualFold(r.GetOwner().GetLogin(), owner) {
+					m := metaFrom(r)
+					targets[i].Meta = &m
+					delete(want, strings.ToLower(r.GetName()))
+				}
+			}
+			if page == 1 && last > len(idx) {
+				break // more pages than domains: fetch the rest one by one
+			}
+			page = next
+		}
+	}
 }
 
 // OrgFilter selects repositories of an organisation.

@@ -165,6 +165,8 @@ func apiRequests(s *emulator.Server) map[string]int {
 			out["logs"]++
 		case strings.HasPrefix(p, "/orgs/"):
 			out["org"]++
+		case strings.HasPrefix(p, "/users/"):
+			out["owner"]++
 		case strings.Count(p, "/") == 3 && strings.HasPrefix(p, "/repos/"):
 			out["repo"]++
 		default:

@@ -229,6 +229,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 				mine = append(mine, t)
 			}
 		}
+		ResolveMetadata(ctx, deps.API, mine)
 		logf("reading %d domains (concurrency %d)", len(mine), cfg.Concurrency)
 		col := Collector{API: deps.API, Now: cfg.Now, Window: cfg.Window, Concurrency: cfg.Concurrency,
 			MaxJobRuns: cfg.MaxJobRuns, MaxLogs: cfg.MaxLogs, Logf: logf}
