@@ -267,3 +267,30 @@ func TestBackoff(t *testing.T) {
 		t.Error("backoff schedule changed")
 	}
 }
+
+// TestChannels_listing_failure: when the alert issues cannot be listed,
+// nothing is written to issues (their state is unknown), the other channels
+// still carry every current alert, and the run is incomplete.
+func TestChannels_listing_failure(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, emulator.Options{Faults: []emulator.Fault{{Method: "GET", Path: "/repos/eco/alerts/issues", Kind: emulator.FaultInternalError}}})
+	hook := &receiver{}
+	s := httptest.NewServer(hook)
+	t.Cleanup(s.Close)
+	cfg := e.config(t, monitorJSON(t0, map[string]domain{"eco/app": {50, nil}}), 12)
+	cfg.Channels = []string{ChannelIssue, ChannelWebhook}
+	cfg.GenericWebhooks = []string{s.URL}
+	res, err := e.run(t, cfg)
+	if !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("err = %v, want incomplete", err)
+	}
+	if len(e.issues(t, "eco/alerts")) != 0 {
+		t.Error("an issue was created without knowing the existing ones")
+	}
+	if res.Alerts[0].Action != ActionFailed || res.Alerts[0].Notify != NotifyFiring || len(hook.got()) != 1 {
+		t.Errorf("alert %+v, webhook bodies %d", res.Alerts[0], len(hook.got()))
+	}
+	if len(res.Errors) == 0 || !strings.Contains(res.Errors[0], "HTTP 500") {
+		t.Errorf("errors %v", res.Errors)
+	}
+}
