@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +125,132 @@ func TestCommentEditAndDelete(t *testing.T) {
 	if _, err := c.Issues.DeleteComment(ctx(), "acme", "tools", cm.GetID()); err == nil {
 		t.Errorf("deleting twice: want 404")
 	}
+}
+
+// TestTimelineCommitted checks that a pull request's timeline lists its
+// commits as committed events (git-commit fields, no actor or created_at),
+// in date order with the other events, and that an issue's has none.
+func TestTimelineCommitted(t *testing.T) {
+	t.Parallel()
+	s := start(t, nil)
+	c := client(t, s)
+	tests := []struct {
+		name   string
+		number int
+		want   []string // event:who:date
+	}{
+		{name: "pull_with_fixture_commits", number: 3, want: []string{
+			"committed:mona:" + served(ago(40*day)).Format(time.RFC3339),
+			"commented:octo:" + served(ago(36*day)).Format(time.RFC3339),
+			"reviewed:octo:" + served(ago(35*day)).Format(time.RFC3339),
+		}},
+		{name: "pull_without_commits_has_its_head", number: 4, want: []string{
+			"committed:stranger:" + served(ago(5*day)).Format(time.RFC3339),
+		}},
+		{name: "issue_has_no_commits", number: 1, want: []string{
+			"labeled:octo:" + served(ago(20*day)).Format(time.RFC3339),
+			"commented:mona:" + served(ago(19*day)).Format(time.RFC3339),
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tl, _, err := c.Issues.ListIssueTimeline(ctx(), "acme", "tools", tt.number, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			var shas []string
+			for _, e := range tl {
+				who, at := e.GetActor().GetLogin(), e.GetCreatedAt().Time
+				switch e.GetEvent() {
+				case "committed":
+					who, at = e.GetAuthor().GetName(), e.GetCommitter().GetDate().Time
+					shas = append(shas, e.GetSHA())
+				case "reviewed":
+					who, at = e.GetUser().GetLogin(), e.GetSubmittedAt().Time
+				}
+				got = append(got, e.GetEvent()+":"+who+":"+at.UTC().Format(time.RFC3339))
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("timeline (-want +got):\n%s", diff)
+			}
+			if tt.number == 1 {
+				return
+			}
+			commits, _, err := c.PullRequests.ListCommits(ctx(), "acme", "tools", tt.number, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, cm := range commits {
+				want = append(want, cm.GetSHA())
+			}
+			if diff := cmp.Diff(want, shas); diff != "" {
+				t.Errorf("committed shas differ from GET pulls/%d/commits (-want +got):\n%s", tt.number, diff)
+			}
+		})
+	}
+
+	t.Run("shape", func(t *testing.T) {
+		t.Parallel()
+		_, b := rawGet(t, s, "/repos/acme/tools/issues/3/timeline", nil)
+		var entries []map[string]any
+		if err := json.Unmarshal(b, &entries); err != nil {
+			t.Fatalf("timeline is not a JSON array: %v", err)
+		}
+		var committed map[string]any
+		for _, e := range entries {
+			if e["event"] == "committed" {
+				committed = e
+			}
+		}
+		if committed == nil {
+			t.Fatalf("no committed entry in %s", b)
+		}
+		keysOf := func(v any) []string {
+			m, _ := v.(map[string]any)
+			var ks []string
+			for k := range m {
+				ks = append(ks, k)
+			}
+			sort.Strings(ks)
+			return ks
+		}
+		const sha = "2222222222222222222222222222222222222222"
+		want := map[string][]string{
+			"":             {"author", "committer", "event", "html_url", "message", "node_id", "parents", "sha", "tree", "url", "verification"},
+			"author":       {"date", "email", "name"},
+			"committer":    {"date", "email", "name"},
+			"tree":         {"sha", "url"},
+			"parents[0]":   {"html_url", "sha", "url"},
+			"verification": {"payload", "reason", "signature", "verified", "verified_at"},
+		}
+		parents, _ := committed["parents"].([]any)
+		if len(parents) != 1 {
+			t.Fatalf("parents = %v, want one", committed["parents"])
+		}
+		for path, keys := range want {
+			var v any = committed
+			switch path {
+			case "parents[0]":
+				v = parents[0]
+			case "":
+			default:
+				v = committed[path]
+			}
+			if diff := cmp.Diff(keys, keysOf(v)); diff != "" {
+				t.Errorf("keys of committed%s (-want +got):\n%s", "."+path, diff)
+			}
+		}
+		if committed["sha"] != sha || committed["url"] != s.URL()+"/repos/acme/tools/git/commits/"+sha ||
+			committed["html_url"] != "https://github.com/acme/tools/commit/"+sha || committed["message"] != "Add x" {
+			t.Errorf("committed = sha %v url %v html_url %v message %v", committed["sha"], committed["url"], committed["html_url"], committed["message"])
+		}
+		if v := committed["verification"].(map[string]any); v["verified"] != false || v["reason"] != "unsigned" {
+			t.Errorf("verification = %v, want unsigned", v)
+		}
+	})
 }
 
 func TestIssueFilters(t *testing.T) {

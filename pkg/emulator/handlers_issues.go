@@ -568,6 +568,10 @@ func (s *Server) listTimeline(c *call) {
 			m["event"] = "reviewed"
 			items = append(items, item{rv.SubmittedAt, m})
 		}
+		for _, cm := range c.pullCommits(c.repo, is) {
+			_, date, _ := commitIdentity(c.repo, cm)
+			items = append(items, item{date, c.timelineCommitJSON(c.repo, cm)})
+		}
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].at.Before(items[j].at) })
 	lo, hi := c.paginate(len(items))
@@ -866,11 +870,7 @@ func (s *Server) listPullCommits(c *call) {
 	if is == nil {
 		return
 	}
-	commits := is.pull.commits
-	if len(commits) == 0 {
-		head := c.pullSideJSON(c.repo, is.pull.head, true)
-		commits = []Commit{{SHA: head["sha"].(string), Author: is.user, Date: is.createdAt, Message: is.title}}
-	}
+	commits := c.pullCommits(c.repo, is)
 	lo, hi := c.paginate(len(commits))
 	out := []any{}
 	for _, cm := range commits[lo:hi] {

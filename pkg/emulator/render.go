@@ -414,22 +414,37 @@ func (c *call) issueEventJSON(rs *repoState, is *issueState, e *IssueEvent) map[
 	return m
 }
 
-// commitJSON is a commit (GET /repos/{o}/{r}/commits/{ref}).
-func (c *call) commitJSON(rs *repoState, cm Commit) map[string]any {
-	api := c.repoAPI(rs)
-	author := cm.Author
+// commitIdentity fills the defaults of a fixture commit: the author falls
+// back to the repository owner, the date to the last push, the message to
+// "Update <short sha>".
+func commitIdentity(rs *repoState, cm Commit) (author string, date time.Time, msg string) {
+	author, date, msg = cm.Author, cm.Date, cm.Message
 	if author == "" {
 		author = rs.fx.Owner
 	}
-	date := cm.Date
 	if date.IsZero() {
 		date = rs.fx.PushedAt
 	}
-	msg := cm.Message
 	if msg == "" {
-		msg = "Update " + cm.SHA[:7]
+		msg = "Update " + cm.SHA[:min(7, len(cm.SHA))]
 	}
-	who := map[string]any{"name": author, "email": author + "@users.noreply.github.com", "date": ts(date)}
+	return author, date, msg
+}
+
+// gitUserJSON is a git-user (name, email, date) for a login.
+func gitUserJSON(login string, date time.Time) map[string]any {
+	return map[string]any{"name": login, "email": login + "@users.noreply.github.com", "date": ts(date)}
+}
+
+func unsignedJSON() map[string]any {
+	return map[string]any{"verified": false, "reason": "unsigned", "signature": nil, "payload": nil, "verified_at": nil}
+}
+
+// commitJSON is a commit (GET /repos/{o}/{r}/commits/{ref}).
+func (c *call) commitJSON(rs *repoState, cm Commit) map[string]any {
+	api := c.repoAPI(rs)
+	author, date, msg := commitIdentity(rs, cm)
+	who := gitUserJSON(author, date)
 	parent := fakeSHA(cm.SHA + "^")
 	tree := fakeSHA(cm.SHA + "^{tree}")
 	return map[string]any{
@@ -439,12 +454,33 @@ func (c *call) commitJSON(rs *repoState, cm Commit) map[string]any {
 			"url": api + "/git/commits/" + cm.SHA, "author": who, "committer": who, "message": msg,
 			"tree":          map[string]any{"url": api + "/git/trees/" + tree, "sha": tree},
 			"comment_count": 0,
-			"verification":  map[string]any{"verified": false, "reason": "unsigned", "signature": nil, "payload": nil, "verified_at": nil},
+			"verification":  unsignedJSON(),
 		},
 		"author": c.userJSON(author), "committer": c.userJSON(author),
 		"parents": []any{map[string]any{"url": api + "/commits/" + parent, "sha": parent, "html_url": repoHTML(rs) + "/commit/" + parent}},
 		"stats":   map[string]any{"additions": 0, "deletions": 0, "total": 0},
 		"files":   []any{},
+	}
+}
+
+// timelineCommitJSON is a timeline-committed-event: the git commit of a
+// pull request as GET /repos/{o}/{r}/issues/{n}/timeline lists it. Unlike
+// the other timeline entries it has no actor, id or created_at; the dates
+// are in author and committer.
+// https://docs.github.com/rest/issues/timeline#list-timeline-events-for-an-issue
+func (c *call) timelineCommitJSON(rs *repoState, cm Commit) map[string]any {
+	api := c.repoAPI(rs)
+	author, date, msg := commitIdentity(rs, cm)
+	who := gitUserJSON(author, date)
+	parent := fakeSHA(cm.SHA + "^")
+	tree := fakeSHA(cm.SHA + "^{tree}")
+	return map[string]any{
+		"event": "committed", "sha": cm.SHA, "node_id": nodeID("Commit", stableID(cm.SHA, 1_000_000)),
+		"url": api + "/git/commits/" + cm.SHA, "html_url": repoHTML(rs) + "/commit/" + cm.SHA,
+		"author": who, "committer": who, "message": msg,
+		"tree":         map[string]any{"sha": tree, "url": api + "/git/trees/" + tree},
+		"parents":      []any{map[string]any{"sha": parent, "url": api + "/git/commits/" + parent, "html_url": repoHTML(rs) + "/commit/" + parent}},
+		"verification": unsignedJSON(),
 	}
 }
 
@@ -479,6 +515,32 @@ func (c *call) branchJSON(rs *repoState, b *Branch) map[string]any {
 	}
 }
 
+// sideSHA is the commit the head or base of a pull request points to: the
+// fixture's sha, else the branch's commit, else a derived one.
+func (c *call) sideSHA(rs *repoState, side Ref) string {
+	if side.SHA != "" {
+		return side.SHA
+	}
+	repoName := side.Repo
+	if repoName == "" {
+		repoName = rs.fx.FullName()
+	}
+	target := c.foreignRepo(repoName)
+	if b := target.branch(side.Ref); b != nil {
+		return target.completeCommit(b.Commit, b.Name).SHA
+	}
+	return fakeSHA(repoName + "#ref#" + side.Ref)
+}
+
+// pullCommits are the commits of a pull request: the fixture's, or else
+// one commit at the head made when the pull request was opened.
+func (c *call) pullCommits(rs *repoState, is *issueState) []Commit {
+	if len(is.pull.commits) > 0 {
+		return is.pull.commits
+	}
+	return []Commit{{SHA: c.sideSHA(rs, is.pull.head), Author: is.user, Date: is.createdAt, Message: is.title}}
+}
+
 // pullSideJSON is the head or base of a pull request.
 func (c *call) pullSideJSON(rs *repoState, side Ref, isHead bool) map[string]any {
 	repoName := side.Repo
@@ -486,14 +548,7 @@ func (c *call) pullSideJSON(rs *repoState, side Ref, isHead bool) map[string]any
 		repoName = rs.fx.FullName()
 	}
 	target := c.foreignRepo(repoName)
-	sha := side.SHA
-	if sha == "" {
-		if b := target.branch(side.Ref); b != nil {
-			sha = target.completeCommit(b.Commit, b.Name).SHA
-		} else {
-			sha = fakeSHA(repoName + "#ref#" + side.Ref)
-		}
-	}
+	sha := c.sideSHA(rs, side)
 	_ = isHead
 	return map[string]any{
 		"label": target.fx.Owner + ":" + side.Ref, "ref": side.Ref, "sha": sha,
@@ -571,7 +626,7 @@ func (c *call) reviewJSON(rs *repoState, is *issueState, rv Review) map[string]a
 		"state": rv.State, "html_url": html, "pull_request_url": c.repoAPI(rs) + "/pulls/" + n,
 		"_links":             map[string]any{"html": map[string]any{"href": html}, "pull_request": map[string]any{"href": c.repoAPI(rs) + "/pulls/" + n}},
 		"submitted_at":       ts(rv.SubmittedAt),
-		"commit_id":          c.pullSideJSON(rs, is.pull.head, true)["sha"],
+		"commit_id":          c.sideSHA(rs, is.pull.head),
 		"author_association": c.authorAssociation(rs, rv.User),
 	}
 }
