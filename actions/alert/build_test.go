@@ -322,6 +322,18 @@ func TestLoadReports_globs_and_inline(t *testing.T) {
 	if diff := cmp.Diff([]alertKey{{"o/r", ProblemFailure, LevelMedium, TypeEcosystem}}, keys(b.Alerts)); diff != "" {
 		t.Errorf("alerts (-want +got):\n%s", diff)
 	}
+	// A failures[] list of per-job analyses.
+	reps, err = LoadReports(`{"repository":"o/r","failures":[{"job":"build","findings":[{"rule_id":"fips.x","category":"fips","severity":"critical","pattern":"p","root_cause":true}]}]}`, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err = Build(reps, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]alertKey{{"o/r", ProblemFailure, LevelCritical, TypeCritical}}, keys(b.Alerts)); diff != "" {
+		t.Errorf("failures[] alerts (-want +got):\n%s", diff)
+	}
 }
 
 func TestCheckType(t *testing.T) {

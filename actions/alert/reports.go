@@ -349,9 +349,12 @@ func decodeObject(raw []byte, keys map[string]json.RawMessage, path string) (Rep
 			return r, fmt.Errorf("malformed stale_analysis.json: %v", err)
 		}
 		r.Kind, r.Stale, r.Time = KindStale, &s, s.Timestamp
-	case has("findings") || has("analyses") || (has("jobs") && !has("domains")):
+	case has("findings") || has("analyses") || (has("jobs") && !has("domains")) || (has("failures") && !has("domains")):
 		var f FixerReport
 		if err := json.Unmarshal(raw, &f); err != nil {
+			return r, fmt.Errorf("malformed failure_analysis.json: %v", err)
+		}
+		if err := decodeFixerFailures(keys["failures"], &f); err != nil {
 			return r, fmt.Errorf("malformed failure_analysis.json: %v", err)
 		}
 		r.Kind, r.Fixer, r.Time = KindFixer, &f, f.Timestamp
@@ -367,4 +370,35 @@ func decodeObject(raw []byte, keys map[string]json.RawMessage, path string) (Rep
 		return r, fmt.Errorf("unknown report kind (top-level keys: %s): %s", strings.Join(ks, ", "), knownKinds)
 	}
 	return r, nil
+}
+
+// decodeFixerFailures accepts a "failures" array of per-job analyses (with
+// findings[]) or of findings, in case the fixer names its list that way.
+func decodeFixerFailures(raw json.RawMessage, f *FixerReport) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var items []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return fmt.Errorf("failures: %v", err)
+	}
+	for i, it := range items {
+		b, _ := json.Marshal(it)
+		if _, ok := it["findings"]; ok {
+			var an FixerAnalysis
+			if err := json.Unmarshal(b, &an); err != nil {
+				return fmt.Errorf("failures[%d]: %v", i, err)
+			}
+			f.Analyses = append(f.Analyses, an)
+			continue
+		}
+		if isFinding(it) {
+			var x FixerFinding
+			if err := json.Unmarshal(b, &x); err != nil {
+				return fmt.Errorf("failures[%d]: %v", i, err)
+			}
+			f.Findings = append(f.Findings, x)
+		}
+	}
+	return nil
 }
