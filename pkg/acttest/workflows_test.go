@@ -1,0 +1,188 @@
+package acttest
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+)
+
+// e2eWorkflows are the workflows run under act; every third-party action
+// they (or the reusable workflows and stand-ins they use) reference must be
+// stood in or skipped by act.
+var e2eWorkflows = []string{"monitor-ecosystem.yml", "reusable-cloudsmith-publish.yml", "self-test.yml", "stale-detection.yml"}
+
+type usesRef struct {
+	File, Job string
+	Line      int
+	Uses      string
+	Comment   string
+}
+
+// workflowUses returns every `uses:` of the YAML file (job-level and step
+// level, workflows and composite actions), with its line comment.
+func workflowUses(t *testing.T, path string) ([]usesRef, *yaml.Node) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var refs []usesRef
+	var walk func(n *yaml.Node, job string, depth int)
+	walk = func(n *yaml.Node, job string, depth int) {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				j := job
+				if depth == 2 { // jobs.<id>
+					j = k.Value
+				}
+				if k.Value == "uses" && v.Kind == yaml.ScalarNode {
+					refs = append(refs, usesRef{File: filepath.Base(path), Job: job, Line: v.Line, Uses: v.Value, Comment: v.LineComment})
+				}
+				walk(v, j, depth+1)
+			}
+			return
+		}
+		for _, c := range n.Content {
+			walk(c, job, depth)
+		}
+	}
+	walk(doc.Content[0], "", 0)
+	return refs, doc.Content[0]
+}
+
+var (
+	shaRef      = regexp.MustCompile(`^([^/@]+/[^/@]+)(/[^@]*)?@([0-9a-f]{40})$`)
+	versionNote = regexp.MustCompile(`^# v\d+(\.\d+){0,2}\b`)
+)
+
+const ownRepository = "sparesparrow/ecosystem-actions"
+
+// TestWorkflowsPinThirdPartyActions: every third-party action is pinned by
+// a full commit SHA with a "# vX.Y.Z" comment, one SHA per action across
+// the workflows, and our own actions are referenced as ./action-* or
+// sparesparrow/ecosystem-actions/...@v1.
+func TestWorkflowsPinThirdPartyActions(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join(repoRoot(t), ".github", "workflows", "*.yml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no workflows: %v", err)
+	}
+	shaOf := map[string]string{}
+	for _, f := range files {
+		refs, _ := workflowUses(t, f)
+		for _, r := range refs {
+			where := r.File + ":" + strconv.Itoa(r.Line)
+			switch {
+			case strings.HasPrefix(r.Uses, "./"):
+				if _, err := os.Stat(filepath.Join(repoRoot(t), r.Uses)); err != nil {
+					t.Errorf("%s: %s does not exist in the repository", where, r.Uses)
+				}
+			case strings.HasPrefix(r.Uses, ownRepository+"/"):
+				if !strings.HasSuffix(r.Uses, "@v1") {
+					t.Errorf("%s: our own action %s should be referenced at @v1 (the release's major tag)", where, r.Uses)
+				}
+			default:
+				m := shaRef.FindStringSubmatch(r.Uses)
+				if m == nil {
+					t.Errorf("%s: %s is not pinned by a full commit SHA", where, r.Uses)
+					continue
+				}
+				if !versionNote.MatchString(r.Comment) {
+					t.Errorf("%s: %s has no \"# vX.Y.Z\" comment (got %q)", where, r.Uses, r.Comment)
+				}
+				if prev, ok := shaOf[m[1]]; ok && prev != m[3] {
+					t.Errorf("%s: %s is pinned to %s here and %s elsewhere", where, m[1], m[3], prev)
+				}
+				shaOf[m[1]] = m[3]
+			}
+		}
+	}
+}
+
+// TestEndToEndActionsAreStoodIn: every third-party action the end-to-end
+// workflows reach (through reusable workflows and stand-ins too) has a
+// stand-in or is skipped by act, and every stand-in is used.
+func TestEndToEndActionsAreStoodIn(t *testing.T) {
+	t.Parallel()
+	root := repoRoot(t)
+	used := map[string]bool{}
+	var paths []string
+	for _, w := range e2eWorkflows {
+		paths = append(paths, filepath.Join(root, ".github", "workflows", w))
+	}
+	for _, s := range StandIns {
+		matches, _ := filepath.Glob(filepath.Join(root, s.Dir, "action.yml"))
+		sub, _ := filepath.Glob(filepath.Join(root, s.Dir, "*", "action.yml"))
+		if len(matches)+len(sub) == 0 {
+			t.Errorf("stand-in %s has no action.yml under %s", s.Key(), s.Dir)
+		}
+		paths = append(paths, append(matches, sub...)...)
+	}
+	for _, p := range paths {
+		refs, _ := workflowUses(t, p)
+		for _, r := range refs {
+			if strings.HasPrefix(r.Uses, "./") || strings.HasPrefix(r.Uses, ownRepository+"/") {
+				continue
+			}
+			if m := shaRef.FindStringSubmatch(r.Uses); m != nil {
+				used[m[1]+"@"+m[3]] = true
+			} else {
+				t.Errorf("%s:%d: %s is not pinned by SHA", r.File, r.Line, r.Uses)
+			}
+		}
+	}
+	var got []string
+	for k := range used {
+		got = append(got, k)
+	}
+	sort.Strings(got)
+	if diff := cmp.Diff(standInKeys(), got); diff != "" {
+		t.Errorf("stood-in actions (-StandIns/SkippedByAct +used by the e2e workflows):\n%s", diff)
+	}
+}
+
+// TestWorkflowJobsDeclarePermissions: least privilege is explicit: every
+// workflow sets `permissions: {}` at the top and every job its own.
+func TestWorkflowJobsDeclarePermissions(t *testing.T) {
+	t.Parallel()
+	files, _ := filepath.Glob(filepath.Join(repoRoot(t), ".github", "workflows", "*.yml"))
+	for _, f := range files {
+		_, top := workflowUses(t, f)
+		m := mapping(top)
+		if p, ok := m["permissions"]; !ok || p.Kind != yaml.MappingNode || len(p.Content) != 0 {
+			t.Errorf("%s: want a top-level `permissions: {}`", filepath.Base(f))
+		}
+		jobs := mapping(m["jobs"])
+		if len(jobs) == 0 {
+			t.Errorf("%s: no jobs", filepath.Base(f))
+		}
+		for id, job := range jobs {
+			if _, ok := mapping(job)["permissions"]; !ok {
+				t.Errorf("%s: job %s has no permissions", filepath.Base(f), id)
+			}
+		}
+	}
+}
+
+func mapping(n *yaml.Node) map[string]*yaml.Node {
+	out := map[string]*yaml.Node{}
+	if n == nil || n.Kind != yaml.MappingNode {
+		return out
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out[n.Content[i].Value] = n.Content[i+1]
+	}
+	return out
+}
