@@ -159,6 +159,11 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 		}
 		d.Meta = metaFrom(repo)
 	}
+	if d.Meta.Archived {
+		// Read-only: no new runs, issues or pushes can happen. It is
+		// reported as archived from its metadata alone.
+		return d, nil
+	}
 
 	// Events, newest first, until the window start.
 	d.EventsKnown = true
