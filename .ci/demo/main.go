@@ -7,8 +7,9 @@
 // evaluated, `${{ steps.<id>.outputs.<name> }}` from earlier steps),
 // GITHUB_API_URL pointing at the emulator, GITHUB_OUTPUT and
 // GITHUB_STEP_SUMMARY as files under the reports directory, parsed with the
-// runner's rules after the step. A step whose action or binary is missing, or
-// that fails, stops the chain with a message saying what to do.
+// runner's rules after the step. A step that fails stops the chain; a step
+// whose action or binary is missing is skipped with a message saying what to
+// do, and the demo exits non-zero at the end.
 //
 // Usage: go run ./.ci/demo [-bin bin] [-fixture testdata/ecosystem/ecosystem.yaml] [-out reports]
 package main
@@ -108,8 +109,15 @@ func runChain(ctx context.Context, o options, apiURL string, stdout, stderr io.W
 	gh.GitHub["workflow"] = "demo"
 	gh.GitHub["job"] = "demo"
 	gh.Steps = map[string]map[string]string{}
+	gh.Env = map[string]string{"REPORTS": o.out}
 
+	// The per-step file-command files of an earlier demo are stale: start
+	// afresh (reports themselves, like history.json, are kept, as a workflow
+	// carries them between runs).
 	runner := filepath.Join(o.out, "runner")
+	if err := os.RemoveAll(runner); err != nil {
+		return nil, fmt.Errorf("failed to clear %s: %w", runner, err)
+	}
 	paths := containertest.Paths{
 		Workspace:    root,
 		FileCommands: filepath.Join(runner, "_runner_file_commands"),
@@ -127,45 +135,49 @@ func runChain(ctx context.Context, o options, apiURL string, stdout, stderr io.W
 	}
 
 	var results []stepResult
+	var missing []error
 	for _, step := range containertest.DemoChain() {
 		if err := ctx.Err(); err != nil {
 			return results, err
 		}
 		res, err := runStep(ctx, o, step, gh, apiURL, paths, stdout, stderr)
+		var me *missingError
+		if errors.As(err, &me) {
+			// Later steps may not need it: go on, and fail at the end.
+			fmt.Fprintf(stderr, "\n!!! step %s SKIPPED: %v\n", step.ID, err)
+			missing = append(missing, fmt.Errorf("step %s: %w", step.ID, err))
+			continue
+		}
 		if err != nil {
-			return results, fmt.Errorf("step %s: %w", step.ID, err)
+			return results, errors.Join(append(missing, fmt.Errorf("step %s: %w", step.ID, err))...)
 		}
 		gh.Steps[step.ID] = res.Outputs
 		results = append(results, res)
 	}
-	return results, nil
+	return results, errors.Join(missing...)
 }
+
+// missingError is a step whose action or binary does not exist yet.
+type missingError struct{ msg string }
+
+func (e *missingError) Error() string { return e.msg }
 
 func runStep(ctx context.Context, o options, step containertest.Step, gh *containertest.Context, apiURL string, paths containertest.Paths, stdout, stderr io.Writer) (stepResult, error) {
 	res := stepResult{ID: step.ID, Action: "action-" + step.Action}
 	dir := "action-" + step.Action
 	a, err := containertest.LoadAction(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return res, fmt.Errorf("%s/action.yml not found: action-%s is not written yet, so the chain stops here", dir, step.Action)
+		return res, &missingError{fmt.Sprintf("%s/action.yml not found: action-%s is not written yet", dir, step.Action)}
 	}
 	if err != nil {
 		return res, err
 	}
 	bin := filepath.Join(o.bin, "action-"+step.Action)
 	if _, err := os.Stat(bin); err != nil {
-		return res, fmt.Errorf("%s not found: run `make build` first (it builds every action-*/main.go): %w", bin, err)
+		return res, &missingError{fmt.Sprintf("%s not found: run `make build` first (it builds every action-*/main.go)", bin)}
 	}
 
-	with := map[string]string{}
-	for k, v := range step.With {
-		with[k] = v
-	}
-	if _, ok := a.Inputs["output_dir"]; ok {
-		if _, set := with["output_dir"]; !set {
-			with["output_dir"] = o.out
-		}
-	}
-	inputs, unknown, err := a.InputEnv(with, gh)
+	inputs, unknown, err := a.InputEnv(step.With, gh)
 	if err != nil {
 		return res, err
 	}
@@ -275,12 +287,26 @@ func printSummary(w io.Writer, out string, results []stepResult, before, after e
 		}
 	}
 	fmt.Fprintf(w, "  issues created: %d, issues updated: %d\n", created, changed)
+	// Dispatches grouped by kind and event (or workflow): one line each.
+	groups := map[string]map[string]int{}
 	for _, d := range after.Dispatches[min(len(before.Dispatches), len(after.Dispatches)):] {
-		what := d.EventType
+		what := d.Kind + " " + d.EventType
 		if d.Kind == "workflow_dispatch" {
-			what = d.Workflow
+			what = d.Kind + " " + d.Workflow
 		}
-		fmt.Fprintf(w, "  dispatch: %s → %s %s\n", d.Kind, d.Repo, what)
+		if groups[what] == nil {
+			groups[what] = map[string]int{}
+		}
+		groups[what][d.Repo]++
+	}
+	for _, what := range sortedKeys(groups) {
+		var targets []string
+		total := 0
+		for _, repo := range sortedKeys(groups[what]) {
+			targets = append(targets, fmt.Sprintf("%s ×%d", repo, groups[what][repo]))
+			total += groups[what][repo]
+		}
+		fmt.Fprintf(w, "  dispatch: %s: %d to %s\n", what, total, strings.Join(targets, ", "))
 	}
 	fmt.Fprintf(w, "  dispatches: %d, ref changes: %d\n", len(after.Dispatches)-len(before.Dispatches), len(after.RefChanges)-len(before.RefChanges))
 

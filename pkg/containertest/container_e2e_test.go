@@ -255,6 +255,7 @@ func TestChainInContainers(t *testing.T) {
 
 	ctx := GitHubContextForTest()
 	ctx.Steps = map[string]map[string]string{}
+	ctx.Env = map[string]string{"REPORTS": "reports"}
 	for _, step := range steps {
 		a, ok := actions[step.Action]
 		if !ok {

@@ -16,25 +16,43 @@ type Step struct {
 	With   map[string]string
 }
 
+// DemoDomains are the four domains of the example ecosystem
+// (testdata/ecosystem), as bare names of owner sparesparrow.
+const DemoDomains = "openssl-tools,openssl-conan-base,openssl-fips-policy,mcp-project-orchestrator"
+
 // DemoChain is the chain `make demo` and the container tests run on the
-// example ecosystem: the monitor's report feeds the fixer; the stale action
-// plans only (dry run); the alert action turns the reports into issues and
-// dispatches for real, against the emulator.
+// example ecosystem: the monitor reads the four domains and its report feeds
+// the fixer; the stale action plans only (dry run); the alert action turns
+// the reports into issues and repository_dispatch events for real, against
+// the emulator. `${{ env.REPORTS }}` is the reports directory.
 //
 // Inputs an action does not declare are still passed (the runner warns and
 // does the same), so a renamed input shows up as a warning, not silence.
 func DemoChain() []Step {
 	return []Step{
-		{ID: "monitor", Action: "monitor", With: map[string]string{}},
+		{ID: "monitor", Action: "monitor", With: map[string]string{
+			"domains":      DemoDomains,
+			"owner":        "sparesparrow",
+			"output_dir":   "${{ env.REPORTS }}",
+			"history_file": "${{ env.REPORTS }}/history.json",
+		}},
 		{ID: "fixer", Action: "fixer", With: map[string]string{
 			"monitor_report": "${{ steps.monitor.outputs.report_path }}",
+			"output_dir":     "${{ env.REPORTS }}",
 		}},
 		{ID: "stale", Action: "stale", With: map[string]string{
-			"dry_run": "true",
+			"repositories": DemoDomains,
+			"owner":        "sparesparrow",
+			"dry_run":      "true",
+			"output_dir":   "${{ env.REPORTS }}",
 		}},
 		{ID: "alert", Action: "alert", With: map[string]string{
-			"dry_run": "false",
-			"reports": "${{ steps.monitor.outputs.report_path }}",
+			"reports":          "${{ steps.monitor.outputs.report_path }}\n${{ env.REPORTS }}/stale_analysis.json",
+			"channels":         "issue,repository_dispatch",
+			"dispatch_targets": DemoDomains,
+			"owner":            "sparesparrow",
+			"dry_run":          "false",
+			"output_dir":       "${{ env.REPORTS }}",
 		}},
 	}
 }
