@@ -295,6 +295,7 @@ table.failures code { white-space:pre-wrap; overflow-wrap:anywhere; }
 <h2 id="rec-h">Recommendations</h2>
 <ul>{{range .Recommendations}}<li>{{.}}</li>{{end}}</ul>
 </section>{{end}}
+<footer><p class="meta">Reports: <a href="ecosystem_analysis.json">ecosystem_analysis.json</a> · <a href="ecosystem_summary.md">ecosystem_summary.md</a> · <a href="data.json">data.json</a> (report and history)</p></footer>
 </main>
 </body>
 </html>

@@ -175,7 +175,7 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 
 	// failure_streak on the default branch.
 	if streak, wf, green, ok := failureStreak(d, a.Flaky); ok {
-		detail := fmt.Sprintf("%d consecutive failing runs on %s", streak, d.Meta.DefaultBranch)
+		detail := fmt.Sprintf("%s on %s", plural(streak, "consecutive failing run", "consecutive failing runs"), d.Meta.DefaultBranch)
 		if wf != "" {
 			detail += " (workflow " + wf + ")"
 		}
@@ -205,7 +205,7 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 		if since > set.Recent {
 			score = 100 * (1 - float64(since-set.Recent)/float64(eventsRetention-set.Recent))
 		}
-		detail := fmt.Sprintf("%d events in the last %s; last activity %s ago", a.RecentActivity, humanDuration(set.Recent), humanDuration(since))
+		detail := fmt.Sprintf("%s in the last %s; last activity %s ago", plural(a.RecentActivity, "event", "events"), humanDuration(set.Recent), humanDuration(since))
 		add(ComponentActivityRecency, round1(since.Hours()), score, detail)
 		if since > 14*24*time.Hour {
 			a.Findings = append(a.Findings, Finding{SeverityInfo, ComponentActivityRecency, "no activity for " + humanDuration(since)})
@@ -452,6 +452,14 @@ func clampScore(v float64) int {
 
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// plural renders "1 run" / "3 runs".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
 
 func percent(rate float64) string { return fmt.Sprintf("%.0f%%", rate*100) }
 

@@ -93,8 +93,8 @@ func RenderMarkdown(r Report) string {
 	var flaky []string
 	for _, name := range sortedNames(r.Domains) {
 		for _, j := range r.Domains[name].Flaky.Jobs {
-			flaky = append(flaky, fmt.Sprintf("- %s: %s / %s flaked in %d runs (domain flaky rate %.0f%%)",
-				report.Markdown(name), report.Markdown(j.Workflow), report.Markdown(j.Job), j.Count, r.Domains[name].Flaky.Rate*100))
+			flaky = append(flaky, fmt.Sprintf("- %s: %s / %s flaked in %s (domain flaky rate %.0f%%)",
+				report.Markdown(name), report.Markdown(j.Workflow), report.Markdown(j.Job), plural(j.Count, "run", "runs"), r.Domains[name].Flaky.Rate*100))
 		}
 	}
 	if len(flaky) > 0 {

@@ -179,13 +179,13 @@ func recommend(name string, r DomainReport, fails []Failure, oldestPR float64) [
 		add("%s in %s / %s: %s", f.Analysis.Category, f.Workflow, f.Job, f.Analysis.Suggestions[0])
 	}
 	for _, j := range r.Flaky.Jobs {
-		add("stabilise or quarantine flaky job %q of workflow %q (flaked in %d runs)", j.Job, j.Workflow, j.Count)
+		add("stabilise or quarantine flaky job %q of workflow %q (flaked in %s)", j.Job, j.Workflow, plural(j.Count, "run", "runs"))
 	}
 	for _, al := range r.CriticalAlerts {
 		add("resolve open critical alert #%d (%s)", al.Number, al.Title)
 	}
 	if r.StalePullRequests > 0 {
-		add("review, merge or close %d stale pull requests (oldest open for %.0f days)", r.StalePullRequests, oldestPR)
+		add("review, merge or close %s (oldest open for %.0f days)", plural(r.StalePullRequests, "stale pull request", "stale pull requests"), oldestPR)
 	}
 	return out
 }
