@@ -99,7 +99,7 @@ func execute(t *testing.T, srv *emulator.Server, inputs map[string]string) step 
 	env := map[string]string{
 		"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "eco/alerts", "GITHUB_API_URL": srv.URL(), "GITHUB_RUN_ID": "4242",
 		"GITHUB_SERVER_URL": "https://github.com", "GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile,
-		"GITHUB_WORKSPACE": dir, "INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": "",
+		"GITHUB_WORKSPACE": dir, "INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache"),
 	}
 	for k, v := range inputs {
 		env["INPUT_"+strings.ToUpper(k)] = v

@@ -84,7 +84,7 @@ func TestRunAgainstEmulator(t *testing.T) {
 	env := map[string]string{
 		"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/app", "GITHUB_API_URL": srv.URL(),
 		"GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile,
-		"INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": "",
+		"INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache"),
 	}
 	var stdout strings.Builder
 	code := runner.Execute(context.Background(), spec(), run, runner.WithArgs(nil), runner.WithStdout(&stdout),
