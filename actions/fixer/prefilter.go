@@ -280,14 +280,15 @@ type literal struct {
 }
 
 type gramEntry struct {
+	key uint32 // the folded gram
 	lit *literal
 	off int // offset of the gram in lit.text
 }
 
 type prefilter struct {
-	bits   [1 << 10]uint64 // 65536-bit bitmap of gram hashes
-	grams  map[uint32][]gramEntry
-	stride int
+	bits    [1 << 10]uint64 // 65536-bit bitmap of gram hashes
+	buckets [][]gramEntry   // by gram hash
+	stride  int
 }
 
 const gramHashMul = 0x9E3779B1
@@ -301,7 +302,7 @@ func gramHash(k uint32) uint32 { return (k * gramHashMul) >> 16 }
 // of the text still finds every occurrence: s consecutive positions always
 // contain one that is looked at.
 func newPrefilter(lits map[string][]int) *prefilter {
-	pf := &prefilter{grams: map[uint32][]gramEntry{}, stride: 4}
+	pf := &prefilter{buckets: make([][]gramEntry, 1<<16), stride: 4}
 	for s := range lits {
 		pf.stride = min(pf.stride, len(s)-3)
 	}
@@ -313,7 +314,7 @@ func newPrefilter(lits map[string][]int) *prefilter {
 			k := gramKey(l.text[off:])
 			h := gramHash(k)
 			pf.bits[h>>6] |= 1 << (h & 63)
-			pf.grams[k] = append(pf.grams[k], gramEntry{lit: l, off: off})
+			pf.buckets[h] = append(pf.buckets[h], gramEntry{key: k, lit: l, off: off})
 		}
 	}
 	return pf
@@ -380,9 +381,9 @@ func (pf *prefilter) next(b []byte, from int, mask []uint64) int {
 			continue
 		}
 		found := false
-		for _, g := range pf.grams[k] {
+		for _, g := range pf.buckets[h] {
 			start := i - g.off
-			if start >= 0 && foldEq(b[start:], g.lit.text) {
+			if g.key == k && start >= 0 && foldEq(b[start:], g.lit.text) {
 				found = true
 				for _, id := range g.lit.patterns {
 					mask[id>>6] |= 1 << (id & 63)
