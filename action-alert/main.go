@@ -165,31 +165,19 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 // inputErrors turns the library's configuration and report errors into
 // runner input errors (::error title=Invalid input::, exit code 2).
 func inputErrors(r *runner.Run, err error) error {
-	var out []error
-	var walk func(error)
-	walk = func(e error) {
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, c := range j.Unwrap() {
-				walk(c)
-			}
-			return
-		}
+	return r.InputErrors(err, func(e error) *runner.InputError {
 		var ce *alert.ConfigError
 		var re *alert.ReportError
 		var te *alert.TypeError
 		switch {
 		case errors.As(e, &ce):
-			out = append(out, &runner.InputError{Input: ce.Input, Value: ce.Value, Source: r.Source(ce.Input), Reason: ce.Reason,
-				Allowed: ce.Allowed, Secret: ce.Secret})
+			return &runner.InputError{Input: ce.Input, Value: ce.Value, Reason: ce.Reason, Allowed: ce.Allowed, Secret: ce.Secret}
 		case errors.As(e, &re):
-			out = append(out, &runner.InputError{Input: re.Input, Value: re.Value, Source: r.Source(re.Input), Reason: re.Reason})
+			return &runner.InputError{Input: re.Input, Value: re.Value, Reason: re.Reason}
 		case errors.As(e, &te):
-			out = append(out, &runner.InputError{Input: "alert_type", Value: string(te.Type), Source: r.Source("alert_type"),
-				Reason: strings.TrimPrefix(te.Error(), "invalid alert_type value \""+string(te.Type)+"\" ")})
-		default:
-			out = append(out, e)
+			return &runner.InputError{Input: "alert_type", Value: string(te.Type),
+				Reason: strings.TrimPrefix(te.Error(), "invalid alert_type value \""+string(te.Type)+"\" ")}
 		}
-	}
-	walk(err)
-	return errors.Join(out...)
+		return nil
+	})
 }

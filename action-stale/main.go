@@ -145,22 +145,11 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 // inputErrors turns the library's policy errors into runner input errors,
 // so they are reported as ::error title=Invalid input:: with exit code 2.
 func inputErrors(r *runner.Run, err error) error {
-	var out []error
-	var walk func(error)
-	walk = func(e error) {
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, c := range j.Unwrap() {
-				walk(c)
-			}
-			return
-		}
+	return r.InputErrors(err, func(e error) *runner.InputError {
 		var pe *stale.PolicyError
-		if errors.As(e, &pe) {
-			out = append(out, &runner.InputError{Input: pe.Setting, Value: pe.Value, Source: r.Source(pe.Setting), Reason: pe.Reason})
-			return
+		if !errors.As(e, &pe) {
+			return nil
 		}
-		out = append(out, e)
-	}
-	walk(err)
-	return errors.Join(out...)
+		return &runner.InputError{Input: pe.Setting, Value: pe.Value, Reason: pe.Reason}
+	})
 }

@@ -139,3 +139,29 @@ func printInputErrors(w io.Writer, err error, redact func(string) string) {
 		_, _ = io.WriteString(w, command("error", githubactions.CommandProperties{"title": "Invalid input"}, msg))
 	}
 }
+
+// InputErrors rewrites the leaves of err (a tree of errors.Join errors) as
+// input errors, so that a library's own validation errors are reported by
+// Execute like the runner's (::error title=Invalid input::, ExitBadInput).
+// convert returns the *InputError for a leaf, or nil to keep the leaf as it
+// is. A converted error without a Source gets the one its input's value came
+// from ("--flag", "INPUT_NAME", the Env variable or "default") when the input
+// is declared in the spec.
+func (r *Run) InputErrors(err error, convert func(error) *InputError) error {
+	if err == nil {
+		return nil
+	}
+	var out []error
+	for _, e := range flatten(err) {
+		ie := convert(e)
+		if ie == nil {
+			out = append(out, e)
+			continue
+		}
+		if v, ok := r.values[ie.Input]; ok && ie.Source == "" {
+			ie.Source = v.origin
+		}
+		out = append(out, ie)
+	}
+	return errors.Join(out...)
+}

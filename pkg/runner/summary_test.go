@@ -205,6 +205,22 @@ func TestExecute(t *testing.T) {
 			wantCode: ExitBadInput,
 			wantOut:  "::error title=Invalid input::input days value \"9\" is more than days_until_close; allowed: at most 3\n",
 		},
+		{
+			name: "library_errors_converted_with_source",
+			env:  map[string]string{"INPUT_DAYS": "9"},
+			fn: func(_ context.Context, r *Run) error {
+				type libErr struct{ error }
+				err := errors.Join(libErr{errors.New("days too long")}, errors.Join(errors.New("other problem")))
+				return r.InputErrors(err, func(e error) *InputError {
+					if _, ok := e.(libErr); ok {
+						return &InputError{Input: "days", Value: "9", Reason: "is too long"}
+					}
+					return nil
+				})
+			},
+			wantCode: ExitFailure,
+			wantOut:  "::error::failed: input days value \"9\" from INPUT_DAYS is too long%0Aother problem\n",
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
