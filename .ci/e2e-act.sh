@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# e2e-act.sh runs the workflows end to end with a real runner: nektos/act
+# (pinned) in self-hosted mode against the GitHub API emulator on 127.0.0.1,
+# the container actions from the image built from the root Dockerfile, the
+# third-party actions replaced by the stand-ins under testdata/act
+# (pkg/acttest). No network besides the Go module proxy (to install act).
+#
+# Installs act with `go install` when the pinned version is missing, builds
+# the image with `make image` unless ECOSYSTEM_ACTIONS_IMAGE names one, then
+# runs `go test ./pkg/acttest -run TestAct` with ACT_E2E=1 (with CI=true a
+# missing act or Docker engine fails the test instead of skipping it).
+#
+# Usage: .ci/e2e-act.sh [go test flags...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ACT_VERSION="${ACT_VERSION:-v0.2.89}"
+gobin="$(go env GOBIN)"
+gobin="${gobin:-$(go env GOPATH)/bin}"
+act="$gobin/act"
+if ! "$act" --version 2>/dev/null | grep -qF "${ACT_VERSION#v}"; then
+	echo "e2e-act: go install github.com/nektos/act@$ACT_VERSION" >&2
+	go install "github.com/nektos/act@$ACT_VERSION"
+fi
+echo "e2e-act: $("$act" --version)" >&2
+
+image="${ECOSYSTEM_ACTIONS_IMAGE:-}"
+if [[ -z "$image" ]]; then
+	image="ecosystem-actions:act"
+	make --no-print-directory image IMAGE="$image"
+fi
+
+ACT="$act" ACT_E2E=1 ECOSYSTEM_ACTIONS_IMAGE="$image" \
+	go test -count=1 -v -timeout 15m -run 'TestAct' ./pkg/acttest/ "$@"
