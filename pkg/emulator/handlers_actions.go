@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -365,45 +366,60 @@ func (s *Server) getRunLogs(c *call) {
 }
 
 // serveDownload serves signed log and raw-content URLs (no token needed,
-// like GitHub's signed blob URLs). It returns the status written.
-func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) int {
+// like GitHub's signed blob URLs). The body is picked under the lock and
+// written after it is released, so a large log streams without holding
+// up other requests.
+func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
-	fail := func(code int) int {
+	fail := func(code int) {
 		http.Error(w, http.StatusText(code), code)
-		return code
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		return fail(http.StatusMethodNotAllowed)
+		fail(http.StatusMethodNotAllowed)
+		return
 	}
 	if r.URL.Query().Get("sig") != s.sign(path) {
-		return fail(http.StatusForbidden)
+		fail(http.StatusForbidden)
+		return
 	}
-	parts := strings.SplitN(strings.TrimPrefix(path, controlPrefix+"download/"), "/", 4)
+	contentType, body, status := s.download(strings.TrimPrefix(path, controlPrefix+"download/"))
+	if status != http.StatusOK {
+		fail(status)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, body)
+}
+
+// download returns the body of a signed download path
+// ("jobs/{o}/{r}/{id}", "runs/{o}/{r}/{id}", "raw/{o}/{r}/{path}").
+func (s *Server) download(rel string) (contentType, body string, status int) {
+	parts := strings.SplitN(rel, "/", 4)
 	if len(parts) < 4 {
-		return fail(http.StatusNotFound)
+		return "", "", http.StatusNotFound
 	}
 	kind, owner, name, rest := parts[0], parts[1], parts[2], parts[3]
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rs := s.st.repo(owner, name)
 	if rs == nil {
-		return fail(http.StatusNotFound)
+		return "", "", http.StatusNotFound
 	}
 	switch kind {
 	case "jobs":
 		id, _ := strconv.ParseInt(rest, 10, 64)
 		_, job := rs.job(id)
 		if job == nil {
-			return fail(http.StatusNotFound)
+			return "", "", http.StatusNotFound
 		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte(job.Log))
-		return http.StatusOK
+		return "text/plain; charset=utf-8", job.Log, http.StatusOK
 	case "runs":
 		id, _ := strconv.ParseInt(rest, 10, 64)
 		run := rs.run(id)
 		if run == nil {
-			return fail(http.StatusNotFound)
+			return "", "", http.StatusNotFound
 		}
 		var buf bytes.Buffer
 		zw := zip.NewWriter(&buf)
@@ -417,19 +433,15 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) int {
 			}
 		}
 		_ = zw.Close()
-		w.Header().Set("Content-Type", "application/zip")
-		_, _ = w.Write(buf.Bytes())
-		return http.StatusOK
+		return "application/zip", buf.String(), http.StatusOK
 	case "raw":
 		text, ok := rs.fx.Files[rest]
 		if !ok {
-			return fail(http.StatusNotFound)
+			return "", "", http.StatusNotFound
 		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte(text))
-		return http.StatusOK
+		return "text/plain; charset=utf-8", text, http.StatusOK
 	}
-	return fail(http.StatusNotFound)
+	return "", "", http.StatusNotFound
 }
 
 func (s *Server) listRunArtifacts(c *call) {

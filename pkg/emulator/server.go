@@ -103,6 +103,7 @@ type Server struct {
 	limits    map[string]*limiter
 	secondary map[string][]time.Time
 	requests  []LoggedRequest
+	logged    int64 // entries ever appended to requests (Reset does not rewind it)
 	url       string
 	signKey   []byte
 	loadErr   error
@@ -272,14 +273,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveControl(w, r)
 		return
 	}
-	entry := LoggedRequest{Time: s.opts.Now().UTC(), Method: r.Method, Path: path, Query: sanitizeQuery(r.URL.Query())}
-	defer func() {
-		entry.Duration = time.Since(start)
-		s.logRequest(entry)
-	}()
+	entry := &LoggedRequest{Time: s.opts.Now().UTC(), Method: r.Method, Path: path, Query: sanitizeQuery(r.URL.Query())}
+	// lw records the entry in the request log before the status line can
+	// reach the client, so a client holding a response finds it in
+	// Requests(); finish fills in the final duration.
+	hijacker := w
+	lw := &logWriter{ResponseWriter: w, s: s, entry: entry, start: start}
+	w = lw
+	defer lw.finish()
 
 	if strings.HasPrefix(path, controlPrefix+"download/") {
-		entry.Status = s.serveDownload(w, r)
+		s.serveDownload(w, r)
 		return
 	}
 
@@ -293,7 +297,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"documentation_url": docsBase + "/using-the-rest-api/troubleshooting-the-rest-api",
 			"status":            "400",
 		})
-		entry.Status = c.flush(w)
+		c.flush(w)
 		return
 	}
 	if v := r.Header.Get("X-GitHub-Api-Version"); v != "" && v != APIVersion {
@@ -302,7 +306,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"documentation_url": docsBase + "/about-the-rest-api/api-versions",
 			"status":            "400",
 		})
-		entry.Status = c.flush(w)
+		c.flush(w)
 		return
 	}
 
@@ -311,7 +315,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if loadErr != nil {
 		c.writeJSON(http.StatusInternalServerError, map[string]any{"message": "emulator fixture error: " + loadErr.Error()})
-		entry.Status = c.flush(w)
+		c.flush(w)
 		return
 	}
 
@@ -323,7 +327,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			t, ok := toks[token]
 			if !ok {
 				c.writeJSON(http.StatusUnauthorized, map[string]any{"message": "Bad credentials", "documentation_url": docsBase, "status": "401"})
-				entry.Status = c.flush(w)
+				c.flush(w)
 				return
 			}
 			c.login, c.perms = t.Login, t.Permissions
@@ -358,7 +362,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		case FaultReset:
 			entry.Status = 0
-			if hj, ok := w.(http.Hijacker); ok {
+			lw.record() // before the client sees the connection drop
+			if hj, ok := hijacker.(http.Hijacker); ok {
 				if conn, _, err := hj.Hijack(); err == nil {
 					if tc, ok := conn.(*net.TCPConn); ok {
 						_ = tc.SetLinger(0)
@@ -372,7 +377,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.mu.Lock()
 			c.injectFault(fault.Kind)
 			s.mu.Unlock()
-			entry.Status = c.flush(w)
+			c.flush(w)
 			return
 		}
 	}
@@ -380,7 +385,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	c.serve()
 	s.mu.Unlock()
-	entry.Status = c.flush(w)
+	c.flush(w)
 }
 
 // serve runs the rate limits, the route and the conditional-request logic.
@@ -676,25 +681,84 @@ func (c *call) decode(v any) bool {
 	return true
 }
 
-func (s *Server) logRequest(e LoggedRequest) {
+// logWriter is the http.ResponseWriter handed to the serving code. The
+// first WriteHeader (or Write) appends the request's entry to the log
+// before anything is passed on to the connection, so the entry is in
+// Requests() by the time the client can read the response.
+type logWriter struct {
+	http.ResponseWriter
+	s     *Server
+	entry *LoggedRequest
+	start time.Time
+	seq   int64 // position in the log (1-based over the server's life); 0 until recorded
+}
+
+func (lw *logWriter) WriteHeader(code int) {
+	if lw.seq == 0 {
+		lw.entry.Status = code
+		lw.record()
+	}
+	lw.ResponseWriter.WriteHeader(code)
+}
+
+func (lw *logWriter) Write(p []byte) (int, error) {
+	if lw.seq == 0 {
+		lw.WriteHeader(http.StatusOK)
+	}
+	return lw.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (lw *logWriter) Unwrap() http.ResponseWriter { return lw.ResponseWriter }
+
+// record appends the entry to the request log (once).
+func (lw *logWriter) record() {
+	if lw.seq != 0 {
+		return
+	}
+	lw.entry.Duration = time.Since(lw.start)
+	s := lw.s
 	s.mu.Lock()
-	s.requests = append(s.requests, e)
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, *lw.entry)
+	s.logged++
+	lw.seq = s.logged
 	if over := len(s.requests) - s.opts.MaxLoggedRequests; over > 0 {
 		s.requests = append([]LoggedRequest(nil), s.requests[over:]...)
 	}
-	w := s.opts.Log
-	s.mu.Unlock()
-	if w != nil {
-		q := ""
-		if e.Query != "" {
-			q = "?" + e.Query
-		}
-		f := ""
-		if e.Fault != "" {
-			f = " fault=" + e.Fault
-		}
-		fmt.Fprintf(w, "%s %s%s %d %s%s\n", e.Method, e.Path, q, e.Status, e.Duration.Round(time.Microsecond), f)
+}
+
+// finish records the entry if nothing was written (a dropped or
+// abandoned request), sets its final duration (a streamed body may take
+// longer than the headers) and writes the Options.Log line.
+func (lw *logWriter) finish() {
+	if lw.seq == 0 {
+		lw.record()
 	}
+	lw.entry.Duration = time.Since(lw.start)
+	s := lw.s
+	s.mu.Lock()
+	if i := len(s.requests) - int(s.logged-lw.seq) - 1; i >= 0 && i < len(s.requests) {
+		s.requests[i].Duration = lw.entry.Duration
+	}
+	out := s.opts.Log
+	s.mu.Unlock()
+	if out != nil {
+		s.writeLogLine(out, *lw.entry)
+	}
+}
+
+// writeLogLine writes one Options.Log line for a request.
+func (s *Server) writeLogLine(w io.Writer, e LoggedRequest) {
+	q := ""
+	if e.Query != "" {
+		q = "?" + e.Query
+	}
+	f := ""
+	if e.Fault != "" {
+		f = " fault=" + e.Fault
+	}
+	fmt.Fprintf(w, "%s %s%s %d %s%s\n", e.Method, e.Path, q, e.Status, e.Duration.Round(time.Microsecond), f)
 }
 
 // sign returns the signature that authorises an unauthenticated download.

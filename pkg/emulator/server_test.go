@@ -3,9 +3,13 @@ package emulator
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -756,5 +760,158 @@ func TestRequestLogNeverHoldsToken(t *testing.T) {
 	b, _ := json.Marshal(s.Requests())
 	if strings.Contains(string(b), "sekrit") || strings.Contains(string(b), "test-token") {
 		t.Errorf("log = %s", b)
+	}
+}
+
+// probeWriter is a ResponseWriter that, the moment the first status or
+// byte is handed to it (i.e. before the client could see anything), asks
+// the server whether the request is already in its log.
+type probeWriter struct {
+	*httptest.ResponseRecorder
+	s       *Server
+	path    string
+	checked bool
+	found   LoggedRequest
+	status  int
+}
+
+func (p *probeWriter) probe(status int) {
+	if p.checked {
+		return
+	}
+	p.checked, p.status = true, status
+	reqs := p.s.Requests()
+	if n := len(reqs); n > 0 && reqs[n-1].Path == p.path {
+		p.found = reqs[n-1]
+	}
+}
+
+func (p *probeWriter) WriteHeader(code int) {
+	p.probe(code)
+	p.ResponseRecorder.WriteHeader(code)
+}
+
+func (p *probeWriter) Write(b []byte) (int, error) {
+	p.probe(http.StatusOK)
+	return p.ResponseRecorder.Write(b)
+}
+
+func TestRequestLoggedBeforeResponse(t *testing.T) {
+	t.Parallel()
+	// The signed URL of a job log, asked for once from a throwaway server
+	// (signatures depend only on the seed and the path).
+	signed := func(t *testing.T) string {
+		s := New(testFixture(), Options{Now: fixedNow})
+		req := httptest.NewRequest(http.MethodGet, "/repos/acme/tools/actions/jobs/9001/logs", nil)
+		req.Header.Set("User-Agent", "test")
+		req.Header.Set("Authorization", "Bearer t")
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, req)
+		u, err := url.Parse(w.Header().Get("Location"))
+		if err != nil || w.Code != http.StatusFound {
+			t.Fatalf("job logs = %d %q: %v", w.Code, w.Header().Get("Location"), err)
+		}
+		return u.RequestURI()
+	}
+	tests := []struct {
+		name   string
+		target string
+		hdr    map[string]string
+		faults []Fault
+		want   int
+	}{
+		{name: "get", target: "/repos/acme/tools", want: http.StatusOK},
+		{name: "list", target: "/repos/acme/tools/actions/runs?per_page=100", want: http.StatusOK},
+		{name: "enterprise_prefix", target: "/api/v3/repos/acme/tools/issues", want: http.StatusOK},
+		{name: "not_found", target: "/repos/acme/nope", want: http.StatusNotFound},
+		{name: "not_modified", target: "/repos/acme/tools", hdr: map[string]string{"If-None-Match": "*"}, want: http.StatusNotModified},
+		{name: "no_user_agent", target: "/repos/acme/tools", hdr: map[string]string{"User-Agent": ""}, want: http.StatusBadRequest},
+		{name: "fault", target: "/repos/acme/tools", faults: []Fault{{Kind: FaultServiceUnavailable}}, want: http.StatusServiceUnavailable},
+		{name: "download", target: "signed", want: http.StatusOK},
+		{name: "download_bad_signature", target: "/_emulator/download/jobs/acme/tools/9001?sig=0", want: http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := New(testFixture(), Options{Now: fixedNow, Faults: tt.faults})
+			target := tt.target
+			if target == "signed" {
+				target = signed(t)
+			}
+			req := httptest.NewRequest(http.MethodGet, target, nil)
+			req.Header.Set("User-Agent", "test")
+			req.Header.Set("Authorization", "Bearer t")
+			for k, v := range tt.hdr {
+				req.Header.Set(k, v)
+			}
+			path := strings.TrimPrefix(req.URL.Path, "/api/v3")
+			w := &probeWriter{ResponseRecorder: httptest.NewRecorder(), s: s, path: path}
+			s.ServeHTTP(w, req)
+			if !w.checked || w.status != tt.want {
+				t.Fatalf("wrote status %d (written: %v), want %d", w.status, w.checked, tt.want)
+			}
+			if w.found.Path != path || w.found.Status != tt.want {
+				t.Errorf("log when the response started = %+v, want %s with status %d", w.found, path, tt.want)
+			}
+			reqs := s.Requests()
+			if len(reqs) != 1 || reqs[0].Duration <= 0 || reqs[0].Status != tt.want {
+				t.Errorf("log after the response = %+v, want one entry with status %d and its duration", reqs, tt.want)
+			}
+		})
+	}
+}
+
+// TestRequestLogOrderBackToBack sends requests back to back from several
+// clients at once: every response is in the log when the client has it,
+// and each client's requests are logged in the order it sent them.
+func TestRequestLogOrderBackToBack(t *testing.T) {
+	t.Parallel()
+	s := start(t, nil)
+	const clients, each = 3, 25
+	var wg sync.WaitGroup
+	errs := make(chan string, clients*each)
+	for g := 0; g < clients; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			last := -1
+			for i := 0; i < each; i++ {
+				// Full repositories are larger than the server's write
+				// buffer, so the body reaches the client while the
+				// handler is still running.
+				q := fmt.Sprintf("client=%d&i=%d", g, i)
+				req, _ := http.NewRequest(http.MethodGet, s.URL()+"/repos/acme/tools?"+q, nil)
+				req.Header.Set("User-Agent", "test")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				pos := -1
+				for j, e := range s.Requests() {
+					if e.Query == q {
+						pos = j
+					}
+				}
+				if pos < 0 {
+					errs <- fmt.Sprintf("client %d request %d: not in the log once its response was read", g, i)
+					return
+				}
+				if pos <= last {
+					errs <- fmt.Sprintf("client %d request %d: logged at %d, before its previous request (%d)", g, i, pos, last)
+				}
+				last = pos
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if n := len(s.Requests()); n != clients*each {
+		t.Errorf("log has %d entries, want %d", n, clients*each)
 	}
 }
