@@ -70,6 +70,8 @@ type etagCache struct {
 	// writeErrors counts failed disk writes (the cache keeps working in
 	// memory; the next run just revalidates less).
 	writeErrors int
+	// pruned is the number of unused files New removed from dir.
+	pruned int
 }
 
 func newETagCache(dir string) *etagCache {

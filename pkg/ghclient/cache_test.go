@@ -416,3 +416,44 @@ func TestPruneCache(t *testing.T) {
 		t.Errorf("PruneCache(missing) = %d, %v; want 0, nil", n, err)
 	}
 }
+
+func TestNewPrunesCacheDir(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name        string
+		maxAge      time.Duration
+		fileAge     time.Duration
+		wantPruned  int
+		wantSurvive bool
+	}{
+		{name: "default_keeps_a_recent_entry", fileAge: 6 * 24 * time.Hour, wantSurvive: true},
+		{name: "default_removes_an_entry_unused_for_8_days", fileAge: 8 * 24 * time.Hour, wantPruned: 1},
+		{name: "custom_max_age", maxAge: time.Hour, fileAge: 2 * time.Hour, wantPruned: 1},
+		{name: "negative_never_prunes", maxAge: -1, fileAge: 365 * 24 * time.Hour, wantSurvive: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			entry := filepath.Join(dir, strings.Repeat("a", 64)+".json")
+			if err := os.WriteFile(entry, []byte("{}"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			old := time.Now().Add(-tc.fileAge)
+			if err := os.Chtimes(entry, old, old); err != nil {
+				t.Fatal(err)
+			}
+			c, err := New(Config{CacheDir: dir, CacheMaxAge: tc.maxAge})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, statErr := os.Stat(entry)
+			if survived := statErr == nil; survived != tc.wantSurvive {
+				t.Errorf("entry survived = %v, want %v", survived, tc.wantSurvive)
+			}
+			if st := c.Stats(); st.CachePruned != tc.wantPruned || st.CacheWriteErrors != 0 {
+				t.Errorf("Stats: cache_pruned=%d cache_write_errors=%d, want %d and 0", st.CachePruned, st.CacheWriteErrors, tc.wantPruned)
+			}
+		})
+	}
+}

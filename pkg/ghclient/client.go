@@ -44,6 +44,9 @@ const (
 	DefaultMaxWait        = 15 * time.Minute
 	DefaultRetryBaseDelay = time.Second
 	DefaultRetryMaxDelay  = 30 * time.Second
+	// DefaultCacheMaxAge is how long a cache file may go unused (neither
+	// stored nor revalidated) before New prunes it.
+	DefaultCacheMaxAge = 7 * 24 * time.Hour
 	// ProjectURL appears in the User-Agent so GitHub can reach the maintainers.
 	ProjectURL = "https://github.com/sparesparrow/ecosystem-actions"
 )
@@ -61,7 +64,12 @@ type Config struct {
 	// Version is this program's version, for the User-Agent ("" = "dev").
 	Version string
 	// CacheDir, when set, keeps ETag cache entries on disk (one file each).
+	// New prunes it once (see CacheMaxAge), so a cache carried between runs
+	// by actions/cache does not grow with URLs nobody requests any more.
 	CacheDir string
+	// CacheMaxAge is how long a cache file may go unused before New removes
+	// it (default DefaultCacheMaxAge, 7 days; negative = never prune).
+	CacheMaxAge time.Duration
 	// RateLimitPolicy is PolicyWait (default) or PolicyStop.
 	RateLimitPolicy string
 	// MaxWait bounds any single rate-limit wait (default 15m). A primary
@@ -123,6 +131,7 @@ func (c *Client) Stats() Stats {
 	s.CacheEntries = c.tr.cache.len()
 	c.tr.cache.mu.Lock()
 	s.CacheWriteErrors = c.tr.cache.writeErrors
+	s.CachePruned = c.tr.cache.pruned
 	c.tr.cache.mu.Unlock()
 	return s
 }
@@ -281,6 +290,20 @@ func New(cfg Config) (*Client, error) {
 	}
 	if t.jitter == nil {
 		t.jitter = defaultJitter
+	}
+
+	if cfg.CacheDir != "" && cfg.CacheMaxAge >= 0 {
+		maxAge := cfg.CacheMaxAge
+		if maxAge == 0 {
+			maxAge = DefaultCacheMaxAge
+		}
+		// A cache that cannot be pruned still works; the failure is
+		// counted in Stats.CacheWriteErrors rather than failing the run.
+		pruned, err := PruneCache(cfg.CacheDir, maxAge)
+		t.cache.pruned = pruned
+		if err != nil {
+			t.cache.writeErrors++
+		}
 	}
 
 	up := uploadURL(base)

@@ -94,7 +94,7 @@ func TestStats_JSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"requests", "not_modified", "retries", "rate_limit_points", "secondary_waits", "primary_waits",
-		"rate_limit_stops", "wait_seconds", "rate_limit_remaining", "rate_limit_limit", "cache_entries", "cache_write_errors"} {
+		"rate_limit_stops", "wait_seconds", "rate_limit_remaining", "rate_limit_limit", "cache_entries", "cache_write_errors", "cache_pruned"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("Stats JSON lacks %q: %s", k, data)
 		}
