@@ -133,8 +133,7 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	if _, _, perr := alert.Prepare(&cfg); perr != nil {
 		return inputErrors(r, perr)
 	}
-	gh, err := ghclient.New(ghclient.Config{Token: r.String("github_token"), APIURL: r.APIURL(), Version: version,
-		CacheDir: r.String("cache_dir"), RateLimitPolicy: r.String("rate_limit_policy"), MaxWait: r.Duration("rate_limit_max_wait")})
+	gh, err := ghclient.New(ghclient.RunConfig(r, version))
 	if err != nil {
 		return err
 	}

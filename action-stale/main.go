@@ -114,8 +114,7 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	if err := cfg.Validate(); err != nil {
 		return inputErrors(r, err)
 	}
-	gh, err := ghclient.New(ghclient.Config{Token: r.String("github_token"), APIURL: r.APIURL(), Version: version,
-		CacheDir: r.String("cache_dir"), RateLimitPolicy: r.String("rate_limit_policy"), MaxWait: r.Duration("rate_limit_max_wait")})
+	gh, err := ghclient.New(ghclient.RunConfig(r, version))
 	if err != nil {
 		return err
 	}
