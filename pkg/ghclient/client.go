@@ -297,13 +297,10 @@ func New(cfg Config) (*Client, error) {
 		if maxAge == 0 {
 			maxAge = DefaultCacheMaxAge
 		}
-		// A cache that cannot be pruned still works; the failure is
-		// counted in Stats.CacheWriteErrors rather than failing the run.
-		pruned, err := PruneCache(cfg.CacheDir, maxAge)
-		t.cache.pruned = pruned
-		if err != nil {
-			t.cache.writeErrors++
-		}
+		// Pruning is housekeeping: a directory that cannot be read or
+		// pruned does not fail the run (nor count as a write error: if it
+		// is unusable, the writes that follow are counted).
+		t.cache.pruned, _ = PruneCache(cfg.CacheDir, maxAge)
 	}
 
 	up := uploadURL(base)

@@ -43,8 +43,7 @@ type Stats struct {
 	RateLimitResource  string    `json:"rate_limit_resource,omitempty"`
 	// CacheEntries is the number of ETag cache entries in memory.
 	CacheEntries int `json:"cache_entries"`
-	// CacheWriteErrors counts cache files that could not be written (or
-	// pruned).
+	// CacheWriteErrors counts cache files that could not be written.
 	CacheWriteErrors int `json:"cache_write_errors"`
 	// CachePruned is the number of unused cache files New removed (see
 	// Config.CacheMaxAge).
