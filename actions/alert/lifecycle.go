@@ -201,7 +201,7 @@ func (l *lifecycle) write(ctx context.Context, action string, r *issueRec, fn fu
 		return false
 	}
 	if err := fn(); err != nil {
-		c.Status, c.Error = "failed", describeErr(err)
+		c.Status, c.Error = "failed", ghclient.Reason(err)
 		l.run.addCall(c)
 		return false
 	}

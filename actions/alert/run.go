@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/dispatch"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
@@ -366,7 +367,7 @@ func (rs *runState) issues(ctx context.Context) *lifecycle {
 	owner, repo, _ := strings.Cut(rs.cfg.Repository, "/")
 	lc := &lifecycle{run: rs, gh: rs.deps.GitHub, owner: owner, repo: repo, created: map[string]*AlertResult{}, seen: map[string]bool{}}
 	if err := lc.load(ctx); err != nil {
-		msg := describeErr(err)
+		msg := ghclient.Reason(err)
 		rs.res.Errors = append(rs.res.Errors, msg)
 		for _, ar := range rs.res.Alerts {
 			ar.Action, ar.Notify = ActionFailed, NotifyFiring
@@ -390,7 +391,7 @@ func (rs *runState) issues(ctx context.Context) *lifecycle {
 			only[fp] = true
 		}
 		if err := lc.load(ctx); err != nil {
-			rs.res.Errors = append(rs.res.Errors, "failed to check for duplicate alert issues: "+describeErr(err))
+			rs.res.Errors = append(rs.res.Errors, "failed to check for duplicate alert issues: "+ghclient.Reason(err))
 		} else {
 			lc.canonicalize(ctx, only)
 			// Re-attach canonical records for the rest.
@@ -456,23 +457,6 @@ func (l *lifecycle) restoreRecords() {
 			}
 		}
 	}
-}
-
-// describeErr is a one-line reason for an API error without URLs.
-func describeErr(err error) string {
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		msg := fmt.Sprintf("HTTP %d: %s", er.Response.StatusCode, er.Message)
-		for _, e := range er.Errors {
-			if e.Message != "" {
-				msg += "; " + e.Message
-			} else if e.Field != "" {
-				msg += fmt.Sprintf("; %s %s", e.Field, e.Code)
-			}
-		}
-		return msg
-	}
-	return err.Error()
 }
 
 func (rs *runState) finish() {

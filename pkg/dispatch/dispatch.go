@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 )
 
 // Limits GitHub enforces on dispatch requests.
@@ -256,31 +258,13 @@ func (s *Sender) findRun(ctx context.Context, t Target, workflow string, id int6
 func (s *Sender) finish(r Result, err error) Result {
 	if err != nil {
 		r.Status = StatusFailed
-		r.Error = describe(err)
+		r.Error = ghclient.Reason(err)
 		return r
 	}
 	at := s.now().UTC()
 	r.Status = StatusDelivered
 	r.DeliveredAt = &at
 	return r
-}
-
-// describe turns an API error into a one-line reason without URLs that could
-// carry credentials.
-func describe(err error) string {
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		msg := fmt.Sprintf("HTTP %d: %s", er.Response.StatusCode, er.Message)
-		for _, e := range er.Errors {
-			if e.Message != "" {
-				msg += "; " + e.Message
-			} else if e.Field != "" {
-				msg += fmt.Sprintf("; %s %s", e.Field, e.Code)
-			}
-		}
-		return msg
-	}
-	return err.Error()
 }
 
 func (s *Sender) fanOut(ctx context.Context, targets []Target, send func(context.Context, Target) Result) []Result {

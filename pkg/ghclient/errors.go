@@ -128,3 +128,24 @@ func (e *PartialError) Error() string {
 }
 
 func (e *PartialError) Unwrap() error { return e.Err }
+
+// Reason is a one-line description of an API error for reports and logs:
+// "HTTP 422: Validation Failed; Reference does not exist" for a
+// *github.ErrorResponse (its message and each error's message, or field and
+// code), err.Error() otherwise. It never contains the request URL, which
+// go-github puts in ErrorResponse.Error().
+func Reason(err error) string {
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		msg := fmt.Sprintf("HTTP %d: %s", er.Response.StatusCode, er.Message)
+		for _, e := range er.Errors {
+			if e.Message != "" {
+				msg += "; " + e.Message
+			} else if e.Field != "" {
+				msg += fmt.Sprintf("; %s %s", e.Field, e.Code)
+			}
+		}
+		return msg
+	}
+	return err.Error()
+}
