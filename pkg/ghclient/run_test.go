@@ -17,7 +17,7 @@ func TestRunConfig(t *testing.T) {
 		want   Config
 	}{
 		{
-			name: "shared_inputs",
+			name:   "shared_inputs",
 			inputs: []runner.Input{runner.TokenInput(), runner.CacheDirInput(), runner.RateLimitPolicyInput(), runner.MaxWaitInput()},
 			env: map[string]string{"GITHUB_API_URL": "https://ghe.example.com/api/v3", "INPUT_GITHUB_TOKEN": "ghs_x",
 				"INPUT_CACHE_DIR": "/tmp/c", "INPUT_RATE_LIMIT_POLICY": "stop", "INPUT_RATE_LIMIT_MAX_WAIT": "2m"},
