@@ -50,6 +50,7 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 	root := fs.String("root", ".", "repository root")
 	classify := fs.String("classify", "", "classify this log and print a summary (used by the comparison)")
 	runs := fs.Int("runs", 2, "timed runs per tool (the best is reported)")
+	timeout := fs.Duration("timeout", 3*time.Minute, "give up on a tool after this long (reported as a bound)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 	if err := accuracy(ctx, filepath.Join(*root, "testdata/fixer/corpus"), out); err != nil {
 		return err
 	}
-	return compare(ctx, *root, *mb, *runs, out)
+	return compare(ctx, *root, *mb, *runs, *timeout, out)
 }
 
 func envInt(name string, def int) int {
@@ -185,7 +186,7 @@ func pct(a, b int) float64 {
 	return 100 * float64(a) / float64(b)
 }
 
-func compare(ctx context.Context, root string, mb, runs int, out io.Writer) error {
+func compare(ctx context.Context, root string, mb, runs int, timeout time.Duration, out io.Writer) error {
 	dir := filepath.Join(root, "testdata/fixer/large")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -217,10 +218,11 @@ func compare(ctx context.Context, root string, mb, runs int, out io.Writer) erro
 	if err != nil {
 		return err
 	}
-	var rg, ere bytes.Buffer
+	var rg, rgASCII, ere bytes.Buffer
 	for _, r := range c.Rules {
 		for _, p := range r.Patterns {
 			rg.WriteString(p + "\n")
+			rgASCII.WriteString("(?-u:" + p + ")\n")
 			e, err := toERE(p)
 			if err != nil {
 				return fmt.Errorf("failed to translate %q to ERE: %w", p, err)
@@ -233,6 +235,10 @@ func compare(ctx context.Context, root string, mb, runs int, out io.Writer) erro
 		return err
 	}
 	if err := os.WriteFile(erePatterns, ere.Bytes(), 0o644); err != nil {
+		return err
+	}
+	asciiPatterns := filepath.Join(dir, "patterns.ascii.txt")
+	if err := os.WriteFile(asciiPatterns, rgASCII.Bytes(), 0o644); err != nil {
 		return err
 	}
 	self, err := os.Executable()
@@ -251,6 +257,7 @@ func compare(ctx context.Context, root string, mb, runs int, out io.Writer) erro
 	}{
 		{"fixer (bench -classify)", []string{self, "-classify", logPath}},
 		{"rg -c -f patterns.txt", []string{"rg", "-c", "-f", rgPatterns, logPath}},
+		{"rg -c -f patterns.ascii.txt", []string{"rg", "-c", "-f", asciiPatterns, logPath}},
 		{"grep -c -E -f patterns.ere", []string{"grep", "-c", "-E", "-f", erePatterns, logPath}},
 	}
 	speeds := map[string]float64{}
@@ -261,15 +268,21 @@ func compare(ctx context.Context, root string, mb, runs int, out io.Writer) erro
 		}
 		best := time.Duration(0)
 		var output string
-		for i := 0; i < runs; i++ {
-			cmd := exec.CommandContext(ctx, tl.cmd[0], tl.cmd[1:]...)
+		timedOut := false
+		for i := 0; i < runs && !timedOut; i++ {
+			tctx, cancel := context.WithTimeout(ctx, timeout)
+			cmd := exec.CommandContext(tctx, tl.cmd[0], tl.cmd[1:]...)
 			cmd.Env = append(os.Environ(), "LC_ALL=C")
 			start := time.Now()
 			o, err := cmd.Output()
 			d := time.Since(start)
+			timedOut = tctx.Err() != nil
+			cancel()
 			var ee *exec.ExitError
-			if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
-				return fmt.Errorf("failed to run %s: %w", tl.name, err)
+			if timedOut {
+				o = []byte(fmt.Sprintf("gave up after %s: speed is an upper bound", timeout))
+			} else if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
+				return fmt.Errorf("failed to run %s: %w: %s", tl.name, err, o)
 			}
 			if best == 0 || d < best {
 				best = d
@@ -283,7 +296,7 @@ func compare(ctx context.Context, root string, mb, runs int, out io.Writer) erro
 	if f := speeds[tools[0].name]; f > 0 {
 		for _, tl := range tools[1:] {
 			if s := speeds[tl.name]; s > 0 {
-				fmt.Fprintf(out, "  fixer / %-20s %6.2fx\n", strings.Fields(tl.name)[0], f/s)
+				fmt.Fprintf(out, "  fixer / %-28s %6.2fx\n", tl.name, f/s)
 			}
 		}
 	}
