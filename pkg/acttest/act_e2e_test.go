@@ -398,8 +398,8 @@ func TestActMonitorEcosystem(t *testing.T) {
 	}
 	// Job outputs reached the last job's step (it logs them).
 	summary := strings.Join(loggedMessages(t, filepath.Join(work, "act-1001.log"), "alert"), "\n")
-	if !strings.Contains(summary, "alert level: critical") {
-		t.Errorf("the alert job did not receive the monitor's alert_level output (want \"alert level: critical\" in its log)")
+	if !strings.Contains(summary, "alert level: `critical`") {
+		t.Errorf("the alert job did not receive the monitor's alert_level output (want \"alert level: `critical`\" in its log)")
 	}
 
 	// Emulator: new issues only in the hub repository, each an alert with a
@@ -494,6 +494,76 @@ func TestActMonitorEcosystem(t *testing.T) {
 	}
 	if n := len(after2.Dispatches) - len(after.Dispatches); n != 0 {
 		t.Errorf("second run sent %d dispatches; nothing changed", n)
+	}
+
+	// A domain announces its analysis: repository_dispatch fixer-analysis
+	// with its repository and run id. Only pull-domain-report runs; it
+	// downloads that run's artifact (download-artifact with repository,
+	// run-id, github-token) and alerts on it: the same problems, so nothing
+	// new is written.
+	event := filepath.Join(work, "fixer-analysis.json")
+	payload := `{"action": "fixer-analysis", "client_payload": {"repository": "sparesparrow/openssl-tools", "run_id": "1001", "artifact": "ecosystem-report"}}`
+	if err := os.WriteFile(event, []byte(payload), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res3 := env.run(t, "repository_dispatch", "monitor-ecosystem.yml", "1003", "-e", event, "-s", "ECOSYSTEM_TOKEN=emulator-token")
+	after3 := srv.State()
+	if res3["pull-domain-report"] != "success" {
+		t.Errorf("repository_dispatch fixer-analysis: pull-domain-report %q, want success (jobs %v)", res3["pull-domain-report"], res3)
+	}
+	for _, id := range []string{"monitor", "fixer", "alert"} {
+		if r, ok := res3[id]; ok && r != "skipped" {
+			t.Errorf("repository_dispatch fixer-analysis ran job %s (%s)", id, r)
+		}
+	}
+	for k, is := range issues(after3) {
+		if prev, ok := now2[k]; !ok {
+			t.Errorf("the pulled report opened %s %q; its problems were already alerted", k, is.Title)
+		} else if prev.State != is.State || prev.Comments != is.Comments {
+			t.Errorf("the pulled report changed %s (state %s → %s, comments %d → %d)", k, prev.State, is.State, prev.Comments, is.Comments)
+		}
+	}
+}
+
+// TestActStaleDetection runs .github/workflows/stale-detection.yml by hand
+// (workflow_dispatch, dry_run true) under act: the plan is uploaded as an
+// artifact and nothing changes on GitHub.
+func TestActStaleDetection(t *testing.T) {
+	act := requireActE2E(t)
+	root := repoRoot(t)
+	work := t.TempDir()
+	actionImage(t, root)
+	fx, err := emulator.LoadFixture(filepath.Join(root, "testdata", "ecosystem", "ecosystem.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := emulator.StartForTest(t, fx, emulator.Options{})
+	env := actEnv{act: act, root: root, work: work, apiURL: srv.URL(),
+		standin: buildStandin(t, root, work), artifactPort: freePort(t)}
+
+	before := srv.State()
+	res := env.run(t, "workflow_dispatch", "stale-detection.yml", "2001",
+		"--input", "dry_run=true", "--input", "days_until_stale=30", "--input", "days_until_close=7")
+	after := srv.State()
+	if res["stale"] != "success" {
+		t.Errorf("job stale: %q, want success", res["stale"])
+	}
+	files := artifactFiles(t, work, "2001", "stale-analysis")
+	var plan map[string]json.RawMessage
+	if err := json.Unmarshal(files["stale_analysis.json"], &plan); err != nil {
+		t.Errorf("stale-analysis/stale_analysis.json: %v (files %v)", err, keys(files))
+	}
+	was, now := issues(before), issues(after)
+	if len(now) != len(was) {
+		t.Errorf("a dry run changed the number of issues and pull requests: %d → %d", len(was), len(now))
+	}
+	for k, is := range now {
+		if prev := was[k]; prev.State != is.State || prev.Comments != is.Comments || !equal(prev.Labels, is.Labels) {
+			t.Errorf("a dry run changed %s", k)
+		}
+	}
+	if len(after.Dispatches) != len(before.Dispatches) || len(after.RefChanges) != len(before.RefChanges) {
+		t.Errorf("a dry run sent dispatches or changed refs")
 	}
 }
 
