@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
 // Issue actions (AlertResult.Action).
@@ -489,8 +490,8 @@ func (l *lifecycle) resolve(ctx context.Context, rec *issueRec) *AlertResult {
 // replaceState swaps the state block of a body (or inserts one after the
 // marker).
 func replaceState(body string, st State) string {
-	if stateRe.MatchString(body) {
-		return stateRe.ReplaceAllLiteralString(body, st.Block())
+	if out, ok := report.ReplaceHiddenJSON(body, stateBlock, st.Block()); ok {
+		return out
 	}
 	if loc := markerRe.FindStringIndex(body); loc != nil {
 		return body[:loc[1]] + "\n" + st.Block() + body[loc[1]:]

@@ -1,10 +1,11 @@
 package alert
 
 import (
-	"encoding/json"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
 // The hidden parts of an alert issue body. The fingerprint marker is what
@@ -12,14 +13,12 @@ import (
 // (the issue is the only storage an action has that outlives its run).
 const (
 	markerPrefix = "<!-- ecosystem-actions:fingerprint="
-	statePrefix  = "<!-- ecosystem-actions:state "
 	commentEnd   = " -->"
+	// stateBlock names the report.HiddenJSON block holding the State.
+	stateBlock = "ecosystem-actions:state"
 )
 
-var (
-	markerRe = regexp.MustCompile(`<!-- ecosystem-actions:fingerprint=([0-9a-f]{6,64}) -->`)
-	stateRe  = regexp.MustCompile(`<!-- ecosystem-actions:state (\{.*?\}) -->`)
-)
+var markerRe = regexp.MustCompile(`<!-- ecosystem-actions:fingerprint=([0-9a-f]{6,64}) -->`)
 
 // Marker returns the hidden fingerprint marker for an issue body.
 func Marker(fingerprint string) string { return markerPrefix + fingerprint + commentEnd }
@@ -69,26 +68,16 @@ type State struct {
 	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
 }
 
-// Block renders the state as a hidden HTML comment. encoding/json escapes
-// '<' and '>', so the JSON can never end the comment early.
-func (s State) Block() string {
-	b, err := json.Marshal(s)
-	if err != nil { // a State always encodes; keep the body valid anyway
-		b = []byte("{}")
-	}
-	return statePrefix + string(b) + commentEnd
-}
+// Block renders the state as a hidden HTML comment (report.HiddenJSON: the
+// JSON can never end the comment early).
+func (s State) Block() string { return report.HiddenJSON(stateBlock, s) }
 
 // ParseState returns the state block of an issue body; ok is false when
 // there is none or it does not decode (an alert from an older version, or
 // an issue edited by hand).
 func ParseState(body string) (State, bool) {
-	m := stateRe.FindStringSubmatch(body)
-	if m == nil {
-		return State{}, false
-	}
 	var s State
-	if err := json.Unmarshal([]byte(m[1]), &s); err != nil {
+	if found, err := report.FindHiddenJSON(body, stateBlock, &s); !found || err != nil {
 		return State{}, false
 	}
 	return s, true
@@ -97,5 +86,5 @@ func ParseState(body string) (State, bool) {
 // stripHidden removes the marker and state block, for comparing bodies.
 func stripHidden(body string) string {
 	body = markerRe.ReplaceAllString(body, "")
-	return strings.TrimSpace(stateRe.ReplaceAllString(body, ""))
+	return strings.TrimSpace(report.RemoveHiddenJSON(body, stateBlock))
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
 var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -278,7 +279,7 @@ func TestTrackingIssueBody(t *testing.T) {
 	if len(st.Deleted) != 1 || st.Deleted[0].Name != "gone-soon" || !strings.Contains(st.Deleted[0].Restore, "sha=sha-gone-soon") {
 		t.Errorf("deleted = %+v", st.Deleted)
 	}
-	visible := stateRE.ReplaceAllString(body, "")
+	visible := report.RemoveHiddenJSON(body, stateBlock)
 	visible = strings.ReplaceAll(visible, "``a`b\\|@x``", "")
 	if strings.Contains(visible, "@x") || strings.Contains(visible, "@evil") {
 		t.Errorf("live mention outside code spans:\n%s", body)

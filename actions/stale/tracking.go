@@ -1,21 +1,16 @@
 package stale
 
 import (
-	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
-// The tracking issue's body ends with its machine-readable state in a hidden
-// comment. encoding/json escapes <, > and & as \u003c..., so the JSON can
-// never close the HTML comment early, whatever the branch names contain.
-const stateMarkerPrefix = "<!-- ecosystem-actions:stale-branches-state "
-
-var stateRE = regexp.MustCompile(`<!-- ecosystem-actions:stale-branches-state (\{.*?\}) -->`)
+// stateBlock names the report.HiddenJSON block that ends the tracking
+// issue's body with its machine-readable state.
+const stateBlock = "ecosystem-actions:stale-branches-state"
 
 // maxDeletedKept bounds the "recently deleted" section of the issue.
 const maxDeletedKept = 30
@@ -54,20 +49,13 @@ func (s *trackingState) find(name string) *trackedBranch {
 // which only delays deletions, never hastens them.
 func parseTracking(body string) (trackingState, error) {
 	var st trackingState
-	m := stateRE.FindStringSubmatch(body)
-	if m == nil {
-		return st, nil
-	}
-	if err := json.Unmarshal([]byte(m[1]), &st); err != nil {
+	if _, err := report.FindHiddenJSON(body, stateBlock, &st); err != nil {
 		return trackingState{}, fmt.Errorf("failed to parse the tracking issue state: %w", err)
 	}
 	return st, nil
 }
 
-func encodeState(st trackingState) string {
-	b, _ := json.Marshal(st) // only strings and times: cannot fail
-	return stateMarkerPrefix + string(b) + " -->"
-}
+func encodeState(st trackingState) string { return report.HiddenJSON(stateBlock, st) }
 
 func (a trackingState) equal(b trackingState) bool {
 	return encodeState(a) == encodeState(b)
