@@ -1,0 +1,125 @@
+package fixer
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+)
+
+const patchDir = "../../testdata/fixer/patches"
+
+func TestPatchWorkflowGolden(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		reqs []PatchRequest
+	}{
+		{"release-oidc", []PatchRequest{{Fix: FixUpgradeArtifactAction}, {Fix: FixAddPermission, Permission: "id-token: write"},
+			{Fix: FixAddTimeout, TimeoutMinutes: 30}}},
+		{"conan-build", []PatchRequest{{Fix: FixConanBuildMissing}, {Fix: FixAddConanCache}, {Fix: FixAddTimeout}}},
+		{"permissions-existing", []PatchRequest{{Fix: FixAddPermission, Permission: "issues: write", Job: "report"},
+			{Fix: FixAddPermission, Permission: "id-token: write", Job: "notify"}}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.ReplaceAll(tt.name, "-", "_"), func(t *testing.T) {
+			t.Parallel()
+			src, err := os.ReadFile(filepath.Join(patchDir, tt.name+".yml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := PatchWorkflow(".github/workflows/"+tt.name+".yml", src, tt.reqs)
+			if err != nil {
+				t.Fatalf("PatchWorkflow() = %v", err)
+			}
+			golden(t, filepath.Join(patchDir, tt.name+".golden.yml"), string(res.Patched))
+			golden(t, filepath.Join(patchDir, tt.name+".golden.diff"), res.Diff)
+			// Comments survive.
+			for _, l := range strings.Split(string(src), "\n") {
+				if i := strings.Index(l, "#"); i >= 0 && !strings.Contains(string(res.Patched), l[i:]) {
+					t.Errorf("comment %q lost", l[i:])
+				}
+			}
+			var n yaml.Node
+			if err := yaml.Unmarshal(res.Patched, &n); err != nil {
+				t.Errorf("patched file is not YAML: %v", err)
+			}
+			if len(res.Applied) == 0 {
+				t.Error("no fix applied")
+			}
+		})
+	}
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+func TestPatchWorkflowErrors(t *testing.T) {
+	t.Parallel()
+	src := []byte("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n")
+	tests := []struct {
+		name string
+		req  PatchRequest
+		want string
+	}{
+		{"bad_permission", PatchRequest{Fix: FixAddPermission, Permission: "id-token=write"}, `invalid permission "id-token=write"`},
+		{"unknown_job", PatchRequest{Fix: FixAddPermission, Permission: "id-token: write", Job: "zzz"}, `job "zzz" not found`},
+		{"unknown_fix", PatchRequest{Fix: "rewrite_everything"}, `unknown fix "rewrite_everything"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := PatchWorkflow("w.yml", src, []PatchRequest{tt.req})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := PatchWorkflow("w.yml", []byte("jobs: [\n"), nil); err == nil {
+		t.Error("invalid YAML accepted")
+	}
+}
+
+func TestUnifiedDiff(t *testing.T) {
+	t.Parallel()
+	a := []byte("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n")
+	b := []byte("1\n2\n3\n4\nfive\n6\n7\n8\n9\n10\n11\n12\nthirteen\n")
+	want := "--- a\n+++ b\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n@@ -10,3 +10,4 @@\n 10\n 11\n 12\n+thirteen\n"
+	if diff := cmp.Diff(want, UnifiedDiff("a", "b", a, b)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if got := UnifiedDiff("a", "b", a, a); got != "" {
+		t.Errorf("diff of equal files = %q", got)
+	}
+}
+
+func TestFixRequests(t *testing.T) {
+	t.Parallel()
+	res := analyzeFile(t, testAnalyzer(t), filepath.Join(corpusDir, "workflow/missing-id-token-aws.log"))
+	got := FixRequests(res.Findings)
+	want := []PatchRequest{{Fix: FixAddPermission, Permission: "id-token: write"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	res = analyzeFile(t, testAnalyzer(t), filepath.Join(corpusDir, "conan/conan2-missing-prebuilt-openssl.log"))
+	want = []PatchRequest{{Fix: FixConanBuildMissing}, {Fix: FixAddConanCache}}
+	if diff := cmp.Diff(want, FixRequests(res.Findings)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
