@@ -13,8 +13,6 @@ FROM ${GO_IMAGE} AS build
 # GOPROXY is passed by `make image` from `go env GOPROXY` when it is not the default.
 ARG GOPROXY=https://proxy.golang.org,direct
 ENV CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false GOPROXY=${GOPROXY}
-# /out holds the binaries (made here so that an empty ACTIONS still copies).
-WORKDIR /out
 WORKDIR /src
 # Modules first: this layer stays cached until go.mod or go.sum change.
 COPY go.mod go.sum ./
@@ -26,19 +24,27 @@ RUN go build -trimpath github.com/google/go-github/v62/github github.com/sethvar
     || echo "dependency warm-up skipped"
 COPY . .
 ARG VERSION=dev
-# ACTIONS lists the binaries to build; all four by default. `make image`
+# ACTIONS lists the actions to build; all four by default. `make image`
 # narrows it to the action-*/main.go present while the actions are written.
 ARG ACTIONS="monitor fixer stale alert"
+# One multi-call binary, /ecosystem-actions, with an /action-<name> symlink
+# per action: four separate static binaries would each carry the runtime and
+# go-github and put the image over 30 MB. .ci/multicall copies each
+# action-<name>/ main package, renamed, into zz_multicall/ (sources untouched)
+# and prints the -X flags that set each action's version.
 RUN set -e; \
     for a in $ACTIONS; do \
       if [ ! -f "action-$a/main.go" ]; then echo "action-$a/main.go not found (ACTIONS=$ACTIONS)" >&2; exit 1; fi; \
-      go build -trimpath -ldflags "-s -w -X main.version=$VERSION" -o "/out/action-$a" "./action-$a"; \
-      echo "built /action-$a"; \
-    done
+    done; \
+    if [ -z "$ACTIONS" ]; then echo "ACTIONS is empty" >&2; exit 1; fi; \
+    X="$(go run ./.ci/multicall -out zz_multicall -links /out -version "$VERSION" $ACTIONS)"; \
+    go build -trimpath -ldflags "-s -w $X" -o /out/ecosystem-actions ./zz_multicall; \
+    for a in $ACTIONS; do echo "built /action-$a -> /ecosystem-actions ($VERSION)"; done
 
-# Static binaries and the CA bundle, nothing else. No USER: container actions
-# must run as the default user (root) to write the mounted workspace and file
-# commands. No WORKDIR: the runner mounts /github/workspace and sets it.
+# The static binary, its symlinks and the CA bundle, nothing else. No USER:
+# container actions must run as the default user (root) to write the mounted
+# workspace and file commands. No WORKDIR: the runner mounts
+# /github/workspace and sets it.
 FROM scratch
 ARG VERSION=dev
 LABEL org.opencontainers.image.source="https://github.com/sparesparrow/ecosystem-actions" \

@@ -63,7 +63,7 @@ fmt:
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./pkg/containertest/...
-	@if [ -d .ci/demo ]; then echo "$(GO) vet ./.ci/demo"; $(GO) vet ./.ci/demo; fi
+	$(GO) vet ./.ci/demo ./.ci/multicall
 
 actionlint:
 	@set -e; files="$$(ls .github/workflows/*.yml .github/workflows/*.yaml 2>/dev/null || true)"; \
