@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/dispatch"
+	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
 
 // Channels.
@@ -168,9 +169,13 @@ func (c *Config) Validate() error {
 	if c.Label == "" {
 		c.Label = DefaultLabel
 	}
-	for _, l := range append([]string{c.Label}, c.Labels...) {
-		if strings.Contains(l, ",") || len([]rune(l)) > 50 || strings.TrimSpace(l) == "" {
-			bad("labels", l, "a label is 1-50 characters without commas", "")
+	for i, l := range append([]string{c.Label}, c.Labels...) {
+		if err := runner.ValidateLabel(l); err != nil {
+			input := "labels"
+			if i == 0 {
+				input = "label"
+			}
+			bad(input, l, err.Error(), "1-50 characters, no comma, no control characters")
 		}
 	}
 	if _, err := dispatch.ParseTarget(c.Repository); err != nil {

@@ -18,7 +18,8 @@ import (
 	"path"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
 
 // Day is the length of one day in the policy's units.
@@ -138,31 +139,6 @@ func (e *PolicyError) Error() string {
 	return fmt.Sprintf("%sinvalid %s %q: %s", src, e.Setting, e.Value, e.Reason)
 }
 
-// MaxLabelLength is GitHub's limit for a label name.
-const MaxLabelLength = 50
-
-// ValidateLabel checks a label name: not empty, at most 50 characters, no
-// leading/trailing space, no control characters and no comma (lists are
-// comma separated, so a comma cannot be part of a name).
-func ValidateLabel(name string) error {
-	switch {
-	case name == "":
-		return errors.New("label name is empty")
-	case len([]rune(name)) > MaxLabelLength:
-		return fmt.Errorf("label name is longer than %d characters", MaxLabelLength)
-	case strings.TrimSpace(name) != name:
-		return errors.New("label name has leading or trailing spaces")
-	case strings.Contains(name, ","):
-		return errors.New("label name contains a comma")
-	}
-	for _, r := range name {
-		if unicode.IsControl(r) {
-			return errors.New("label name contains a control character")
-		}
-	}
-	return nil
-}
-
 // Validate checks every setting and returns all problems at once
 // (errors.Join of *PolicyError). source prefixes each error (an input set or
 // a config file name); "" for none.
@@ -177,12 +153,12 @@ func (p Policy) Validate(source string) error {
 	if p.DaysUntilClose < 0 {
 		bad("days_until_close", fmtDays(p.DaysUntilClose), "must be a number of days, 0 or more (fractions allowed)")
 	}
-	if err := ValidateLabel(p.StaleLabel); err != nil {
+	if err := runner.ValidateLabel(p.StaleLabel); err != nil {
 		bad("stale_label", p.StaleLabel, err.Error())
 	}
 	for _, l := range [][2]any{{"exempt_labels", p.ExemptLabels}, {"any_of_labels", p.AnyOfLabels}, {"only_labels", p.OnlyLabels}} {
 		for _, name := range l[1].([]string) {
-			if err := ValidateLabel(name); err != nil {
+			if err := runner.ValidateLabel(name); err != nil {
 				bad(l[0].(string), name, err.Error())
 			}
 		}

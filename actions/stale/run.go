@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/google/go-github/v62/github"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
+	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
 
 // Config is one run: the policy from the inputs, the repositories, the mode.
@@ -62,9 +62,13 @@ func (c Config) Validate() error {
 		errs = append(errs, &PolicyError{Setting: "repositories", Value: "", Reason: "no repository to process (set repositories, or run in a repository)"})
 	}
 	for _, r := range c.Repositories {
-		o, n, ok := strings.Cut(r, "/")
-		if !ok || o == "" || n == "" || strings.Contains(n, "/") {
-			errs = append(errs, &PolicyError{Setting: "repositories", Value: r, Reason: "must be owner/name"})
+		if _, err := runner.ParseRepo(r, ""); err != nil {
+			var re *runner.RepoError
+			reason := err.Error()
+			if errors.As(err, &re) {
+				reason = re.Reason
+			}
+			errs = append(errs, &PolicyError{Setting: "repositories", Value: r, Reason: "must be owner/name: " + reason})
 		}
 	}
 	return errors.Join(errs...)

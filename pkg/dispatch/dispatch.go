@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,6 +24,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
 
 // Limits GitHub enforces on dispatch requests.
@@ -58,18 +58,14 @@ type Target struct {
 // String returns "owner/repo".
 func (t Target) String() string { return t.Owner + "/" + t.Repo }
 
-var (
-	ownerRe = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
-	repoRe  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-)
-
-// ParseTarget parses "owner/repo".
+// ParseTarget parses "owner/repo" (runner.ParseRepo's rules, no default
+// owner).
 func ParseTarget(s string) (Target, error) {
-	owner, repo, ok := strings.Cut(strings.TrimSpace(s), "/")
-	if !ok || !ownerRe.MatchString(owner) || !repoRe.MatchString(repo) || repo == "." || repo == ".." {
-		return Target{}, fmt.Errorf("invalid target %q: want owner/repo (owner: letters, digits and '-', at most 39; repo: letters, digits, '.', '_' and '-', at most 100)", s)
+	r, err := runner.ParseRepo(s, "")
+	if err != nil {
+		return Target{}, fmt.Errorf("invalid target: %w", err)
 	}
-	return Target{Owner: owner, Repo: repo}, nil
+	return Target{Owner: r.Owner, Repo: r.Name}, nil
 }
 
 // Result is what happened for one target.

@@ -580,3 +580,28 @@ func TestEventPayload(t *testing.T) {
 		})
 	}
 }
+
+func TestValidateLabel(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, label string
+		wantErr     bool
+	}{
+		{name: "plain", label: "stale"},
+		{name: "unicode_and_spaces_inside", label: "needs review 🚧"},
+		{name: "fifty_characters", label: strings.Repeat("x", 50)},
+		{name: "empty", label: "", wantErr: true},
+		{name: "fifty_one_characters", label: strings.Repeat("x", 51), wantErr: true},
+		{name: "leading_space", label: " stale", wantErr: true},
+		{name: "comma", label: "a,b", wantErr: true},
+		{name: "control_character", label: "a\tb", wantErr: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if err := ValidateLabel(tc.label); (err != nil) != tc.wantErr {
+				t.Errorf("ValidateLabel(%q) = %v, want error %v", tc.label, err, tc.wantErr)
+			}
+		})
+	}
+}

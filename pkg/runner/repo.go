@@ -1,8 +1,10 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // Repo is a GitHub repository name.
@@ -74,4 +76,30 @@ func validRepoName(s string) string {
 		}
 	}
 	return ""
+}
+
+// MaxLabelLength is GitHub's limit on the length of a label name.
+const MaxLabelLength = 50
+
+// ValidateLabel checks a label name as the actions take it from an input:
+// not empty, at most 50 characters, no leading or trailing space, no control
+// characters and no comma (list inputs are comma separated, so a comma
+// cannot be part of a name).
+func ValidateLabel(name string) error {
+	switch {
+	case name == "":
+		return errors.New("label name is empty")
+	case len([]rune(name)) > MaxLabelLength:
+		return fmt.Errorf("label name is longer than %d characters", MaxLabelLength)
+	case strings.TrimSpace(name) != name:
+		return errors.New("label name has leading or trailing spaces")
+	case strings.Contains(name, ","):
+		return errors.New("label name contains a comma")
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return errors.New("label name contains a control character")
+		}
+	}
+	return nil
 }
