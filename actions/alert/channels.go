@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/dispatch"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 )
 
 // notable returns the alerts to deliver on the dispatch and webhook
@@ -194,16 +195,7 @@ func (rs *runState) webhooks(ctx context.Context, notable []*AlertResult) {
 	}
 	sleep := rs.deps.Sleep
 	if sleep == nil {
-		sleep = func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-t.C:
-				return nil
-			}
-		}
+		sleep = ghclient.SleepContext
 	}
 	s := &webhookSender{client: client, retries: rs.cfg.WebhookRetries, sleep: sleep, now: func() time.Time { return rs.now },
 		mention: rs.cfg.Mention, email: rs.cfg.Email, tls: rs.deps.TLSConfig}

@@ -283,7 +283,7 @@ func New(cfg Config) (*Client, error) {
 		t.maxDelay = DefaultRetryMaxDelay
 	}
 	if t.sleep == nil {
-		t.sleep = sleepContext
+		t.sleep = SleepContext
 	}
 	if t.now == nil {
 		t.now = time.Now

@@ -519,8 +519,10 @@ type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
-// sleepContext is the default Config.Sleep.
-func sleepContext(ctx context.Context, d time.Duration) error {
+// SleepContext waits d, or until ctx is done (returning ctx.Err()). It is
+// the default Config.Sleep; actions/alert waits between webhook retries
+// with it too.
+func SleepContext(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

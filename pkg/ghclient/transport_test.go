@@ -434,7 +434,7 @@ func TestWait_respectsContextCancellation(t *testing.T) {
 	c, _, _ := newTestClient(t, failThen(100, 503, &hits), func(cfg *Config) {
 		cfg.Sleep = func(ctx context.Context, d time.Duration) error {
 			cancel()
-			return sleepContext(ctx, d)
+			return SleepContext(ctx, d)
 		}
 	})
 	_, _, err := c.Repositories.Get(ctx, "o", "r")
@@ -450,11 +450,11 @@ func TestSleepContext(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := sleepContext(ctx, time.Hour); !errors.Is(err, context.Canceled) {
-		t.Errorf("sleepContext(cancelled, 1h) = %v, want context.Canceled", err)
+	if err := SleepContext(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Errorf("SleepContext(cancelled, 1h) = %v, want context.Canceled", err)
 	}
-	if err := sleepContext(context.Background(), time.Millisecond); err != nil {
-		t.Errorf("sleepContext(1ms) = %v", err)
+	if err := SleepContext(context.Background(), time.Millisecond); err != nil {
+		t.Errorf("SleepContext(1ms) = %v", err)
 	}
 }
 
