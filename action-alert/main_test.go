@@ -182,22 +182,26 @@ func TestBadInputExitsBeforeAnyRequest(t *testing.T) {
 		{"webhook_secret_not_echoed", map[string]string{"reports": report, "channels": "webhook", "slack_webhook_url": "ftp://hooks.example/TOPSECRET"}, "slack_webhook_url", true},
 		{"type_does_not_fit_report", map[string]string{"reports": report, "alert_type": "stale"}, "alert_type stale needs stale_analysis.json", true},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := execute(t, srv, tt.inputs)
-			if s.code != runner.ExitBadInput || !strings.Contains(s.stdout, tt.want) {
-				t.Errorf("exit %d, stdout:\n%s", s.code, s.stdout)
-			}
-			if strings.Contains(strings.ReplaceAll(s.stdout, "::add-mask::ftp://hooks.example/TOPSECRET", ""), "TOPSECRET") {
-				t.Errorf("secret echoed:\n%s", s.stdout)
-			}
-			for _, name := range alert.OutputNames {
-				if tt.outputs && !strings.Contains(s.outputs, name+"<<") {
-					t.Errorf("output %s not written on bad input", name)
+	// The group waits for its parallel cases before the request count is checked.
+	t.Run("cases", func(t *testing.T) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				s := execute(t, srv, tt.inputs)
+				if s.code != runner.ExitBadInput || !strings.Contains(s.stdout, tt.want) {
+					t.Errorf("exit %d, stdout:\n%s", s.code, s.stdout)
 				}
-			}
-		})
-	}
+				if strings.Contains(strings.ReplaceAll(s.stdout, "::add-mask::ftp://hooks.example/TOPSECRET", ""), "TOPSECRET") {
+					t.Errorf("secret echoed:\n%s", s.stdout)
+				}
+				for _, name := range alert.OutputNames {
+					if tt.outputs && !strings.Contains(s.outputs, name+"<<") {
+						t.Errorf("output %s not written on bad input", name)
+					}
+				}
+			})
+		}
+	})
 	if n := len(srv.Requests()); n != 0 {
 		t.Errorf("bad input made %d requests", n)
 	}

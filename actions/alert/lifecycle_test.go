@@ -312,27 +312,31 @@ func TestRun_bad_input_makes_no_request(t *testing.T) {
 		}, []string{"workflow_inputs", "JSON object"}},
 		{"bad_repository", func(c *Config) { c.Repository = "alerts" }, []string{"repository", "owner/name"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg := e.config(t, good, 1)
-			tt.mod(&cfg)
-			res, err := e.run(t, cfg)
-			if err == nil || res != nil {
-				t.Fatalf("no error (result %v)", res)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
+	// The group waits for its parallel cases before the request count is checked.
+	t.Run("cases", func(t *testing.T) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				cfg := e.config(t, good, 1)
+				tt.mod(&cfg)
+				res, err := e.run(t, cfg)
+				if err == nil || res != nil {
+					t.Fatalf("no error (result %v)", res)
 				}
-			}
-			if strings.Contains(err.Error(), "SECRET123") {
-				t.Errorf("error leaks the webhook URL: %v", err)
-			}
-			if errors.Is(err, ErrIncomplete) {
-				t.Errorf("bad input reported as incomplete")
-			}
-		})
-	}
+				for _, w := range tt.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q lacks %q", err, w)
+					}
+				}
+				if strings.Contains(err.Error(), "SECRET123") {
+					t.Errorf("error leaks the webhook URL: %v", err)
+				}
+				if errors.Is(err, ErrIncomplete) {
+					t.Errorf("bad input reported as incomplete")
+				}
+			})
+		}
+	})
 	if n := len(e.srv.Requests()); n != 0 {
 		t.Errorf("bad input made %d requests: %+v", n, e.srv.Requests())
 	}
