@@ -92,9 +92,16 @@ func actionImage(t *testing.T, root string) {
 		name := filepath.Base(filepath.Dir(d))
 		// act: "act-" + "./action-monitor" with non-alphanumerics as "-",
 		// trimmed, + "-dockeraction:latest" (pkg/runner/action.go).
-		tag := "act-" + name + "-dockeraction:latest"
-		if out, err := exec.Command("docker", "tag", image, tag).CombinedOutput(); err != nil {
-			t.Fatalf("docker tag %s %s: %v: %s", image, tag, err, out)
+		// Remote references (sparesparrow/ecosystem-actions/action-monitor@v1,
+		// mapped to this checkout with --local-repository): act names the
+		// image after the cached action folder and the path.
+		for _, tag := range []string{
+			"act-" + name + "-dockeraction:latest",
+			"act-sparesparrow-ecosystem-actions-" + name + "-v1-" + name + "-dockeraction:latest",
+		} {
+			if out, err := exec.Command("docker", "tag", image, tag).CombinedOutput(); err != nil {
+				t.Fatalf("docker tag %s %s: %v: %s", image, tag, err, out)
+			}
 		}
 	}
 }
@@ -595,4 +602,59 @@ func containsRepo(names []string, full string) bool {
 		}
 	}
 	return false
+}
+
+// TestActMonitorFanout runs .github/workflows/monitor-fanout.yml by hand
+// with three shards: the plan job lists the domains, a matrix job per shard
+// runs the monitor on its part and uploads it, and the merge job downloads
+// them all and merges them into one report of every domain. The workflow
+// references our actions as sparesparrow/ecosystem-actions/...@v1 (as a
+// caller would); that repository is this checkout (--local-repository), so
+// our actions still run from the image built from the root Dockerfile.
+func TestActMonitorFanout(t *testing.T) {
+	act := requireActE2E(t)
+	root := repoRoot(t)
+	work := t.TempDir()
+	actionImage(t, root)
+	fx, err := emulator.LoadFixture(filepath.Join(root, "testdata", "ecosystem", "ecosystem.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := emulator.StartForTest(t, fx, emulator.Options{})
+	env := actEnv{act: act, root: root, work: work, apiURL: srv.URL(),
+		standin: buildStandin(t, root, work), artifactPort: freePort(t)}
+
+	res := env.run(t, "workflow_dispatch", "monitor-fanout.yml", "3001",
+		"--input", "shards=3", "--local-repository", ownRepository+"@v1="+root)
+	for _, id := range []string{"plan", "shard", "merge"} {
+		if res[id] != "success" {
+			t.Errorf("job %s: %q, want success", id, res[id])
+		}
+	}
+	want := []string{"ecosystem-report", "ecosystem-shard-1-of-3", "ecosystem-shard-2-of-3", "ecosystem-shard-3-of-3"}
+	if got := artifactNames(t, work, "3001"); !equal(got, want) {
+		t.Errorf("artifacts: %v, want %v", got, want)
+	}
+	domainsOf := func(data []byte) []string {
+		var r struct {
+			Domains map[string]json.RawMessage `json:"domains"`
+			Partial bool                       `json:"partial"`
+		}
+		if err := json.Unmarshal(data, &r); err != nil {
+			t.Fatalf("report: %v", err)
+		}
+		if r.Partial {
+			t.Errorf("a report is partial")
+		}
+		return keys(r.Domains)
+	}
+	var fromShards []string
+	for _, name := range want[1:] {
+		fromShards = append(fromShards, domainsOf(artifactFiles(t, work, "3001", name)["ecosystem_analysis.json"])...)
+	}
+	sort.Strings(fromShards)
+	merged := domainsOf(artifactFiles(t, work, "3001", "ecosystem-report")["ecosystem_analysis.json"])
+	if len(merged) != len(ecosystemDomains) || !equal(merged, fromShards) {
+		t.Errorf("merged report domains %v; the shards had %v (each domain in exactly one shard), want all %d", merged, fromShards, len(ecosystemDomains))
+	}
 }

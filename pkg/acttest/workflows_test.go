@@ -16,7 +16,7 @@ import (
 // e2eWorkflows are the workflows run under act; every third-party action
 // they (or the reusable workflows and stand-ins they use) reference must be
 // stood in or skipped by act.
-var e2eWorkflows = []string{"monitor-ecosystem.yml", "reusable-cloudsmith-publish.yml", "self-test.yml", "stale-detection.yml"}
+var e2eWorkflows = []string{"monitor-ecosystem.yml", "monitor-fanout.yml", "reusable-cloudsmith-publish.yml", "self-test.yml", "stale-detection.yml"}
 
 type usesRef struct {
 	File, Job string
