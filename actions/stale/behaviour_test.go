@@ -609,7 +609,7 @@ func TestExampleEcosystem(t *testing.T) {
 	load := func() *emulator.Fixture {
 		raw, err := os.ReadFile(emulator.ExampleFixturePath())
 		if err != nil {
-			t.Skipf("example ecosystem fixture not present yet: %v", err)
+			t.Fatalf("failed to read the example ecosystem fixture (testdata/ecosystem is committed): %v", err)
 		}
 		var fx emulator.Fixture
 		if err := yaml.Unmarshal(raw, &fx); err != nil {
