@@ -1,0 +1,219 @@
+// Command action-fixer classifies failed CI job logs (root-cause line,
+// category, severity, suggestions), proposes mechanical workflow fixes and
+// writes failure_analysis.json and failure_analysis.md. It wires the
+// action's inputs to actions/fixer; see README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/sparesparrow/ecosystem-actions/actions/fixer"
+	"github.com/sparesparrow/ecosystem-actions/pkg/dispatch"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/report"
+	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// outputs are every output action.yml declares; all are always written.
+var outputs = []string{"failures", "top_category", "max_severity", "report_path"}
+
+func spec() runner.Spec {
+	return runner.Spec{
+		Name: "action-fixer", Version: version,
+		Description: "Classify failed CI job logs: root-cause line, category, severity, suggestions and mechanical workflow fixes.",
+		Inputs: []runner.Input{
+			runner.TokenInput(),
+			{Name: "log_files", Kind: runner.List, Env: "LOG_FILES", Usage: "log files or globs (several after --log-files, repeated, or comma/newline separated)"},
+			{Name: "run_id", Kind: runner.Int, Default: "0", Usage: "classify every failed job of this workflow run (0 = none)"},
+			{Name: "job_ids", Kind: runner.List, Usage: "classify these job ids (numbers)"},
+			{Name: "repository", Kind: runner.String, Usage: "owner/repo of run_id and job_ids (default: the current repository)"},
+			{Name: "report", Kind: runner.String, Usage: "monitor report (ecosystem_analysis.json): classify every failed job it lists"},
+			{Name: "custom_rules", Kind: runner.String, Env: "FIXER_CUSTOM_RULES", Usage: "YAML file of extra rules in the catalog format (same id replaces a built-in rule)"},
+			{Name: "workflow_file", Kind: runner.String, Usage: "workflow to patch with the mechanical fixes (diff and patched copy in output_dir)"},
+			{Name: "timeout_minutes", Kind: runner.Int, Default: "60", Usage: "timeout-minutes the add_timeout fix sets (1..360)"},
+			runner.OutputDirInput(),
+			{Name: "output", Kind: runner.String, Usage: "path of failure_analysis.json (default: output_dir/failure_analysis.json)"},
+			{Name: "create_pull_request", Kind: runner.Bool, Default: "false", Usage: "open a pull request with the workflow patch (not implemented yet: the patch is written to output_dir)"},
+			{Name: "cooperation", Kind: runner.Bool, Default: "false", Usage: "send a fixer-analysis repository_dispatch to each of target_repos"},
+			{Name: "target_repos", Kind: runner.Repos, Usage: "repositories that receive the fixer-analysis dispatch (with cooperation: true)"},
+			{Name: "max_annotations", Kind: runner.Int, Default: "10", Usage: "error annotations for root causes (GitHub shows 10 per step; the rest go to the summary)"},
+			runner.LogLevelInput(), runner.RateLimitPolicyInput(), runner.MaxWaitInput(),
+		},
+	}
+}
+
+func main() { os.Exit(runner.Main(spec(), run)) }
+
+func configFrom(r *runner.Run) (fixer.Config, error) {
+	var errs []error
+	bad := func(input, value, reason string) {
+		errs = append(errs, &runner.InputError{Input: input, Value: value, Source: r.Source(input), Reason: reason})
+	}
+	cfg := fixer.Config{
+		LogFiles: r.List("log_files"), Repository: r.String("repository"), RunID: int64(r.Int("run_id")),
+		ReportPath: r.String("report"), CustomRules: r.String("custom_rules"), OutputDir: r.String("output_dir"),
+		Output: r.String("output"), WorkflowFile: r.String("workflow_file"), TimeoutMinutes: r.Int("timeout_minutes"),
+	}
+	if cfg.Repository == "" {
+		cfg.Repository = r.Repository().String()
+	}
+	if cfg.RunID < 0 {
+		bad("run_id", fmt.Sprint(cfg.RunID), "must be a run id (> 0) or 0")
+	}
+	for _, s := range r.List("job_ids") {
+		id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil || id <= 0 {
+			bad("job_ids", s, "allowed: positive job ids, e.g. 29679449")
+			continue
+		}
+		cfg.JobIDs = append(cfg.JobIDs, id)
+	}
+	if (cfg.RunID != 0 || len(cfg.JobIDs) > 0) && !strings.Contains(cfg.Repository, "/") {
+		bad("repository", cfg.Repository, "allowed: owner/repo (needed by run_id and job_ids)")
+	}
+	if m := cfg.TimeoutMinutes; m < 1 || m > 360 {
+		bad("timeout_minutes", fmt.Sprint(m), "allowed: 1..360")
+	}
+	if r.Int("max_annotations") < 0 {
+		bad("max_annotations", fmt.Sprint(r.Int("max_annotations")), "must be >= 0")
+	}
+	if p := cfg.CustomRules; p != "" {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			bad("custom_rules", p, "cannot be read: "+err.Error())
+		} else if _, err := fixer.ParseRules(data, p); err != nil {
+			bad("custom_rules", p, err.Error())
+		}
+	}
+	if r.Bool("cooperation") && len(r.Repos("target_repos")) == 0 {
+		bad("target_repos", "", "at least one owner/repo is needed with cooperation: true")
+	}
+	if len(cfg.LogFiles) == 0 && cfg.RunID == 0 && len(cfg.JobIDs) == 0 && cfg.ReportPath == "" {
+		bad("log_files", "", "give log_files, run_id, job_ids or report")
+	}
+	return cfg, errors.Join(errs...)
+}
+
+func run(ctx context.Context, r *runner.Run) (err error) {
+	var res *fixer.Result
+	defer func() {
+		vals := map[string]string{"failures": "[]", "top_category": "", "max_severity": "", "report_path": ""}
+		if res != nil {
+			vals["top_category"] = string(res.Report.Summary.TopCategory)
+			vals["max_severity"] = string(res.Report.Summary.MaxSeverity)
+			vals["report_path"] = res.JSONPath
+		}
+		for _, name := range outputs {
+			if name == "failures" && res != nil {
+				if oerr := r.SetJSONOutput(name, compact(res.Report.Failures)); oerr != nil && err == nil {
+					err = oerr
+				}
+				continue
+			}
+			if oerr := r.SetOutput(name, vals[name]); oerr != nil && err == nil {
+				err = oerr
+			}
+		}
+	}()
+	cfg, err := configFrom(r)
+	if err != nil {
+		return err
+	}
+	var gh *ghclient.Client
+	if cfg.RunID != 0 || len(cfg.JobIDs) > 0 || cfg.ReportPath != "" || r.Bool("cooperation") {
+		gh, err = ghclient.New(ghclient.Config{Token: r.String("github_token"), APIURL: r.APIURL(), Version: version,
+			RateLimitPolicy: r.String("rate_limit_policy"), MaxWait: r.Duration("rate_limit_max_wait")})
+		if err != nil {
+			return err
+		}
+	}
+	deps := fixer.Deps{Logf: r.Infof}
+	if gh != nil {
+		deps.API = fixer.GitHubAPI{Client: gh.Client}
+	}
+	end := r.Group("failure analysis")
+	res, err = fixer.Run(ctx, cfg, deps)
+	end()
+	if err != nil {
+		return err
+	}
+	r.SetReportLocation(res.MarkdownPath)
+	r.AddSummary(res.Markdown)
+	s := res.Report.Summary
+	r.Infof("%d logs: %d failures explained, top category %s, max severity %s", s.Logs, s.Failed, s.TopCategory, s.MaxSeverity)
+	limit := r.Int("max_annotations")
+	for i, f := range res.Report.Failures {
+		if i >= limit {
+			break
+		}
+		// The message carries log text: the runner escapes it so it cannot
+		// become a workflow command.
+		r.Errorf(runner.Annotation{Title: fmt.Sprintf("%s: %s", f.Category, f.Title)},
+			"%s line %d: %s (rule %s)", f.Source, f.Line, f.Text, f.RuleID)
+	}
+	if res.Report.Patch != nil {
+		for _, a := range res.Report.Patch.Applied {
+			r.Noticef(runner.Annotation{Title: "Workflow fix", File: res.Report.Patch.Workflow}, "%s", a)
+		}
+	}
+	if r.Bool("create_pull_request") {
+		r.Warningf(runner.Annotation{Title: "create_pull_request"},
+			"opening pull requests is not implemented yet; the patch is in %s", cfg.OutputDir)
+	}
+	if r.Bool("cooperation") {
+		return cooperate(ctx, r, gh, res)
+	}
+	return nil
+}
+
+// compact keeps the failures output small: the JSON file has the rest.
+func compact(fs []fixer.Finding) []map[string]any {
+	out := []map[string]any{}
+	for _, f := range fs {
+		out = append(out, map[string]any{"rule_id": f.RuleID, "category": f.Category, "severity": f.Severity,
+			"pattern": f.Pattern, "line": f.Line, "text": f.Text, "source": f.Source, "fingerprint": f.Fingerprint,
+			"confidence": f.Confidence, "suggestions": f.Suggestions})
+	}
+	return out
+}
+
+// cooperate sends a compact fixer-analysis repository_dispatch to each
+// target repository through pkg/dispatch (the alert action's code path).
+func cooperate(ctx context.Context, r *runner.Run, gh *ghclient.Client, res *fixer.Result) error {
+	var targets []dispatch.Target
+	for _, t := range r.Repos("target_repos") {
+		targets = append(targets, dispatch.Target{Owner: t.Owner, Repo: t.Name})
+	}
+	s := res.Report.Summary
+	var top []map[string]any
+	for i, f := range res.Report.Failures {
+		if i == 5 {
+			break
+		}
+		top = append(top, map[string]any{"rule_id": f.RuleID, "category": f.Category, "severity": f.Severity,
+			"line": f.Line, "text": report.NeutralizeMentions(f.Text, nil), "fingerprint": f.Fingerprint})
+	}
+	payload := map[string]any{
+		"source_repository": r.Repository().String(), "run_id": r.RunID(), "logs": s.Logs, "failed": s.Failed,
+		"top_category": s.TopCategory, "max_severity": s.MaxSeverity, "failures": top,
+	}
+	results, err := (&dispatch.Sender{Client: gh.Client}).RepositoryDispatch(ctx, targets, "fixer-analysis", dispatch.Fit(payload, "top_category", "max_severity"))
+	if err != nil {
+		return err
+	}
+	for _, d := range results {
+		r.Infof("fixer-analysis to %s: %s %s", d.Target, d.Status, d.Error)
+	}
+	if failed := dispatch.Failed(results); len(failed) > 0 {
+		return fmt.Errorf("failed to send fixer-analysis to %d of %d repositories", len(failed), len(results))
+	}
+	return nil
+}

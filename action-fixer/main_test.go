@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
+	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
+	"gopkg.in/yaml.v3"
+)
+
+// TestActionYAMLMatchesSpec keeps action.yml and main.go's inputs in step.
+func TestActionYAMLMatchesSpec(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Inputs map[string]struct {
+			Default     string `yaml:"default"`
+			Description string `yaml:"description"`
+		} `yaml:"inputs"`
+		Outputs map[string]any `yaml:"outputs"`
+		Runs    struct{ Using, Image, Entrypoint string }
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var yml, spc []string
+	for name, in := range doc.Inputs {
+		yml = append(yml, name)
+		if in.Description == "" {
+			t.Errorf("input %s has no description", name)
+		}
+	}
+	for _, in := range spec().Inputs {
+		spc = append(spc, in.Name)
+		if d, ok := doc.Inputs[in.Name]; ok && in.Name != "github_token" && d.Default != in.Default {
+			t.Errorf("input %s: action.yml default %q, main.go default %q", in.Name, d.Default, in.Default)
+		}
+	}
+	sort.Strings(yml)
+	sort.Strings(spc)
+	if diff := cmp.Diff(spc, yml); diff != "" {
+		t.Errorf("inputs (-main.go +action.yml):\n%s", diff)
+	}
+	var outs []string
+	for o := range doc.Outputs {
+		outs = append(outs, o)
+	}
+	sort.Strings(outs)
+	want := append([]string(nil), outputs...)
+	sort.Strings(want)
+	if diff := cmp.Diff(want, outs); diff != "" {
+		t.Errorf("outputs (-main.go +action.yml):\n%s", diff)
+	}
+	if doc.Runs.Using != "docker" || doc.Runs.Image != "../Dockerfile" || doc.Runs.Entrypoint != "/action-fixer" {
+		t.Errorf("runs = %+v", doc.Runs)
+	}
+}
+
+func execute(t *testing.T, env map[string]string, args ...string) (int, string) {
+	t.Helper()
+	var stdout bytes.Buffer
+	code := runner.Execute(context.Background(), spec(), run,
+		runner.WithArgs(args), runner.WithStdout(&stdout),
+		runner.WithGetenv(func(k string) string { return env[k] }),
+		runner.WithNow(func() time.Time { return time.Date(2026, 11, 19, 3, 0, 0, 0, time.UTC) }))
+	return code, stdout.String()
+}
+
+// TestLogCannotInjectWorkflowCommands runs the action on a log whose lines
+// are workflow commands: none may reach stdout as a command, and the
+// Markdown report neutralises mentions and HTML.
+func TestLogCannotInjectWorkflowCommands(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	log := strings.Join([]string{
+		"2026-11-19T02:13:44.0000000Z ##[group]Run make",
+		"2026-11-19T02:13:44.0000000Z ##[endgroup]",
+		"2026-11-19T02:13:45.0000000Z src/a.c:1:1: error: ::add-mask::hunter2",
+		"2026-11-19T02:13:45.0000000Z ::set-output name=top_category::pwned",
+		"2026-11-19T02:13:45.0000000Z ::stop-commands::resume-token",
+		"2026-11-19T02:13:46.0000000Z ##[error]Resource not accessible by integration ::error::fake @octocat <img src=x onerror=alert(1)>",
+		"2026-11-19T02:13:46.0000000Z ##[error]Process completed with exit code 1.",
+	}, "\n") + "\n"
+	path := filepath.Join(dir, "evil.log")
+	if err := os.WriteFile(path, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	summary := filepath.Join(dir, "summary.md")
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary, "GITHUB_REPOSITORY": "sparesparrow/openssl-tools"}
+	code, stdout := execute(t, env, "--log-files", path, "--output-dir", out)
+	if code != runner.ExitOK {
+		t.Fatalf("exit code %d, stdout:\n%s", code, stdout)
+	}
+	for _, line := range strings.Split(stdout, "\n") {
+		for _, cmd := range []string{"::add-mask::", "::set-output", "::stop-commands::", "::error::fake"} {
+			if strings.HasPrefix(line, cmd) || strings.Contains(line, cmd) && !strings.HasPrefix(line, "::error title=") {
+				t.Errorf("log text reached stdout as a command: %q", line)
+			}
+		}
+	}
+	if !strings.Contains(stdout, "::error title=") {
+		t.Errorf("no annotation for the root cause:\n%s", stdout)
+	}
+	md, err := os.ReadFile(filepath.Join(out, "failure_analysis.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// HTML is inert only inside code spans and fenced blocks.
+	outside := regexp.MustCompile("(?s)```.*?```|``.*?``|`[^`\n]*`").ReplaceAllString(string(md), "")
+	if strings.Contains(string(md), "@octocat") || strings.Contains(outside, "<img") {
+		t.Errorf("report keeps a live mention or HTML:\n%s", md)
+	}
+	var rep struct {
+		Summary struct {
+			TopCategory string `json:"top_category"`
+		} `json:"summary"`
+		Failures []struct {
+			RuleID string `json:"rule_id"`
+			Line   int    `json:"line"`
+		} `json:"failures"`
+	}
+	data, err := os.ReadFile(filepath.Join(out, "failure_analysis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.TopCategory != "workflow" || len(rep.Failures) != 1 || rep.Failures[0].RuleID != "workflow.resource_not_accessible" || rep.Failures[0].Line != 6 {
+		t.Errorf("report = %s", data)
+	}
+}
+
+func TestBadInputs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no_source", nil, "log_files"},
+		{"bad_job_id", []string{"--job-ids", "12,abc", "--repository", "o/r"}, "abc"},
+		{"timeout_out_of_range", []string{"--log-files", "x.log", "--timeout-minutes", "0"}, "timeout_minutes"},
+		{"cooperation_without_targets", []string{"--log-files", "x.log", "--cooperation"}, "target_repos"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout := execute(t, map[string]string{}, tt.args...)
+			if code != runner.ExitBadInput || !strings.Contains(stdout, tt.want) {
+				t.Errorf("code %d, stdout %q; want bad input naming %q", code, stdout, tt.want)
+			}
+		})
+	}
+}
+
+// TestRunFromAPI fetches the failed jobs of a run from the emulator (the
+// job-logs 302 followed, the body streamed) and classifies them.
+func TestRunFromAPI(t *testing.T) {
+	t.Parallel()
+	conan, err := os.ReadFile("../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	green, err := os.ReadFile("../testdata/fixer/corpus/none/go-test-failover-names.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 19, 3, 0, 0, 0, time.UTC)
+	f := &emulator.Fixture{ReferenceTime: now, Repositories: []emulator.Repository{{
+		Owner: "sparesparrow", Name: "openssl-tools", DefaultBranch: "master", CreatedAt: now.AddDate(-1, 0, 0), PushedAt: now,
+		Workflows: []emulator.Workflow{{ID: 7, Name: "conan", Path: ".github/workflows/conan.yml"}},
+		Runs: []emulator.Run{{ID: 900, WorkflowID: 7, Event: "push", Conclusion: "failure", HeadBranch: "master",
+			HeadSHA: "3f2a9c1e8d7b6a5f4e3d2c1b0a9f8e7d6c5b4a39", CreatedAt: now.Add(-time.Hour), Jobs: []emulator.Job{
+				{ID: 9001, Name: "conan-build", Conclusion: "failure", Log: string(conan)},
+				{ID: 9002, Name: "unit", Conclusion: "success", Log: string(green)},
+			}}},
+	}}}
+	srv := emulator.StartForTest(t, f, emulator.Options{Now: func() time.Time { return now }})
+	out := filepath.Join(t.TempDir(), "out")
+	env := map[string]string{"GITHUB_API_URL": srv.URL(), "GITHUB_REPOSITORY": "sparesparrow/openssl-tools", "GITHUB_TOKEN": "t"}
+	code, stdout := execute(t, env, "--run-id", "900", "--output-dir", out)
+	if code != runner.ExitOK {
+		t.Fatalf("exit code %d:\n%s", code, stdout)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "failure_analysis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Summary struct {
+			Logs        int    `json:"logs"`
+			TopCategory string `json:"top_category"`
+		} `json:"summary"`
+		Failures []struct {
+			RuleID string `json:"rule_id"`
+			Line   int    `json:"line"`
+			Job    string `json:"job"`
+		} `json:"failures"`
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.Logs != 1 || len(rep.Failures) != 1 || rep.Failures[0].RuleID != "conan.missing_prebuilt_package" ||
+		rep.Failures[0].Line != 95 || rep.Failures[0].Job != "conan-build" {
+		t.Errorf("report = %s", data)
+	}
+}

@@ -1,0 +1,427 @@
+package fixer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/report"
+)
+
+// SchemaVersion is the version of failure_analysis.json.
+const SchemaVersion = "1"
+
+// Config is what the fixer action asks for. Logs come from files, from the
+// jobs of a run or a list of jobs (through the API), and from the failed jobs
+// a monitor report lists.
+type Config struct {
+	LogFiles    []string // paths or globs
+	Repository  string   // owner/repo for RunID and JobIDs
+	RunID       int64    // every failed job of this run
+	JobIDs      []int64  // these jobs
+	ReportPath  string   // monitor report (ecosystem_analysis.json): its failures
+	CustomRules string   // YAML rule file in the catalog format
+	OutputDir   string   // failure_analysis.json and failure_analysis.md go here
+	Output      string   // overrides the JSON path
+	// WorkflowFile, when set, is patched with the mechanical fixes of the
+	// findings (diff and patched copy written to OutputDir).
+	WorkflowFile   string
+	TimeoutMinutes int
+}
+
+// JobRef names one job whose log is fetched through the API.
+type JobRef struct {
+	Repository string `json:"repository"`
+	RunID      int64  `json:"run_id,omitempty"`
+	JobID      int64  `json:"job_id"`
+	Name       string `json:"name,omitempty"`
+}
+
+// API is the part of the GitHub API the fixer uses (see GitHubAPI).
+type API interface {
+	// FailedJobs lists the failed jobs of a run (latest attempt).
+	FailedJobs(ctx context.Context, repository string, runID int64) ([]JobRef, error)
+	// JobLog streams a job's log (GitHub answers with a 302 to the blob).
+	JobLog(ctx context.Context, repository string, jobID int64) (io.ReadCloser, error)
+}
+
+// Deps are the side effects of Run.
+type Deps struct {
+	API  API                               // required only for run_id, job_ids and report
+	Logf func(format string, args ...any) // progress (arguments are untrusted: escape them)
+}
+
+// Report is failure_analysis.json.
+type Report struct {
+	SchemaVersion string     `json:"schema_version"`
+	Summary       Summary    `json:"summary"`
+	Failures      []Finding  `json:"failures"` // the root cause of every failed log
+	Analyses      []Analysis `json:"analyses"`
+	Patch         *Patch     `json:"patch,omitempty"`
+	Errors        []string   `json:"errors,omitempty"` // logs that could not be read
+}
+
+// Summary counts the analysis.
+type Summary struct {
+	Logs        int              `json:"logs"`
+	Failed      int              `json:"failed"` // logs with a finding
+	Unexplained int              `json:"unexplained"`
+	ByCategory  map[Category]int `json:"by_category"`
+	TopCategory Category         `json:"top_category"`
+	MaxSeverity Severity         `json:"max_severity"`
+}
+
+// Patch is the mechanical fix of the workflow file.
+type Patch struct {
+	Workflow    string   `json:"workflow"`
+	DiffPath    string   `json:"diff_path,omitempty"`
+	PatchedPath string   `json:"patched_path,omitempty"`
+	Applied     []string `json:"applied"`
+	Skipped     []string `json:"skipped,omitempty"`
+}
+
+// Result is the outcome of Run.
+type Result struct {
+	Report       Report
+	JSONPath     string
+	MarkdownPath string
+	Markdown     string
+	Diff         string
+}
+
+// Run classifies every log the configuration names and writes the reports.
+func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
+	logf := deps.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	catalog, err := DefaultCatalog()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.CustomRules != "" {
+		data, err := os.ReadFile(cfg.CustomRules)
+		if err != nil {
+			return nil, fmt.Errorf("failed to read custom_rules: %w", err)
+		}
+		extra, err := ParseRules(data, cfg.CustomRules)
+		if err != nil {
+			return nil, err
+		}
+		if catalog, err = catalog.WithRules(extra...); err != nil {
+			return nil, err
+		}
+	}
+	files, err := expandFiles(cfg.LogFiles)
+	if err != nil {
+		return nil, err
+	}
+	jobs, err := jobsToFetch(ctx, cfg, deps.API)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 && len(jobs) == 0 {
+		return nil, ErrNoLogs
+	}
+	a := NewAnalyzer(catalog)
+	rep := Report{SchemaVersion: SchemaVersion, Failures: []Finding{}, Analyses: []Analysis{}}
+	for _, f := range files {
+		logf("classifying %s", f)
+		res, err := analyzePath(ctx, a, f)
+		if err != nil {
+			rep.Errors = append(rep.Errors, err.Error())
+			continue
+		}
+		rep.Analyses = append(rep.Analyses, *res)
+	}
+	for _, j := range jobs {
+		logf("classifying job %d of %s", j.JobID, j.Repository)
+		body, err := deps.API.JobLog(ctx, j.Repository, j.JobID)
+		if err != nil {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("job %d of %s: %v", j.JobID, j.Repository, err))
+			continue
+		}
+		res, err := a.Analyze(ctx, body, fmt.Sprintf("%s/actions/jobs/%d", j.Repository, j.JobID))
+		body.Close()
+		if err != nil {
+			rep.Errors = append(rep.Errors, err.Error())
+			continue
+		}
+		res.Job = j.Name
+		for i := range res.Findings {
+			res.Findings[i].Job = j.Name
+		}
+		rep.Analyses = append(rep.Analyses, *res)
+	}
+	summarize(&rep)
+
+	out := &Result{}
+	if cfg.WorkflowFile != "" {
+		if err := patchWorkflow(cfg, &rep, out); err != nil {
+			return nil, err
+		}
+	}
+	dir := cfg.OutputDir
+	if dir == "" {
+		dir = "."
+	}
+	out.JSONPath = cfg.Output
+	if out.JSONPath == "" {
+		out.JSONPath = filepath.Join(dir, "failure_analysis.json")
+	}
+	out.MarkdownPath = filepath.Join(dir, "failure_analysis.md")
+	out.Report = rep
+	out.Markdown = Markdown(rep, out.Diff)
+	if err := report.WriteJSON(out.JSONPath, rep); err != nil {
+		return nil, fmt.Errorf("failed to write %s: %w", out.JSONPath, err)
+	}
+	if err := report.WriteFile(out.MarkdownPath, []byte(out.Markdown)); err != nil {
+		return nil, fmt.Errorf("failed to write %s: %w", out.MarkdownPath, err)
+	}
+	return out, nil
+}
+
+func expandFiles(patterns []string) ([]string, error) {
+	var out []string
+	for _, p := range patterns {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		matches, err := filepath.Glob(p)
+		if err != nil {
+			return nil, fmt.Errorf("invalid log_files pattern %q: %w", p, err)
+		}
+		if len(matches) == 0 {
+			return nil, fmt.Errorf("log_files: %q matches no file", p)
+		}
+		for _, m := range matches {
+			if !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out, nil
+}
+
+func analyzePath(ctx context.Context, a *Analyzer, path string) (*Analysis, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to open log: %w", err)
+	}
+	defer f.Close()
+	return a.Analyze(ctx, f, path)
+}
+
+// jobsToFetch resolves run_id, job_ids and the monitor report into jobs.
+func jobsToFetch(ctx context.Context, cfg Config, api API) ([]JobRef, error) {
+	var jobs []JobRef
+	needAPI := cfg.RunID != 0 || len(cfg.JobIDs) > 0
+	if cfg.ReportPath != "" {
+		data, err := os.ReadFile(cfg.ReportPath)
+		if err != nil {
+			return nil, fmt.Errorf("failed to read report: %w", err)
+		}
+		refs, err := ReportJobs(data)
+		if err != nil {
+			return nil, fmt.Errorf("failed to read report %s: %w", cfg.ReportPath, err)
+		}
+		jobs = append(jobs, refs...)
+		needAPI = needAPI || len(refs) > 0
+	}
+	if needAPI && api == nil {
+		return nil, errors.New("fetching job logs needs the GitHub API (github_token)")
+	}
+	if cfg.RunID != 0 {
+		refs, err := api.FailedJobs(ctx, cfg.Repository, cfg.RunID)
+		if err != nil {
+			return nil, fmt.Errorf("failed to list the jobs of run %d: %w", cfg.RunID, err)
+		}
+		jobs = append(jobs, refs...)
+	}
+	for _, id := range cfg.JobIDs {
+		jobs = append(jobs, JobRef{Repository: cfg.Repository, JobID: id})
+	}
+	seen := map[string]bool{}
+	var out []JobRef
+	for _, j := range jobs {
+		k := fmt.Sprintf("%s#%d", j.Repository, j.JobID)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, j)
+		}
+	}
+	return out, nil
+}
+
+// ReportJobs returns the failed jobs a monitor report
+// (ecosystem_analysis.json) lists under "failures".
+func ReportJobs(data []byte) ([]JobRef, error) {
+	var doc struct {
+		Failures []struct {
+			Domain string `json:"domain"`
+			RunID  int64  `json:"run_id"`
+			Job    string `json:"job"`
+			JobID  int64  `json:"job_id"`
+		} `json:"failures"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	var out []JobRef
+	for _, f := range doc.Failures {
+		if f.JobID == 0 || f.Domain == "" {
+			continue
+		}
+		out = append(out, JobRef{Repository: f.Domain, RunID: f.RunID, JobID: f.JobID, Name: f.Job})
+	}
+	return out, nil
+}
+
+func summarize(rep *Report) {
+	s := Summary{ByCategory: map[Category]int{}, Logs: len(rep.Analyses)}
+	for _, a := range rep.Analyses {
+		rc := a.RootCause()
+		if rc == nil {
+			if a.ErrorMarkers > 0 {
+				s.Unexplained++
+			}
+			continue
+		}
+		s.Failed++
+		s.ByCategory[rc.Category]++
+		rep.Failures = append(rep.Failures, *rc)
+		if rc.Severity.Rank() > s.MaxSeverity.Rank() {
+			s.MaxSeverity = rc.Severity
+		}
+	}
+	best := 0
+	for _, c := range Categories {
+		if n := s.ByCategory[c]; n > best {
+			best, s.TopCategory = n, c
+		}
+	}
+	sort.SliceStable(rep.Failures, func(i, j int) bool {
+		return rep.Failures[i].Severity.Rank() > rep.Failures[j].Severity.Rank()
+	})
+	rep.Summary = s
+}
+
+func patchWorkflow(cfg Config, rep *Report, out *Result) error {
+	src, err := os.ReadFile(cfg.WorkflowFile)
+	if err != nil {
+		return fmt.Errorf("failed to read workflow_file: %w", err)
+	}
+	var findings []Finding
+	for _, a := range rep.Analyses {
+		findings = append(findings, a.Findings...)
+	}
+	reqs := FixRequests(findings)
+	for i := range reqs {
+		if reqs[i].Fix == FixAddTimeout {
+			reqs[i].TimeoutMinutes = cfg.TimeoutMinutes
+		}
+	}
+	res, err := PatchWorkflow(filepath.ToSlash(cfg.WorkflowFile), src, reqs)
+	if err != nil {
+		return err
+	}
+	p := &Patch{Workflow: cfg.WorkflowFile, Applied: res.Applied, Skipped: res.Skipped}
+	if p.Applied == nil {
+		p.Applied = []string{}
+	}
+	if res.Changed() {
+		dir := cfg.OutputDir
+		if dir == "" {
+			dir = "."
+		}
+		base := strings.TrimSuffix(filepath.Base(cfg.WorkflowFile), filepath.Ext(cfg.WorkflowFile))
+		p.DiffPath = filepath.Join(dir, base+".fix.diff")
+		p.PatchedPath = filepath.Join(dir, filepath.Base(cfg.WorkflowFile))
+		if err := report.WriteFile(p.DiffPath, []byte(res.Diff)); err != nil {
+			return fmt.Errorf("failed to write %s: %w", p.DiffPath, err)
+		}
+		if err := report.WriteFile(p.PatchedPath, res.Patched); err != nil {
+			return fmt.Errorf("failed to write %s: %w", p.PatchedPath, err)
+		}
+		out.Diff = res.Diff
+	}
+	rep.Patch = p
+	return nil
+}
+
+// Markdown renders the report for failure_analysis.md and the job summary.
+// Every log-derived string is escaped (pkg/report): log lines are untrusted.
+func Markdown(rep Report, diff string) string {
+	var b strings.Builder
+	s := rep.Summary
+	b.WriteString("## Failure analysis\n\n")
+	fmt.Fprintf(&b, "%d logs analysed: %d failures explained", s.Logs, s.Failed)
+	if s.Unexplained > 0 {
+		fmt.Fprintf(&b, ", %d failed without a matching rule", s.Unexplained)
+	}
+	if s.TopCategory != "" {
+		fmt.Fprintf(&b, "; top category **%s**, highest severity **%s**", s.TopCategory, s.MaxSeverity)
+	}
+	b.WriteString(".\n\n")
+	if len(rep.Failures) > 0 {
+		t := report.Table{Header: []string{"Severity", "Category", "Log", "Line", "Root cause", "Rule"}}
+		for _, f := range rep.Failures {
+			t.Rows = append(t.Rows, []string{string(f.Severity), string(f.Category), report.Markdown(f.Source),
+				fmt.Sprint(f.Line), report.Code(report.NeutralizeMentions(clip(f.Text, 200), nil)), report.Code(f.RuleID)})
+		}
+		b.WriteString(t.Markdown())
+		b.WriteString("\n")
+		for _, f := range rep.Failures {
+			var d strings.Builder
+			fmt.Fprintf(&d, "**%s** (confidence %.2f, fingerprint %s)", report.Markdown(f.Title), f.Confidence, report.Code(f.Fingerprint))
+			if f.Step != "" {
+				fmt.Fprintf(&d, " in step %s", report.Code(f.Step))
+			}
+			d.WriteString("\n\n```text\n")
+			lines := append([]ContextLine{{Line: f.Line, Text: f.Text}}, f.Context...)
+			sort.SliceStable(lines, func(i, j int) bool { return lines[i].Line < lines[j].Line })
+			for _, c := range lines {
+				mark := " "
+				if c.Line == f.Line {
+					mark = ">"
+				}
+				fmt.Fprintf(&d, "%s %5d | %s\n", mark, c.Line, fence(c.Text))
+			}
+			d.WriteString("```\n\n")
+			for _, sg := range f.Suggestions {
+				fmt.Fprintf(&d, "- %s\n", report.Markdown(sg))
+			}
+			b.WriteString(report.Details(report.Markdown(f.Source)+": "+report.Markdown(f.Title), d.String()))
+			b.WriteString("\n")
+		}
+	}
+	if rep.Patch != nil && diff != "" {
+		b.WriteString("### Proposed workflow fix\n\n")
+		for _, a := range rep.Patch.Applied {
+			fmt.Fprintf(&b, "- %s\n", report.Markdown(a))
+		}
+		b.WriteString("\n```diff\n" + fence(diff) + "```\n")
+	}
+	if len(rep.Errors) > 0 {
+		b.WriteString("\n### Logs that could not be read\n\n")
+		for _, e := range rep.Errors {
+			fmt.Fprintf(&b, "- %s\n", report.Markdown(e))
+		}
+	}
+	return b.String()
+}
+
+// fence keeps untrusted text inside a fenced code block: a line of
+// backticks cannot close the block, and @mentions stay inert.
+func fence(s string) string {
+	s = strings.ReplaceAll(s, "```", "`\u200b``")
+	return report.NeutralizeMentions(s, nil)
+}
