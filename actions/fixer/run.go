@@ -54,7 +54,7 @@ type API interface {
 
 // Deps are the side effects of Run.
 type Deps struct {
-	API  API                               // required only for run_id, job_ids and report
+	API  API                              // required only for run_id, job_ids and report
 	Logf func(format string, args ...any) // progress (arguments are untrusted: escape them)
 }
 
