@@ -50,7 +50,7 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 	root := fs.String("root", ".", "repository root")
 	classify := fs.String("classify", "", "classify this log and print a summary (used by the comparison)")
 	runs := fs.Int("runs", 2, "timed runs per tool (the best is reported)")
-	timeout := fs.Duration("timeout", 3*time.Minute, "give up on a tool after this long (reported as a bound)")
+	timeout := fs.Duration("timeout", 2*time.Minute, "give up on a tool after this long (reported as a bound)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
