@@ -131,6 +131,13 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 				r.Noticef(runner.Annotation{Title: "Branch deleted"}, "%s: deleted %s at %s; restore with: %s", d.Repository, d.Branch, d.SHA, d.Restore)
 			}
 		}
+		if !res.Analysis.DryRun {
+			for _, it := range res.Plan.Items {
+				if it.Decision == stale.DecisionClose && it.Error == "" && len(it.Executed) == len(it.Calls) {
+					r.Noticef(runner.Annotation{Title: "Closed as stale"}, "%s: closed %s #%d; reopen with: %s", it.Repository, it.Kind.Noun(), it.Number, it.Restore)
+				}
+			}
+		}
 		for _, e := range res.Analysis.Errors {
 			r.Errorf(runner.Annotation{Title: "Repository not processed"}, "%s: %s", e.Repository, e.Error)
 		}

@@ -155,6 +155,7 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 		case it.Kind == KindPR && it.Decision == DecisionWarn && ok:
 			a.Outputs["staled_prs"] = append(a.Outputs["staled_prs"], out)
 		case it.Kind == KindPR && it.Decision == DecisionClose && ok:
+			out.Restore = it.Restore
 			a.Outputs["closed_prs"] = append(a.Outputs["closed_prs"], out)
 		case it.Kind == KindBranch && it.Decision == DecisionWarn && trackingOK[it.Repository]:
 			a.Outputs["warned_branches"] = append(a.Outputs["warned_branches"], Output{Repository: it.Repository, Branch: it.Branch, SHA: it.SHA})

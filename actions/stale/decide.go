@@ -187,7 +187,8 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 			if it.Kind == KindIssue {
 				patch["state_reason"] = "not_planned"
 			}
-			pi.Calls = append(pi.Calls, Call{Method: "PATCH", Path: base, Body: patch, Summary: "close"})
+			pi.Restore = ReopenCommand(rs.Repo, it.Kind, it.Number)
+			pi.Calls = append(pi.Calls, Call{Method: "PATCH", Path: base, Body: patch, Summary: "close (reopen: " + pi.Restore + ")"})
 		default:
 			if closing {
 				pi.ActionDate = &closeAt

@@ -153,6 +153,13 @@ func TestDecideIssueLike(t *testing.T) {
 			if tc.reason != "" && !strings.Contains(got.Reason, tc.reason) {
 				t.Errorf("reason %q does not contain %q", got.Reason, tc.reason)
 			}
+			// Every close says how to undo it.
+			if got.Decision == DecisionClose {
+				want := ReopenCommand("o/r", tc.item.Kind, tc.item.Number)
+				if got.Restore != want || !strings.Contains(got.Calls[len(got.Calls)-1].Summary, want) {
+					t.Errorf("close: restore %q, summary %q; want %q in both", got.Restore, got.Calls[len(got.Calls)-1].Summary, want)
+				}
+			}
 		})
 	}
 }

@@ -48,6 +48,8 @@ func (e *Executor) Execute(ctx context.Context, plan *Plan) {
 				e.logf("%s: %s %s failed: %s", repo, it.Decision, label(it), it.Error)
 			case it.Decision == DecisionDelete:
 				e.logf("%s: deleted branch %s at %s; restore with: %s", repo, it.Branch, it.SHA, it.Restore)
+			case it.Decision == DecisionClose:
+				e.logf("%s: closed %s; reopen with: %s", repo, label(it), it.Restore)
 			default:
 				e.logf("%s: %s %s", repo, it.Decision, label(it))
 			}

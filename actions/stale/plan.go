@@ -57,7 +57,9 @@ type PlannedItem struct {
 	// warned (and not un-staled by this run).
 	Stale bool   `json:"stale"`
 	Calls []Call `json:"calls,omitempty"`
-	// Restore is the command that recreates a deleted branch.
+	// Restore is the command that undoes the item's destructive action:
+	// it recreates a deleted branch, or reopens a closed pull request or
+	// issue.
 	Restore string `json:"restore,omitempty"`
 	// Result of execution (real runs only).
 	Executed []ExecutedCall `json:"executed,omitempty"`
@@ -247,6 +249,14 @@ func escapePath(s string) string {
 // RestoreCommand is the command that recreates a deleted branch.
 func RestoreCommand(repo, branch, sha string) string {
 	return fmt.Sprintf("gh api repos/%s/git/refs -f ref=refs/heads/%s -f sha=%s", repo, shellQuote(branch), sha)
+}
+
+// ReopenCommand is the command that reopens a closed pull request or issue.
+func ReopenCommand(repo string, kind ItemKind, number int) string {
+	if kind == KindPR {
+		return fmt.Sprintf("gh pr reopen %d --repo %s", number, repo)
+	}
+	return fmt.Sprintf("gh issue reopen %d --repo %s", number, repo)
 }
 
 // shellQuote quotes a branch name for a POSIX shell when it needs it.
