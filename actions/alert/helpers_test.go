@@ -3,7 +3,9 @@ package alert
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +36,21 @@ type env struct {
 	srv   *emulator.Server
 	gh    *ghclient.Client
 	clock *clock
+
+	mu   sync.Mutex
+	logs []string // every line the runs logged
+}
+
+// logged reports whether any run logged a line containing s.
+func (e *env) logged(s string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, l := range e.logs {
+		if strings.Contains(l, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func newEnv(t *testing.T, f *emulator.Fixture, opts emulator.Options) *env {
@@ -60,7 +77,12 @@ func (e *env) config(t *testing.T, reports string, runID int64) Config {
 
 func (e *env) run(t *testing.T, cfg Config) (*Result, error) {
 	t.Helper()
-	return Run(context.Background(), cfg, Deps{GitHub: e.gh.Client, Sleep: func(context.Context, time.Duration) error { return nil }})
+	return Run(context.Background(), cfg, Deps{GitHub: e.gh.Client, Sleep: func(context.Context, time.Duration) error { return nil },
+		Logf: func(format string, args ...any) {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.logs = append(e.logs, fmt.Sprintf(format, args...))
+		}})
 }
 
 func (e *env) issues(t *testing.T, repo string) []emulator.Issue {

@@ -177,6 +177,9 @@ func (l *lifecycle) closeDuplicate(ctx context.Context, dup, first *issueRec) {
 	if ok {
 		dup.state, dup.stateReason = "closed", "duplicate"
 		l.run.issueNumbers("duplicates", dup.number)
+		if !l.run.cfg.DryRun {
+			l.run.logf("closed #%d as a duplicate of #%d; reopen with: gh issue reopen %d --repo %s/%s", dup.number, first.number, dup.number, l.owner, l.repo)
+		}
 	}
 	if res != nil && res.Issue == dup.number {
 		res.Action, res.Issue, res.IssueURL = ActionDuplicate, first.number, first.url

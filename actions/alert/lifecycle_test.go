@@ -93,6 +93,10 @@ func TestLifecycle(t *testing.T) {
 		}
 	}
 
+	if !e.logged("reopen with: gh issue reopen 1 --repo eco/alerts") {
+		t.Errorf("the resolving close was not logged with its undo command: %q", e.logs)
+	}
+
 	// Re-running the last run (same GITHUB_RUN_ID) on identical input:
 	// no new issue, no comment, no write at all.
 	before := e.writes()
@@ -199,6 +203,9 @@ func TestLifecycle_duplicate_cleanup(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int{2}, res.Issues.Duplicates); diff != "" {
 		t.Errorf("duplicates (-want +got):\n%s", diff)
+	}
+	if !e.logged("closed #2 as a duplicate of #1; reopen with: gh issue reopen 2 --repo eco/alerts") {
+		t.Errorf("the duplicate close was not logged with its undo command: %q", e.logs)
 	}
 	if res.Alerts[0].Issue != 1 || res.Alerts[0].Occurrences != 2 {
 		t.Errorf("alert result %+v", res.Alerts[0])

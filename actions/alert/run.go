@@ -438,7 +438,11 @@ func (rs *runState) issues(ctx context.Context) *lifecycle {
 			rs.res.Alerts = append(rs.res.Alerts, ar)
 			rs.byFP[fp] = ar
 		}
-		rs.logf("%s #%d: %s", ar.Action, rec.number, ar.Reason)
+		if ar.Action == ActionClosed && !rs.cfg.DryRun {
+			rs.logf("%s #%d: %s; reopen with: gh issue reopen %d --repo %s", ar.Action, rec.number, ar.Reason, rec.number, rs.cfg.Repository)
+		} else {
+			rs.logf("%s #%d: %s", ar.Action, rec.number, ar.Reason)
+		}
 	}
 	return lc
 }
