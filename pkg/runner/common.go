@@ -45,9 +45,10 @@ func LogLevelInput() Input {
 }
 
 // CacheDirInput is cache_dir: where the HTTP ETag cache lives (keep it with
-// actions/cache to save rate limit between runs).
+// actions/cache to save rate limit between runs). An explicitly empty value
+// disables the cache (AllowEmpty: action.yml must declare the same default).
 func CacheDirInput() Input {
-	return Input{Name: "cache_dir", Kind: String, Default: ".cache/ecosystem-actions", Env: "CACHE_DIR",
+	return Input{Name: "cache_dir", Kind: String, Default: ".cache/ecosystem-actions", Env: "CACHE_DIR", AllowEmpty: true,
 		Usage: "directory for the conditional-request (ETag) cache; empty disables it"}
 }
 

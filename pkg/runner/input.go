@@ -61,6 +61,18 @@ type Input struct {
 	Allowed  []string // Enum values; for List, each element must be one of them
 	Usage    string   // one line, shown by --help
 
+	// AllowEmpty makes an explicitly empty value a value instead of "unset":
+	// an INPUT_<NAME> variable that is present but empty (or --flag="")
+	// wins over Env and Default. The Actions runner sets every declared
+	// input, with action.yml's default when the workflow does not give it,
+	// so an empty INPUT_<NAME> reaches the action only when the workflow
+	// wrote an empty value, provided action.yml declares the same non-empty
+	// default as Default (the entrypoint tests check this). On the command
+	// line an unset INPUT_<NAME> still falls back to Env and Default. Needs
+	// WithLookupEnv to tell "present and empty" from "unset" (Main passes
+	// os.LookupEnv); with only WithGetenv an empty variable counts as unset.
+	AllowEmpty bool
+
 	// Validate, when set, checks the parsed value (string, bool, int,
 	// time.Duration, []string or []Repo, by Kind) after the Kind's own
 	// checks; its error text becomes the InputError's Reason, e.g.

@@ -605,3 +605,56 @@ func TestValidateLabel(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadAllowEmpty(t *testing.T) {
+	t.Parallel()
+	spec := Spec{Name: "x", Inputs: []Input{
+		{Name: "message", Kind: String, Default: "hello", Env: "MESSAGE", AllowEmpty: true},
+		{Name: "patterns", Kind: List, Default: "main,release/*", AllowEmpty: true},
+		{Name: "label", Kind: String, Default: "stale"}, // empty still means unset
+	}}
+	cases := []struct {
+		name         string
+		env          map[string]string // a key present with "" is a set-but-empty variable
+		lookup       bool              // WithLookupEnv rather than WithGetenv
+		args         []string
+		wantMessage  string
+		wantPatterns []string
+		wantLabel    string
+		wantSource   string
+	}{
+		{name: "present_empty_input_is_a_value", lookup: true,
+			env:         map[string]string{"INPUT_MESSAGE": "", "INPUT_PATTERNS": "", "INPUT_LABEL": "", "MESSAGE": "from env"},
+			wantMessage: "", wantPatterns: nil, wantLabel: "stale", wantSource: "input"},
+		{name: "unset_input_falls_back_to_env_and_default", lookup: true,
+			env:         map[string]string{"MESSAGE": "from env"},
+			wantMessage: "from env", wantPatterns: []string{"main", "release/*"}, wantLabel: "stale", wantSource: "env"},
+		{name: "without_lookup_empty_counts_as_unset",
+			env:         map[string]string{"INPUT_MESSAGE": "", "INPUT_PATTERNS": ""},
+			wantMessage: "hello", wantPatterns: []string{"main", "release/*"}, wantLabel: "stale", wantSource: "default"},
+		{name: "empty_flag_is_a_value", args: []string{"--message="},
+			wantMessage: "", wantPatterns: []string{"main", "release/*"}, wantLabel: "stale", wantSource: "flag"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			opt := WithGetenv(fakeEnv(tc.env))
+			if tc.lookup {
+				opt = WithLookupEnv(func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })
+			}
+			r, err := Load(spec, opt, WithArgs(tc.args))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.String("message"); got != tc.wantMessage || r.Source("message") != tc.wantSource {
+				t.Errorf("message = %q from %s, want %q from %s", got, r.Source("message"), tc.wantMessage, tc.wantSource)
+			}
+			if diff := cmp.Diff(tc.wantPatterns, r.List("patterns")); diff != "" {
+				t.Errorf("patterns (-want +got):\n%s", diff)
+			}
+			if got := r.String("label"); got != tc.wantLabel {
+				t.Errorf("label = %q, want %q", got, tc.wantLabel)
+			}
+		})
+	}
+}

@@ -45,7 +45,7 @@ func (e *ExitError) Unwrap() error { return e.Err }
 func Main(spec Spec, fn func(ctx context.Context, r *Run) error) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return Execute(ctx, spec, fn, WithArgs(os.Args[1:]), WithGetenv(os.Getenv), WithStdout(os.Stdout))
+	return Execute(ctx, spec, fn, WithArgs(os.Args[1:]), WithLookupEnv(os.LookupEnv), WithStdout(os.Stdout))
 }
 
 // Execute is Main with explicit options, for tests and for callers that own

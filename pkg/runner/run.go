@@ -63,6 +63,7 @@ type Option func(*config)
 type config struct {
 	args        []string
 	getenv      func(string) string
+	lookupEnv   func(string) (string, bool)
 	stdout      io.Writer
 	now         func() time.Time
 	random      io.Reader
@@ -73,8 +74,21 @@ type config struct {
 // WithArgs sets the command-line arguments (without the program name).
 func WithArgs(args []string) Option { return func(c *config) { c.args = args } }
 
-// WithGetenv sets the environment lookup (os.Getenv in Main).
-func WithGetenv(getenv func(string) string) Option { return func(c *config) { c.getenv = getenv } }
+// WithGetenv sets the environment lookup (os.Getenv in Main). An empty
+// variable counts as unset; see WithLookupEnv.
+func WithGetenv(getenv func(string) string) Option {
+	return func(c *config) { c.getenv, c.lookupEnv = getenv, nil }
+}
+
+// WithLookupEnv sets the environment lookup with presence (os.LookupEnv in
+// Main), so that an input with AllowEmpty can be set to "" through a present
+// but empty INPUT_<NAME>. It replaces WithGetenv.
+func WithLookupEnv(lookup func(string) (string, bool)) Option {
+	return func(c *config) {
+		c.lookupEnv = lookup
+		c.getenv = func(k string) string { v, _ := lookup(k); return v }
+	}
+}
 
 // WithStdout sets where logs, workflow commands and --help go (os.Stdout in Main).
 func WithStdout(w io.Writer) Option { return func(c *config) { c.stdout = w } }
@@ -126,7 +140,8 @@ type Run struct {
 
 // Load resolves and validates every input of spec: command-line flag, then
 // INPUT_<NAME> (an empty value counts as unset, because the runner sets every
-// declared input), then the input's Env variable, then Default. Secret values
+// declared input; unless the input has AllowEmpty and the variable is
+// present), then the input's Env variable, then Default. Secret values
 // are masked as soon as they are read. All bad inputs are reported together,
 // as an errors.Join of *InputError, before anything else happens. --help and
 // --version print to stdout and return ErrHelp / ErrVersion.
@@ -185,6 +200,8 @@ func Load(spec Spec, opts ...Option) (*Run, error) {
 			}
 		case strings.TrimSpace(c.getenv(in.InputEnv())) != "":
 			v.source, v.origin, v.raw = "input", in.InputEnv(), c.getenv(in.InputEnv())
+		case in.AllowEmpty && c.present(in.InputEnv()):
+			v.source, v.origin, v.raw = "input", in.InputEnv(), ""
 		case in.Env != "" && strings.TrimSpace(c.getenv(in.Env)) != "":
 			v.source, v.origin, v.raw = "env", in.Env, c.getenv(in.Env)
 		}
@@ -245,6 +262,16 @@ func Load(spec Spec, opts ...Option) (*Run, error) {
 		return nil, errors.Join(errs...)
 	}
 	return r, nil
+}
+
+// present reports whether the environment variable is set, even to "" (only
+// knowable with WithLookupEnv).
+func (c config) present(key string) bool {
+	if c.lookupEnv == nil {
+		return false
+	}
+	_, ok := c.lookupEnv(key)
+	return ok
 }
 
 func versionOr(v string) string {
