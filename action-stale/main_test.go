@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/actions/stale"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 	"gopkg.in/yaml.v3"
@@ -44,6 +45,12 @@ func TestActionYAMLMatchesSpec(t *testing.T) {
 		d, ok := doc.Inputs[in.Name]
 		if ok && d.Default != "" && in.Name != "github_token" && d.Default != in.Default {
 			t.Errorf("input %s: action.yml default %q, main.go default %q", in.Name, d.Default, in.Default)
+		}
+		// An empty INPUT_ means "explicitly empty" for these only because
+		// the runner passes action.yml's default when the workflow omits
+		// the input: the defaults must be the same.
+		if in.AllowEmpty && (!ok || d.Default != in.Default) {
+			t.Errorf("input %s allows empty values: action.yml must declare its default %q, has %q", in.Name, in.Default, d.Default)
 		}
 	}
 	sort.Strings(yml)
@@ -113,5 +120,33 @@ func TestRunAgainstEmulator(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "reports", "stale_analysis.json")); err != nil {
 		t.Errorf("report not written: %v", err)
+	}
+}
+
+// TestExplicitlyEmptyInputs: a workflow that writes '' for the close
+// message, the branch note, the branch patterns or ignore_actors gets no
+// comment / note / pattern / ignored actor, while an empty warning message
+// (which action.yml defaults to "") still means the built-in one.
+func TestExplicitlyEmptyInputs(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"GITHUB_REPOSITORY": "acme/app", "INPUT_CLOSE_MESSAGE": "", "INPUT_STALE_BRANCH_MESSAGE": "",
+		"INPUT_EXEMPT_BRANCH_PATTERNS": "", "INPUT_IGNORE_ACTORS": "", "INPUT_STALE_PR_MESSAGE": "", "INPUT_CACHE_DIR": ""}
+	r, err := runner.Load(spec(), runner.WithLookupEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := policy(r)
+	if p.CloseMessage != "" || p.StaleBranchMessage != "" || p.ExemptBranchPatterns != nil || p.IgnoreActors != nil {
+		t.Errorf("explicitly empty inputs not empty: close %q, branch note %q, patterns %q, ignore_actors %q",
+			p.CloseMessage, p.StaleBranchMessage, p.ExemptBranchPatterns, p.IgnoreActors)
+	}
+	if p.StalePRMessage != stale.DefaultStalePRMessage {
+		t.Errorf("empty stale_pr_message = %q, want the built-in message", p.StalePRMessage)
+	}
+	if got := r.String("cache_dir"); got != "" {
+		t.Errorf("cache_dir = %q, want empty (cache disabled)", got)
+	}
+	if err := p.Validate(""); err != nil {
+		t.Errorf("policy with empty inputs is invalid: %v", err)
 	}
 }

@@ -176,7 +176,7 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 			pi.ActionDate = &closeAt
 			pi.Decision = DecisionClose
 			pi.Reason = fmt.Sprintf("warned on %s, no activity for %s days since", day(w), fmtDays(p.DaysUntilClose))
-			if !a.closeMarkerAfter {
+			if !a.closeMarkerAfter && p.CloseMessage != "" { // empty close_message: close without a comment
 				msg, err := renderMessage("close_message", p.CloseMessage, messageData(now, rs, it, a, w))
 				if err != nil {
 					return nil, err

@@ -95,6 +95,9 @@ func TestDecideIssueLike(t *testing.T) {
 			item: withLabel(pr(1, 90, warning(8, 7), labeled("github-actions[bot]", 6, "stale")), "stale"), want: DecisionNone},
 		{name: "closing_off_by_default", policy: DefaultPolicy(),
 			item: withLabel(pr(1, 90, warning(20, 7)), "stale"), want: DecisionNone, reason: "close_prs: false"},
+		{name: "empty_close_message_closes_without_comment", policy: func() Policy { p := closing; p.CloseMessage = ""; return p }(),
+			item: withLabel(pr(1, 90, warning(8, 7)), "stale"),
+			want: DecisionClose, wantCalls: []string{"PATCH /repos/o/r/issues/1"}},
 		{name: "close_comment_already_posted_only_patches", policy: closing,
 			item: withLabel(pr(1, 90, warning(8, 7), comment("github-actions[bot]", 0.5, "bye "+MarkerClose, 8)), "stale"),
 			want: DecisionClose, wantCalls: []string{"PATCH /repos/o/r/issues/1"}},
@@ -344,6 +347,11 @@ func TestPolicyValidate(t *testing.T) {
 		{name: "unknown_placeholder", mutate: func(p *Policy) { p.StalePRMessage = "hi {{.Autor}}" }, want: []string{"stale_pr_message"}},
 		{name: "unknown_root_placeholder", mutate: func(p *Policy) { p.StaleBranchMessage = "{{range .Labels}}{{end}}{{$.Nope}}" }, want: []string{"stale_branch_message"}},
 		{name: "broken_template", mutate: func(p *Policy) { p.CloseMessage = "{{.Days" }, want: []string{"close_message"}},
+		{name: "empty_warning_messages", mutate: func(p *Policy) { p.StalePRMessage, p.StaleIssueMessage = "", " " },
+			want: []string{"stale_pr_message", "stale_issue_message"}},
+		{name: "empty_close_and_branch_messages_and_patterns_allowed", mutate: func(p *Policy) {
+			p.CloseMessage, p.StaleBranchMessage, p.ExemptBranchPatterns, p.IgnoreActors = "", "", nil, nil
+		}},
 		{name: "several_at_once", mutate: func(p *Policy) { p.DaysUntilStale = -1; p.OperationsPerRun = -2 }, want: []string{"days_until_stale", "operations_per_run"}},
 	}
 	for _, tc := range cases {

@@ -39,9 +39,14 @@ type Policy struct {
 	// StaleLabel is the label that marks a warned pull request or issue.
 	StaleLabel string `json:"stale_label"`
 
-	StalePRMessage     string `json:"stale_pr_message"`
-	StaleIssueMessage  string `json:"stale_issue_message"`
-	CloseMessage       string `json:"close_message"`
+	// StalePRMessage and StaleIssueMessage are the warning comments; they
+	// cannot be empty (the comment is the warning and carries the marker).
+	StalePRMessage    string `json:"stale_pr_message"`
+	StaleIssueMessage string `json:"stale_issue_message"`
+	// CloseMessage is posted when closing; empty closes without a comment.
+	CloseMessage string `json:"close_message"`
+	// StaleBranchMessage is the note per branch in the tracking issue;
+	// empty leaves the note column blank.
 	StaleBranchMessage string `json:"stale_branch_message"`
 
 	ExemptLabels         []string `json:"exempt_labels,omitempty"`
@@ -185,6 +190,9 @@ func (p Policy) Validate(source string) error {
 	} {
 		if _, err := ParseMessage(m.name, m.text); err != nil {
 			bad(m.name, m.text, err.Error())
+		}
+		if warning := m.name == "stale_pr_message" || m.name == "stale_issue_message"; warning && strings.TrimSpace(m.text) == "" {
+			bad(m.name, m.text, "must not be empty: the warning comment is the warning (and carries the marker the grace period is counted from); leave the input unset for the built-in message")
 		}
 	}
 	return errors.Join(errs...)
