@@ -658,3 +658,46 @@ func TestActMonitorFanout(t *testing.T) {
 		t.Errorf("merged report domains %v; the shards had %v (each domain in exactly one shard), want all %d", merged, fromShards, len(ecosystemDomains))
 	}
 }
+
+// TestActSelfTest runs .github/workflows/self-test.yml (workflow_dispatch):
+// the four actions from this checkout, each step fed by the previous one's
+// outputs, read-only: the reports of all four are uploaded and nothing
+// changes on GitHub.
+func TestActSelfTest(t *testing.T) {
+	act := requireActE2E(t)
+	root := repoRoot(t)
+	work := t.TempDir()
+	actionImage(t, root)
+	fx, err := emulator.LoadFixture(filepath.Join(root, "testdata", "ecosystem", "ecosystem.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := emulator.StartForTest(t, fx, emulator.Options{})
+	env := actEnv{act: act, root: root, work: work, apiURL: srv.URL(),
+		standin: buildStandin(t, root, work), artifactPort: freePort(t)}
+
+	before := srv.State()
+	res := env.run(t, "workflow_dispatch", "self-test.yml", "4001")
+	after := srv.State()
+	if res["chain"] != "success" {
+		t.Errorf("job chain: %q, want success", res["chain"])
+	}
+	files := artifactFiles(t, work, "4001", "self-test-reports")
+	for _, f := range []string{"monitor/ecosystem_analysis.json", "fixer/failure_analysis.json", "stale/stale_analysis.json", "alert_results.json"} {
+		if _, ok := files[f]; !ok {
+			t.Errorf("self-test-reports has no %s: %v", f, keys(files))
+		}
+	}
+	was, now := issues(before), issues(after)
+	if len(now) != len(was) {
+		t.Errorf("the read-only self-test changed the number of issues: %d → %d", len(was), len(now))
+	}
+	for k, is := range now {
+		if prev := was[k]; prev.State != is.State || prev.Comments != is.Comments || !equal(prev.Labels, is.Labels) {
+			t.Errorf("the read-only self-test changed %s", k)
+		}
+	}
+	if len(after.Dispatches) != len(before.Dispatches) {
+		t.Errorf("the read-only self-test sent %d dispatches", len(after.Dispatches)-len(before.Dispatches))
+	}
+}
