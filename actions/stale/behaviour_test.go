@@ -758,3 +758,67 @@ func comparePlanAndRun(t *testing.T, planned []string, executed *Plan, logged []
 		t.Errorf("writes received by the emulator differ from the dry-run plan (-plan +received):\n%s", diff)
 	}
 }
+
+// TestDeleteRechecksTheBranch: a branch that got a new commit between the
+// plan and the deletion is not deleted; it stays warned in the tracking
+// issue, and the next run un-stales it.
+func TestDeleteRechecksTheBranch(t *testing.T) {
+	t.Parallel()
+	e := startEnv(t, fixture(fxRepo("app", nil, fxBranch("old-feature", 300), fxBranch("other", 300))))
+	p := policy(func(p *Policy) { p.IncludeBranches, p.DeleteBranches = true, true })
+	e.mustRun(p, false) // warns both in the tracking issue
+	e.clock.Add(8 * Day)
+
+	gh, err := ghclient.New(ghclient.Config{Token: "test-token", APIURL: e.srv.URL(), Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	states, repoErrs, err := (&Collector{GitHub: gh.Client, Now: e.clock.Now()}).Collect(ctx, p, []string{"acme/app"})
+	if err != nil || len(repoErrs) > 0 {
+		t.Fatalf("collect: %v %v", err, repoErrs)
+	}
+	plan, err := Decide(e.clock.Now(), states, 100, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The plan saw an older head of old-feature than the branch has now.
+	var moved, other *PlannedItem
+	for _, it := range plan.Items {
+		switch {
+		case it.Decision == DecisionDelete && it.Branch == "old-feature":
+			moved = it
+		case it.Decision == DecisionDelete && it.Branch == "other":
+			other = it
+		}
+	}
+	if moved == nil || other == nil {
+		t.Fatalf("plan does not delete both branches: %+v", plan.Items)
+	}
+	moved.SHA = strings.Repeat("f", 40)
+	var logs []string
+	(&Executor{GitHub: gh.Client, Now: e.clock.Now(), Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }}).Execute(ctx, plan)
+
+	if len(moved.Executed) != 0 || !strings.Contains(moved.Error, "moved to") {
+		t.Errorf("moved branch: executed %v, error %q; want no call and a 'moved to' error", moved.Executed, moved.Error)
+	}
+	if len(other.Executed) != 1 || other.Error != "" {
+		t.Errorf("unchanged branch: executed %v, error %q; want its DELETE", other.Executed, other.Error)
+	}
+	var deleted []string
+	for _, ch := range e.srv.State().RefChanges {
+		if ch.Action == "deleted" {
+			deleted = append(deleted, ch.Ref)
+		}
+	}
+	if diff := cmp.Diff([]string{"refs/heads/other"}, deleted); diff != "" {
+		t.Errorf("deleted refs (-want +got):\n%s", diff)
+	}
+	st, _ := parseTracking(plan.Tracking[0].Call.Body.(map[string]any)["body"].(string))
+	if st.find("old-feature") == nil || st.find("other") != nil {
+		t.Errorf("tracking state %+v: want old-feature still warned, other deleted", st)
+	}
+	if !strings.Contains(strings.Join(logs, "\n"), "did not delete branch old-feature: the branch moved to") {
+		t.Errorf("logs lack the skipped deletion:\n%s", strings.Join(logs, "\n"))
+	}
+}

@@ -125,3 +125,65 @@ func BenchmarkStaleLargeRepository(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkStaleBranchDeletion reports the cost of the run that deletes
+// warned branches, 8 days after the run that warned them: one tracking-issue
+// update, one DELETE per branch, and the one re-check read (GET branch) made
+// right before each DELETE (rechecks/delete must be <= 1; it is the only
+// read the executor makes, documented in the README).
+func BenchmarkStaleBranchDeletion(b *testing.B) {
+	repo := emulator.Repository{Owner: "acme", Name: "big", DefaultBranch: "main", CreatedAt: ago(900),
+		Branches: []emulator.Branch{fxBranch("main", 1)}}
+	for i := 1; i <= 500; i++ {
+		repo.Branches = append(repo.Branches, fxBranch(fmt.Sprintf("topic/%d", i), float64(40+i%300)))
+	}
+	fx := &emulator.Fixture{ReferenceTime: testNow, Repositories: []emulator.Repository{repo}}
+	p := DefaultPolicy()
+	p.OperationsPerRun = 100000
+	p.IncludePRs, p.DeleteBranches = false, true
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		c := &clock{t: testNow}
+		srv := emulator.StartForTest(b, fx, emulator.Options{Now: c.Now, RateLimit: 1_000_000, SecondaryLimit: -1})
+		run := func() *Result {
+			gh, err := ghclient.New(ghclient.Config{Token: "t", APIURL: srv.URL(), Now: c.Now})
+			if err != nil {
+				b.Fatal(err)
+			}
+			res, err := Run(context.Background(), Config{Policy: p, Repositories: []string{"acme/big"}, Now: c.Now()}, Deps{GitHub: gh.Client})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return res
+		}
+		run() // warns every branch in the tracking issue
+		c.Add(8 * Day)
+		before := len(srv.Requests())
+		b.StartTimer()
+		res := run()
+		b.StopTimer()
+		var rechecks, deletes, writes int
+		for _, r := range srv.Requests()[before:] {
+			path := strings.TrimPrefix(r.Path, "/api/v3")
+			switch {
+			case r.Method == "GET" && strings.Contains(path, "/branches/"):
+				rechecks++
+			case r.Method == "DELETE":
+				deletes++
+				writes++
+			case r.Method != "GET":
+				writes++
+			}
+		}
+		if planned := res.Plan.Count(KindBranch, DecisionDelete); deletes != planned || deletes == 0 {
+			b.Fatalf("%d DELETEs for %d planned deletions", deletes, planned)
+		}
+		if rechecks > deletes {
+			b.Fatalf("%d branch re-checks for %d deletions: more than one per deletion", rechecks, deletes)
+		}
+		b.ReportMetric(float64(deletes), "deletes")
+		b.ReportMetric(float64(rechecks)/float64(deletes), "rechecks/delete")
+		b.ReportMetric(float64(writes)/float64(deletes), "writes/delete")
+		b.StartTimer()
+	}
+}

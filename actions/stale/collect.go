@@ -17,7 +17,8 @@ import (
 // branches (100 per page), the tracking issue search, then at most one extra
 // read per candidate: the timeline of a pull request / issue that is old
 // enough to be stale, or the last commit of a branch that is neither
-// protected by a safety rail nor exempt.
+// protected by a safety rail nor exempt. (The Executor adds one read per
+// deletion: the branch, re-checked right before it is deleted.)
 type Collector struct {
 	GitHub *github.Client
 	Now    time.Time

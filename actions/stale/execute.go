@@ -32,6 +32,14 @@ func (e *Executor) Execute(ctx context.Context, plan *Plan) {
 			if it.Repository != repo || len(it.Calls) == 0 {
 				continue
 			}
+			if it.Decision == DecisionDelete {
+				if reason := e.recheckBranch(ctx, it); reason != "" {
+					it.Error = reason
+					failedDeletes[it.Branch] = true
+					e.logf("%s: did not delete branch %s: %s (nothing deleted)", repo, it.Branch, reason)
+					continue
+				}
+			}
 			for _, c := range it.Calls {
 				ec := e.do(ctx, c)
 				it.Executed = append(it.Executed, ec)
@@ -72,6 +80,33 @@ func (e *Executor) Execute(ctx context.Context, plan *Plan) {
 			e.logf("%s: %s", repo, t.Reason)
 		}
 	}
+}
+
+// recheckBranch reads the branch right before it is deleted (one GET, the
+// only read Execute makes) so that a branch that got a new commit, or
+// became protected, since the plan was made is never deleted; it returns why
+// the deletion is skipped, or "" to go ahead (also when the branch is gone
+// already: the DELETE then finds nothing and counts as done). A pull request
+// opened in the seconds between the plan and this read is not re-checked.
+func (e *Executor) recheckBranch(ctx context.Context, it *PlannedItem) string {
+	req, err := e.GitHub.NewRequest(http.MethodGet, "repos/"+it.Repository+"/branches/"+escapePath(it.Branch), nil)
+	if err != nil {
+		return fmt.Sprintf("failed to build the branch re-check: %v", err)
+	}
+	var b github.Branch
+	if _, err := e.GitHub.Do(ctx, req, &b); err != nil {
+		if ghclient.IsNotFound(err) {
+			return ""
+		}
+		return "failed to re-check the branch before deleting it: " + ghclient.Reason(err)
+	}
+	switch {
+	case b.GetCommit().GetSHA() != it.SHA:
+		return fmt.Sprintf("the branch moved to %s since the plan (planned %s)", short(b.GetCommit().GetSHA()), short(it.SHA))
+	case b.GetProtected():
+		return "the branch became protected since the plan"
+	}
+	return ""
 }
 
 func label(it *PlannedItem) string {
