@@ -25,10 +25,13 @@ ACTIONS  ?= $(patsubst action-%/main.go,%,$(wildcard action-*/main.go))
 BINARIES := $(addprefix bin/action-,$(ACTIONS))
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 
-# Extra benchmark scripts: every executable <concern>/bench/*.sh or
-# actions/<concern>/bench/*.sh runs after the Go benchmarks, from the
-# repository root, with BIN_DIR=bin and REPORTS set.
-BENCH_SCRIPTS ?= $(sort $(wildcard */bench/*.sh */*/bench/*.sh))
+# Extra benchmarks, run after the Go benchmarks from the repository root:
+# every Go program <dir>/bench/main.go (go run ./<dir>/bench $(BENCH_ARGS)),
+# e.g. the fixer's comparison with ripgrep and grep (Debian's ripgrep), and
+# every executable <dir>/bench/*.sh (with BIN_DIR=bin and REPORTS set).
+BENCH_PROGRAMS ?= $(sort $(patsubst %/main.go,%,$(wildcard */bench/main.go */*/bench/main.go)))
+BENCH_SCRIPTS  ?= $(sort $(wildcard */bench/*.sh */*/bench/*.sh))
+BENCH_ARGS     ?=
 # Container test selection (a -run regexp); empty runs them all.
 E2E_RUN ?=
 
@@ -79,6 +82,8 @@ tools: ## Install the pinned actionlint into $(GOPATH)/bin unless that version i
 
 bench: build ## Go benchmarks, the concerns' bench scripts, then the image numbers if Docker runs.
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+	@set -e; for p in $(BENCH_PROGRAMS); do \
+		echo "== go run ./$$p $(BENCH_ARGS)"; $(GO) run ./$$p $(BENCH_ARGS); done
 	@set -e; for s in $(BENCH_SCRIPTS); do \
 		if [ -x "$$s" ]; then echo "== $$s"; BIN_DIR=bin REPORTS=$(REPORTS) "./$$s"; \
 		else echo "== $$s: not executable, skipped"; fi; done
@@ -100,8 +105,10 @@ image: builder-image ## Build the action image from the root Dockerfile with the
 		-t $(IMAGE) .
 	@$(DOCKER) image inspect --format '$(IMAGE): {{.Size}} bytes' $(IMAGE)
 
-e2e: image ## Container tests: each action's entrypoint in the image against the emulator.
+e2e: image ## Container tests against the emulator, then the act workflow run (.ci/e2e-act.sh) when present.
 	ECOSYSTEM_ACTIONS_IMAGE=$(IMAGE) $(GO) test -tags e2e -count=1 -v $(if $(E2E_RUN),-run '$(E2E_RUN)') ./pkg/containertest/...
+	@if [ -x .ci/e2e-act.sh ]; then echo ".ci/e2e-act.sh"; ECOSYSTEM_ACTIONS_IMAGE=$(IMAGE) .ci/e2e-act.sh; \
+	else echo "e2e: no executable .ci/e2e-act.sh, the act workflow run is skipped"; fi
 
 demo: build ## The whole chain on the example ecosystem through the emulator, into reports/.
 	$(GO) run ./.ci/demo -bin bin -fixture $(FIXTURE) -out $(REPORTS)
