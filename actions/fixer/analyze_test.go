@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -252,20 +251,34 @@ func TestMatchesReference(t *testing.T) {
 	}
 	files, _ := filepath.Glob(filepath.Join(corpusDir, "*", "*.log"))
 	sort.Strings(files)
-	for _, chunk := range []int{257, 4096, 1 << 20} {
-		a := NewAnalyzer(c, WithChunkSize(chunk), WithLineLimit(256), WithWorkers(3))
-		t.Run(fmt.Sprintf("chunk_%d", chunk), func(t *testing.T) {
+	// Small chunks (every file on its own: lines, groups and context windows
+	// cross chunk borders), the whole corpus as one log (cross-file state),
+	// and the default chunk size on a sample.
+	cases := []struct {
+		name   string
+		chunk  int
+		concat bool
+		every  int
+	}{{"chunk_257_each_file", 257, false, 1}, {"chunk_4096_whole_corpus", 4096, true, 1}, {"chunk_1MiB_sample", 1 << 20, false, 7}}
+	for _, tc := range cases {
+		a := NewAnalyzer(c, WithChunkSize(tc.chunk), WithLineLimit(256), WithWorkers(3))
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var all []byte
-			for _, f := range files {
+			for i, f := range files {
 				data, err := os.ReadFile(f)
 				if err != nil {
 					t.Fatal(err)
 				}
-				compareWithReference(t, a, data)
-				all = append(all, data...)
+				if tc.concat {
+					all = append(all, data...)
+				} else if i%tc.every == 0 {
+					compareWithReference(t, a, data)
+				}
 			}
-			compareWithReference(t, a, all)
+			if tc.concat {
+				compareWithReference(t, a, all)
+			}
 		})
 	}
 }
