@@ -461,6 +461,43 @@ func TestActMonitorEcosystem(t *testing.T) {
 			t.Errorf("dispatch to %s has %d top-level payload keys (GitHub allows 10)", d.Repo, len(d.ClientPayload))
 		}
 	}
+	// What GitHub now holds is exactly what the alert job says it wrote:
+	// nothing else in the chain opened an issue or sent a dispatch.
+	var results struct {
+		Complete bool `json:"complete"`
+		Issues   struct {
+			Created []int `json:"created"`
+		} `json:"issues"`
+		Dispatches []struct {
+			Target string `json:"target"`
+			Status string `json:"status"`
+		} `json:"dispatches"`
+	}
+	if err := json.Unmarshal(alertFiles["alert_results.json"], &results); err != nil {
+		t.Errorf("alert_results.json: %v", err)
+	}
+	var createdNumbers []string
+	for _, is := range created {
+		createdNumbers = append(createdNumbers, fmt.Sprint(is.Number))
+	}
+	var reported []string
+	for _, n := range results.Issues.Created {
+		reported = append(reported, fmt.Sprint(n))
+	}
+	sort.Strings(createdNumbers)
+	sort.Strings(reported)
+	if !equal(createdNumbers, reported) {
+		t.Errorf("issues opened in the emulator %v, the alert job reports creating %v", createdNumbers, reported)
+	}
+	delivered := 0
+	for _, d := range results.Dispatches {
+		if d.Status == "delivered" {
+			delivered++
+		}
+	}
+	if delivered != len(newDispatches) || !results.Complete {
+		t.Errorf("the emulator received %d dispatches, the alert job reports %d delivered (complete %v)", len(newDispatches), delivered, results.Complete)
+	}
 	t.Logf("run 1001: %d issues opened, %d dispatches", len(created), len(newDispatches))
 
 	// Second run, nothing changed in the ecosystem: the history and the
