@@ -67,6 +67,8 @@ func spec() runner.Spec {
 			{Name: "slack_webhook_url", Kind: runner.List, Secret: true, Env: "SLACK_WEBHOOK_URL", Usage: "Slack incoming webhook URL(s) (secret)"},
 			{Name: "teams_webhook_url", Kind: runner.List, Secret: true, Env: "TEAMS_WEBHOOK_URL", Usage: "Microsoft Teams incoming webhook URL(s) (secret)"},
 			{Name: "webhook_url", Kind: runner.List, Secret: true, Env: "WEBHOOK_URL", Usage: "generic JSON webhook URL(s) (secret)"},
+			{Name: "webhook_secret", Kind: runner.String, Secret: true, Env: "WEBHOOK_SECRET", Usage: "signs generic webhook bodies: HMAC-SHA256 in the " + alert.SignatureHeader + " header (secret)"},
+			{Name: "teams_format", Kind: runner.Enum, Default: alert.TeamsMessageCard, Allowed: alert.TeamsFormats, Usage: "Teams payload: message_card (connector) or adaptive_card (Workflows)"},
 			{Name: "smtp_url", Kind: runner.List, Secret: true, Env: "SMTP_URL", Usage: "smtp://user:password@host:587 or smtps://… (secret)"},
 			{Name: "smtp_password", Kind: runner.String, Secret: true, Env: "SMTP_PASSWORD", Usage: "SMTP password, if not in smtp_url (secret)"},
 			{Name: "email_from", Kind: runner.String, Usage: "sender address of alert e-mails"},
@@ -106,7 +108,8 @@ func config(r *runner.Run) alert.Config {
 		Workflow: r.String("workflow"), WorkflowRef: r.String("workflow_ref"), WorkflowInputs: r.String("workflow_inputs"),
 		SlackWebhooks: secrets("slack_webhook_url"), TeamsWebhooks: secrets("teams_webhook_url"),
 		GenericWebhooks: secrets("webhook_url"), SMTPURLs: secrets("smtp_url"),
-		Email:          alert.EmailConfig{From: r.String("email_from"), To: r.List("email_to"), Password: r.String("smtp_password")},
+		Email:       alert.EmailConfig{From: r.String("email_from"), To: r.List("email_to"), Password: r.String("smtp_password")},
+		TeamsFormat: r.String("teams_format"), WebhookSecret: r.String("webhook_secret"),
 		WebhookRetries: r.Int("webhook_retries"), DryRun: r.Bool("dry_run"), OutputDir: r.String("output_dir"),
 		RunID: r.RunID(), RunURL: r.RunURL(), ArtifactURL: r.String("artifact_url"), Now: r.Now(),
 	}

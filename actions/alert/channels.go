@@ -197,7 +197,8 @@ func (rs *runState) webhooks(ctx context.Context, notable []*AlertResult) {
 	if sleep == nil {
 		sleep = ghclient.SleepContext
 	}
-	s := &webhookSender{client: client, retries: rs.cfg.WebhookRetries, sleep: sleep, now: func() time.Time { return rs.now },
+	s := &webhookSender{client: client, retries: rs.cfg.WebhookRetries, teamsFormat: rs.cfg.TeamsFormat, secret: rs.cfg.WebhookSecret,
+		sleep: sleep, now: func() time.Time { return rs.now },
 		mention: rs.cfg.Mention, email: rs.cfg.Email, tls: rs.deps.TLSConfig}
 	for _, h := range rs.cfg.Webhooks() {
 		key := ChannelWebhook + ":" + h.Name

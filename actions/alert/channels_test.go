@@ -1,6 +1,9 @@
 package alert
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -292,5 +295,104 @@ func TestChannels_listing_failure(t *testing.T) {
 	}
 	if len(res.Errors) == 0 || !strings.Contains(res.Errors[0], "HTTP 500") {
 		t.Errorf("errors %v", res.Errors)
+	}
+}
+
+// signedReceiver accepts a generic webhook only when its signature header
+// is the HMAC-SHA256 of the raw body with the shared secret, as a receiver
+// following the README would check it.
+type signedReceiver struct {
+	secret string
+	mu     sync.Mutex
+	sigs   []string
+}
+
+func (sr *signedReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	mac := hmac.New(sha256.New, []byte(sr.secret))
+	mac.Write(body)
+	want := "sha256=" + hex.EncodeToString(mac.Sum(nil))
+	got := r.Header.Get(SignatureHeader)
+	sr.mu.Lock()
+	sr.sigs = append(sr.sigs, got)
+	sr.mu.Unlock()
+	if !hmac.Equal([]byte(got), []byte(want)) {
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func TestWebhooks_generic_signature_and_teams_adaptive_card(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, emulator.Options{})
+	signed := &signedReceiver{secret: "s3cr3t-hmac-key"}
+	wrongKey := &signedReceiver{secret: "another-key"}
+	teams := &receiver{}
+	var urls []string
+	for _, h := range []http.Handler{signed, wrongKey, teams} {
+		s := httptest.NewServer(h)
+		t.Cleanup(s.Close)
+		urls = append(urls, s.URL)
+	}
+	cfg := e.config(t, monitorJSON(t0, map[string]domain{"eco/app": {50, nil}}), 5)
+	cfg.Channels = []string{ChannelWebhook}
+	cfg.GenericWebhooks = []string{urls[0] + "/hook", urls[1] + "/hook"}
+	cfg.TeamsWebhooks = []string{urls[2] + "/workflows/teams"}
+	cfg.TeamsFormat = TeamsAdaptiveCard
+	cfg.WebhookSecret = "s3cr3t-hmac-key"
+	res, err := e.run(t, cfg)
+	if !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("err = %v, want incomplete (the receiver with another key rejects)", err)
+	}
+	status := map[string]string{}
+	for _, w := range res.Webhooks {
+		status[w.Name] = w.Status
+	}
+	if diff := cmp.Diff(map[string]string{"webhook #1": "delivered", "webhook #2": "failed", "teams webhook #1": "delivered"}, status); diff != "" {
+		t.Errorf("webhook results (-want +got):\n%s", diff)
+	}
+	if len(teams.got()) != 1 {
+		t.Fatalf("teams got %d payloads", len(teams.got()))
+	}
+	var card struct {
+		Type        string `json:"type"`
+		Attachments []struct {
+			ContentType string `json:"contentType"`
+			Content     struct {
+				Type    string           `json:"type"`
+				Version string           `json:"version"`
+				Body    []map[string]any `json:"body"`
+			} `json:"content"`
+		} `json:"attachments"`
+	}
+	if err := json.Unmarshal([]byte(teams.got()[0]), &card); err != nil {
+		t.Fatal(err)
+	}
+	if card.Type != "message" || len(card.Attachments) != 1 || card.Attachments[0].ContentType != "application/vnd.microsoft.card.adaptive" ||
+		card.Attachments[0].Content.Type != "AdaptiveCard" || len(card.Attachments[0].Content.Body) != 2 {
+		t.Errorf("teams payload is not an Adaptive Card message: %s", teams.got()[0])
+	}
+	// The secret itself is never sent, logged or written.
+	for _, f := range []string{ResultsFile, SummaryFile} {
+		data, err := os.ReadFile(filepath.Join(cfg.OutputDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), "s3cr3t-hmac-key") {
+			t.Errorf("%s contains the webhook secret", f)
+		}
+	}
+	if e.logged("s3cr3t-hmac-key") || strings.Contains(teams.got()[0], "s3cr3t-hmac-key") {
+		t.Error("the webhook secret was logged or sent")
+	}
+}
+
+func TestSignature(t *testing.T) {
+	t.Parallel()
+	// RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+	got := Signature("Jefe", []byte("what do ya want for nothing?"))
+	if want := "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"; got != want {
+		t.Errorf("Signature() = %s, want %s", got, want)
 	}
 }

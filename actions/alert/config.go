@@ -66,6 +66,13 @@ type Config struct {
 	// Webhook URLs (secrets) by kind, and SMTP URLs for e-mail.
 	SlackWebhooks, TeamsWebhooks, GenericWebhooks, SMTPURLs []string
 	Email                                                   EmailConfig
+	// TeamsFormat is the Teams payload: TeamsMessageCard (default, the
+	// Office 365 connector card) or TeamsAdaptiveCard (an Adaptive Card in a
+	// message, which Teams Workflows webhooks require).
+	TeamsFormat string
+	// WebhookSecret, when set, signs every generic webhook body with
+	// HMAC-SHA256 (see SignatureHeader). A secret: never logged or written.
+	WebhookSecret string `json:"-"`
 	// WebhookRetries is how many times a failed webhook is retried.
 	WebhookRetries int
 	// DryRun plans every write without making it.
@@ -258,6 +265,15 @@ func (c *Config) Validate() error {
 	}
 	if c.has(ChannelWebhook) && hooks == 0 {
 		bad("channels", ChannelWebhook, "the webhook channel needs slack_webhook_url, teams_webhook_url, webhook_url or smtp_url", "")
+	}
+	if c.TeamsFormat == "" {
+		c.TeamsFormat = TeamsMessageCard
+	}
+	if c.TeamsFormat != TeamsMessageCard && c.TeamsFormat != TeamsAdaptiveCard {
+		bad("teams_format", c.TeamsFormat, "unknown Teams payload format", strings.Join(TeamsFormats, ", "))
+	}
+	if strings.ContainsAny(c.WebhookSecret, "\r\n") {
+		secret("webhook_secret", "must be a single line")
 	}
 	if c.WebhookRetries < 0 || c.WebhookRetries > 10 {
 		bad("webhook_retries", fmt.Sprint(c.WebhookRetries), "must be 0 to 10", "")

@@ -318,6 +318,7 @@ func TestRun_bad_input_makes_no_request(t *testing.T) {
 			c.DispatchTargets, c.Workflow, c.WorkflowRef, c.WorkflowInputs = []string{"eco/one"}, "triage.yml", "main", "[1,2]"
 		}, []string{"workflow_inputs", "JSON object"}},
 		{"bad_repository", func(c *Config) { c.Repository = "alerts" }, []string{"repository", "owner/name"}},
+		{"unknown_teams_format", func(c *Config) { c.TeamsFormat = "card" }, []string{`teams_format value "card"`, "message_card, adaptive_card"}},
 	}
 	// The group waits for its parallel cases before the request count is checked.
 	t.Run("cases", func(t *testing.T) {

@@ -3,7 +3,10 @@ package alert
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -148,6 +151,28 @@ func slackPayload(m message, mention []string) map[string]any {
 	return map[string]any{"text": slackEscape(m.headline(), mention), "blocks": blocks}
 }
 
+// Teams payload formats (Config.TeamsFormat, input teams_format).
+const (
+	TeamsMessageCard  = "message_card"
+	TeamsAdaptiveCard = "adaptive_card"
+)
+
+// TeamsFormats are the allowed teams_format values.
+var TeamsFormats = []string{TeamsMessageCard, TeamsAdaptiveCard}
+
+// SignatureHeader carries the HMAC-SHA256 of a generic webhook's body when
+// webhook_secret is set: "sha256=" and the lower-case hex digest, keyed with
+// the secret (the scheme of GitHub's X-Hub-Signature-256). Receivers
+// recompute it over the raw body and compare in constant time.
+const SignatureHeader = "X-Ecosystem-Signature-256"
+
+// Signature is the SignatureHeader value for body signed with secret.
+func Signature(secret string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
 var teamsColor = map[Level]string{LevelCritical: "D73A49", LevelHigh: "E36209", LevelWarning: "DBAB09", LevelMedium: "DBAB09", LevelLow: "0366D6", LevelNone: "28A745"}
 
 // teamsPayload is an Office 365 connector MessageCard (Teams incoming
@@ -182,6 +207,38 @@ func teamsPayload(m message, mention []string) map[string]any {
 	return card
 }
 
+// teamsAdaptivePayload is an Adaptive Card (schema 1.4) in a message, the
+// format Teams Workflows ("Post to a channel when a webhook request is
+// received") accept. Text is escaped as for the MessageCard; an Adaptive
+// Card has no @mentions unless they are declared as entities, and none are.
+func teamsAdaptivePayload(m message, mention []string) map[string]any {
+	text := Text{Mention: mention}
+	var facts []any
+	for i, it := range m.Items {
+		if i == maxItems {
+			facts = append(facts, map[string]any{"title": "…", "value": fmt.Sprintf("and %d more", len(m.Items)-maxItems)})
+			break
+		}
+		v := text.MD(it.Title)
+		if it.IssueURL != "" {
+			v = text.link(it.Title, it.IssueURL)
+		}
+		facts = append(facts, map[string]any{"title": text.MD(fmt.Sprintf("%s · %s", it.Event, it.Level)), "value": v})
+	}
+	card := map[string]any{
+		"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard", "version": "1.4",
+		"body": []any{
+			map[string]any{"type": "TextBlock", "text": text.MD(m.headline()), "weight": "Bolder", "size": "Medium", "wrap": true},
+			map[string]any{"type": "FactSet", "facts": facts},
+		},
+	}
+	if m.RunURL != "" {
+		card["actions"] = []any{map[string]any{"type": "Action.OpenUrl", "title": "Open the alert run", "url": m.RunURL}}
+	}
+	return map[string]any{"type": "message", "attachments": []any{map[string]any{
+		"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": nil, "content": card}}}
+}
+
 // genericPayload is plain JSON for any receiver.
 func genericPayload(m message) map[string]any {
 	return map[string]any{"source": "ecosystem-actions/action-alert", "event": "ecosystem-alert", "summary": m.headline(),
@@ -192,11 +249,15 @@ func genericPayload(m message) map[string]any {
 type webhookSender struct {
 	client  *http.Client
 	retries int
-	sleep   func(context.Context, time.Duration) error
-	now     func() time.Time
-	mention []string
-	email   EmailConfig
-	tls     *tls.Config
+	// teamsFormat is TeamsMessageCard or TeamsAdaptiveCard; secret signs
+	// generic webhooks ("" = unsigned).
+	teamsFormat string
+	secret      string
+	sleep       func(context.Context, time.Duration) error
+	now         func() time.Time
+	mention     []string
+	email       EmailConfig
+	tls         *tls.Config
 }
 
 // EmailConfig addresses the alert e-mails.
@@ -251,7 +312,7 @@ func (s *webhookSender) deliver(ctx context.Context, h Webhook, m message) Webho
 			break
 		}
 	}
-	res.Status, res.Error = "failed", redact(err.Error(), h.URL)
+	res.Status, res.Error = "failed", redact(redact(err.Error(), h.URL), s.secret)
 	return res
 }
 
@@ -262,6 +323,9 @@ func (s *webhookSender) send(ctx context.Context, h Webhook, m message) error {
 		payload = slackPayload(m, s.mention)
 	case WebhookTeams:
 		payload = teamsPayload(m, s.mention)
+		if s.teamsFormat == TeamsAdaptiveCard {
+			payload = teamsAdaptivePayload(m, s.mention)
+		}
 	case WebhookEmail:
 		return s.sendMail(ctx, h, m)
 	default:
@@ -277,6 +341,9 @@ func (s *webhookSender) send(ctx context.Context, h Webhook, m message) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "ecosystem-actions-alert")
+	if h.Kind == WebhookGeneric && s.secret != "" {
+		req.Header.Set(SignatureHeader, Signature(s.secret, body))
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		var ue *url.Error
