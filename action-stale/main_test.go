@@ -123,7 +123,7 @@ func TestRunAgainstEmulator(t *testing.T) {
 	}
 }
 
-// TestExplicitlyEmptyInputs: a workflow that writes ” for the close
+// TestExplicitlyEmptyInputs: a workflow that writes an empty value for the close
 // message, the branch note, the branch patterns or ignore_actors gets no
 // comment / note / pattern / ignored actor, while an empty warning message
 // (which action.yml defaults to "") still means the built-in one.
