@@ -37,8 +37,8 @@ func DemoChain() []Step {
 			"history_file": "${{ env.REPORTS }}/history.json",
 		}},
 		{ID: "fixer", Action: "fixer", With: map[string]string{
-			"monitor_report": "${{ steps.monitor.outputs.report_path }}",
-			"output_dir":     "${{ env.REPORTS }}",
+			"report":     "${{ steps.monitor.outputs.report_path }}",
+			"output_dir": "${{ env.REPORTS }}",
 		}},
 		{ID: "stale", Action: "stale", With: map[string]string{
 			"repositories": DemoDomains,
@@ -47,7 +47,7 @@ func DemoChain() []Step {
 			"output_dir":   "${{ env.REPORTS }}",
 		}},
 		{ID: "alert", Action: "alert", With: map[string]string{
-			"reports":          "${{ steps.monitor.outputs.report_path }}\n${{ env.REPORTS }}/stale_analysis.json",
+			"reports":          "${{ steps.monitor.outputs.report_path }}\n${{ steps.fixer.outputs.report_path }}\n${{ env.REPORTS }}/stale_analysis.json",
 			"channels":         "issue,repository_dispatch",
 			"dispatch_targets": DemoDomains,
 			"owner":            "sparesparrow",
