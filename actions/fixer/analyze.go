@@ -454,63 +454,86 @@ func (a *Analyzer) process(c *chunk, mask []uint64) {
 	var text []byte
 	ruleSeen := map[int]bool{}
 	fps := map[string]int{}
+	hitMask := make([]uint64, len(mask))
+	hit := -2 // next prefilter hit at or after pos: -1 none, -2 to be searched
+	esc := -2 // next ESC byte at or after pos: len(body) none, -2 to be searched
+	lineStart := func(p int) int { return max(bytes.LastIndexByte(body[:p], '\n')+1, c.bodyStart) }
 	for pos < c.bodyEnd {
 		clear(mask)
 		var ls, le int
 		if len(a.always) > 0 {
 			ls = pos
-			le = bytes.IndexByte(body[ls:], '\n')
-			if le < 0 {
-				le = len(body)
-			} else {
-				le += ls
-			}
 			for _, id := range a.always {
 				mask[id>>6] |= 1 << (id & 63)
 			}
-			for q := ls; ; {
-				h := a.pf.next(body[:le], q, mask)
+		} else {
+			if hit == -2 || hit >= 0 && hit < pos {
+				clear(hitMask)
+				hit = a.pf.next(body, pos, hitMask)
+			}
+			// ANSI codes can split a literal ("err\x1b[0mor"): lines with
+			// an ESC byte are also scanned after normalisation.
+			if esc == -2 || esc < pos {
+				if esc = bytes.IndexByte(body[pos:], 0x1b); esc < 0 {
+					esc = len(body)
+				} else {
+					esc += pos
+				}
+			}
+			hitLs, escLs := len(body), len(body)
+			if hit >= 0 {
+				hitLs = lineStart(hit)
+			}
+			if esc < len(body) {
+				escLs = lineStart(esc)
+			}
+			ls = min(hitLs, escLs)
+			if ls >= len(body) {
+				break
+			}
+			if hitLs == ls {
+				copy(mask, hitMask)
+				hit = -2
+			}
+		}
+		le = bytes.IndexByte(body[ls:], '\n')
+		if le < 0 {
+			le = len(body)
+		} else {
+			le += ls
+		}
+		// Every literal on the line, not only the first.
+		for q := ls; ; {
+			h := a.pf.next(body[:le], q, mask)
+			if h < 0 {
+				break
+			}
+			q = h + 1
+		}
+		lineNum += bytes.Count(body[countedTo:ls], []byte{'\n'})
+		countedTo = ls
+		pos = le + 1
+		raw := body[ls:le][:min(le-ls, a.maxLine)]
+		text = normalizeLine(text[:0], raw, c.first && lineNum == 1)
+		if bytes.IndexByte(raw, 0x1b) >= 0 {
+			for q := 0; ; {
+				h := a.pf.next(text, q, mask)
 				if h < 0 {
 					break
 				}
 				q = h + 1
 			}
-		} else {
-			h := a.pf.next(body, pos, mask)
-			if h < 0 {
-				break
-			}
-			ls = bytes.LastIndexByte(body[:h], '\n') + 1
-			ls = max(ls, c.bodyStart)
-			le = bytes.IndexByte(body[h:], '\n')
-			if le < 0 {
-				le = len(body)
-			} else {
-				le += h
-			}
-			for q := h + 1; ; {
-				h2 := a.pf.next(body[:le], q, mask)
-				if h2 < 0 {
-					break
-				}
-				q = h2 + 1
-			}
 		}
-		lineNum += bytes.Count(body[countedTo:ls], []byte{'\n'})
-		countedTo = ls
-		pos = le + 1
-		raw := body[ls:le]
-		text = normalizeLine(text[:0], raw[:min(len(raw), a.maxLine)], c.first && lineNum == 1)
-		a.evalLine(c, mask, text, lineNum, ls, le, ruleSeen, fps)
+		a.evalLine(c, mask, raw, text, lineNum, ls, le, ruleSeen, fps)
 	}
 }
 
-func (a *Analyzer) evalLine(c *chunk, mask []uint64, text []byte, lineNum, ls, le int, ruleSeen map[int]bool, fps map[string]int) {
+func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, ls, le int, ruleSeen map[int]bool, fps map[string]int) {
 	isGroup := false
 	if mask[0]&1 != 0 {
-		switch kind, title := lineMarker(text); kind {
+		switch kind, title := rawMarker(raw, c.first && lineNum == 1); kind {
 		case markerGroup, markerEndGroup:
-			c.events = append(c.events, groupEvent{kind: kind, title: string(title)})
+			c.events = append(c.events, groupEvent{kind: kind, title: title})
 			isGroup = true
 		case markerError:
 			c.errors++

@@ -179,10 +179,12 @@ func reference(a *Analyzer, data []byte, source string) *Analysis {
 		}
 		return false
 	}
+	rawLines := bytes.Split(data, []byte("\n"))
 	for i, l := range lines {
-		kind, _ := lineMarker([]byte(l.Text))
-		isGroup := kind == markerGroup || kind == markerEndGroup
-		if kind == markerError {
+		raw := rawLines[i][:min(len(rawLines[i]), a.maxLine)]
+		k, _ := rawMarker(raw, i == 0)
+		isGroup := k == markerGroup || k == markerEndGroup
+		if l.Error {
 			m.errors++
 		}
 		ruleSeen := map[int]bool{}

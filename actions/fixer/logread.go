@@ -96,9 +96,9 @@ func (lr *LogReader) Next() bool {
 	lr.buf = normalizeLine(lr.buf[:0], raw, lr.num == 1)
 	text := lr.buf
 	l := Line{Num: lr.num, Truncated: truncated}
-	switch kind, title := lineMarker(text); kind {
+	switch kind, title := rawMarker(raw, lr.num == 1); kind {
 	case markerGroup:
-		lr.group, lr.step = string(title), string(title)
+		lr.group, lr.step = title, title
 	case markerEndGroup:
 		lr.group = ""
 	case markerError:
@@ -161,14 +161,29 @@ var (
 	errorPrefix    = []byte("##[error]")
 )
 
-// lineMarker classifies a normalised line by its GitHub log marker.
+// rawMarker classifies a raw log line by the GitHub marker that starts it
+// (after the timestamp). Markers are written by the runner, never split by
+// colour codes, so they are recognised in the raw text only; the group
+// title is normalised.
+func rawMarker(raw []byte, first bool) (marker, string) {
+	if first {
+		raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	}
+	kind, rest := lineMarker(stripTimestamp(raw))
+	if kind != markerGroup {
+		return kind, ""
+	}
+	return kind, string(bytes.TrimSpace(normalizeLine(nil, rest, false)))
+}
+
+// lineMarker classifies a line by its GitHub log marker.
 func lineMarker(text []byte) (marker, []byte) {
 	if len(text) < 3 || text[0] != '#' || text[1] != '#' || text[2] != '[' {
 		return markerNone, nil
 	}
 	switch {
 	case bytes.HasPrefix(text, groupPrefix):
-		return markerGroup, bytes.TrimSpace(text[len(groupPrefix):])
+		return markerGroup, text[len(groupPrefix):]
 	case bytes.HasPrefix(text, endGroupPrefix):
 		return markerEndGroup, nil
 	case bytes.HasPrefix(text, errorPrefix):
