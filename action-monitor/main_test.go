@@ -89,7 +89,7 @@ func execute(t *testing.T, fx *emulator.Fixture, inputs map[string]string) execR
 	env := map[string]string{
 		"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "sparesparrow/mcp-project-orchestrator", "GITHUB_API_URL": srv.URL(),
 		"GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile,
-		"INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": "",
+		"INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache"),
 	}
 	for k, v := range inputs {
 		env["INPUT_"+strings.ToUpper(k)] = v
