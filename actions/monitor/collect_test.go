@@ -474,3 +474,26 @@ func TestOwnerListingFallsBackWhenLarger(t *testing.T) {
 		})
 	}
 }
+
+func TestMergeAcceptsShardsStartedSecondsApart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	start := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	var paths []string
+	for i, name := range []string{"eco/a", "eco/b"} {
+		r := buildReport(reportInput{Now: start.Add(time.Duration(i*3) * time.Second), Domains: map[string]DomainReport{name: {HealthScore: intp(90), Band: BandHealthy}}})
+		p := filepath.Join(dir, fmt.Sprintf("shard-%d.json", i))
+		writeJSON(t, p, r)
+		paths = append(paths, p)
+	}
+	in, err := loadShardReports(paths)
+	if err != nil {
+		t.Fatalf("merge of shards started 3s apart: %v", err)
+	}
+	if want := start.Add(3 * time.Second); !in.Now.Equal(want) {
+		t.Errorf("merged timestamp %s, want the latest shard's %s", in.Now, want)
+	}
+	if len(in.Domains) != 2 {
+		t.Errorf("merged %d domains, want 2", len(in.Domains))
+	}
+}
