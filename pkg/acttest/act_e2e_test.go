@@ -192,35 +192,9 @@ func (e actEnv) run(t *testing.T, event, workflow, runID string, extra ...string
 		t.Fatalf("act did not finish in time; the end of its log:\n%s", tail(out.Bytes(), 60))
 	}
 	if err != nil {
-		skipKnownIssue(t, out.Bytes())
 		t.Errorf("act failed: %v; the end of its log:\n%s", err, tail(out.Bytes(), 80))
 	}
 	return results
-}
-
-// knownIssues are failures of other parts of the repository that these
-// tests found and that are reported to their owners: while one is present,
-// the test skips saying what to fix, instead of failing every CI run.
-// ACT_E2E_STRICT=1 turns them back into failures.
-var knownIssues = []struct{ pattern, why string }{
-	{"Failed to parse: got unexpected character '…' while lexing expression",
-		"an action.yml input description contains `${{ … }}` (action-alert/action.yml: slack_webhook_url, webhook_secret): " +
-			"act evaluates descriptions as expressions and fails the step; GitHub does not. Reword the descriptions without `${{`"},
-	{"shards of one run share the clock",
-		"action-monitor's merge refuses shard reports whose timestamps differ, and matrix jobs start at different seconds: " +
-			"the monitor needs a shared clock input (e.g. the plan job's time) or a merge that accepts the shards' timestamps"},
-}
-
-func skipKnownIssue(t *testing.T, log []byte) {
-	t.Helper()
-	if os.Getenv("ACT_E2E_STRICT") == "1" {
-		return
-	}
-	for _, k := range knownIssues {
-		if bytes.Contains(log, []byte(k.pattern)) {
-			t.Skipf("KNOWN ISSUE, not a pass: %s (log: %q; ACT_E2E_STRICT=1 fails instead)", k.why, k.pattern)
-		}
-	}
 }
 
 func parseJobResults(log []byte) jobResults {
