@@ -220,3 +220,24 @@ func TestRunFromAPI(t *testing.T) {
 		t.Errorf("report = %s", data)
 	}
 }
+
+// TestReportWithoutFailures: a healthy ecosystem gives an empty analysis,
+// not an error.
+func TestReportWithoutFailures(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rep := filepath.Join(dir, "ecosystem_analysis.json")
+	if err := os.WriteFile(rep, []byte(`{"failures": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout := execute(t, map[string]string{"GITHUB_REPOSITORY": "sparesparrow/openssl-tools"}, "--report", rep, "--output-dir", dir)
+	if code != runner.ExitOK {
+		t.Fatalf("exit code %d:\n%s", code, stdout)
+	}
+	if !strings.Contains(stdout, "0 logs") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "failure_analysis.json")); err != nil {
+		t.Error(err)
+	}
+}

@@ -3,7 +3,6 @@ package fixer
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -793,6 +792,3 @@ func (m *merger) logConditionsHold(ruleID string) bool {
 	}
 	return false
 }
-
-// ErrNoLogs is returned when no log matched the inputs.
-var ErrNoLogs = errors.New("no logs to analyze")

@@ -128,7 +128,8 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		return nil, err
 	}
 	if len(files) == 0 && len(jobs) == 0 {
-		return nil, ErrNoLogs
+		// A run or report without failed jobs is good news, not an error.
+		logf("no failed job to analyse")
 	}
 	a := NewAnalyzer(catalog)
 	rep := Report{SchemaVersion: SchemaVersion, Failures: []Finding{}, Analyses: []Analysis{}}
