@@ -241,3 +241,75 @@ func TestReportWithoutFailures(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestCooperationDispatches sends the fixer-analysis repository_dispatch
+// through pkg/dispatch to the emulator: every reachable target receives a
+// compact payload even when another target fails.
+func TestCooperationDispatches(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 19, 3, 0, 0, 0, time.UTC)
+	repo := func(name string) emulator.Repository {
+		return emulator.Repository{Owner: "sparesparrow", Name: name, DefaultBranch: "main", CreatedAt: now.AddDate(-1, 0, 0), PushedAt: now}
+	}
+	f := &emulator.Fixture{ReferenceTime: now, Repositories: []emulator.Repository{repo("openssl-tools"), repo("openssl-conan-base"), repo("mcp-project-orchestrator")}}
+	srv := emulator.StartForTest(t, f, emulator.Options{Now: func() time.Time { return now }})
+	dir := t.TempDir()
+	env := map[string]string{"GITHUB_API_URL": srv.URL(), "GITHUB_REPOSITORY": "sparesparrow/openssl-tools", "GITHUB_TOKEN": "ghs_cooperation_token", "GITHUB_RUN_ID": "4242"}
+	code, stdout := execute(t, env, "--log-files", "../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log",
+		"--output-dir", dir, "--cooperation",
+		"--target-repos", "sparesparrow/does-not-exist,sparesparrow/openssl-conan-base,sparesparrow/mcp-project-orchestrator")
+	// One target is missing: the step fails, after the others got theirs.
+	if code == runner.ExitOK {
+		t.Errorf("exit code %d, want a failure for the missing target:\n%s", code, stdout)
+	}
+	if !strings.Contains(stdout, "failed to send fixer-analysis to 1 of 3 repositories") {
+		t.Errorf("stdout does not report the failed target:\n%s", stdout)
+	}
+	got := srv.Dispatches()
+	var repos []string
+	for _, d := range got {
+		repos = append(repos, d.Repo)
+		if d.Kind != "repository_dispatch" || d.EventType != "fixer-analysis" {
+			t.Errorf("dispatch = %+v", d)
+		}
+		if n := len(d.ClientPayload); n > 10 {
+			t.Errorf("payload to %s has %d top-level keys, GitHub allows 10", d.Repo, n)
+		}
+		p := d.ClientPayload
+		if p["top_category"] != "conan" || p["max_severity"] != "high" || p["source_repository"] != "sparesparrow/openssl-tools" ||
+			p["run_id"] != float64(4242) || p["failed"] != float64(1) {
+			t.Errorf("payload to %s = %v", d.Repo, p)
+		}
+		fs, _ := p["failures"].([]any)
+		if len(fs) != 1 {
+			t.Fatalf("payload failures = %v", p["failures"])
+		}
+		if first, _ := fs[0].(map[string]any); first["rule_id"] != "conan.missing_prebuilt_package" || first["fingerprint"] == "" {
+			t.Errorf("payload failure = %v", first)
+		}
+	}
+	sort.Strings(repos)
+	if diff := cmp.Diff([]string{"sparesparrow/mcp-project-orchestrator", "sparesparrow/openssl-conan-base"}, repos); diff != "" {
+		t.Errorf("dispatched to (-want +got):\n%s", diff)
+	}
+}
+
+// TestCooperationBadTargetsSendNothing: an invalid target fails the step
+// before any request reaches GitHub.
+func TestCooperationBadTargetsSendNothing(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 19, 3, 0, 0, 0, time.UTC)
+	f := &emulator.Fixture{ReferenceTime: now, Repositories: []emulator.Repository{{Owner: "sparesparrow", Name: "openssl-tools", CreatedAt: now, PushedAt: now}}}
+	for _, targets := range []string{"sparesparrow/openssl-tools,not a repo", "sparesparrow/openssl-tools,a/b/c"} {
+		srv := emulator.StartForTest(t, f, emulator.Options{Now: func() time.Time { return now }})
+		env := map[string]string{"GITHUB_API_URL": srv.URL(), "GITHUB_REPOSITORY": "sparesparrow/openssl-tools", "GITHUB_TOKEN": "ghs_cooperation_token"}
+		code, stdout := execute(t, env, "--log-files", "../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log",
+			"--output-dir", t.TempDir(), "--cooperation", "--target-repos", targets)
+		if code != runner.ExitBadInput || !strings.Contains(stdout, "target_repos") {
+			t.Errorf("targets %q: code %d, stdout:\n%s", targets, code, stdout)
+		}
+		if n := len(srv.Requests()); n != 0 {
+			t.Errorf("targets %q: %d requests reached the emulator before the input error", targets, n)
+		}
+	}
+}
