@@ -78,13 +78,8 @@ func (c *call) runJSON(rs *repoState, run *Run, attempt int) map[string]any {
 	if strings.HasPrefix(run.Event, "pull_request") {
 		for _, is := range rs.issues {
 			if is.pull != nil && is.pull.head.Ref == run.HeadBranch {
-				pr := c.pullJSON(rs, is, false)
-				mini := func(side map[string]any) map[string]any {
-					repo := side["repo"].(map[string]any)
-					return map[string]any{"ref": side["ref"], "sha": side["sha"], "repo": map[string]any{"id": repo["id"], "url": repo["url"], "name": repo["name"]}}
-				}
-				prs = append(prs, map[string]any{"url": pr["url"], "id": pr["id"], "number": is.number,
-					"head": mini(pr["head"].(map[string]any)), "base": mini(pr["base"].(map[string]any))})
+				prs = append(prs, map[string]any{"url": c.repoAPI(rs) + "/pulls/" + strconv.Itoa(is.number), "id": is.id + 1,
+					"number": is.number, "head": c.runPullSide(rs, is.pull.head), "base": c.runPullSide(rs, is.pull.base)})
 			}
 		}
 	}
@@ -109,6 +104,18 @@ func (c *call) runJSON(rs *repoState, run *Run, attempt int) map[string]any {
 		},
 		"repository": repo, "head_repository": repo, "head_repository_id": rs.id,
 	}
+}
+
+// runPullSide is the head or base of a pull request in a run's
+// pull_requests: ref, sha and a three-field repository.
+func (c *call) runPullSide(rs *repoState, side Ref) map[string]any {
+	repoName := side.Repo
+	if repoName == "" {
+		repoName = rs.fx.FullName()
+	}
+	target := c.foreignRepo(repoName)
+	return map[string]any{"ref": side.Ref, "sha": c.sideSHA(rs, side),
+		"repo": map[string]any{"id": target.id, "url": c.repoAPI(target), "name": target.fx.Name}}
 }
 
 func (c *call) jobJSON(rs *repoState, run *Run, j *Job) map[string]any {
@@ -236,13 +243,10 @@ func (s *Server) listRuns(c *call) {
 		return runs[i].ID > runs[j].ID
 	})
 	lo, hi := c.paginate(len(runs))
-	items := []any{}
+	exclude := q.Get("exclude_pull_requests") == "true"
+	items := make([]any, 0, hi-lo)
 	for _, r := range runs[lo:hi] {
-		m := c.runJSON(c.repo, r, r.RunAttempt)
-		if q.Get("exclude_pull_requests") == "true" {
-			m["pull_requests"] = []any{}
-		}
-		items = append(items, m)
+		items = append(items, c.encodedRun(c.repo, r, r.RunAttempt, exclude))
 	}
 	c.ok(map[string]any{"total_count": len(runs), "workflow_runs": items})
 }
@@ -259,9 +263,27 @@ func (c *call) runParam() *Run {
 	return run
 }
 
+// encodedRun is runJSON, encoded once per state version (see
+// encodedCache): a run changes only through writes, and pages of runs are
+// what the actions read most.
+func (c *call) encodedRun(rs *repoState, run *Run, attempt int, excludePRs bool) any {
+	kind := "run"
+	if excludePRs {
+		kind = "run-without-prs"
+	}
+	name := rs.fx.FullName() + "#" + strconv.FormatInt(run.ID, 10) + "#" + strconv.Itoa(attempt)
+	return c.encoded(encodedKey{kind: kind, api: c.api, name: name, push: c.canPush()}, func() any {
+		m := c.runJSON(rs, run, attempt)
+		if excludePRs {
+			m["pull_requests"] = []any{}
+		}
+		return m
+	})
+}
+
 func (s *Server) getRun(c *call) {
 	if run := c.runParam(); run != nil {
-		c.ok(c.runJSON(c.repo, run, run.RunAttempt))
+		c.ok(c.encodedRun(c.repo, run, run.RunAttempt, false))
 	}
 }
 

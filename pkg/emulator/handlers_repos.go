@@ -56,7 +56,7 @@ func (s *Server) getUser(c *call) {
 func (s *Server) getUserByLogin(c *call) { c.ok(c.publicUserJSON(c.r.PathValue("user"))) }
 
 func (c *call) publicUserJSON(login string) map[string]any {
-	m := c.userJSON(login).(map[string]any)
+	m := c.userMap(login)
 	m["name"] = nil
 	m["company"] = nil
 	m["blog"] = ""

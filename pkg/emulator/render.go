@@ -63,11 +63,17 @@ func userType(st *state, login string) string {
 	return "User"
 }
 
-// userJSON is a simple-user.
+// userJSON is a simple-user, encoded once per login and API base (see
+// encodedCache); nil for "".
 func (c *call) userJSON(login string) any {
 	if login == "" {
 		return nil
 	}
+	return c.encoded(encodedKey{kind: "user", api: c.api, name: login}, func() any { return c.userMap(login) })
+}
+
+// userMap is a simple-user as a map, for callers that add fields.
+func (c *call) userMap(login string) map[string]any {
 	u := c.s.st.user(login)
 	api := c.api + "/users/" + url.PathEscape(u.Login)
 	html := htmlBase + "/" + u.Login
@@ -100,8 +106,21 @@ func (c *call) userJSON(login string) any {
 func (c *call) repoAPI(rs *repoState) string { return c.api + "/repos/" + rs.fx.FullName() }
 func repoHTML(rs *repoState) string          { return htmlBase + "/" + rs.fx.FullName() }
 
-// minimalRepoJSON is a minimal-repository (org repo lists, runs).
-func (c *call) minimalRepoJSON(rs *repoState) map[string]any {
+// minimalRepoJSON is a minimal-repository (org repo lists, runs), encoded
+// once per state version, API base and permissions (see encodedCache).
+func (c *call) minimalRepoJSON(rs *repoState) any {
+	push := c.canPush()
+	return c.encoded(encodedKey{kind: "repo", api: c.api, name: rs.fx.FullName(), push: push}, func() any { return c.minimalRepoMap(rs, push) })
+}
+
+// fullRepoJSON is a full-repository (GET /repos/{o}/{r}) and the repository
+// object of pull request heads and bases, encoded like minimalRepoJSON.
+func (c *call) fullRepoJSON(rs *repoState) any {
+	push := c.canPush()
+	return c.encoded(encodedKey{kind: "full-repo", api: c.api, name: rs.fx.FullName(), push: push}, func() any { return c.fullRepoMap(rs, push) })
+}
+
+func (c *call) minimalRepoMap(rs *repoState, push bool) map[string]any {
 	r := rs.fx
 	api := c.repoAPI(rs)
 	visibility := "public"
@@ -180,7 +199,7 @@ func (c *call) minimalRepoJSON(rs *repoState) map[string]any {
 		"pushed_at":         ts(r.PushedAt),
 		"created_at":        ts(r.CreatedAt),
 		"updated_at":        ts(updated),
-		"permissions":       c.repoPermissions(),
+		"permissions":       repoPermissions(push),
 		"license":           nil,
 		"forks":             0,
 		"open_issues":       rs.openIssues(),
@@ -196,15 +215,16 @@ func (c *call) minimalRepoJSON(rs *repoState) map[string]any {
 	return m
 }
 
-func (c *call) repoPermissions() map[string]any {
-	write := c.authed && c.permitted("contents=write")
-	return map[string]any{"admin": false, "maintain": false, "push": write, "triage": write, "pull": true}
+// canPush is whether the caller may push: the permissions object of a
+// repository says so.
+func (c *call) canPush() bool { return c.authed && c.permitted("contents=write") }
+
+func repoPermissions(push bool) map[string]any {
+	return map[string]any{"admin": false, "maintain": false, "push": push, "triage": push, "pull": true}
 }
 
-// fullRepoJSON is a full-repository (GET /repos/{o}/{r}) and the repository
-// object of pull request heads and bases.
-func (c *call) fullRepoJSON(rs *repoState) map[string]any {
-	m := c.minimalRepoJSON(rs)
+func (c *call) fullRepoMap(rs *repoState, push bool) map[string]any {
+	m := c.minimalRepoMap(rs, push)
 	m["network_count"] = 0
 	m["subscribers_count"] = 0
 	m["allow_rebase_merge"] = true

@@ -10,10 +10,12 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -104,9 +106,12 @@ type Server struct {
 	secondary map[string][]time.Time
 	requests  []LoggedRequest
 	logged    int64 // entries ever appended to requests (Reset does not rewind it)
-	url       string
-	signKey   []byte
-	loadErr   error
+	// encodedCache holds encodings of users and repositories (encoded.go).
+	encodedCache  map[encodedKey]json.RawMessage
+	encodeScratch []byte // reused by encoded
+	url           string
+	signKey       []byte
+	loadErr       error
 }
 
 // New builds a server from a fixture. A fixture that cannot be loaded (for
@@ -160,6 +165,7 @@ func (s *Server) resetLocked() error {
 	s.limits = map[string]*limiter{}
 	s.secondary = map[string][]time.Time{}
 	s.requests = nil
+	s.invalidateEncoded()
 	faults, err := compileFaults(s.opts.Faults)
 	if err != nil {
 		return err
@@ -210,7 +216,11 @@ func (s *Server) State() State {
 func (s *Server) Requests() []LoggedRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]LoggedRequest(nil), s.requests...)
+	reqs := s.requests
+	if over := len(reqs) - s.opts.MaxLoggedRequests; over > 0 {
+		reqs = reqs[over:]
+	}
+	return append([]LoggedRequest(nil), reqs...)
 }
 
 // Dispatches returns the recorded repository and workflow dispatches.
@@ -288,6 +298,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	c := &call{s: s, r: r, out: newBuffer(), prefix: prefix}
+	defer c.out.release()
 	c.api = requestScheme(r) + "://" + r.Host + prefix
 
 	// Requests GitHub rejects before looking at them.
@@ -420,6 +431,9 @@ func (c *call) serve() {
 	}
 
 	s.mux.ServeHTTP(c.out, c.r.WithContext(context.WithValue(c.r.Context(), callKey{}, c)))
+	if isWrite(c.r.Method) {
+		s.invalidateEncoded()
+	}
 	if c.out.status == http.StatusMethodNotAllowed {
 		// ServeMux answers a known path with another method itself; GitHub says 404.
 		c.out.header.Del("Allow")
@@ -427,12 +441,11 @@ func (c *call) serve() {
 	}
 
 	if c.r.Method == http.MethodGet && c.out.status == http.StatusOK && !c.out.noETag {
-		sum := sha256.Sum256(c.out.body.Bytes())
-		etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+		etag := bodyETag(c.out.body)
 		c.out.header.Set("ETag", etag)
 		if etagMatches(c.r.Header.Get("If-None-Match"), etag) {
 			c.out.status = http.StatusNotModified
-			c.out.body.Reset()
+			c.out.body = c.out.body[:0]
 			c.out.header.Del("Content-Type")
 			c.out.header.Del("Link")
 			c.setRateHeaders(lim)
@@ -454,7 +467,7 @@ func (c *call) injectFault(kind string) {
 	case FaultBadGateway:
 		c.out.header.Set("Content-Type", "text/html")
 		c.out.status = http.StatusBadGateway
-		c.out.body.WriteString("<html><body><h1>502 Bad Gateway</h1></body></html>\n")
+		c.out.body = append(c.out.body[:0], "<html><body><h1>502 Bad Gateway</h1></body></html>\n"...)
 	case FaultServiceUnavailable:
 		c.writeJSON(http.StatusServiceUnavailable, map[string]any{"code": "service_unavailable", "message": "Service Unavailable", "documentation_url": docsBase})
 	case FaultSecondary:
@@ -568,11 +581,31 @@ func callFrom(r *http.Request) *call { return r.Context().Value(callKey{}).(*cal
 type buffer struct {
 	header http.Header
 	status int
-	body   bytes.Buffer
+	body   []byte
 	noETag bool
 }
 
-func newBuffer() *buffer { return &buffer{header: http.Header{}} }
+// bodyPool recycles response bodies: a page of 100 runs is over a
+// megabyte, and allocating (and zeroing) it anew for every request cost
+// more than encoding it.
+var bodyPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBody is the largest body kept for reuse.
+const maxPooledBody = 8 << 20
+
+func newBuffer() *buffer {
+	return &buffer{header: http.Header{}, body: (*bodyPool.Get().(*[]byte))[:0]}
+}
+
+// release hands the body back to the pool once it has been written out
+// (a ResponseWriter does not keep the slices passed to Write).
+func (b *buffer) release() {
+	if b.body != nil && cap(b.body) <= maxPooledBody {
+		p := b.body[:0]
+		bodyPool.Put(&p)
+	}
+	b.body = nil
+}
 
 func (b *buffer) Header() http.Header { return b.header }
 func (b *buffer) WriteHeader(code int) {
@@ -584,7 +617,8 @@ func (b *buffer) Write(p []byte) (int, error) {
 	if b.status == 0 {
 		b.status = http.StatusOK
 	}
-	return b.body.Write(p)
+	b.body = append(b.body, p...)
+	return len(p), nil
 }
 
 // flush copies the buffered response to w and returns its status.
@@ -599,30 +633,30 @@ func (c *call) flush(w http.ResponseWriter) int {
 	w.Header().Set("X-GitHub-Request-Id", fmt.Sprintf("E3UL:%X:%X", os.Getpid()&0xffff, requestSeq.Add(1)))
 	w.Header().Set("X-GitHub-Media-Type", "github.v3; format=json")
 	if c.out.status != http.StatusNotModified && c.out.status != http.StatusNoContent {
-		w.Header().Set("Content-Length", strconv.Itoa(c.out.body.Len()))
+		w.Header().Set("Content-Length", strconv.Itoa(len(c.out.body)))
 	}
 	w.WriteHeader(c.out.status)
 	if c.out.status != http.StatusNotModified && c.out.status != http.StatusNoContent {
-		_, _ = w.Write(c.out.body.Bytes())
+		_, _ = w.Write(c.out.body)
 	}
 	return c.out.status
 }
 
+// writeJSON sets the response to v encoded as json.Marshal would (see
+// appendJSON) and a newline.
 func (c *call) writeJSON(status int, v any) {
-	b, err := json.Marshal(v)
+	b, err := appendJSON(c.out.body[:0], v)
 	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"message":"emulator: cannot encode response"}`)
+		status, b = http.StatusInternalServerError, append(b[:0], `{"message":"emulator: cannot encode response"}`...)
 	}
 	c.out.header.Set("Content-Type", "application/json; charset=utf-8")
 	c.out.status = status
-	c.out.body.Reset()
-	c.out.body.Write(b)
-	c.out.body.WriteByte('\n')
+	c.out.body = append(b, '\n')
 }
 
 func (c *call) ok(v any)      { c.writeJSON(http.StatusOK, v) }
 func (c *call) created(v any) { c.writeJSON(http.StatusCreated, v) }
-func (c *call) noContent()    { c.out.status = http.StatusNoContent; c.out.body.Reset() }
+func (c *call) noContent()    { c.out.status = http.StatusNoContent; c.out.body = c.out.body[:0] }
 
 // errorBody writes a basic-error body for status.
 func (c *call) errorBody(status int, message string) {
@@ -723,8 +757,11 @@ func (lw *logWriter) record() {
 	s.requests = append(s.requests, *lw.entry)
 	s.logged++
 	lw.seq = s.logged
-	if over := len(s.requests) - s.opts.MaxLoggedRequests; over > 0 {
-		s.requests = append([]LoggedRequest(nil), s.requests[over:]...)
+	// The log keeps up to twice the cap and drops the older half at once,
+	// so a full log costs O(1) per request, not a copy of the whole log;
+	// Requests() returns only the newest MaxLoggedRequests.
+	if limit := s.opts.MaxLoggedRequests; len(s.requests) >= 2*limit {
+		s.requests = append([]LoggedRequest(nil), s.requests[len(s.requests)-limit:]...)
 	}
 }
 
@@ -803,6 +840,20 @@ func sanitizeQuery(q url.Values) string {
 	}
 	return q.Encode()
 }
+
+// bodyETag is the strong ETag of a body: two CRC-32s (IEEE and
+// Castagnoli, both hardware-assisted) and the length, 32 hex digits. It
+// only has to change when the body does, and hashing a megabyte page with
+// SHA-256 took longer than building it.
+func bodyETag(body []byte) string {
+	var sum [16]byte
+	binary.BigEndian.PutUint32(sum[0:], crc32.ChecksumIEEE(body))
+	binary.BigEndian.PutUint32(sum[4:], crc32.Checksum(body, castagnoli))
+	binary.BigEndian.PutUint64(sum[8:], uint64(len(body)))
+	return `"` + hex.EncodeToString(sum[:]) + `"`
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 func etagMatches(header, etag string) bool {
 	if header == "" {

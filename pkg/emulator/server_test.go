@@ -915,3 +915,26 @@ func TestRequestLogOrderBackToBack(t *testing.T) {
 		t.Errorf("log has %d entries, want %d", n, clients*each)
 	}
 }
+
+// TestRequestLogCap checks that the log keeps the newest
+// MaxLoggedRequests entries, oldest first, however many were sent.
+func TestRequestLogCap(t *testing.T) {
+	t.Parallel()
+	s := New(testFixture(), Options{Now: fixedNow, MaxLoggedRequests: 3})
+	for i := 0; i < 10; i++ {
+		req := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/repos/acme/tools/issues/1?i=%d", i), nil)
+		req.Header.Set("User-Agent", "test")
+		s.ServeHTTP(httptest.NewRecorder(), req)
+		var got []string
+		for _, e := range s.Requests() {
+			got = append(got, e.Query)
+		}
+		var want []string
+		for j := max(0, i-2); j <= i; j++ {
+			want = append(want, fmt.Sprintf("i=%d", j))
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("after request %d (-want +got):\n%s", i, diff)
+		}
+	}
+}
