@@ -7,6 +7,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -558,6 +559,72 @@ func TestDispatches(t *testing.T) {
 	r := runs.WorkflowRuns[0]
 	if r.GetID() != 904 || r.GetEvent() != "workflow_dispatch" || r.GetHeadBranch() != "feature/x" || r.GetRunNumber() != 9 || r.GetActor().GetLogin() != DefaultLogin {
 		t.Errorf("queued run = id %d event %s branch %s number %d actor %s", r.GetID(), r.GetEvent(), r.GetHeadBranch(), r.GetRunNumber(), r.GetActor().GetLogin())
+	}
+}
+
+// TestWritesRecordRequestTime runs the server on a clock that moves on
+// every reading: a dispatch, the run it queues and an issue carry the
+// time their request arrived by the server clock, the time in the request
+// log, not a later reading and not the wall clock.
+func TestWritesRecordRequestTime(t *testing.T) {
+	t.Parallel()
+	var ticks atomic.Int64
+	clock := func() time.Time { return testNow.Add(time.Duration(ticks.Add(1)) * time.Second) }
+	s := StartForTest(t, testFixture(), Options{Now: clock})
+	loggedAt := func(method, path string) time.Time {
+		t.Helper()
+		for _, e := range s.Requests() {
+			if e.Method == method && e.Path == path {
+				return e.Time
+			}
+		}
+		t.Fatalf("%s %s is not in the request log", method, path)
+		return time.Time{}
+	}
+	writes := []struct{ method, path, body string }{
+		{"POST", "/repos/acme/tools/dispatches", `{"event_type":"openssl-updated"}`},
+		{"POST", "/repos/acme/tools/actions/workflows/ci.yml/dispatches", `{"ref":"master"}`},
+		{"POST", "/repos/acme/tools/issues", `{"title":"new"}`},
+	}
+	for _, w := range writes {
+		if resp, b := rawDo(t, s, w.method, w.path, w.body, nil); resp.StatusCode >= 300 {
+			t.Fatalf("%s %s = %d %s", w.method, w.path, resp.StatusCode, b)
+		}
+	}
+	repoAt, wfAt, issueAt := loggedAt(writes[0].method, writes[0].path), loggedAt(writes[1].method, writes[1].path), loggedAt(writes[2].method, writes[2].path)
+	if !repoAt.After(testNow) || repoAt.After(testNow.Add(time.Hour)) {
+		t.Fatalf("request logged at %v, want the server clock (just after %v)", repoAt, testNow)
+	}
+	d := s.Dispatches()
+	if len(d) != 2 {
+		t.Fatalf("dispatches = %+v", d)
+	}
+	st := s.State()
+	var run Run
+	for _, r := range st.Repositories[0].Runs {
+		if r.ID == d[1].RunID {
+			run = r
+		}
+	}
+	var issue Issue
+	for _, is := range st.Repositories[0].Issues {
+		if is.Title == "new" {
+			issue = is
+		}
+	}
+	got := map[string]time.Time{
+		"repository_dispatch": d[0].Time, "workflow_dispatch": d[1].Time, "run created_at": run.CreatedAt,
+		"run updated_at": run.UpdatedAt, "issue created_at": issue.CreatedAt,
+	}
+	want := map[string]time.Time{
+		"repository_dispatch": repoAt, "workflow_dispatch": wfAt, "run created_at": wfAt,
+		"run updated_at": wfAt, "issue created_at": issueAt,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("recorded times (-want request log times +got):\n%s", diff)
+	}
+	if run.Status != "queued" || run.Event != "workflow_dispatch" {
+		t.Errorf("dispatched run = status %q event %q, want a queued workflow_dispatch run", run.Status, run.Event)
 	}
 }
 

@@ -169,7 +169,7 @@ func (c *call) artifactJSON(rs *repoState, run *Run, a Artifact) map[string]any 
 	if created.IsZero() {
 		created = run.UpdatedAt
 	}
-	expired := a.Expired || (!created.IsZero() && c.s.opts.Now().After(created.Add(90*24*time.Hour)))
+	expired := a.Expired || (!created.IsZero() && c.now.After(created.Add(90*24*time.Hour)))
 	return map[string]any{
 		"id": a.ID, "node_id": nodeID("Artifact", a.ID), "name": a.Name, "size_in_bytes": a.SizeBytes, "url": api,
 		"archive_download_url": api + "/zip", "expired": expired, "created_at": ts(created),
@@ -566,7 +566,7 @@ func (s *Server) workflowDispatch(c *call) {
 		c.validation("Workflow does not have 'workflow_dispatch' trigger", ValidationError{Resource: "Workflow", Code: "custom", Message: "Workflow does not have 'workflow_dispatch' trigger"})
 		return
 	}
-	now := c.s.opts.Now().UTC()
+	now := c.now
 	runNumber := 0
 	var maxID int64
 	for _, other := range c.s.st.repos {
@@ -623,6 +623,6 @@ func (s *Server) repositoryDispatch(c *call) {
 		payload = map[string]any{}
 	}
 	c.s.st.dispatches = append(c.s.st.dispatches, Dispatch{Kind: "repository_dispatch", Repo: c.repo.fx.FullName(),
-		EventType: *body.EventType, ClientPayload: payload, Actor: c.login, Time: c.s.opts.Now().UTC()})
+		EventType: *body.EventType, ClientPayload: payload, Actor: c.login, Time: c.now})
 	c.noContent()
 }

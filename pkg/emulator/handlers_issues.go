@@ -34,7 +34,7 @@ func (c *call) setState(rs *repoState, is *issueState, state, reason string) {
 		}
 		return
 	}
-	now := c.s.opts.Now().UTC()
+	now := c.now
 	is.state = state
 	is.updatedAt = now
 	ev := &IssueEvent{ID: c.s.st.newID(), Actor: c.login, CreatedAt: now}
@@ -64,7 +64,7 @@ func (c *call) setState(rs *repoState, is *issueState, state, reason string) {
 }
 
 func (c *call) labelEvent(is *issueState, event, label string) {
-	is.events = append(is.events, &IssueEvent{ID: c.s.st.newID(), Event: event, Actor: c.login, Label: label, CreatedAt: c.s.opts.Now().UTC()})
+	is.events = append(is.events, &IssueEvent{ID: c.s.st.newID(), Event: event, Actor: c.login, Label: label, CreatedAt: c.now})
 }
 
 func sortDirection(q map[string][]string, sortBy string) bool {
@@ -310,7 +310,7 @@ func (s *Server) createIssue(c *call) {
 		c.validation("Validation Failed", ValidationError{Resource: "Issue", Field: "milestone", Code: "invalid"})
 		return
 	}
-	now := c.s.opts.Now().UTC()
+	now := c.now
 	is := &issueState{number: rs.nextNumber(), title: title, user: c.login, state: "open", milestone: milestone,
 		assignees: append([]string(nil), w.Assignees...), createdAt: now, updatedAt: now}
 	if w.Assignee != nil && *w.Assignee != "" && !containsFold(is.assignees, *w.Assignee) {
@@ -399,7 +399,7 @@ func (c *call) applyIssueWrite(rs *repoState, is *issueState, w *issueWrite) boo
 	if w.State != nil {
 		c.setState(rs, is, *w.State, reason)
 	}
-	is.updatedAt = c.s.opts.Now().UTC()
+	is.updatedAt = c.now
 	return true
 }
 
@@ -425,7 +425,7 @@ func (c *call) addLabels(rs *repoState, is *issueState, names []string) {
 		is.labels = append(is.labels, lab.Name)
 		c.labelEvent(is, "labeled", lab.Name)
 	}
-	is.updatedAt = c.s.opts.Now().UTC()
+	is.updatedAt = c.now
 }
 
 func (s *Server) listComments(c *call) {
@@ -466,7 +466,7 @@ func (s *Server) createComment(c *call) {
 		c.validation("Validation Failed", ValidationError{Resource: "IssueComment", Field: "body", Code: "missing_field"})
 		return
 	}
-	now := c.s.opts.Now().UTC()
+	now := c.now
 	cm := &Comment{ID: c.s.st.newID(), User: c.login, Body: *body.Body, CreatedAt: now, UpdatedAt: now}
 	is.comments = append(is.comments, cm)
 	is.updatedAt = now
@@ -515,7 +515,7 @@ func (s *Server) updateComment(c *call) {
 		return
 	}
 	cm.Body = *body.Body
-	cm.UpdatedAt = c.s.opts.Now().UTC()
+	cm.UpdatedAt = c.now
 	c.ok(c.commentJSON(c.repo, is, cm))
 }
 
@@ -675,7 +675,7 @@ func (s *Server) removeIssueLabel(c *call) {
 		keep = append(keep, l)
 	}
 	is.labels = keep
-	is.updatedAt = c.s.opts.Now().UTC()
+	is.updatedAt = c.now
 	c.ok(c.issueLabelsJSON(is))
 }
 

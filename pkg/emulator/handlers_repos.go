@@ -187,7 +187,7 @@ func (c *call) eventJSON(rs *repoState, e Event) map[string]any {
 }
 
 func (s *Server) listRepoEvents(c *call) {
-	cutoff := s.opts.Now().Add(-eventsMaxAge)
+	cutoff := c.now.Add(-eventsMaxAge)
 	var evs []Event
 	for _, e := range c.repo.events {
 		if !e.CreatedAt.Before(cutoff) {
@@ -210,7 +210,7 @@ func (s *Server) listRepoEvents(c *call) {
 // addEvent records an Events API entry for a write made through the API.
 func (c *call) addEvent(rs *repoState, typ string, payload map[string]any) {
 	rs.events = append(rs.events, Event{ID: strconv.FormatInt(c.s.st.newID()+40_000_000_000, 10), Type: typ, Actor: c.login,
-		CreatedAt: c.s.opts.Now().UTC(), Payload: payload})
+		CreatedAt: c.now, Payload: payload})
 }
 
 func blobSHA(text string) string {
@@ -460,7 +460,7 @@ func (s *Server) createGitRef(c *call) {
 		c.validation("Object does not exist", ValidationError{Resource: "Reference", Field: "sha", Code: "invalid"})
 		return
 	}
-	now := c.s.opts.Now().UTC()
+	now := c.now
 	if name, ok := strings.CutPrefix(body.Ref, "refs/heads/"); ok {
 		if old, was := rs.deleted[name]; was && rs.completeCommit(old.Commit, name).SHA == body.SHA {
 			old.Commit = rs.completeCommit(old.Commit, name)
@@ -490,7 +490,7 @@ func (s *Server) deleteGitRef(c *call) {
 		c.validation("Reference does not exist")
 		return
 	}
-	now := c.s.opts.Now().UTC()
+	now := c.now
 	if name, isBranch := strings.CutPrefix(ref, "heads/"); isBranch {
 		if name == rs.fx.DefaultBranch {
 			c.validation("Cannot delete the default branch", ValidationError{Resource: "Reference", Field: "ref", Code: "custom", Message: "Cannot delete the default branch"})

@@ -297,7 +297,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	c := &call{s: s, r: r, out: newBuffer(), prefix: prefix}
+	c := &call{s: s, r: r, out: newBuffer(), prefix: prefix, now: entry.Time}
 	defer c.out.release()
 	c.api = requestScheme(r) + "://" + r.Host + prefix
 
@@ -570,6 +570,10 @@ type call struct {
 	limitKey string
 	resource string
 	repo     *repoState
+	// now is when the request arrived, by the server clock (Options.Now):
+	// the one time every write of the request records (created_at,
+	// events, dispatches), the same as its request log entry.
+	now time.Time
 }
 
 type callKey struct{}
