@@ -4,70 +4,21 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-	"gopkg.in/yaml.v3"
-
 	"github.com/sparesparrow/ecosystem-actions/actions/alert"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
+	"github.com/sparesparrow/ecosystem-actions/pkg/runner/runnertest"
 )
 
+// TestActionYAMLMatchesSpec keeps action.yml in step with the inputs main.go
+// reads and the outputs it writes.
 func TestActionYAMLMatchesSpec(t *testing.T) {
 	t.Parallel()
-	raw, err := os.ReadFile("action.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Inputs map[string]struct {
-			Default     string `yaml:"default"`
-			Description string `yaml:"description"`
-		} `yaml:"inputs"`
-		Outputs map[string]any `yaml:"outputs"`
-		Runs    struct{ Using, Image, Entrypoint string }
-	}
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	var yml, spc []string
-	for name := range doc.Inputs {
-		yml = append(yml, name)
-	}
-	for _, in := range spec().Inputs {
-		spc = append(spc, in.Name)
-		d, ok := doc.Inputs[in.Name]
-		if ok && in.Name != "github_token" && d.Default != in.Default {
-			t.Errorf("input %s: action.yml default %q, main.go default %q", in.Name, d.Default, in.Default)
-		}
-		for _, a := range in.Allowed {
-			if ok && !strings.Contains(d.Description, a) {
-				t.Errorf("input %s: description does not list %q", in.Name, a)
-			}
-		}
-	}
-	sort.Strings(yml)
-	sort.Strings(spc)
-	if diff := cmp.Diff(spc, yml); diff != "" {
-		t.Errorf("inputs (-main.go +action.yml):\n%s", diff)
-	}
-	var outs []string
-	for o := range doc.Outputs {
-		outs = append(outs, o)
-	}
-	sort.Strings(outs)
-	want := append([]string(nil), alert.OutputNames...)
-	sort.Strings(want)
-	if diff := cmp.Diff(want, outs); diff != "" {
-		t.Errorf("outputs (-declared in alert +action.yml):\n%s", diff)
-	}
-	if doc.Runs.Using != "docker" || doc.Runs.Image != "../Dockerfile" || doc.Runs.Entrypoint != "/action-alert" {
-		t.Errorf("runs = %+v", doc.Runs)
-	}
+	runnertest.CheckActionYAML(t, spec(), "action.yml", alert.OutputNames)
 }
 
 var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
