@@ -43,8 +43,12 @@ type ContextLine struct {
 type Analysis struct {
 	Source string `json:"source"`
 	Job    string `json:"job,omitempty"`
-	Lines  int    `json:"lines"`
-	Bytes  int64  `json:"bytes"`
+	// Repository, RunID and JobID are set for logs fetched through the API.
+	Repository string `json:"repository,omitempty"`
+	RunID      int64  `json:"run_id,omitempty"`
+	JobID      int64  `json:"job_id,omitempty"`
+	Lines      int    `json:"lines"`
+	Bytes      int64  `json:"bytes"`
 	// ErrorMarkers counts "##[error]" lines: a log with error markers and no
 	// finding is a failure the catalog does not know.
 	ErrorMarkers int `json:"error_markers"`

@@ -83,3 +83,62 @@ func (g GitHubAPI) JobLog(ctx context.Context, repository string, jobID int64) (
 	}
 	return resp.Body, nil
 }
+
+// RunWorkflow returns the workflow file path and head commit of a run.
+// https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run and
+// https://docs.github.com/rest/actions/workflows#get-a-workflow
+func (g GitHubAPI) RunWorkflow(ctx context.Context, repository string, runID int64) (string, string, error) {
+	owner, name, err := splitRepo(repository)
+	if err != nil {
+		return "", "", err
+	}
+	run, _, err := g.Client.Actions.GetWorkflowRunByID(ctx, owner, name, runID)
+	if err != nil {
+		return "", "", err
+	}
+	// go-github's WorkflowRun has no "path": read it from the workflow.
+	wf, _, err := g.Client.Actions.GetWorkflowByID(ctx, owner, name, run.GetWorkflowID())
+	if err != nil {
+		return "", "", err
+	}
+	return wf.GetPath(), run.GetHeadSHA(), nil
+}
+
+// JobRun returns the run a job belongs to.
+// https://docs.github.com/rest/actions/workflow-jobs#get-a-job-for-a-workflow-run
+func (g GitHubAPI) JobRun(ctx context.Context, repository string, jobID int64) (int64, error) {
+	owner, name, err := splitRepo(repository)
+	if err != nil {
+		return 0, err
+	}
+	job, _, err := g.Client.Actions.GetWorkflowJobByID(ctx, owner, name, jobID)
+	if err != nil {
+		return 0, err
+	}
+	return job.GetRunID(), nil
+}
+
+// FileContents reads a file at ref ("" = the default branch).
+// https://docs.github.com/rest/repos/contents#get-repository-content
+func (g GitHubAPI) FileContents(ctx context.Context, repository, path, ref string) ([]byte, string, error) {
+	owner, name, err := splitRepo(repository)
+	if err != nil {
+		return nil, "", err
+	}
+	var opts *github.RepositoryContentGetOptions
+	if ref != "" {
+		opts = &github.RepositoryContentGetOptions{Ref: ref}
+	}
+	file, _, _, err := g.Client.Repositories.GetContents(ctx, owner, name, path, opts)
+	if err != nil {
+		return nil, "", err
+	}
+	if file == nil {
+		return nil, "", fmt.Errorf("%s in %s is a directory", path, repository)
+	}
+	text, err := file.GetContent()
+	if err != nil {
+		return nil, "", fmt.Errorf("failed to decode %s: %w", path, err)
+	}
+	return []byte(text), file.GetSHA(), nil
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,6 +35,10 @@ type Config struct {
 	// findings (diff and patched copy written to OutputDir).
 	WorkflowFile   string
 	TimeoutMinutes int
+	// CreatePullRequest opens a pull request with the workflow patch in
+	// the repository the workflow was read from (Repository for a local
+	// file); Deps.API must implement PullRequestAPI.
+	CreatePullRequest bool
 }
 
 // JobRef names one job whose log is fetched through the API.
@@ -80,11 +85,17 @@ type Summary struct {
 
 // Patch is the mechanical fix of the workflow file.
 type Patch struct {
-	Workflow    string   `json:"workflow"`
+	Workflow string `json:"workflow"`
+	// Repository and Ref say where the workflow was read from when it was
+	// fetched through the API ("" Ref = the default branch).
+	Repository  string   `json:"repository,omitempty"`
+	Ref         string   `json:"ref,omitempty"`
 	DiffPath    string   `json:"diff_path,omitempty"`
 	PatchedPath string   `json:"patched_path,omitempty"`
 	Applied     []string `json:"applied"`
 	Skipped     []string `json:"skipped,omitempty"`
+	// PullRequest is the pull request that carries the patch.
+	PullRequest *PullRequest `json:"pull_request,omitempty"`
 }
 
 // Result is the outcome of Run.
@@ -94,6 +105,12 @@ type Result struct {
 	MarkdownPath string
 	Markdown     string
 	Diff         string
+	// PullRequest is the pull request opened (or found open) with the
+	// patch when Config.CreatePullRequest is set.
+	PullRequest *PullRequest
+
+	patch         *PatchResult
+	patchRequests []PatchRequest
 }
 
 // Run classifies every log the configuration names and writes the reports.
@@ -155,7 +172,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 			rep.Errors = append(rep.Errors, err.Error())
 			continue
 		}
-		res.Job = j.Name
+		res.Job, res.Repository, res.RunID, res.JobID = j.Name, j.Repository, j.RunID, j.JobID
 		for i := range res.Findings {
 			res.Findings[i].Job = j.Name
 		}
@@ -165,8 +182,27 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 
 	out := &Result{}
 	if cfg.WorkflowFile != "" {
-		if err := patchWorkflow(cfg, &rep, out); err != nil {
+		if err := patchWorkflow(ctx, cfg, deps.API, &rep, out); err != nil {
 			return nil, err
+		}
+		if cfg.CreatePullRequest && out.patch.Changed() {
+			pra, ok := deps.API.(PullRequestAPI)
+			if !ok {
+				return nil, errors.New("create_pull_request needs the GitHub API (github_token)")
+			}
+			repo := rep.Patch.Repository
+			if repo == "" {
+				repo = cfg.Repository
+			}
+			var findings []Finding
+			for _, a := range rep.Analyses {
+				findings = append(findings, a.Findings...)
+			}
+			pr, err := openPullRequest(ctx, pra, repo, out.patch.Path, out.patchRequests, findings, logf)
+			if err != nil {
+				return nil, err
+			}
+			rep.Patch.PullRequest, out.PullRequest = pr, pr
 		}
 	}
 	dir := cfg.OutputDir
@@ -315,26 +351,111 @@ func summarize(rep *Report) {
 	rep.Summary = s
 }
 
-func patchWorkflow(cfg Config, rep *Report, out *Result) error {
-	src, err := os.ReadFile(cfg.WorkflowFile)
-	if err != nil {
-		return fmt.Errorf("failed to read workflow_file: %w", err)
-	}
-	var findings []Finding
+// workflowSource is the workflow file to patch and the findings that
+// concern it.
+type workflowSource struct {
+	src        []byte
+	repository string // "" for a local file
+	ref        string
+	findings   []Finding
+}
+
+// loadWorkflow reads workflow_file from disk or, when it is not a local
+// file, through the API: from the repository and head commit of the run
+// whose workflow it is, or else from the default branch of repository.
+func loadWorkflow(ctx context.Context, cfg Config, api API, rep *Report) (*workflowSource, error) {
+	var all []Finding
 	for _, a := range rep.Analyses {
-		findings = append(findings, a.Findings...)
+		all = append(all, a.Findings...)
 	}
-	reqs := FixRequests(findings)
+	src, err := os.ReadFile(cfg.WorkflowFile)
+	if err == nil {
+		return &workflowSource{src: src, findings: all}, nil
+	}
+	ws, ok := api.(WorkflowSource)
+	if !errors.Is(err, fs.ErrNotExist) || !ok {
+		return nil, fmt.Errorf("failed to read workflow_file: %w", err)
+	}
+	want := strings.TrimPrefix(filepath.ToSlash(cfg.WorkflowFile), "./")
+	out := &workflowSource{repository: cfg.Repository}
+	type runKey struct {
+		repo string
+		run  int64
+	}
+	runs := map[runKey][2]string{}
+	for _, a := range rep.Analyses {
+		if a.Repository == "" || len(a.Findings) == 0 {
+			continue
+		}
+		runID := a.RunID
+		if runID == 0 && a.JobID != 0 {
+			if runID, err = ws.JobRun(ctx, a.Repository, a.JobID); err != nil {
+				return nil, fmt.Errorf("failed to find the run of job %d of %s: %w", a.JobID, a.Repository, err)
+			}
+		}
+		k := runKey{a.Repository, runID}
+		info, seen := runs[k]
+		if !seen {
+			path, sha, err := ws.RunWorkflow(ctx, a.Repository, runID)
+			if err != nil {
+				return nil, fmt.Errorf("failed to read run %d of %s: %w", runID, a.Repository, err)
+			}
+			info = [2]string{path, sha}
+			runs[k] = info
+		}
+		if info[0] != want || (out.findings != nil && a.Repository != out.repository) {
+			continue
+		}
+		if out.findings == nil {
+			out.repository, out.ref = a.Repository, info[1]
+		}
+		out.findings = append(out.findings, a.Findings...)
+	}
+	if out.findings == nil {
+		// No fetched job ran this workflow: patch it for every finding.
+		out.findings = all
+	}
+	if !strings.Contains(out.repository, "/") {
+		return nil, fmt.Errorf("workflow_file %q is not a local file and no repository is known to read it from", cfg.WorkflowFile)
+	}
+	if out.src, _, err = ws.FileContents(ctx, out.repository, want, out.ref); err != nil {
+		return nil, fmt.Errorf("failed to read workflow_file %s from %s: %w", want, out.repository, err)
+	}
+	return out, nil
+}
+
+// patchRequests are the fixes the findings call for, each limited to the
+// job of the workflow that failed.
+func patchRequests(cfg Config, src []byte, findings []Finding) []PatchRequest {
+	ids := map[string]string{}
+	reqs := fixRequestsForJobs(findings, func(name string) string {
+		id, ok := ids[name]
+		if !ok {
+			id = WorkflowJobID(src, name)
+			ids[name] = id
+		}
+		return id
+	})
 	for i := range reqs {
 		if reqs[i].Fix == FixAddTimeout {
 			reqs[i].TimeoutMinutes = cfg.TimeoutMinutes
 		}
 	}
-	res, err := PatchWorkflow(filepath.ToSlash(cfg.WorkflowFile), src, reqs)
+	return reqs
+}
+
+func patchWorkflow(ctx context.Context, cfg Config, api API, rep *Report, out *Result) error {
+	ws, err := loadWorkflow(ctx, cfg, api, rep)
 	if err != nil {
 		return err
 	}
-	p := &Patch{Workflow: cfg.WorkflowFile, Applied: res.Applied, Skipped: res.Skipped}
+	reqs := patchRequests(cfg, ws.src, ws.findings)
+	res, err := PatchWorkflow(strings.TrimPrefix(filepath.ToSlash(cfg.WorkflowFile), "./"), ws.src, reqs)
+	if err != nil {
+		return err
+	}
+	out.patch, out.patchRequests = res, reqs
+	p := &Patch{Workflow: cfg.WorkflowFile, Repository: ws.repository, Ref: ws.ref, Applied: res.Applied, Skipped: res.Skipped}
 	if p.Applied == nil {
 		p.Applied = []string{}
 	}
