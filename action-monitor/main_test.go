@@ -5,63 +5,20 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
-	"gopkg.in/yaml.v3"
+	"github.com/sparesparrow/ecosystem-actions/pkg/runner/runnertest"
 )
 
-// TestActionYAMLMatchesSpec keeps action.yml and the inputs main.go reads in
-// step: same names, same defaults, every output declared.
+// TestActionYAMLMatchesSpec keeps action.yml in step with the inputs main.go
+// reads and the outputs it writes.
 func TestActionYAMLMatchesSpec(t *testing.T) {
 	t.Parallel()
-	raw, err := os.ReadFile("action.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Inputs map[string]struct {
-			Default string `yaml:"default"`
-		} `yaml:"inputs"`
-		Outputs map[string]any `yaml:"outputs"`
-		Runs    struct{ Using, Image, Entrypoint string }
-	}
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	var yml, spc []string
-	for name := range doc.Inputs {
-		yml = append(yml, name)
-	}
-	for _, in := range spec().Inputs {
-		spc = append(spc, in.Name)
-		if d, ok := doc.Inputs[in.Name]; ok && in.Name != "github_token" && d.Default != in.Default {
-			t.Errorf("input %s: action.yml default %q, main.go default %q", in.Name, d.Default, in.Default)
-		}
-	}
-	sort.Strings(yml)
-	sort.Strings(spc)
-	if diff := cmp.Diff(spc, yml); diff != "" {
-		t.Errorf("inputs (-main.go +action.yml):\n%s", diff)
-	}
-	var outs []string
-	for o := range doc.Outputs {
-		outs = append(outs, o)
-	}
-	sort.Strings(outs)
-	want := append([]string(nil), outputs...)
-	sort.Strings(want)
-	if diff := cmp.Diff(want, outs); diff != "" {
-		t.Errorf("outputs (-main.go +action.yml):\n%s", diff)
-	}
-	if doc.Runs.Using != "docker" || doc.Runs.Image != "../Dockerfile" || doc.Runs.Entrypoint != "/action-monitor" {
-		t.Errorf("runs = %+v", doc.Runs)
-	}
+	runnertest.CheckActionYAML(t, spec(), "action.yml", outputs)
 }
 
 type execResult struct {
