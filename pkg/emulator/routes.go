@@ -23,6 +23,7 @@ func (s *Server) routes() {
 	h("GET "+repo+"/events", "metadata=read", s.listRepoEvents)
 	h("GET "+repo+"/contents/{path...}", "contents=read", s.getContents)
 	h("GET "+repo+"/contents", "contents=read", s.getContents)
+	h("PUT "+repo+"/contents/{path...}", "contents=write", s.putContents)
 	h("GET "+repo+"/branches", "contents=read", s.listBranches)
 	h("GET "+repo+"/branches/{branch...}", "contents=read", s.getBranch)
 	h("GET "+repo+"/branches/{branch}/protection", "administration=read", s.getBranchProtection)
@@ -50,6 +51,7 @@ func (s *Server) routes() {
 	h("POST "+repo+"/actions/workflows/{workflow_id}/dispatches", "actions=write", s.workflowDispatch)
 
 	h("GET "+repo+"/pulls", "pull_requests=read", s.listPulls)
+	h("POST "+repo+"/pulls", "pull_requests=write", s.createPull)
 	h("GET "+repo+"/pulls/{number}", "pull_requests=read", s.getPull)
 	h("PATCH "+repo+"/pulls/{number}", "pull_requests=write", s.updatePull)
 	h("GET "+repo+"/pulls/{number}/commits", "pull_requests=read", s.listPullCommits)

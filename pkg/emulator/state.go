@@ -77,6 +77,7 @@ type state struct {
 	dispatches []Dispatch
 	refChanges []RefChange
 	nextID     int64
+	fileWrites *fileWrites // handlers_fixer_writes.go
 }
 
 type repoState struct {
