@@ -57,7 +57,7 @@ func main() { os.Exit(runner.Main(spec(), run)) }
 func configFrom(r *runner.Run) (monitor.Config, error) {
 	var errs []error
 	bad := func(input, value, reason string) {
-		errs = append(errs, &runner.InputError{Input: input, Value: value, Source: r.Source(input), Reason: reason})
+		errs = append(errs, &runner.InputError{Input: input, Value: value, Reason: reason})
 	}
 	cfg := monitor.Config{
 		Owner: r.String("owner"), Org: monitor.OrgFilter{Org: r.String("org"), Name: r.String("name_filter"), Topic: r.String("topic")},
@@ -99,34 +99,26 @@ func configFrom(r *runner.Run) (monitor.Config, error) {
 		}
 	}
 	if len(errs) == 0 {
-		if err := cfg.Validate(); err != nil {
-			errs = append(errs, inputErrors(r, err))
-		}
+		errs = append(errs, cfg.Validate())
 	}
-	return cfg, errors.Join(errs...)
+	return cfg, inputErrors(r, errors.Join(errs...))
 }
 
-// inputErrors turns the library's *monitor.ConfigError values into runner
-// input errors (reported as ::error title=Invalid input:: with exit code 2).
+// inputErrors turns the library's *monitor.ConfigError values about inputs
+// into runner input errors (::error title=Invalid input::, exit code 2); an
+// input error without a Source gets the variable or flag its value came from.
 func inputErrors(r *runner.Run, err error) error {
-	var out []error
-	var walk func(error)
-	walk = func(e error) {
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, c := range j.Unwrap() {
-				walk(c)
-			}
-			return
-		}
+	return r.InputErrors(err, func(e error) *runner.InputError {
+		var ie *runner.InputError
 		var ce *monitor.ConfigError
-		if errors.As(e, &ce) && ce.Source == "input" {
-			out = append(out, &runner.InputError{Input: ce.Field, Value: ce.Value, Source: r.Source(ce.Field), Reason: ce.Reason})
-			return
+		switch {
+		case errors.As(e, &ie):
+			return ie
+		case errors.As(e, &ce) && ce.Source == "input":
+			return &runner.InputError{Input: ce.Field, Value: ce.Value, Reason: ce.Reason}
 		}
-		out = append(out, e)
-	}
-	walk(err)
-	return errors.Join(out...)
+		return nil
+	})
 }
 
 func run(ctx context.Context, r *runner.Run) (err error) {
@@ -162,8 +154,7 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 		},
 	}
 	if len(cfg.MergeReports) == 0 {
-		gh, err := ghclient.New(ghclient.Config{Token: r.String("github_token"), APIURL: r.APIURL(), Version: version,
-			CacheDir: r.String("cache_dir"), RateLimitPolicy: r.String("rate_limit_policy"), MaxWait: r.Duration("rate_limit_max_wait")})
+		gh, err := ghclient.New(ghclient.RunConfig(r, version))
 		if err != nil {
 			return err
 		}
