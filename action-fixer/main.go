@@ -37,11 +37,11 @@ func spec() runner.Spec {
 			{Name: "repository", Kind: runner.String, Usage: "owner/repo of run_id and job_ids (default: the current repository)"},
 			{Name: "report", Kind: runner.String, Usage: "monitor report (ecosystem_analysis.json): classify every failed job it lists"},
 			{Name: "custom_rules", Kind: runner.String, Env: "FIXER_CUSTOM_RULES", Usage: "YAML file of extra rules in the catalog format (same id replaces a built-in rule)"},
-			{Name: "workflow_file", Kind: runner.String, Usage: "workflow to patch with the mechanical fixes (diff and patched copy in output_dir)"},
+			{Name: "workflow_file", Kind: runner.String, Usage: "workflow to patch with the mechanical fixes (diff and patched copy in output_dir); not a local file: read through the API"},
 			{Name: "timeout_minutes", Kind: runner.Int, Default: "60", Usage: "timeout-minutes the add_timeout fix sets (1..360)"},
 			runner.OutputDirInput(),
 			{Name: "output", Kind: runner.String, Usage: "path of failure_analysis.json (default: output_dir/failure_analysis.json)"},
-			{Name: "create_pull_request", Kind: runner.Bool, Default: "false", Usage: "open a pull request with the workflow patch (not implemented yet: the patch is written to output_dir)"},
+			{Name: "create_pull_request", Kind: runner.Bool, Default: "false", Usage: "open a pull request with the workflow patch (branch ecosystem-actions/fix-<fingerprint>; idempotent)"},
 			{Name: "cooperation", Kind: runner.Bool, Default: "false", Usage: "send a fixer-analysis repository_dispatch to each of target_repos"},
 			{Name: "target_repos", Kind: runner.Repos, Usage: "repositories that receive the fixer-analysis dispatch (with cooperation: true)"},
 			{Name: "max_annotations", Kind: runner.Int, Default: "10", Usage: "error annotations for root causes (GitHub shows 10 per step; the rest go to the summary)"},
@@ -61,6 +61,7 @@ func configFrom(r *runner.Run) (fixer.Config, error) {
 		LogFiles: r.List("log_files"), Repository: r.String("repository"), RunID: int64(r.Int("run_id")),
 		ReportPath: r.String("report"), CustomRules: r.String("custom_rules"), OutputDir: r.String("output_dir"),
 		Output: r.String("output"), WorkflowFile: r.String("workflow_file"), TimeoutMinutes: r.Int("timeout_minutes"),
+		CreatePullRequest: r.Bool("create_pull_request"),
 	}
 	if cfg.Repository == "" {
 		cfg.Repository = r.Repository().String()
@@ -96,6 +97,9 @@ func configFrom(r *runner.Run) (fixer.Config, error) {
 	if r.Bool("cooperation") && len(r.Repos("target_repos")) == 0 {
 		bad("target_repos", "", "at least one owner/repo is needed with cooperation: true")
 	}
+	if cfg.CreatePullRequest && cfg.WorkflowFile == "" {
+		bad("workflow_file", "", "a workflow file to patch is needed with create_pull_request: true")
+	}
 	if len(cfg.LogFiles) == 0 && cfg.RunID == 0 && len(cfg.JobIDs) == 0 && cfg.ReportPath == "" {
 		bad("log_files", "", "give log_files, run_id, job_ids or report")
 	}
@@ -128,7 +132,7 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 		return err
 	}
 	var gh *ghclient.Client
-	if cfg.RunID != 0 || len(cfg.JobIDs) > 0 || cfg.ReportPath != "" || r.Bool("cooperation") {
+	if cfg.RunID != 0 || len(cfg.JobIDs) > 0 || cfg.ReportPath != "" || r.Bool("cooperation") || cfg.CreatePullRequest || needsFetch(cfg.WorkflowFile) {
 		gh, err = ghclient.New(ghclient.Config{Token: r.String("github_token"), APIURL: r.APIURL(), Version: version,
 			RateLimitPolicy: r.String("rate_limit_policy"), MaxWait: r.Duration("rate_limit_max_wait")})
 		if err != nil {
@@ -164,14 +168,26 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 			r.Noticef(runner.Annotation{Title: "Workflow fix", File: res.Report.Patch.Workflow}, "%s", a)
 		}
 	}
-	if r.Bool("create_pull_request") {
-		r.Warningf(runner.Annotation{Title: "create_pull_request"},
-			"opening pull requests is not implemented yet; the patch is in %s", cfg.OutputDir)
+	if pr := res.PullRequest; pr != nil {
+		state := "opened"
+		if !pr.Created {
+			state = "already open, left unchanged"
+		}
+		r.Noticef(runner.Annotation{Title: "Workflow fix pull request"}, "%s#%d (%s): %s", pr.Repository, pr.Number, state, pr.URL)
 	}
 	if r.Bool("cooperation") {
 		return cooperate(ctx, r, gh, res)
 	}
 	return nil
+}
+
+// needsFetch reports whether workflow_file has to be read through the API.
+func needsFetch(path string) bool {
+	if path == "" {
+		return false
+	}
+	_, err := os.Stat(path)
+	return errors.Is(err, os.ErrNotExist)
 }
 
 // compact keeps the failures output small: the JSON file has the rest.

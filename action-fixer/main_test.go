@@ -112,6 +112,7 @@ func TestBadInputs(t *testing.T) {
 		{"bad_job_id", []string{"--job-ids", "12,abc", "--repository", "o/r"}, "abc"},
 		{"timeout_out_of_range", []string{"--log-files", "x.log", "--timeout-minutes", "0"}, "timeout_minutes"},
 		{"cooperation_without_targets", []string{"--log-files", "x.log", "--cooperation"}, "target_repos"},
+		{"pull_request_without_workflow", []string{"--log-files", "x.log", "--create-pull-request"}, "workflow_file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

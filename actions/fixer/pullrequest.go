@@ -140,7 +140,7 @@ func pullBody(path string, res *PatchResult, findings []Finding) string {
 		seen[f.Fingerprint] = true
 		where := report.Markdown(f.Source)
 		if f.Job != "" {
-			where = report.Markdown(f.Job) + " (" + where + ")"
+			where = report.Code(report.NeutralizeMentions(f.Job, nil)) + " (" + where + ")"
 		}
 		fmt.Fprintf(&b, "- **%s** in %s, line %d: %s\n", report.Markdown(f.Title), where, f.Line,
 			report.Code(report.NeutralizeMentions(clip(f.Text, 200), nil)))

@@ -2,8 +2,11 @@ package fixer
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -123,5 +126,100 @@ func TestPatchFetchedWorkflowTargetsFailedJob(t *testing.T) {
 		if r.Method != "GET" {
 			t.Errorf("patching without create_pull_request wrote to GitHub: %s %s", r.Method, r.Path)
 		}
+	}
+}
+
+// TestCreatePullRequest opens a pull request with the patched workflow on
+// the emulator, then runs again: the open pull request is found and
+// nothing is written a second time.
+func TestCreatePullRequest(t *testing.T) {
+	t.Parallel()
+	srv := emulator.StartForTest(t, exampleEcosystem(t), emulator.Options{})
+	api := emulatorAPI(t, srv)
+	cfg := Config{Repository: conanRepo, RunID: conanRun, WorkflowFile: conanWF, TimeoutMinutes: 60, CreatePullRequest: true}
+	var logs []string
+	logf := func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }
+
+	cfg.OutputDir = t.TempDir()
+	first, err := Run(context.Background(), cfg, Deps{API: api, Logf: logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := first.PullRequest
+	if pr == nil || !pr.Created || pr.Repository != conanRepo || !strings.HasPrefix(pr.Branch, BranchPrefix) || pr.Base != "master" {
+		t.Fatalf("pull request = %+v", pr)
+	}
+	if first.Report.Patch.PullRequest != pr {
+		t.Errorf("the report does not name the pull request")
+	}
+	writes := srv.FileWrites()
+	if len(writes) != 1 {
+		t.Fatalf("writes = %+v, want one", writes)
+	}
+	w := writes[0]
+	patched, err := os.ReadFile(first.Report.Patch.PatchedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Repo != conanRepo || w.Branch != pr.Branch || w.Path != conanWF || w.Created || w.Content != string(patched) {
+		t.Errorf("write = %+v, want the patched %s on %s", w, conanWF, pr.Branch)
+	}
+	var pulls []emulator.Pull
+	for _, r := range srv.State().Repositories {
+		if r.FullName != conanRepo {
+			continue
+		}
+		for _, p := range r.Pulls {
+			if p.Head.Ref == pr.Branch {
+				pulls = append(pulls, p)
+			}
+		}
+	}
+	if len(pulls) != 1 || pulls[0].Number != pr.Number || pulls[0].State != "open" || pulls[0].Base.Ref != "master" {
+		t.Fatalf("pulls from %s = %+v", pr.Branch, pulls)
+	}
+	body := pulls[0].Body
+	for _, want := range []string{"conan-build (linux-gcc12)", "Missing prebuilt package", "```diff", "--build=missing"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("body lacks %q:\n%s", want, body)
+		}
+	}
+	if !slices.ContainsFunc(logs, func(s string) bool { return strings.Contains(s, "undo") }) {
+		t.Errorf("no undo hint logged: %q", logs)
+	}
+
+	// Re-run: the same failure gives the same branch; nothing is written.
+	before := len(srv.Requests())
+	cfg.OutputDir = t.TempDir()
+	second, err := Run(context.Background(), cfg, Deps{API: api})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := second.PullRequest; p == nil || p.Created || p.Number != pr.Number || p.Branch != pr.Branch {
+		t.Errorf("re-run pull request = %+v, want #%d found open", p, pr.Number)
+	}
+	for _, r := range srv.Requests()[before:] {
+		if r.Method != "GET" {
+			t.Errorf("re-run wrote to GitHub: %s %s", r.Method, r.Path)
+		}
+	}
+	if n := len(srv.FileWrites()); n != 1 {
+		t.Errorf("%d file writes after the re-run, want 1", n)
+	}
+}
+
+// TestPullBodyIsInert: log text in the pull request body cannot mention
+// anyone or inject HTML.
+func TestPullBodyIsInert(t *testing.T) {
+	t.Parallel()
+	f := Finding{Title: "Conan <b>", Source: "@octocat/log", Job: "build @admins", Line: 3,
+		Text: "ERROR: @octocat <img src=x onerror=alert(1)> ``` x", Fix: FixConanBuildMissing, Fingerprint: "f"}
+	body := pullBody(".github/workflows/ci.yml", &PatchResult{Applied: []string{"conan_build_missing: @team"}, Diff: "+ @octocat\n```\n"}, []Finding{f})
+	if regexp.MustCompile(`(^|[^\w\x60])@(octocat|admins|team)`).MatchString(body) {
+		t.Errorf("live mention in body:\n%s", body)
+	}
+	outside := regexp.MustCompile("(?s)```diff.*?```\n|````.*?````|```.*?```|``.*?``|`[^`\n]*`").ReplaceAllString(body, "")
+	if strings.Contains(outside, "<img") || strings.Contains(outside, "<b>") {
+		t.Errorf("raw HTML outside code:\n%s", body)
 	}
 }
