@@ -153,7 +153,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 				return d, stop
 			}
 			d.Status = ghclient.StatusCode(err)
-			d.Error = reason(err)
+			d.Error = ghclient.Reason(err)
 			c.logf("%s: %s", d.Name, d.Error)
 			return d, nil
 		}
@@ -177,13 +177,13 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 			}
 			if st := ghclient.StatusCode(err); page == 1 && (st == 404 || st == 403) && t.Meta != nil {
 				// The listing showed the repository but it cannot be read.
-				d.Status, d.Error = st, reason(err)
+				d.Status, d.Error = st, ghclient.Reason(err)
 				c.logf("%s: %s", d.Name, d.Error)
 				return d, nil
 			}
 			d.EventsKnown = false
 			d.Events = nil
-			c.logf("%s: events not read: %s", d.Name, reason(err))
+			c.logf("%s: events not read: %s", d.Name, ghclient.Reason(err))
 			break
 		}
 		if poll > d.PollInterval {
@@ -226,7 +226,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 			}
 			d.RunsKnown = false
 			d.Runs = nil
-			c.logf("%s: workflow runs not read: %s", d.Name, reason(err))
+			c.logf("%s: workflow runs not read: %s", d.Name, ghclient.Reason(err))
 			break
 		}
 		for _, r := range runs {
@@ -269,7 +269,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 				if stop := classify(err); stop != nil {
 					return d, stop
 				}
-				c.logf("%s: jobs of run %d not read: %s", d.Name, r.ID, reason(err))
+				c.logf("%s: jobs of run %d not read: %s", d.Name, r.ID, ghclient.Reason(err))
 				ok = false
 				break
 			}
@@ -294,7 +294,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 				}
 				d.OpenKnown = false
 				d.Open = nil
-				c.logf("%s: open issues not read: %s", d.Name, reason(err))
+				c.logf("%s: open issues not read: %s", d.Name, ghclient.Reason(err))
 				break
 			}
 			for _, it := range is {
@@ -345,7 +345,7 @@ func (c *Collector) analyze(ctx context.Context, t Target, d *DomainData) error 
 				if stop := classify(err); stop != nil {
 					return stop
 				}
-				c.logf("%s: log of job %d not read: %s", d.Name, j.ID, reason(err))
+				c.logf("%s: log of job %d not read: %s", d.Name, j.ID, ghclient.Reason(err))
 				continue
 			}
 			a, err := c.Classify(ctx, rc)
@@ -358,19 +358,6 @@ func (c *Collector) analyze(ctx context.Context, t Target, d *DomainData) error 
 		}
 	}
 	return nil
-}
-
-// reason is a short, token-free description of an API error.
-func reason(err error) string {
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		msg := er.Message
-		if msg == "" {
-			msg = strings.TrimSpace(fmt.Sprint(er.Response.StatusCode))
-		}
-		return fmt.Sprintf("%d %s", er.Response.StatusCode, msg)
-	}
-	return err.Error()
 }
 
 func metaFrom(r *github.Repository) RepoMeta {
