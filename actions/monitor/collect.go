@@ -133,6 +133,22 @@ func classify(err error) error {
 	return nil
 }
 
+// listPages reads pages 1, 2, ... of a listing until list returns next page
+// 0, or until maxPages pages are read (0 = no limit). On an error it returns
+// nothing but the error: a listing is read whole or not at all.
+func listPages[T any](maxPages int, list func(page int) ([]T, int, error)) ([]T, error) {
+	var out []T
+	for page := 1; page != 0 && (maxPages == 0 || page <= maxPages); {
+		items, next, err := list(page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		page = next
+	}
+	return out, nil
+}
+
 func (c *Collector) logf(format string, args ...any) {
 	if c.Logf != nil {
 		c.Logf(format, args...)
@@ -217,25 +233,22 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 	// Workflow runs created in the window (day granularity keeps the URL,
 	// and so its ETag, stable for a day).
 	created := ">=" + windowStart.UTC().Format("2006-01-02")
-	d.RunsKnown = true
-	for page := 1; page != 0 && page <= maxRunPages; {
-		runs, next, err := c.API.ListRuns(ctx, t.Owner, t.Name, created, page)
-		if err != nil {
-			if stop := classify(err); stop != nil {
-				return d, stop
-			}
-			d.RunsKnown = false
-			d.Runs = nil
-			c.logf("%s: workflow runs not read: %s", d.Name, ghclient.Reason(err))
-			break
+	runs, err := listPages(maxRunPages, func(page int) ([]*github.WorkflowRun, int, error) {
+		return c.API.ListRuns(ctx, t.Owner, t.Name, created, page)
+	})
+	if err != nil {
+		if stop := classify(err); stop != nil {
+			return d, stop
 		}
+		c.logf("%s: workflow runs not read: %s", d.Name, ghclient.Reason(err))
+	} else {
+		d.RunsKnown = true
 		for _, r := range runs {
 			if r.GetCreatedAt().Time.Before(windowStart) {
 				continue
 			}
 			d.Runs = append(d.Runs, runFrom(r))
 		}
-		page = next
 	}
 	sort.SliceStable(d.Runs, func(i, j int) bool { return newer(d.Runs[i], d.Runs[j]) })
 
@@ -261,46 +274,38 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 		}
 		perWorkflow[r.WorkflowID]++
 		fetched++
+		js, err := listPages(0, func(page int) ([]*github.WorkflowJob, int, error) {
+			return c.API.ListJobs(ctx, t.Owner, t.Name, r.ID, page)
+		})
+		if err != nil {
+			if stop := classify(err); stop != nil {
+				return d, stop
+			}
+			c.logf("%s: jobs of run %d not read: %s", d.Name, r.ID, ghclient.Reason(err))
+			continue
+		}
 		var jobs []Job
-		ok := true
-		for page := 1; page != 0; {
-			js, next, err := c.API.ListJobs(ctx, t.Owner, t.Name, r.ID, page)
-			if err != nil {
-				if stop := classify(err); stop != nil {
-					return d, stop
-				}
-				c.logf("%s: jobs of run %d not read: %s", d.Name, r.ID, ghclient.Reason(err))
-				ok = false
-				break
-			}
-			for _, j := range js {
-				jobs = append(jobs, jobFrom(j))
-			}
-			page = next
+		for _, j := range js {
+			jobs = append(jobs, jobFrom(j))
 		}
-		if ok {
-			r.Jobs, r.JobsKnown = jobs, true
-		}
+		r.Jobs, r.JobsKnown = jobs, true
 	}
 
 	// Open issues and pull requests; none to read when the count is 0.
 	d.OpenKnown = true
 	if d.Meta.OpenIssuesCount > 0 {
-		for page := 1; page != 0 && page <= maxIssuePages; {
-			is, next, err := c.API.ListOpenIssues(ctx, t.Owner, t.Name, page)
-			if err != nil {
-				if stop := classify(err); stop != nil {
-					return d, stop
-				}
-				d.OpenKnown = false
-				d.Open = nil
-				c.logf("%s: open issues not read: %s", d.Name, ghclient.Reason(err))
-				break
+		is, err := listPages(maxIssuePages, func(page int) ([]*github.Issue, int, error) {
+			return c.API.ListOpenIssues(ctx, t.Owner, t.Name, page)
+		})
+		if err != nil {
+			if stop := classify(err); stop != nil {
+				return d, stop
 			}
-			for _, it := range is {
-				d.Open = append(d.Open, itemFrom(it))
-			}
-			page = next
+			d.OpenKnown = false
+			c.logf("%s: open issues not read: %s", d.Name, ghclient.Reason(err))
+		}
+		for _, it := range is {
+			d.Open = append(d.Open, itemFrom(it))
 		}
 	}
 
