@@ -34,13 +34,13 @@ func (r *recorder) Fatalf(format string, args ...any) {
 
 // check runs CheckActionYAML in its own goroutine (Fatalf ends it) and
 // returns what it reported.
-func check(t *testing.T, spec runner.Spec, path string, outputs []string) []string {
+func check(t *testing.T, spec runner.Spec, path string, outputs []string, opts ...Option) []string {
 	t.Helper()
 	rec := &recorder{TB: t}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		CheckActionYAML(rec, spec, path, outputs)
+		CheckActionYAML(rec, spec, path, outputs, opts...)
 	}()
 	<-done
 	return rec.errors
@@ -85,27 +85,34 @@ func TestCheckActionYAML(t *testing.T) {
 		name    string
 		yaml    string
 		outputs []string
+		opts    []Option
 		want    []string // substrings, one per reported error, in order
 	}{
-		{"consistent", goodYAML, []string{"result"}, nil},
+		{"consistent", goodYAML, []string{"result"}, nil, nil},
+		{"empty_default", strings.Replace(goodYAML, "default: 7d", `default: ""`, 1),
+			[]string{"result"}, nil, []string{`input window: action.yml default "", spec default "7d"`}},
+		{"empty_default_allowed", strings.Replace(goodYAML, "default: 7d", `default: ""`, 1),
+			[]string{"result"}, []Option{AllowEmptyDefaults()}, nil},
+		{"empty_default_allowed_but_not_for_allow_empty_input", strings.Replace(goodYAML, "default: hello", `default: ""`, 1),
+			[]string{"result"}, []Option{AllowEmptyDefaults()}, []string{`input note: action.yml default "", spec default "hello" (the input allows empty values`}},
 		{"missing_input", strings.Replace(goodYAML, "  window:\n    description: how far back\n    default: 7d\n", "", 1),
-			[]string{"result"}, []string{`inputs (-spec +action.yml)`}},
+			[]string{"result"}, nil, []string{`inputs (-spec +action.yml)`}},
 		{"undocumented_input", strings.Replace(goodYAML, "description: how far back", `description: ""`, 1),
-			[]string{"result"}, []string{"input window has no description"}},
+			[]string{"result"}, nil, []string{"input window has no description"}},
 		{"different_default", strings.Replace(goodYAML, "default: 7d", "default: 30d", 1),
-			[]string{"result"}, []string{`input window: action.yml default "30d", spec default "7d"`}},
+			[]string{"result"}, nil, []string{`input window: action.yml default "30d", spec default "7d"`}},
 		{"allow_empty_default_missing", strings.Replace(goodYAML, "default: hello", `default: ""`, 1),
-			[]string{"result"}, []string{`input note: action.yml default "", spec default "hello" (the input allows empty values`}},
+			[]string{"result"}, nil, []string{`input note: action.yml default "", spec default "hello" (the input allows empty values`}},
 		{"default_of_wrong_kind", strings.Replace(goodYAML, "default: 7d", "default: seven", 1),
-			[]string{"result"}, []string{`default "seven"`, `default not accepted by the runner: input window value "seven" from INPUT_WINDOW`}},
+			[]string{"result"}, nil, []string{`default "seven"`, `default not accepted by the runner: input window value "seven" from INPUT_WINDOW`}},
 		{"allowed_value_not_described", strings.Replace(goodYAML, `"fast or slow"`, `"how fast"`, 1),
-			[]string{"result"}, []string{`does not list the allowed value "slow"`}},
-		{"undeclared_output", goodYAML, []string{"result", "extra"}, []string{`outputs (-written by the action +action.yml)`}},
+			[]string{"result"}, nil, []string{`does not list the allowed value "slow"`}},
+		{"undeclared_output", goodYAML, []string{"result", "extra"}, nil, []string{`outputs (-written by the action +action.yml)`}},
 		{"undocumented_output", strings.Replace(goodYAML, "description: what happened", "value: x", 1),
-			[]string{"result"}, []string{"output result has no description"}},
+			[]string{"result"}, nil, []string{"output result has no description"}},
 		{"wrong_entrypoint", strings.Replace(goodYAML, "/action-demo", "/demo", 1),
-			[]string{"result"}, []string{"entrypoint: /action-demo}"}},
-		{"not_yaml", "inputs: [", nil, []string{"failed to parse"}},
+			[]string{"result"}, nil, []string{"entrypoint: /action-demo}"}},
+		{"not_yaml", "inputs: [", nil, nil, []string{"failed to parse"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,7 +121,7 @@ func TestCheckActionYAML(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.yaml), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			got := check(t, testSpec(), path, tt.outputs)
+			got := check(t, testSpec(), path, tt.outputs, tt.opts...)
 			if len(got) != len(tt.want) {
 				t.Fatalf("%d errors, want %d:\n%s", len(got), len(tt.want), strings.Join(got, "\n"))
 			}
