@@ -104,18 +104,18 @@ func (g GitHubAPI) RunWorkflow(ctx context.Context, repository string, runID int
 	return wf.GetPath(), run.GetHeadSHA(), nil
 }
 
-// JobRun returns the run a job belongs to.
+// JobRun returns the run a job belongs to and the job's name.
 // https://docs.github.com/rest/actions/workflow-jobs#get-a-job-for-a-workflow-run
-func (g GitHubAPI) JobRun(ctx context.Context, repository string, jobID int64) (int64, error) {
+func (g GitHubAPI) JobRun(ctx context.Context, repository string, jobID int64) (int64, string, error) {
 	owner, name, err := splitRepo(repository)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	job, _, err := g.Client.Actions.GetWorkflowJobByID(ctx, owner, name, jobID)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	return job.GetRunID(), nil
+	return job.GetRunID(), job.GetName(), nil
 }
 
 // FileContents reads a file at ref ("" = the default branch).

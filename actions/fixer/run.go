@@ -284,7 +284,15 @@ func jobsToFetch(ctx context.Context, cfg Config, api API) ([]JobRef, error) {
 		jobs = append(jobs, refs...)
 	}
 	for _, id := range cfg.JobIDs {
-		jobs = append(jobs, JobRef{Repository: cfg.Repository, JobID: id})
+		ref := JobRef{Repository: cfg.Repository, JobID: id}
+		if ws, ok := api.(WorkflowSource); ok && cfg.WorkflowFile != "" {
+			// The job's name says which job of the workflow to fix.
+			var err error
+			if ref.RunID, ref.Name, err = ws.JobRun(ctx, cfg.Repository, id); err != nil {
+				return nil, fmt.Errorf("failed to read job %d of %s: %w", id, cfg.Repository, err)
+			}
+		}
+		jobs = append(jobs, ref)
 	}
 	seen := map[string]bool{}
 	var out []JobRef
@@ -389,7 +397,7 @@ func loadWorkflow(ctx context.Context, cfg Config, api API, rep *Report) (*workf
 		}
 		runID := a.RunID
 		if runID == 0 && a.JobID != 0 {
-			if runID, err = ws.JobRun(ctx, a.Repository, a.JobID); err != nil {
+			if runID, _, err = ws.JobRun(ctx, a.Repository, a.JobID); err != nil {
 				return nil, fmt.Errorf("failed to find the run of job %d of %s: %w", a.JobID, a.Repository, err)
 			}
 		}

@@ -223,3 +223,29 @@ func TestPullBodyIsInert(t *testing.T) {
 		t.Errorf("raw HTML outside code:\n%s", body)
 	}
 }
+
+// TestPatchFetchedWorkflowFromJobIDs: with job_ids the job's name and run
+// (hence the workflow and head commit) are looked up; the failed job is
+// upload-to-cloudsmith, which lacks id-token: write, and only it gets it.
+func TestPatchFetchedWorkflowFromJobIDs(t *testing.T) {
+	t.Parallel()
+	srv := emulator.StartForTest(t, exampleEcosystem(t), emulator.Options{})
+	res, err := Run(context.Background(), Config{Repository: conanRepo, JobIDs: []int64{32574841796}, WorkflowFile: conanWF,
+		OutputDir: t.TempDir(), TimeoutMinutes: 60}, Deps{API: emulatorAPI(t, srv)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Report.Analyses[0].Job; got != "upload-to-cloudsmith" {
+		t.Errorf("job name = %q", got)
+	}
+	p := res.Report.Patch
+	if p == nil || p.Repository != conanRepo || p.Ref == "" {
+		t.Fatalf("patch = %+v", p)
+	}
+	if diff := cmp.Diff([]string{"job upload-to-cloudsmith: permissions: id-token: write"}, p.Applied); diff != "" {
+		t.Errorf("applied (-want +got):\n%s\ndiff:\n%s", diff, res.Diff)
+	}
+	if !strings.Contains(res.Diff, "+      id-token: write") || strings.Count(res.Diff, "\n+") != 2 { // "+++ b/…" and the line
+		t.Errorf("diff:\n%s", res.Diff)
+	}
+}
