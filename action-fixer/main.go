@@ -23,7 +23,7 @@ import (
 var version = "dev"
 
 // outputs are every output action.yml declares; all are always written.
-var outputs = []string{"failures", "top_category", "max_severity", "report_path"}
+var outputs = []string{"failures", "top_category", "max_severity", "report_path", "pull_request_url"}
 
 func spec() runner.Spec {
 	return runner.Spec{
@@ -109,7 +109,10 @@ func configFrom(r *runner.Run) (fixer.Config, error) {
 func run(ctx context.Context, r *runner.Run) (err error) {
 	var res *fixer.Result
 	defer func() {
-		vals := map[string]string{"failures": "[]", "top_category": "", "max_severity": "", "report_path": ""}
+		vals := map[string]string{"failures": "[]", "top_category": "", "max_severity": "", "report_path": "", "pull_request_url": ""}
+		if res != nil && res.PullRequest != nil {
+			vals["pull_request_url"] = res.PullRequest.URL
+		}
 		if res != nil {
 			vals["top_category"] = string(res.Report.Summary.TopCategory)
 			vals["max_severity"] = string(res.Report.Summary.MaxSeverity)

@@ -270,3 +270,29 @@ func TestCooperationBadTargetsSendNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestCreatePullRequestFromAction runs the action on the failed Conan
+// Build run of the example ecosystem with a workflow_file that is not
+// checked out: it is read through the API and the fix is opened as a pull
+// request; a second run reports the open pull request.
+func TestCreatePullRequestFromAction(t *testing.T) {
+	t.Parallel()
+	f, err := emulator.LoadFixture(emulator.ExampleFixturePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := emulator.StartForTest(t, f, emulator.Options{})
+	env := map[string]string{"GITHUB_API_URL": srv.URL(), "GITHUB_REPOSITORY": "sparesparrow/openssl-tools", "GITHUB_TOKEN": "ghs_pull_request_token"}
+	args := []string{"--run-id", "11616337095", "--workflow-file", ".github/workflows/conan-build.yml", "--create-pull-request"}
+	code, stdout := execute(t, env, append(args, "--output-dir", t.TempDir())...)
+	if code != runner.ExitOK || !strings.Contains(stdout, "(opened)") || !regexp.MustCompile(`(?m)^output pull_request_url=\S+/sparesparrow/openssl-tools/pull/\d+$`).MatchString(stdout) {
+		t.Fatalf("exit code %d, want a pull request opened:\n%s", code, stdout)
+	}
+	code, stdout = execute(t, env, append(args, "--output-dir", t.TempDir())...)
+	if code != runner.ExitOK || !strings.Contains(stdout, "already open, left unchanged") {
+		t.Fatalf("re-run: exit code %d, want the open pull request reported:\n%s", code, stdout)
+	}
+	if n := len(srv.FileWrites()); n != 1 {
+		t.Errorf("%d file writes, want 1", n)
+	}
+}

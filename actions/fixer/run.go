@@ -539,6 +539,13 @@ func Markdown(rep Report, diff string) string {
 			fmt.Fprintf(&b, "- %s\n", report.Markdown(a))
 		}
 		b.WriteString("\n```diff\n" + fence(diff) + "```\n")
+		if pr := rep.Patch.PullRequest; pr != nil {
+			state := "Opened"
+			if !pr.Created {
+				state = "Already open (left unchanged):"
+			}
+			fmt.Fprintf(&b, "\n%s pull request [%s#%d](%s) from %s.\n", state, report.Markdown(pr.Repository), pr.Number, pr.URL, report.Code(pr.Branch))
+		}
 	}
 	if len(rep.Errors) > 0 {
 		b.WriteString("\n### Logs that could not be read\n\n")
