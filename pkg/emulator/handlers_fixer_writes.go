@@ -210,3 +210,24 @@ func (s *Server) createPull(c *call) {
 	c.out.header.Set("Location", c.repoAPI(rs)+"/pulls/"+strconv.Itoa(is.number))
 	c.created(c.pullJSON(rs, is, true))
 }
+
+// getContentsAtRef serves GET …/contents/{path}?ref=<branch> for a file
+// written on that branch through PUT contents; everything else is the
+// fixture's contents (getContents).
+func (s *Server) getContentsAtRef(c *call) {
+	rs := c.repo
+	ref := strings.TrimPrefix(strings.TrimPrefix(c.r.URL.Query().Get("ref"), "refs/"), "heads/")
+	path := strings.Trim(c.r.PathValue("path"), "/")
+	if m := c.s.st.writes().files[strings.ToLower(rs.fx.FullName())]; m != nil && ref != "" {
+		if text, ok := m[ref+"\x00"+path]; ok {
+			entry := c.contentEntry(rs, path, false, false)
+			sha := blobSHA(text)
+			entry["sha"], entry["size"], entry["encoding"] = sha, len(text), "base64"
+			entry["git_url"] = c.repoAPI(rs) + "/git/blobs/" + sha
+			entry["content"] = base64.StdEncoding.EncodeToString([]byte(text)) + "\n"
+			c.ok(entry)
+			return
+		}
+	}
+	s.getContents(c)
+}

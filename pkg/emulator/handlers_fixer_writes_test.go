@@ -64,6 +64,13 @@ func TestPutContents(t *testing.T) {
 	if text, _ := file.GetContent(); text != old {
 		t.Errorf("default branch changed: %q", text)
 	}
+	file, _, _, err = c.Repositories.GetContents(ctx(), "acme", "tools", path, &github.RepositoryContentGetOptions{Ref: "fix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text, _ := file.GetContent(); text != old+"# x\n" || file.GetSHA() != blobSHA(old+"# x\n") {
+		t.Errorf("branch fix serves %q (sha %s)", text, file.GetSHA())
+	}
 }
 
 func TestCreatePull(t *testing.T) {

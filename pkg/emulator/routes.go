@@ -21,7 +21,7 @@ func (s *Server) routes() {
 
 	h("GET "+repo, "metadata=read", s.getRepo)
 	h("GET "+repo+"/events", "metadata=read", s.listRepoEvents)
-	h("GET "+repo+"/contents/{path...}", "contents=read", s.getContents)
+	h("GET "+repo+"/contents/{path...}", "contents=read", s.getContentsAtRef)
 	h("GET "+repo+"/contents", "contents=read", s.getContents)
 	h("PUT "+repo+"/contents/{path...}", "contents=write", s.putContents)
 	h("GET "+repo+"/branches", "contents=read", s.listBranches)
