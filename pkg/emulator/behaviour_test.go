@@ -858,7 +858,7 @@ func TestExampleFixture(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("example ecosystem fixture %s does not exist yet (it is written by the fixture owner): %v", path, err)
 	}
-	f, err := LoadFixture(path)
+	f, err := loadExample()
 	if err != nil {
 		t.Fatalf("the example fixture does not load: %v", err)
 	}
@@ -867,19 +867,21 @@ func TestExampleFixture(t *testing.T) {
 		if r.Status != 0 {
 			continue
 		}
-		repo, _, err := c.Repositories.Get(ctx(), r.Owner, r.Name)
-		if err != nil {
-			t.Errorf("%s: %v", r.FullName(), err)
-			continue
-		}
-		if repo.GetDefaultBranch() == "" || repo.PushedAt == nil {
-			t.Errorf("%s: default branch %q pushed_at %v", r.FullName(), repo.GetDefaultBranch(), repo.PushedAt)
-		}
-		if _, _, err := c.Actions.ListRepositoryWorkflowRuns(ctx(), r.Owner, r.Name, nil); err != nil {
-			t.Errorf("%s runs: %v", r.FullName(), err)
-		}
-		if _, err := collectEvents(c, r.Owner, r.Name); err != nil {
-			t.Errorf("%s events: %v", r.FullName(), err)
-		}
+		t.Run(r.FullName(), func(t *testing.T) {
+			t.Parallel()
+			repo, _, err := c.Repositories.Get(ctx(), r.Owner, r.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if repo.GetDefaultBranch() == "" || repo.PushedAt == nil {
+				t.Errorf("default branch %q pushed_at %v", repo.GetDefaultBranch(), repo.PushedAt)
+			}
+			if _, _, err := c.Actions.ListRepositoryWorkflowRuns(ctx(), r.Owner, r.Name, nil); err != nil {
+				t.Errorf("runs: %v", err)
+			}
+			if _, err := collectEvents(c, r.Owner, r.Name); err != nil {
+				t.Errorf("events: %v", err)
+			}
+		})
 	}
 }

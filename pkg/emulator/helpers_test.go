@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -133,3 +134,8 @@ func client(t *testing.T, s *Server) *github.Client {
 }
 
 func ctx() context.Context { return context.Background() }
+
+// loadExample is the example ecosystem fixture, read once per test binary
+// (reading its 1.3 MB of YAML takes seconds under -race). Tests must not
+// change it; servers copy it.
+var loadExample = sync.OnceValues(func() (*Fixture, error) { return LoadFixture(ExampleFixturePath()) })

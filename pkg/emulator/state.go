@@ -3,7 +3,6 @@ package emulator
 import (
 	"crypto/sha1"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"reflect"
@@ -540,23 +539,6 @@ func (st *state) snapshot() State {
 		out.Repositories = append(out.Repositories, r)
 	}
 	return out
-}
-
-// copyFixture deep-copies a fixture through JSON so the server never
-// mutates the caller's value.
-func copyFixture(f *Fixture) (*Fixture, error) {
-	if f == nil {
-		return &Fixture{}, nil
-	}
-	b, err := json.Marshal(f)
-	if err != nil {
-		return nil, fmt.Errorf("failed to copy fixture: %w", err)
-	}
-	var cp Fixture
-	if err := json.Unmarshal(b, &cp); err != nil {
-		return nil, fmt.Errorf("failed to copy fixture: %w", err)
-	}
-	return &cp, nil
 }
 
 var timeType = reflect.TypeOf(time.Time{})
