@@ -113,7 +113,11 @@ func openPullRequest(ctx context.Context, api PullRequestAPI, repository, path s
 			return nil, fmt.Errorf("failed to read %s on %s: %w", path, branch, err)
 		}
 	}
-	logf("created branch %s in %s (undo: git push origin --delete %s)", branch, repository, branch)
+	if exists {
+		logf("reusing branch %s in %s", branch, repository)
+	} else {
+		logf("created branch %s in %s (undo: git push origin --delete %s)", branch, repository, branch)
+	}
 	msg := "Fix " + path + ": " + strings.Join(res.Applied, "; ")
 	if err := api.PutFile(ctx, repository, branch, path, clip(msg, 200), res.Patched, blob); err != nil {
 		return nil, fmt.Errorf("failed to push %s to %s: %w", path, branch, err)

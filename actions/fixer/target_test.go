@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-github/v62/github"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 )
@@ -247,5 +248,35 @@ func TestPatchFetchedWorkflowFromJobIDs(t *testing.T) {
 	}
 	if !strings.Contains(res.Diff, "+      id-token: write") || strings.Count(res.Diff, "\n+") != 2 { // "+++ b/…" and the line
 		t.Errorf("diff:\n%s", res.Diff)
+	}
+}
+
+// TestCreatePullRequestAfterClose: the pull request of a previous run was
+// closed but its branch remains; the next run pushes onto the branch (with
+// the branch's blob SHA) and opens a new pull request.
+func TestCreatePullRequestAfterClose(t *testing.T) {
+	t.Parallel()
+	srv := emulator.StartForTest(t, exampleEcosystem(t), emulator.Options{})
+	api := emulatorAPI(t, srv)
+	cfg := Config{Repository: conanRepo, RunID: conanRun, WorkflowFile: conanWF, TimeoutMinutes: 60, CreatePullRequest: true, OutputDir: t.TempDir()}
+	first, err := Run(context.Background(), cfg, Deps{API: api})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := api.Client.PullRequests.Edit(context.Background(), "sparesparrow", "openssl-tools", first.PullRequest.Number,
+		&github.PullRequest{State: github.String("closed")}); err != nil {
+		t.Fatal(err)
+	}
+	cfg.OutputDir = t.TempDir()
+	second, err := Run(context.Background(), cfg, Deps{API: api})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := second.PullRequest
+	if pr == nil || !pr.Created || pr.Number == first.PullRequest.Number || pr.Branch != first.PullRequest.Branch {
+		t.Errorf("second pull request = %+v, first %+v", pr, first.PullRequest)
+	}
+	if ws := srv.FileWrites(); len(ws) != 2 || ws[1].Branch != pr.Branch {
+		t.Errorf("writes = %+v", ws)
 	}
 }
