@@ -268,9 +268,10 @@ func TestChainInContainers(t *testing.T) {
 		t.Run(step.ID, func(t *testing.T) {
 			outputs := runStepInContainer(t, ref, a, step, ctx, srv.URL(), host, mounts)
 			ctx.Steps[step.ID] = outputs
-			t.Logf("%s: %d API requests", step.ID, len(srv.Requests())-before)
-			if step.Action == "monitor" && len(srv.Requests()) == before {
-				t.Errorf("the monitor sent no request to GITHUB_API_URL=%s", srv.URL())
+			reqs := srv.Requests()[before:]
+			t.Logf("%s: %d API requests", step.ID, len(reqs))
+			if check := chainChecks[step.ID]; check != nil {
+				check(t, outputs, reqs, srv.State())
 			}
 		})
 	}
@@ -345,6 +346,67 @@ func runStepInContainer(t *testing.T, ref string, a *Action, step Step, ctx *Con
 	}
 	assertNoTokenInFiles(t, host.Workspace)
 	return outputs
+}
+
+// chainChecks are what each DemoChain step must have done on the emulator,
+// beyond the outputs every step is checked for.
+var chainChecks = map[string]func(t *testing.T, outputs map[string]string, reqs []emulator.LoggedRequest, st emulator.State){
+	"monitor": func(t *testing.T, _ map[string]string, reqs []emulator.LoggedRequest, _ emulator.State) {
+		if len(reqs) == 0 {
+			t.Error("the monitor sent no request to GITHUB_API_URL")
+		}
+		for _, r := range reqs {
+			if r.Method != http.MethodGet {
+				t.Errorf("the monitor only reads, but sent %s %s", r.Method, r.Path)
+			}
+		}
+	},
+	"stale": func(t *testing.T, _ map[string]string, reqs []emulator.LoggedRequest, _ emulator.State) {
+		// dry_run: true must change nothing on GitHub.
+		for _, r := range reqs {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				t.Errorf("dry run sent a write: %s %s", r.Method, r.Path)
+			}
+		}
+	},
+	"alert": func(t *testing.T, outputs map[string]string, _ []emulator.LoggedRequest, st emulator.State) {
+		// Every issue the alert says it created exists in the target repository.
+		var issues struct {
+			Created []int `json:"created"`
+		}
+		if err := json.Unmarshal([]byte(outputs["issues"]), &issues); err != nil {
+			t.Fatalf("output issues: %v", err)
+		}
+		have := map[int]bool{}
+		for _, r := range st.Repositories {
+			if r.FullName == DemoRepository {
+				for _, is := range r.Issues {
+					have[is.Number] = true
+				}
+			}
+		}
+		for _, n := range issues.Created {
+			if !have[n] {
+				t.Errorf("output issues lists #%d as created, but %s has no issue #%d", n, DemoRepository, n)
+			}
+		}
+		// Every dispatch it reports delivered was recorded, and no others.
+		var dispatches []struct {
+			Status string `json:"status"`
+		}
+		if err := json.Unmarshal([]byte(outputs["dispatches"]), &dispatches); err != nil {
+			t.Fatalf("output dispatches: %v", err)
+		}
+		delivered := 0
+		for _, d := range dispatches {
+			if d.Status == "delivered" {
+				delivered++
+			}
+		}
+		if delivered != len(st.Dispatches) {
+			t.Errorf("output dispatches reports %d delivered, the emulator recorded %d", delivered, len(st.Dispatches))
+		}
+	},
 }
 
 // wantsJSON reports whether an output is documented as JSON.
