@@ -36,7 +36,7 @@ E2E_RUN ?=
 
 GOTESTFLAGS ?=
 
-.PHONY: tools help build test lint fmt vet actionlint bench bench-image image builder-image e2e demo emulator clean
+.PHONY: fuzz tools help build test lint fmt vet actionlint bench bench-image image builder-image e2e demo emulator clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -108,6 +108,10 @@ e2e: image ## Container tests against the emulator, then the act workflow run (.
 	ECOSYSTEM_ACTIONS_IMAGE=$(IMAGE) $(GO) test -tags e2e -count=1 -v $(if $(E2E_RUN),-run '$(E2E_RUN)') ./pkg/containertest/...
 	@if [ -x .ci/e2e-act.sh ]; then echo ".ci/e2e-act.sh"; ECOSYSTEM_ACTIONS_IMAGE=$(IMAGE) .ci/e2e-act.sh; \
 	else echo "e2e: no executable .ci/e2e-act.sh, the act workflow run is skipped"; fi
+
+fuzz: ## A brief run of each fuzz target (execution counts, not -fuzztime durations: golang/go#75804).
+	$(GO) test -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime 20000x -fuzzminimizetime 100x ./actions/fixer
+	$(GO) test -run '^$$' -fuzz '^FuzzReadLog$$' -fuzztime 50000x -fuzzminimizetime 100x ./actions/fixer
 
 demo: build ## The whole chain on the example ecosystem through the emulator, into reports/.
 	$(GO) run ./.ci/demo -bin bin -fixture $(FIXTURE) -out $(REPORTS)
