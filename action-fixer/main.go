@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -32,6 +33,7 @@ func spec() runner.Spec {
 		Inputs: []runner.Input{
 			runner.TokenInput(),
 			{Name: "log_files", Kind: runner.List, Env: "LOG_FILES", Usage: "log files or globs (several after --log-files, repeated, or comma/newline separated)"},
+			{Name: "log_dir", Kind: runner.String, Env: "LOG_DIR", Usage: "directory whose *.log files are classified too (added to log_files)"},
 			{Name: "run_id", Kind: runner.Int, Default: "0", Usage: "classify every failed job of this workflow run (0 = none)"},
 			{Name: "job_ids", Kind: runner.List, Usage: "classify these job ids (numbers)"},
 			{Name: "repository", Kind: runner.String, Usage: "owner/repo of run_id and job_ids (default: the current repository)"},
@@ -65,6 +67,13 @@ func configFrom(r *runner.Run) (fixer.Config, error) {
 	}
 	if cfg.Repository == "" {
 		cfg.Repository = r.Repository().String()
+	}
+	if dir := r.String("log_dir"); dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			bad("log_dir", dir, "allowed: an existing directory of job logs (*.log)")
+		} else {
+			cfg.LogFiles = append(cfg.LogFiles, filepath.Join(dir, "*.log"))
+		}
 	}
 	if cfg.RunID < 0 {
 		bad("run_id", fmt.Sprint(cfg.RunID), "must be a run id (> 0) or 0")
@@ -101,7 +110,7 @@ func configFrom(r *runner.Run) (fixer.Config, error) {
 		bad("workflow_file", "", "a workflow file to patch is needed with create_pull_request: true")
 	}
 	if len(cfg.LogFiles) == 0 && cfg.RunID == 0 && len(cfg.JobIDs) == 0 && cfg.ReportPath == "" {
-		bad("log_files", "", "give log_files, run_id, job_ids or report")
+		bad("log_files", "", "give log_files, log_dir, run_id, job_ids or report")
 	}
 	return cfg, errors.Join(errs...)
 }
