@@ -60,7 +60,7 @@ func spec() runner.Spec {
 					return nil
 				}},
 			{Name: "dispatch_targets", Kind: runner.Repos, Usage: "repositories receiving repository_dispatch / workflow_dispatch (owner/name, or a bare name with owner)"},
-			{Name: "event_type", Kind: runner.String, Default: "auto", Usage: "repository_dispatch event type; auto: domain-failure for failures, ecosystem-alert otherwise"},
+			{Name: "event_type", Kind: runner.String, Default: "auto", Usage: "repository_dispatch event type; auto: ecosystem-alert to every target, domain-failure to each failing target"},
 			{Name: "workflow", Kind: runner.String, Usage: "workflow file name or id started by workflow_dispatch"},
 			{Name: "workflow_ref", Kind: runner.String, Default: "main", Usage: "branch or tag the dispatched workflow runs on"},
 			{Name: "workflow_inputs", Kind: runner.String, Usage: "JSON object of workflow_dispatch inputs (at most 25)"},

@@ -11,7 +11,8 @@
 // fingerprints), reports.go (reading the reports), build.go (alerts from
 // reports, pure), state.go (the hidden marker and state block in an issue
 // body), body.go (issue titles, bodies and comments), lifecycle.go (the issue
-// lifecycle on the GitHub API), channels.go (dispatches), webhook.go (chat and
+// lifecycle on the GitHub API), channels.go (dispatches), fanout.go (one
+// aggregated repository_dispatch per target and event type), webhook.go (chat and
 // e-mail), run.go (Config, Run and the result files).
 package alert
 

@@ -41,30 +41,6 @@ func (rs *runState) markDelivered(ar *AlertResult, key string) {
 	ar.state.LastDispatchRunID = rs.cfg.RunID
 }
 
-// eventTypeFor is the repository_dispatch event type of an alert.
-func (rs *runState) eventTypeFor(ar *AlertResult) string {
-	if rs.cfg.EventType != "" && rs.cfg.EventType != "auto" {
-		return rs.cfg.EventType
-	}
-	if ar.Problem == ProblemFailure {
-		return "domain-failure"
-	}
-	return "ecosystem-alert"
-}
-
-// payloadFor is an alert's client_payload, within GitHub's 10 top-level keys.
-func (rs *runState) payloadFor(ar *AlertResult) map[string]any {
-	p := map[string]any{
-		"fingerprint": ar.Fingerprint, "event": ar.Notify, "level": string(ar.Level), "type": string(ar.Type),
-		"domain": ar.Scope, "problem": ar.Problem, "title": ar.Title, "issue_url": ar.IssueURL, "run_url": rs.cfg.RunURL,
-		"source": "ecosystem-actions/action-alert", "occurrences": ar.Occurrences, "summary": ar.summary,
-	}
-	if !ar.FirstSeen.IsZero() {
-		p["first_seen"] = ar.FirstSeen.UTC().Format(time.RFC3339)
-	}
-	return dispatch.Fit(p, "fingerprint", "event", "level", "type", "domain", "problem", "title", "issue_url", "run_url")
-}
-
 func (rs *runState) targets(key string, ars []*AlertResult) ([]dispatch.Target, []string) {
 	var out []dispatch.Target
 	var skipped []string
@@ -103,25 +79,7 @@ func (rs *runState) deliver(ctx context.Context, lc *lifecycle) {
 		before[ar] = len(ar.state.Delivered)
 	}
 	if cfg.has(ChannelRepositoryDispatch) {
-		for _, ar := range notable {
-			key := ChannelRepositoryDispatch + ":"
-			targets, skipped := rs.targets(key, []*AlertResult{ar})
-			for _, s := range skipped {
-				ar.addDelivery(Delivery{Channel: ChannelRepositoryDispatch, Target: s, Status: "skipped", Error: "already delivered in this run"})
-			}
-			if len(targets) == 0 {
-				continue
-			}
-			results, err := rs.sender().RepositoryDispatch(ctx, targets, rs.eventTypeFor(ar), rs.payloadFor(ar))
-			if err != nil {
-				rs.res.Errors = append(rs.res.Errors, fmt.Sprintf("repository_dispatch for %s: %v", ar.Fingerprint, err))
-				continue
-			}
-			for _, r := range results {
-				rs.res.Dispatches = append(rs.res.Dispatches, DispatchResult{Result: r, Fingerprint: ar.Fingerprint})
-				rs.recordDispatch(r, ar, key)
-			}
-		}
+		rs.repositoryDispatch(ctx, notable)
 	}
 	if cfg.has(ChannelWorkflowDispatch) {
 		key := ChannelWorkflowDispatch + ":"
@@ -141,10 +99,8 @@ func (rs *runState) deliver(ctx context.Context, lc *lifecycle) {
 				rs.res.Errors = append(rs.res.Errors, fmt.Sprintf("workflow_dispatch: %v", err))
 			}
 			for _, r := range results {
-				rs.res.Dispatches = append(rs.res.Dispatches, DispatchResult{Result: r})
-				for _, ar := range notable {
-					rs.recordDispatch(r, ar, key)
-				}
+				rs.res.Dispatches = append(rs.res.Dispatches, DispatchResult{Result: r, Alerts: fingerprints(notable)})
+				rs.recordDispatch(r, notable, key)
 			}
 		}
 	}
@@ -164,26 +120,24 @@ func (rs *runState) deliver(ctx context.Context, lc *lifecycle) {
 	}
 }
 
-func (rs *runState) recordDispatch(r dispatch.Result, ar *AlertResult, key string) {
+// recordDispatch records one per-target result on every alert it carried
+// and adds one call per target and event (never one per alert).
+func (rs *runState) recordDispatch(r dispatch.Result, ars []*AlertResult, key string) {
 	d := Delivery{Channel: r.Kind, Target: r.Target, Status: string(r.Status), Error: r.Error, DeliveredAt: r.DeliveredAt}
-	ar.addDelivery(d)
-	c := Call{Channel: r.Kind, Action: "dispatch " + r.Event, Target: r.Target, Fingerprint: ar.Fingerprint, Error: r.Error}
+	for _, ar := range ars {
+		ar.addDelivery(d)
+		if r.Status == dispatch.StatusDelivered {
+			rs.markDelivered(ar, key+r.Target)
+		}
+	}
+	c := Call{Channel: r.Kind, Action: "dispatch " + r.Event, Target: r.Target, Error: r.Error}
 	switch r.Status {
 	case dispatch.StatusDelivered:
 		c.Status = "done"
-		rs.markDelivered(ar, key+r.Target)
 	case dispatch.StatusPlanned:
 		c.Status = "planned"
 	default:
 		c.Status = "failed"
-	}
-	if r.Kind == ChannelWorkflowDispatch {
-		c.Fingerprint = ""
-		for _, x := range rs.res.Calls {
-			if x.Channel == c.Channel && x.Target == c.Target && x.Action == c.Action {
-				return // one call per target, shared by the alerts
-			}
-		}
 	}
 	rs.addCall(c)
 }

@@ -90,7 +90,9 @@ func TestChannels_half_way_failure(t *testing.T) {
 		t.Errorf("alert %+v", a)
 	}
 	payload := e.srv.Dispatches()[0]
-	if len(payload.ClientPayload) > dispatch.MaxPayloadKeys || payload.ClientPayload["fingerprint"] != a.Fingerprint || payload.EventType != "ecosystem-alert" {
+	alerts, _ := payload.ClientPayload["alerts"].([]any)
+	if len(payload.ClientPayload) > dispatch.MaxPayloadKeys || len(alerts) != 1 || alerts[0].(map[string]any)["fingerprint"] != a.Fingerprint ||
+		payload.EventType != "ecosystem-alert" || payload.ClientPayload["run_id"] != float64(77) {
 		t.Errorf("payload %s %+v", payload.EventType, payload.ClientPayload)
 	}
 

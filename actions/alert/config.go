@@ -58,7 +58,8 @@ type Config struct {
 	// workflow_dispatch.
 	DispatchTargets []string
 	// EventType is the repository_dispatch event type, or "auto"
-	// (domain-failure for failures, ecosystem-alert otherwise).
+	// (ecosystem-alert to every target, plus domain-failure to each target
+	// that is itself failing; see plan).
 	EventType string
 	// Workflow (file name or id), WorkflowRef and WorkflowInputs (a JSON
 	// object) drive the workflow_dispatch fan-out.

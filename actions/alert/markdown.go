@@ -58,13 +58,13 @@ func (r *Result) Markdown(t Text) string {
 		b.WriteString(tb.Markdown() + "\n")
 	}
 	if len(r.Dispatches) > 0 {
-		tb := report.Table{Header: []string{"Kind", "Target", "Event", "Status", "Run", "Error"}}
+		tb := report.Table{Header: []string{"Kind", "Target", "Event", "Alerts", "Status", "Run", "Error"}}
 		for _, d := range r.Dispatches {
 			run := ""
 			if d.RunURL != "" {
 				run = t.link(fmt.Sprint(d.RunID), d.RunURL)
 			}
-			tb.Rows = append(tb.Rows, []string{d.Kind, t.MD(d.Target), t.MD(d.Event), string(d.Status), run, t.MD(d.Error)})
+			tb.Rows = append(tb.Rows, []string{d.Kind, t.MD(d.Target), t.MD(d.Event), fmt.Sprint(len(d.Alerts)), string(d.Status), run, t.MD(d.Error)})
 		}
 		b.WriteString("### Dispatches\n\n" + tb.Markdown() + "\n")
 	}

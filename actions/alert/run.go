@@ -118,11 +118,10 @@ func (r *AlertResult) issueDelivered(at time.Time) {
 }
 
 // DispatchResult is one per-target dispatch result (pkg/dispatch) with
-// the alert it carried (empty for workflow_dispatch, which carries every
-// notable alert of the run).
+// the fingerprints of the alerts its one aggregated event carried.
 type DispatchResult struct {
 	dispatch.Result
-	Fingerprint string `json:"fingerprint,omitempty"`
+	Alerts []string `json:"alerts,omitempty"`
 }
 
 // IssueNumbers are the issue numbers per action (the issues output).

@@ -60,7 +60,8 @@ type State struct {
 	Notify      string `json:"notify,omitempty"`
 	// LastDispatchRunID is the run of the last delivery on any channel.
 	LastDispatchRunID int64 `json:"last_dispatch_run_id,omitempty"`
-	// Delivered maps a delivery key ("repository_dispatch:owner/repo",
+	// Delivered maps a delivery key ("repository_dispatch:ecosystem-alert:owner/repo",
+	// "workflow_dispatch:owner/repo",
 	// "webhook:slack webhook #1") to the run it was delivered in, so a
 	// re-run of the same run delivers nothing twice.
 	Delivered map[string]int64 `json:"delivered,omitempty"`
