@@ -338,11 +338,7 @@ func (s *Server) listRunJobs(c *call) {
 		}
 		jobs = append(jobs, j)
 	}
-	lo, hi := c.paginate(len(jobs))
-	items := []any{}
-	for _, j := range jobs[lo:hi] {
-		items = append(items, c.jobJSON(c.repo, run, j))
-	}
+	items := c.page(len(jobs), func(i int) any { return c.jobJSON(c.repo, run, jobs[i]) })
 	c.ok(map[string]any{"total_count": len(jobs), "jobs": items})
 }
 
@@ -491,20 +487,12 @@ func (c *call) artifactList(runs []*Run) {
 		}
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].a.ID > items[j].a.ID })
-	lo, hi := c.paginate(len(items))
-	out := []any{}
-	for _, it := range items[lo:hi] {
-		out = append(out, c.artifactJSON(c.repo, it.run, it.a))
-	}
+	out := c.page(len(items), func(i int) any { return c.artifactJSON(c.repo, items[i].run, items[i].a) })
 	c.ok(map[string]any{"total_count": len(items), "artifacts": out})
 }
 
 func (s *Server) listWorkflows(c *call) {
-	lo, hi := c.paginate(len(c.repo.workflows))
-	out := []any{}
-	for _, w := range c.repo.workflows[lo:hi] {
-		out = append(out, c.workflowJSON(c.repo, w))
-	}
+	out := c.page(len(c.repo.workflows), func(i int) any { return c.workflowJSON(c.repo, c.repo.workflows[i]) })
 	c.ok(map[string]any{"total_count": len(c.repo.workflows), "workflows": out})
 }
 

@@ -182,11 +182,7 @@ func (s *Server) listIssues(c *call) {
 	}
 	sortBy := q.Get("sort")
 	sortIssues(items, sortBy, sortDirection(q, sortBy))
-	lo, hi := c.paginate(len(items))
-	out := []any{}
-	for _, is := range items[lo:hi] {
-		out = append(out, c.issueJSON(c.repo, is))
-	}
+	out := c.page(len(items), func(i int) any { return c.issueJSON(c.repo, items[i]) })
 	c.ok(out)
 }
 
@@ -443,11 +439,7 @@ func (s *Server) listComments(c *call) {
 			cms = append(cms, cm)
 		}
 	}
-	lo, hi := c.paginate(len(cms))
-	out := []any{}
-	for _, cm := range cms[lo:hi] {
-		out = append(out, c.commentJSON(c.repo, is, cm))
-	}
+	out := c.page(len(cms), func(i int) any { return c.commentJSON(c.repo, is, cms[i]) })
 	c.ok(out)
 }
 
@@ -535,11 +527,7 @@ func (s *Server) listIssueEvents(c *call) {
 	}
 	evs := append([]*IssueEvent(nil), is.events...)
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].CreatedAt.Before(evs[j].CreatedAt) })
-	lo, hi := c.paginate(len(evs))
-	out := []any{}
-	for _, e := range evs[lo:hi] {
-		out = append(out, c.issueEventJSON(c.repo, is, e))
-	}
+	out := c.page(len(evs), func(i int) any { return c.issueEventJSON(c.repo, is, evs[i]) })
 	c.ok(out)
 }
 
@@ -574,11 +562,7 @@ func (s *Server) listTimeline(c *call) {
 		}
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].at.Before(items[j].at) })
-	lo, hi := c.paginate(len(items))
-	out := []any{}
-	for _, it := range items[lo:hi] {
-		out = append(out, it.v)
-	}
+	out := c.page(len(items), func(i int) any { return items[i].v })
 	c.ok(out)
 }
 
@@ -680,11 +664,7 @@ func (s *Server) removeIssueLabel(c *call) {
 }
 
 func (s *Server) listLabels(c *call) {
-	lo, hi := c.paginate(len(c.repo.labels))
-	out := []any{}
-	for _, l := range c.repo.labels[lo:hi] {
-		out = append(out, c.labelJSON(c.repo, l))
-	}
+	out := c.page(len(c.repo.labels), func(i int) any { return c.labelJSON(c.repo, c.repo.labels[i]) })
 	c.ok(out)
 }
 
@@ -826,11 +806,7 @@ func (s *Server) listPulls(c *call) {
 		key = "created"
 	}
 	sortIssues(items, key, asc)
-	lo, hi := c.paginate(len(items))
-	out := []any{}
-	for _, is := range items[lo:hi] {
-		out = append(out, c.pullJSON(rs, is, false))
-	}
+	out := c.page(len(items), func(i int) any { return c.pullJSON(rs, items[i], false) })
 	c.ok(out)
 }
 
@@ -887,11 +863,7 @@ func (s *Server) listPullReviews(c *call) {
 	if is == nil {
 		return
 	}
-	lo, hi := c.paginate(len(is.pull.reviews))
-	out := []any{}
-	for _, rv := range is.pull.reviews[lo:hi] {
-		out = append(out, c.reviewJSON(c.repo, is, rv))
-	}
+	out := c.page(len(is.pull.reviews), func(i int) any { return c.reviewJSON(c.repo, is, is.pull.reviews[i]) })
 	c.ok(out)
 }
 

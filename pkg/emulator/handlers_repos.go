@@ -153,11 +153,7 @@ func (s *Server) listOrgRepos(c *call) {
 func (s *Server) listUserRepos(c *call) { c.repoList(c.visibleRepos(c.r.PathValue("user"))) }
 
 func (c *call) repoList(repos []*repoState) {
-	lo, hi := c.paginate(len(repos))
-	out := []any{}
-	for _, rs := range repos[lo:hi] {
-		out = append(out, c.minimalRepoJSON(rs))
-	}
+	out := c.page(len(repos), func(i int) any { return c.minimalRepoJSON(repos[i]) })
 	c.ok(out)
 }
 
@@ -198,11 +194,7 @@ func (s *Server) listRepoEvents(c *call) {
 	if len(evs) > eventsMaxCount {
 		evs = evs[:eventsMaxCount]
 	}
-	lo, hi := c.paginate(len(evs))
-	out := []any{}
-	for _, e := range evs[lo:hi] {
-		out = append(out, c.eventJSON(c.repo, e))
-	}
+	out := c.page(len(evs), func(i int) any { return c.eventJSON(c.repo, evs[i]) })
 	c.out.header.Set("X-Poll-Interval", "60")
 	c.ok(out)
 }
@@ -297,11 +289,7 @@ func (s *Server) listBranches(c *call) {
 		bs = append(bs, b)
 	}
 	sort.SliceStable(bs, func(i, j int) bool { return bs[i].Name < bs[j].Name })
-	lo, hi := c.paginate(len(bs))
-	out := []any{}
-	for _, b := range bs[lo:hi] {
-		out = append(out, c.shortBranchJSON(c.repo, b))
-	}
+	out := c.page(len(bs), func(i int) any { return c.shortBranchJSON(c.repo, bs[i]) })
 	c.ok(out)
 }
 

@@ -170,6 +170,17 @@ func (c *call) permitted(perm string) bool {
 
 // paginate applies page/per_page to n items, sets the Link header and
 // returns the slice bounds.
+// page renders the requested page of n items, render(i) for each index i on
+// it, and sets the Link header (see paginate).
+func (c *call) page(n int, render func(i int) any) []any {
+	lo, hi := c.paginate(n)
+	out := make([]any, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		out = append(out, render(i))
+	}
+	return out
+}
+
 func (c *call) paginate(n int) (lo, hi int) {
 	q := c.r.URL.Query()
 	perPage := 30
