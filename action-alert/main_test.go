@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,26 +39,13 @@ type step struct {
 func execute(t *testing.T, srv *emulator.Server, inputs map[string]string) step {
 	t.Helper()
 	dir := t.TempDir()
-	outFile, sumFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
-	for _, f := range []string{outFile, sumFile} {
-		if err := os.WriteFile(f, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
 	env := map[string]string{
-		"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "eco/alerts", "GITHUB_API_URL": srv.URL(), "GITHUB_RUN_ID": "4242",
-		"GITHUB_SERVER_URL": "https://github.com", "GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile,
-		"GITHUB_WORKSPACE": dir, "INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache"),
+		"GITHUB_REPOSITORY": "eco/alerts", "GITHUB_API_URL": srv.URL(), "GITHUB_RUN_ID": "4242",
+		"GITHUB_SERVER_URL": "https://github.com", "GITHUB_WORKSPACE": dir,
+		"INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache"),
 	}
-	for k, v := range inputs {
-		env["INPUT_"+strings.ToUpper(k)] = v
-	}
-	var stdout strings.Builder
-	code := runner.Execute(context.Background(), spec(), run, runner.WithArgs(nil), runner.WithStdout(&stdout),
-		runner.WithGetenv(func(k string) string { return env[k] }), runner.WithNow(func() time.Time { return now }))
-	out, _ := os.ReadFile(outFile)
-	sum, _ := os.ReadFile(sumFile)
-	return step{code, stdout.String(), string(out), string(sum)}
+	s := runnertest.Execute(t, spec(), run, env, inputs, now)
+	return step{s.Code, s.Stdout, s.Outputs, s.Summary}
 }
 
 const report = `{"schema_version":"2.0","timestamp":"2026-11-20T11:00:00Z","summary":{},"failures":[],"partial":false,"missing":[],

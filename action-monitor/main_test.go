@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -37,26 +36,12 @@ func execute(t *testing.T, fx *emulator.Fixture, inputs map[string]string) execR
 	now := fx.ReferenceTime
 	srv := emulator.StartForTest(t, fx, emulator.Options{Now: func() time.Time { return now }})
 	dir := t.TempDir()
-	outFile, sumFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
-	for _, f := range []string{outFile, sumFile} {
-		if err := os.WriteFile(f, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
 	env := map[string]string{
-		"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "sparesparrow/mcp-project-orchestrator", "GITHUB_API_URL": srv.URL(),
-		"GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile,
+		"GITHUB_REPOSITORY": "sparesparrow/mcp-project-orchestrator", "GITHUB_API_URL": srv.URL(),
 		"INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache"),
 	}
-	for k, v := range inputs {
-		env["INPUT_"+strings.ToUpper(k)] = v
-	}
-	var stdout strings.Builder
-	code := runner.Execute(context.Background(), spec(), run, runner.WithArgs(nil), runner.WithStdout(&stdout),
-		runner.WithGetenv(func(k string) string { return env[k] }), runner.WithNow(func() time.Time { return now }))
-	out, _ := os.ReadFile(outFile)
-	sum, _ := os.ReadFile(sumFile)
-	return execResult{code: code, stdout: stdout.String(), outputs: string(out), summary: string(sum), dir: dir, srv: srv}
+	s := runnertest.Execute(t, spec(), run, env, inputs, now)
+	return execResult{code: s.Code, stdout: s.Stdout, outputs: s.Outputs, summary: s.Summary, dir: dir, srv: srv}
 }
 
 // outputValue reads a NAME<<DELIM ... DELIM or NAME=VALUE output.

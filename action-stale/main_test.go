@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,41 +35,33 @@ func TestRunAgainstEmulator(t *testing.T) {
 	}}}
 	srv := emulator.StartForTest(t, fx, emulator.Options{Now: func() time.Time { return now }})
 	dir := t.TempDir()
-	outFile, sumFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
-	for _, f := range []string{outFile, sumFile} {
-		if err := os.WriteFile(f, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
 	env := map[string]string{
-		"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/app", "GITHUB_API_URL": srv.URL(),
-		"GITHUB_OUTPUT": outFile, "GITHUB_STEP_SUMMARY": sumFile,
+		"GITHUB_REPOSITORY": "acme/app", "GITHUB_API_URL": srv.URL(),
 		"INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache"),
 	}
-	var stdout strings.Builder
-	code := runner.Execute(context.Background(), spec(), run, runner.WithArgs(nil), runner.WithStdout(&stdout),
-		runner.WithGetenv(func(k string) string { return env[k] }), runner.WithNow(func() time.Time { return now }))
+	step := runnertest.Execute(t, spec(), run, env, nil, now)
+	code, stdout := step.Code, step.Stdout
 	if code != runner.ExitOK {
-		t.Fatalf("exit %d\n%s", code, stdout.String())
+		t.Fatalf("exit %d\n%s", code, stdout)
 	}
-	out, _ := os.ReadFile(outFile)
+	out := step.Outputs
 	for _, name := range []string{"staled_prs", "closed_prs", "deleted_branches", "warned_branches"} {
-		if !strings.Contains(string(out), name+"<<") {
+		if !strings.Contains(out, name+"<<") {
 			t.Errorf("output %s not written:\n%s", name, out)
 		}
 	}
-	if !strings.Contains(string(out), `"number":7`) {
+	if !strings.Contains(out, `"number":7`) {
 		t.Errorf("staled_prs lacks #7:\n%s", out)
 	}
-	sum, _ := os.ReadFile(sumFile)
-	if !strings.Contains(string(sum), "Stale pull requests") || strings.Contains(string(sum), "@team") || strings.Contains(string(sum), "<b>") {
+	sum := step.Summary
+	if !strings.Contains(sum, "Stale pull requests") || strings.Contains(sum, "@team") || strings.Contains(sum, "<b>") {
 		t.Errorf("summary:\n%s", sum)
 	}
 	// ::add-mask:: is the one place the token may appear (it asks the
 	// runner to hide it everywhere else).
-	printed := strings.ReplaceAll(stdout.String(), "::add-mask::secret-token", "")
-	if strings.Contains(printed+string(out)+string(sum), "secret-token") {
-		t.Errorf("token leaked:\nstdout: %s\nout: %s\nsum: %s", stdout.String(), out, sum)
+	printed := strings.ReplaceAll(stdout, "::add-mask::secret-token", "")
+	if strings.Contains(printed+out+sum, "secret-token") {
+		t.Errorf("token leaked:\nstdout: %s\nout: %s\nsum: %s", stdout, out, sum)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "reports", "stale_analysis.json")); err != nil {
 		t.Errorf("report not written: %v", err)
