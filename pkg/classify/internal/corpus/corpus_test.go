@@ -153,6 +153,7 @@ func TestScore(t *testing.T) {
 		t.Errorf("AllRight() = %d, want %d", got, want)
 	}
 	wantMisses := []string{
+		`wrong-line.log: root-cause line 2 "make: *** Error 1", labelled "g++: fatal error: Killed signal"`,
 		"wrong-class.log: fips, found build",
 		"missed.log: test, found -",
 		"green-fp.log: none, found build (build.pip) at line 1",

@@ -45,8 +45,8 @@ type Report struct {
 	// Confusion counts logs by labelled class and top-1 class (NoFailure
 	// when none was found).
 	Confusion map[string]map[string]int
-	// Misses names the failing logs whose class was wrong and the green
-	// logs with a root cause, with the class found.
+	// Misses names the failing logs whose class or root-cause line was
+	// wrong and the green logs with a root cause, with what was found.
 	Misses []string
 }
 
@@ -97,10 +97,20 @@ func Score(ctx context.Context, name string, cases []Case, classify Classifier) 
 				r.Misses = append(r.Misses, fmt.Sprintf("%s: root-cause line %d outside the log (%d lines)", c.Name, v.Line, len(lines)))
 			case LineMatches(lines[v.Line-1], c.Lines):
 				r.LineRight++
+			default:
+				r.Misses = append(r.Misses, fmt.Sprintf("%s: root-cause line %d %q, labelled %q", c.Name, v.Line, clip(Normalize(lines[v.Line-1])), clip(Normalize(c.Lines[0]))))
 			}
 		}
 	}
 	return r, nil
+}
+
+// clip shortens a line for a miss report.
+func clip(s string) string {
+	if r := []rune(s); len(r) > 100 {
+		return string(r[:100]) + "…"
+	}
+	return s
 }
 
 // AllRight counts the logs the classifier got right: failing logs with the
