@@ -77,6 +77,14 @@ type state struct {
 	refChanges []RefChange
 	nextID     int64
 	fileWrites *fileWrites // handlers_fixer_writes.go
+	// Apps and tokens (apps.go, auth.go): the fixture's apps, its tokens
+	// by token string, tokens minted through the API and revoked ones (by
+	// hash).
+	apps    []*appState
+	tokens  map[string]*credential
+	minted  map[string]*credential
+	revoked map[string]bool
+	mintSeq int
 }
 
 type repoState struct {
@@ -91,6 +99,15 @@ type repoState struct {
 	events     []Event
 	workflows  []Workflow
 	milestones []string
+	// Signals (handlers_signals.go) and caches (handlers_caches.go).
+	caches      []Cache
+	deployments []*Deployment
+	statuses    []CommitStatus
+	checkSuites []CheckSuite
+	checkRuns   []CheckRun
+	// commits maps the commits written through the contents API to the
+	// files they hold, relative to the fixture's Files (files.go).
+	commits map[string]*fileCommit
 }
 
 type labelState struct {
@@ -130,7 +147,8 @@ type pullState struct {
 
 // newState builds the live model from a fixture, shifting every timestamp
 // by now − ReferenceTime.
-func newState(f *Fixture, now func() time.Time) (*state, error) {
+func newState(f *Fixture, opts Options) (*state, error) {
+	now := opts.Now
 	cp, err := copyFixture(f)
 	if err != nil {
 		return nil, err
@@ -146,6 +164,8 @@ func newState(f *Fixture, now func() time.Time) (*state, error) {
 		users:   map[string]User{},
 		orgs:    map[string]bool{},
 		nextID:  90_000_000,
+		minted:  map[string]*credential{},
+		revoked: map[string]bool{},
 	}
 	for _, u := range cp.Users {
 		st.users[strings.ToLower(u.Login)] = u
@@ -165,6 +185,12 @@ func newState(f *Fixture, now func() time.Time) (*state, error) {
 		rs := st.buildRepo(r)
 		st.repos = append(st.repos, rs)
 		st.byName[key] = rs
+	}
+	if err := st.buildApps(cp.Apps); err != nil {
+		return nil, err
+	}
+	if err := st.buildTokens(cp, opts); err != nil {
+		return nil, err
 	}
 	return st, nil
 }
@@ -228,6 +254,7 @@ func (st *state) buildRepo(r Repository) *repoState {
 		}
 	}
 	rs.workflows = append(rs.workflows, r.Workflows...)
+	st.buildSignals(rs, r)
 	for _, is := range r.Issues {
 		s := &issueState{
 			number: is.Number, title: is.Title, body: is.Body, user: is.User, state: is.State,
