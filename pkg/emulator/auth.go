@@ -237,6 +237,9 @@ func (c *call) checkAuth(rt Route) bool {
 		}
 		c.errorBody(http.StatusForbidden, "You must authenticate with an installation access token in order to list repositories for an installation.")
 		return false
+	case rt.Auth == AuthToken && !c.authed:
+		c.writeJSON(http.StatusUnauthorized, map[string]any{"message": "This endpoint requires you to be authenticated.", "documentation_url": c.docs()})
+		return false
 	case isWrite(c.r.Method) && !c.authed:
 		c.requiresAuthentication()
 		return false

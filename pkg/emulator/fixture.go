@@ -148,6 +148,8 @@ type Repository struct {
 	// too (GET …/commits/{ref}/check-suites, …/check-runs).
 	CheckSuites []CheckSuite `yaml:"check_suites,omitempty" json:"check_suites,omitempty"`
 	CheckRuns   []CheckRun   `yaml:"check_runs,omitempty" json:"check_runs,omitempty"`
+	// Releases (GET/POST …/releases).
+	Releases []Release `yaml:"releases,omitempty" json:"releases,omitempty"`
 }
 
 // Cache is a GitHub Actions cache entry.

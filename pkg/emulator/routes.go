@@ -33,7 +33,12 @@ type Route struct {
 const (
 	AuthApp          = "app"
 	AuthInstallation = "installation"
+	AuthToken        = "token" // any token, never anonymous
 )
+
+// OperationGraphQL is the OperationID of the GraphQL routes, which the
+// REST description does not describe.
+const OperationGraphQL = "graphql"
 
 const (
 	repoPath = "/repos/{owner}/{repo}"
@@ -49,6 +54,9 @@ var routeTable = []Route{
 	{"GET", "/orgs/{org}/repos", "", "repos/list-for-org", "repos/repos#list-organization-repositories", "", "", (*Server).listOrgRepos},
 	{"GET", "/users/{username}/repos", "", "repos/list-for-user", "repos/repos#list-repositories-for-a-user", "", "", (*Server).listUserRepos},
 	{"GET", "/search/issues", "", "search/issues-and-pull-requests", "search/search#search-issues-and-pull-requests", "", "", (*Server).searchIssues},
+	// GraphQL is not in the REST description; only query{viewer{login}}.
+	{"POST", "/graphql", "", OperationGraphQL, "../graphql/guides/forming-calls-with-graphql", "", AuthToken, (*Server).graphQL},
+	{"POST", "/api/graphql", "", OperationGraphQL, "../graphql/guides/forming-calls-with-graphql", "", AuthToken, (*Server).graphQL},
 
 	{"GET", "/app", "", "apps/get-authenticated", "apps/apps#get-the-authenticated-app", "", AuthApp, (*Server).getApp},
 	{"GET", "/app/installations", "", "apps/list-installations", "apps/apps#list-installations-for-the-authenticated-app", "", AuthApp, (*Server).listInstallations},
@@ -78,6 +86,9 @@ var routeTable = []Route{
 	{"GET", repoPath + "/git/matching-refs/{ref...}", repoPath + "/git/matching-refs/{ref}", "git/list-matching-refs", "git/refs#list-matching-references", "contents=read", "", (*Server).listMatchingRefs},
 	{"POST", repoPath + "/git/refs", "", "git/create-ref", "git/refs#create-a-reference", "contents=write", "", (*Server).createGitRef},
 	{"DELETE", repoPath + "/git/refs/{ref...}", repoPath + "/git/refs/{ref}", "git/delete-ref", "git/refs#delete-a-reference", "contents=write", "", (*Server).deleteGitRef},
+	{"GET", repoPath + "/releases", "", "repos/list-releases", "releases/releases#list-releases", "contents=read", "", (*Server).listReleases},
+	{"POST", repoPath + "/releases", "", "repos/create-release", "releases/releases#create-a-release", "contents=write", "", (*Server).createRelease},
+	{"GET", repoPath + "/releases/tags/{tag}", "", "repos/get-release-by-tag", "releases/releases#get-a-release-by-tag-name", "contents=read", "", (*Server).getReleaseByTag},
 	{"POST", repoPath + "/dispatches", "", "repos/create-dispatch-event", "repos/repos#create-a-repository-dispatch-event", "contents=write", "", (*Server).repositoryDispatch},
 
 	{"GET", repoPath + "/deployments", "", "repos/list-deployments", "deployments/deployments#list-deployments", "deployments=read", "", (*Server).listDeployments},
@@ -153,6 +164,9 @@ func (r Route) public() Route {
 		r.Path = r.Pattern
 	}
 	r.Docs = docsURL + r.Docs
+	if strings.HasPrefix(r.Docs, docsURL+"../") {
+		r.Docs = "https://docs.github.com/" + strings.TrimPrefix(r.Docs, docsURL+"../")
+	}
 	r.serve = nil
 	return r
 }

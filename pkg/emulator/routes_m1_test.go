@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sort"
 	"strings"
@@ -404,5 +405,86 @@ func TestOrgAndUserRepos(t *testing.T) {
 	}
 	if u, _, err := c.Users.Get(ctx(), "stranger"); err != nil || u.GetLogin() != "stranger" {
 		t.Errorf("a login the fixture refers to: %v, %v", u, err)
+	}
+}
+
+func TestGraphQLViewer(t *testing.T) {
+	t.Parallel()
+	f := appFixture(t)
+	f.Tokens = map[string]Token{
+		"user": {Login: "octo"},
+		"gt":   {Kind: TokenGitHubToken, Repository: "acme/tools"},
+		"inst": {Kind: TokenInstallation, App: "acme-bot"},
+	}
+	s := StartForTest(t, f, Options{Now: fixedNow})
+	for _, tt := range []struct{ token, path, want string }{
+		{"user", "/graphql", "octo"},
+		{"gt", "/graphql", "github-actions[bot]"},
+		{"inst", "/api/graphql", "acme-bot[bot]"},
+	} {
+		resp, body := rawDo(t, s, "POST", tt.path, `{"query":"query { viewer { login } }"}`, map[string]string{"Authorization": "Bearer " + tt.token})
+		want := `{"data":{"viewer":{"login":"` + tt.want + `"}}}` + "\n"
+		if resp.StatusCode != 200 || string(body) != want || resp.Header.Get("X-RateLimit-Resource") != "graphql" {
+			t.Errorf("%s %s: %d %s (resource %s), want %s", tt.token, tt.path, resp.StatusCode, body, resp.Header.Get("X-RateLimit-Resource"), want)
+		}
+	}
+	resp, body := rawDo(t, s, "POST", "/graphql", `{"query":"{ repository(owner:\"acme\", name:\"tools\") { id } }"}`, map[string]string{"Authorization": "Bearer user"})
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"errors"`) {
+		t.Errorf("other query: %d %s, want 200 with errors", resp.StatusCode, body)
+	}
+	if resp, _ := rawDo(t, s, "POST", "/graphql", `{"query":"{viewer{login}}"}`, map[string]string{"Authorization": ""}); resp.StatusCode != 401 {
+		t.Errorf("anonymous GraphQL = %d, want 401", resp.StatusCode)
+	}
+	for _, r := range s.Requests() {
+		if r.ContentCreating {
+			t.Errorf("GraphQL query %s counted as content creation", r.Path)
+		}
+	}
+}
+
+// TestIssueUpdatedAtNotBeforeActivity: a fixture issue whose updated_at is
+// older than its latest comment is served with the comment's time.
+func TestIssueUpdatedAtNotBeforeActivity(t *testing.T) {
+	t.Parallel()
+	f := testFixture()
+	is := &f.Repositories[0].Issues[0] // #1, created 20 days ago, comment 19 days ago
+	is.UpdatedAt = ago(20 * day)
+	s := StartForTest(t, f, Options{Now: fixedNow})
+	got, _, err := client(t, s).Issues.Get(ctx(), "acme", "tools", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := served(ago(19 * day)); !got.GetUpdatedAt().Time.Equal(want) {
+		t.Errorf("updated_at = %v, want %v (the comment)", got.GetUpdatedAt(), want)
+	}
+	pr, _, _ := client(t, s).PullRequests.Get(ctx(), "acme", "tools", 3) // updated 35d ago, review 35d, commit 40d
+	if want := served(ago(35 * day)); !pr.GetUpdatedAt().Time.Equal(want) {
+		t.Errorf("PR updated_at = %v, want %v", pr.GetUpdatedAt(), want)
+	}
+}
+
+func TestReleases(t *testing.T) {
+	t.Parallel()
+	s := start(t, nil)
+	c := client(t, s)
+	rel, resp, err := c.Repositories.CreateRelease(ctx(), "acme", "tools", &github.RepositoryRelease{TagName: github.String("v2.0.0"), Name: github.String("Two")})
+	if err != nil || resp.StatusCode != 201 || rel.GetAuthor().GetLogin() != DefaultLogin || rel.GetTargetCommitish() != "master" {
+		t.Fatalf("release = %+v, %v", rel, err)
+	}
+	// The tag was made at the default branch.
+	if ref, _, err := c.Git.GetRef(ctx(), "acme", "tools", "tags/v2.0.0"); err != nil || ref.GetObject().GetSHA() != "1111111111111111111111111111111111111111" {
+		t.Errorf("tag = %+v, %v", ref, err)
+	}
+	_, _, err = c.Repositories.CreateRelease(ctx(), "acme", "tools", &github.RepositoryRelease{TagName: github.String("v2.0.0")})
+	var er *github.ErrorResponse
+	if !errors.As(err, &er) || er.Response.StatusCode != 422 || len(er.Errors) != 1 || er.Errors[0].Code != "already_exists" {
+		t.Errorf("second release of the tag: %v, want 422 already_exists", err)
+	}
+	got, _, err := c.Repositories.GetReleaseByTag(ctx(), "acme", "tools", "v2.0.0")
+	if err != nil || got.GetID() != rel.GetID() {
+		t.Errorf("by tag = %+v, %v", got, err)
+	}
+	if list, _, err := c.Repositories.ListReleases(ctx(), "acme", "tools", nil); err != nil || len(list) != 1 {
+		t.Errorf("releases = %v, %v", list, err)
 	}
 }

@@ -384,8 +384,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.limitKey = c.cred.limitKey
 	entry.Login = c.login
 	c.resource = "core"
-	if strings.HasPrefix(path, "/search/") {
+	switch {
+	case strings.HasPrefix(path, "/search/"):
 		c.resource = "search"
+	case path == "/graphql" || path == "/api/graphql":
+		c.resource = "graphql"
 	}
 	entry.Resource = c.resource
 	c.entry = entry
@@ -466,7 +469,7 @@ func (c *call) serve() {
 		c.rateLimited(lim)
 		return
 	}
-	if isWrite(c.r.Method) && c.authed && s.opts.SecondaryLimit > 0 {
+	if isWrite(c.r.Method) && c.authed && s.opts.SecondaryLimit > 0 && c.resource != "graphql" {
 		if retry, limited := s.contentCreation(c.limitKey, now); limited {
 			c.secondaryLimited(retry, true)
 			c.setRateHeaders(lim)

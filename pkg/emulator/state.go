@@ -32,6 +32,12 @@ type RepoState struct {
 	Runs          []Run      `json:"runs"`
 	Events        []Event    `json:"events"`
 	Workflows     []Workflow `json:"workflows"`
+	// Releases, Caches, Deployments (with their statuses) and Statuses
+	// (commit statuses), as the API has left them.
+	Releases    []Release      `json:"releases"`
+	Caches      []Cache        `json:"caches"`
+	Deployments []Deployment   `json:"deployments"`
+	Statuses    []CommitStatus `json:"statuses"`
 }
 
 // Dispatch is a recorded repository_dispatch or workflow_dispatch request.
@@ -105,6 +111,7 @@ type repoState struct {
 	statuses    []CommitStatus
 	checkSuites []CheckSuite
 	checkRuns   []CheckRun
+	releases    []*Release
 	// commits maps the commits written through the contents API to the
 	// files they hold, relative to the fixture's Files (files.go).
 	commits map[string]*fileCommit
@@ -255,6 +262,13 @@ func (st *state) buildRepo(r Repository) *repoState {
 	}
 	rs.workflows = append(rs.workflows, r.Workflows...)
 	st.buildSignals(rs, r)
+	for i := range r.Releases {
+		rel := r.Releases[i]
+		if rel.PublishedAt.IsZero() {
+			rel.PublishedAt = rel.CreatedAt
+		}
+		rs.releases = append(rs.releases, &rel)
+	}
 	for _, is := range r.Issues {
 		s := &issueState{
 			number: is.Number, title: is.Title, body: is.Body, user: is.User, state: is.State,
@@ -335,6 +349,27 @@ func (st *state) fillIssue(rs *repoState, s *issueState, comments []Comment, eve
 			s.closedBy = e.Actor
 		}
 		s.events = append(s.events, &e)
+	}
+	// GitHub never shows an issue updated before its latest comment,
+	// event, review or commit: a fixture that says so is corrected.
+	later := func(t time.Time) {
+		if t.After(s.updatedAt) {
+			s.updatedAt = t
+		}
+	}
+	for _, c := range s.comments {
+		later(c.UpdatedAt)
+	}
+	for _, e := range s.events {
+		later(e.CreatedAt)
+	}
+	if s.pull != nil {
+		for _, rv := range s.pull.reviews {
+			later(rv.SubmittedAt)
+		}
+		for _, c := range s.pull.commits {
+			later(c.Date)
+		}
 	}
 }
 
@@ -530,6 +565,15 @@ func (st *state) snapshot() State {
 			Workflows: append([]Workflow{}, rs.workflows...)}
 		for _, l := range rs.labels {
 			r.Labels = append(r.Labels, l.Label)
+		}
+		r.Releases, r.Caches, r.Deployments, r.Statuses = []Release{}, append([]Cache{}, rs.caches...), []Deployment{}, append([]CommitStatus{}, rs.statuses...)
+		for _, rel := range rs.releases {
+			r.Releases = append(r.Releases, *rel)
+		}
+		for _, d := range rs.deployments {
+			cp := *d
+			cp.Statuses = append([]DeploymentStatus(nil), d.Statuses...)
+			r.Deployments = append(r.Deployments, cp)
 		}
 		for _, b := range rs.branches {
 			r.Branches = append(r.Branches, *b)
