@@ -111,11 +111,18 @@ func inputErrors(r *runner.Run, err error) error {
 	return r.InputErrors(err, func(e error) *runner.InputError {
 		var ie *runner.InputError
 		var ce *monitor.ConfigError
+		var he *monitor.HistoryError
 		switch {
 		case errors.As(e, &ie):
 			return ie
 		case errors.As(e, &ce) && ce.Source == "input":
 			return &runner.InputError{Input: ce.Field, Value: ce.Value, Reason: ce.Reason}
+		case errors.As(e, &he):
+			reason := "is not a history file this action wrote (" + he.Err.Error() + "); fix it, move it aside or choose another path: nothing was written"
+			if !he.Parse {
+				reason = "cannot be read (" + he.Err.Error() + "); nothing was written"
+			}
+			return &runner.InputError{Input: "history_file", Value: he.Path, Reason: reason}
 		}
 		return nil
 	})
@@ -169,7 +176,8 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	end()
 	if err != nil {
 		var ce *monitor.ConfigError
-		if errors.As(err, &ce) {
+		var he *monitor.HistoryError
+		if errors.As(err, &ce) || errors.As(err, &he) {
 			return inputErrors(r, err)
 		}
 		return err

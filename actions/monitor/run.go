@@ -200,9 +200,11 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		warnf = logf
 	}
 
+	// An unusable history file stops the run before any request: writing
+	// over it would lose every run it holds.
 	history, err := LoadHistory(cfg.HistoryFile)
 	if err != nil {
-		warnf("%v; starting a new history", err)
+		return nil, err
 	}
 
 	var in reportInput
