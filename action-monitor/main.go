@@ -31,7 +31,7 @@ func spec() runner.Spec {
 		Inputs: []runner.Input{
 			runner.TokenInput(), runner.OwnerInput(),
 			{Name: "domains", Kind: runner.Repos, Env: "DOMAINS", Usage: "domains to monitor (owner/repo, or a bare name with the owner input); or use org"},
-			{Name: "org", Kind: runner.String, Env: "ORG", Usage: "monitor this organisation's repositories (GET /orgs/{org}/repos) instead of domains"},
+			{Name: "org", Kind: runner.String, Env: "ORG", Usage: "monitor this owner's repositories instead of domains: an organisation (GET /orgs/{org}/repos) or a user (GET /users/{user}/repos); with an App installation token also GET /installation/repositories", Validate: runner.ValidateOwner},
 			{Name: "name_filter", Kind: runner.String, Usage: "with org: only repository names matching this glob, e.g. openssl-*"},
 			{Name: "topic", Kind: runner.String, Usage: "with org: only repositories with this topic"},
 			{Name: "window", Kind: runner.Duration, Default: "7d", Env: "WINDOW", Usage: "how far back workflow runs and events are read (events: GitHub keeps 30 days)"},
@@ -161,7 +161,12 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 		},
 	}
 	if len(cfg.MergeReports) == 0 {
-		gh, err := ghclient.New(ghclient.RunConfig(r, version))
+		gcfg := ghclient.RunConfig(r, version)
+		// Server-to-server tokens (App installation tokens and GITHUB_TOKEN)
+		// start with ghs_: with org, /installation/repositories adds the
+		// private repositories they reach.
+		cfg.Org.Installation = strings.HasPrefix(gcfg.Token, "ghs_")
+		gh, err := ghclient.New(gcfg)
 		if err != nil {
 			return err
 		}

@@ -34,6 +34,10 @@ type API interface {
 	// full name); last is the number of pages from the Link header (0 when
 	// this is the only page).
 	ListOwnerRepos(ctx context.Context, owner string, page int) (repos []*github.Repository, next, last int, err error)
+	// ListInstallationRepos is one page of GET /installation/repositories:
+	// the repositories an App installation token (or a GITHUB_TOKEN)
+	// reaches, private ones included.
+	ListInstallationRepos(ctx context.Context, page int) (repos []*github.Repository, next int, err error)
 	// JobLog streams a job's log: GET .../actions/jobs/{id}/logs answers 302
 	// and the log is fetched from the Location.
 	JobLog(ctx context.Context, owner, repo string, jobID int64) (io.ReadCloser, error)
@@ -115,6 +119,15 @@ func (g GitHubAPI) ListOwnerRepos(ctx context.Context, owner string, page int) (
 		return nil, 0, 0, err
 	}
 	return rs, resp.NextPage, resp.LastPage, nil
+}
+
+// ListInstallationRepos implements API.
+func (g GitHubAPI) ListInstallationRepos(ctx context.Context, page int) ([]*github.Repository, int, error) {
+	rs, resp, err := g.Client.Apps.ListRepos(ctx, &github.ListOptions{Page: page, PerPage: perPage})
+	if err != nil {
+		return nil, 0, err
+	}
+	return rs.Repositories, resp.NextPage, nil
 }
 
 // JobLog implements API.

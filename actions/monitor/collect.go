@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"path"
 	"sort"
 	"strings"
@@ -455,25 +456,48 @@ func ResolveMetadata(ctx context.Context, api API, targets []Target) {
 	}
 }
 
-// OrgFilter selects repositories of an organisation.
+// OrgFilter selects the repositories of an owner: an organisation, a user
+// account, or what an App installation token reaches.
 type OrgFilter struct {
 	Org string
 	// Name is a path.Match pattern on the repository name ("" = all).
 	Name string
 	// Topic keeps only repositories with this topic ("" = all).
 	Topic string
+	// Installation is set when the token is an App installation token (or
+	// a GITHUB_TOKEN, ghs_…): GET /installation/repositories then adds the
+	// private repositories it reaches, which the owner listings do not show.
+	Installation bool
 }
 
-// ListOrgTargets lists the organisation's repositories matching the filter,
-// carrying their metadata so they are not fetched again.
-func ListOrgTargets(ctx context.Context, api API, f OrgFilter) ([]Target, error) {
-	var out []Target
-	for page := 1; page != 0; {
-		rs, next, err := api.ListOrgRepos(ctx, f.Org, page)
-		if err != nil {
-			return nil, fmt.Errorf("failed to list the repositories of %s: %w", f.Org, err)
-		}
+// OrgListing says where the org's repositories were listed from.
+type OrgListing struct {
+	// Sources are the listings read: "GET /orgs/{org}/repos",
+	// "GET /users/{user}/repos", "GET /installation/repositories".
+	Sources []string
+	// Account is "organization" or "user" ("" when only the installation
+	// listing answered).
+	Account string
+}
+
+// ListOrgTargets lists the repositories of f.Org matching the filter,
+// carrying their metadata so they are not fetched again. An organisation is
+// listed with GET /orgs/{org}/repos; a user account answers that with 404,
+// and is listed with GET /users/{user}/repos. With an installation token the
+// repositories of GET /installation/repositories owned by f.Org are added.
+// It fails only when no listing names the owner.
+func ListOrgTargets(ctx context.Context, api API, f OrgFilter) ([]Target, OrgListing, error) {
+	var listing OrgListing
+	byName := map[string]Target{}
+	add := func(rs []*github.Repository) {
 		for _, r := range rs {
+			owner := r.GetOwner().GetLogin()
+			if owner == "" {
+				owner = f.Org
+			}
+			if !strings.EqualFold(owner, f.Org) {
+				continue
+			}
 			if f.Name != "" {
 				if ok, _ := path.Match(f.Name, r.GetName()); !ok {
 					continue
@@ -483,16 +507,61 @@ func ListOrgTargets(ctx context.Context, api API, f OrgFilter) ([]Target, error)
 				continue
 			}
 			m := metaFrom(r)
-			owner := r.GetOwner().GetLogin()
-			if owner == "" {
-				owner = f.Org
-			}
-			out = append(out, Target{Owner: owner, Name: r.GetName(), Meta: &m})
+			byName[strings.ToLower(owner+"/"+r.GetName())] = Target{Owner: owner, Name: r.GetName(), Meta: &m}
 		}
-		page = next
+	}
+	orgRepos, orgErr := listPages(0, func(page int) ([]*github.Repository, int, error) {
+		return api.ListOrgRepos(ctx, f.Org, page)
+	})
+	var ownerErr error
+	switch {
+	case orgErr == nil:
+		listing.Account, listing.Sources = "organization", append(listing.Sources, "GET /orgs/{org}/repos")
+		add(orgRepos)
+	case ghclient.StatusCode(orgErr) == http.StatusNotFound:
+		// Not an organisation: a user account lists its repositories under
+		// /users/{user}/repos.
+		var userRepos []*github.Repository
+		userRepos, ownerErr = listPages(0, func(page int) ([]*github.Repository, int, error) {
+			rs, next, _, err := api.ListOwnerRepos(ctx, f.Org, page)
+			return rs, next, err
+		})
+		if ownerErr == nil {
+			listing.Account, listing.Sources = "user", append(listing.Sources, "GET /users/{user}/repos")
+			add(userRepos)
+		}
+	default:
+		ownerErr = orgErr
+	}
+	if stop := stopFor(orgErr); stop != nil {
+		return nil, listing, fmt.Errorf("failed to list the repositories of %s: %w", f.Org, orgErr)
+	}
+	var instErr error
+	if f.Installation {
+		var instRepos []*github.Repository
+		instRepos, instErr = listPages(0, func(page int) ([]*github.Repository, int, error) {
+			return api.ListInstallationRepos(ctx, page)
+		})
+		if instErr == nil {
+			listing.Sources = append(listing.Sources, "GET /installation/repositories")
+			add(instRepos)
+		}
+	}
+	if len(listing.Sources) == 0 {
+		switch {
+		case orgErr != nil && ghclient.StatusCode(orgErr) == http.StatusNotFound && ghclient.StatusCode(ownerErr) == http.StatusNotFound:
+			return nil, listing, fmt.Errorf("failed to list the repositories of %s: it is neither an organization (GET /orgs/%s/repos: 404) nor a user (GET /users/%s/repos: 404)", f.Org, f.Org, f.Org)
+		case instErr != nil:
+			return nil, listing, fmt.Errorf("failed to list the repositories of %s: %w (installation repositories: %v)", f.Org, ownerErr, instErr)
+		}
+		return nil, listing, fmt.Errorf("failed to list the repositories of %s: %w", f.Org, ownerErr)
+	}
+	out := make([]Target, 0, len(byName))
+	for _, t := range byName {
+		out = append(out, t)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].FullName() < out[j].FullName() })
-	return out, nil
+	return out, listing, nil
 }
 
 func containsFold(list []string, s string) bool {

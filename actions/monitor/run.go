@@ -104,6 +104,11 @@ func (c *Config) Validate() error {
 			bad("domains", d, err.Error())
 		}
 	}
+	if c.Org.Org != "" {
+		if err := runner.ValidateOwner(c.Org.Org); err != nil {
+			bad("org", c.Org.Org, err.Error())
+		}
+	}
 	if c.Org.Name != "" {
 		if _, err := path.Match(c.Org.Name, ""); err != nil {
 			bad("name_filter", c.Org.Name, "not a valid glob: "+err.Error())
@@ -164,7 +169,8 @@ func (c *Config) defaults() {
 // or the organisation's repositories matching the filter.
 func (c *Config) Targets(ctx context.Context, api API) ([]Target, error) {
 	if c.Org.Org != "" {
-		return ListOrgTargets(ctx, api, c.Org)
+		t, _, err := ListOrgTargets(ctx, api, c.Org)
+		return t, err
 	}
 	var out []Target
 	seen := map[string]bool{}
