@@ -38,6 +38,17 @@ type API interface {
 	// the repositories an App installation token (or a GITHUB_TOKEN)
 	// reaches, private ones included.
 	ListInstallationRepos(ctx context.Context, page int) (repos []*github.Repository, next int, err error)
+	// ListDeployments is one page of GET /repos/{owner}/{repo}/deployments
+	// (newest first).
+	ListDeployments(ctx context.Context, owner, repo string, page int) (deps []*github.Deployment, next int, err error)
+	// ListDeploymentStatuses is one page of GET …/deployments/{id}/statuses.
+	ListDeploymentStatuses(ctx context.Context, owner, repo string, id int64, page int) (sts []*github.DeploymentStatus, next int, err error)
+	// ListCommitStatuses is one page of GET …/commits/{ref}/statuses.
+	ListCommitStatuses(ctx context.Context, owner, repo, ref string, page int) (sts []*github.RepoStatus, next int, err error)
+	// ListCheckRuns is one page of GET …/commits/{ref}/check-runs?filter=all.
+	ListCheckRuns(ctx context.Context, owner, repo, ref string, page int) (runs []*github.CheckRun, next int, err error)
+	// ListCheckSuites is one page of GET …/commits/{ref}/check-suites.
+	ListCheckSuites(ctx context.Context, owner, repo, ref string, page int) (suites []*github.CheckSuite, next int, err error)
 	// JobLog streams a job's log: GET .../actions/jobs/{id}/logs answers 302
 	// and the log is fetched from the Location.
 	JobLog(ctx context.Context, owner, repo string, jobID int64) (io.ReadCloser, error)
@@ -128,6 +139,54 @@ func (g GitHubAPI) ListInstallationRepos(ctx context.Context, page int) ([]*gith
 		return nil, 0, err
 	}
 	return rs.Repositories, resp.NextPage, nil
+}
+
+// ListDeployments implements API.
+func (g GitHubAPI) ListDeployments(ctx context.Context, owner, repo string, page int) ([]*github.Deployment, int, error) {
+	ds, resp, err := g.Client.Repositories.ListDeployments(ctx, owner, repo, &github.DeploymentsListOptions{
+		ListOptions: github.ListOptions{Page: page, PerPage: perPage}})
+	if err != nil {
+		return nil, 0, err
+	}
+	return ds, resp.NextPage, nil
+}
+
+// ListDeploymentStatuses implements API.
+func (g GitHubAPI) ListDeploymentStatuses(ctx context.Context, owner, repo string, id int64, page int) ([]*github.DeploymentStatus, int, error) {
+	sts, resp, err := g.Client.Repositories.ListDeploymentStatuses(ctx, owner, repo, id, &github.ListOptions{Page: page, PerPage: perPage})
+	if err != nil {
+		return nil, 0, err
+	}
+	return sts, resp.NextPage, nil
+}
+
+// ListCommitStatuses implements API.
+func (g GitHubAPI) ListCommitStatuses(ctx context.Context, owner, repo, ref string, page int) ([]*github.RepoStatus, int, error) {
+	sts, resp, err := g.Client.Repositories.ListStatuses(ctx, owner, repo, ref, &github.ListOptions{Page: page, PerPage: perPage})
+	if err != nil {
+		return nil, 0, err
+	}
+	return sts, resp.NextPage, nil
+}
+
+// ListCheckRuns implements API.
+func (g GitHubAPI) ListCheckRuns(ctx context.Context, owner, repo, ref string, page int) ([]*github.CheckRun, int, error) {
+	rs, resp, err := g.Client.Checks.ListCheckRunsForRef(ctx, owner, repo, ref, &github.ListCheckRunsOptions{
+		Filter: github.String("all"), ListOptions: github.ListOptions{Page: page, PerPage: perPage}})
+	if err != nil {
+		return nil, 0, err
+	}
+	return rs.CheckRuns, resp.NextPage, nil
+}
+
+// ListCheckSuites implements API.
+func (g GitHubAPI) ListCheckSuites(ctx context.Context, owner, repo, ref string, page int) ([]*github.CheckSuite, int, error) {
+	rs, resp, err := g.Client.Checks.ListCheckSuitesForRef(ctx, owner, repo, ref, &github.ListCheckSuiteOptions{
+		ListOptions: github.ListOptions{Page: page, PerPage: perPage}})
+	if err != nil {
+		return nil, 0, err
+	}
+	return rs.CheckSuites, resp.NextPage, nil
 }
 
 // JobLog implements API.

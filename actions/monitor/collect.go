@@ -26,11 +26,9 @@ const (
 	maxRunPages = 10
 	// maxIssuePages bounds the open issues read per domain.
 	maxIssuePages = 10
-	// DefaultMaxJobRuns is how many failed or re-run runs per domain get
-	// their jobs read (newest first).
+	// DefaultMaxJobRuns is how many job listings (one per failed or
+	// re-run run) a domain may cost, most needed first (planJobReads).
 	DefaultMaxJobRuns = 20
-	// maxJobRunsPerWorkflow bounds the runs of one workflow whose jobs are read.
-	maxJobRunsPerWorkflow = 5
 	// DefaultMaxLogs is how many failed job logs per domain are classified
 	// when analyze_failures is on: the newest failure of each distinct
 	// workflow and job first.
@@ -199,6 +197,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 				return d, nil
 			}
 			d.EventsKnown = false
+			d.EventsError = ghclient.Reason(err)
 			d.Events = nil
 			c.logf("%s: events not read: %s", d.Name, ghclient.Reason(err))
 			break
@@ -213,7 +212,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 				oldestInWindow = false
 				continue
 			}
-			d.Events = append(d.Events, Event{Type: e.GetType(), CreatedAt: at})
+			d.Events = append(d.Events, eventFrom(e))
 		}
 		if !oldestInWindow {
 			break
@@ -253,28 +252,16 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 	}
 	sort.SliceStable(d.Runs, func(i, j int) bool { return newer(d.Runs[i], d.Runs[j]) })
 
-	// Jobs (all attempts) of failed and re-run runs.
-	maxRuns := c.MaxJobRuns
-	if maxRuns == 0 {
-		maxRuns = DefaultMaxJobRuns
+	// Jobs (all attempts) of the runs the score and the table need, within
+	// the budget; the others say why they have none.
+	budget := c.MaxJobRuns
+	if budget == 0 {
+		budget = DefaultMaxJobRuns
 	}
-	fetched := 0
-	perWorkflow := map[int64]int{}
-	for i := range d.Runs {
+	plan := planJobReads(d.Runs, budget)
+	d.Jobs.Budget = budget
+	for _, i := range plan.read {
 		r := &d.Runs[i]
-		if !isFailure(r.Conclusion) && r.Attempt <= 1 {
-			continue
-		}
-		if fetched >= maxRuns {
-			break
-		}
-		// A long streak of one workflow must not use up the budget of the
-		// others: the newest few runs of each workflow are read.
-		if perWorkflow[r.WorkflowID] >= maxJobRunsPerWorkflow {
-			continue
-		}
-		perWorkflow[r.WorkflowID]++
-		fetched++
 		js, err := listPages(0, func(page int) ([]*github.WorkflowJob, int, error) {
 			return c.API.ListJobs(ctx, t.Owner, t.Name, r.ID, page)
 		})
@@ -282,6 +269,8 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 			if stop := stopFor(err); stop != nil {
 				return d, stop
 			}
+			r.JobsNote = "jobs not read: " + ghclient.Reason(err)
+			d.Jobs.Failed++
 			c.logf("%s: jobs of run %d not read: %s", d.Name, r.ID, ghclient.Reason(err))
 			continue
 		}
@@ -290,6 +279,22 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 			jobs = append(jobs, jobFrom(j))
 		}
 		r.Jobs, r.JobsKnown = jobs, true
+		d.Jobs.Read++
+	}
+	for _, i := range plan.skipped {
+		d.Runs[i].JobsNote = fmt.Sprintf("jobs not read: the budget of %d job listings per domain went to newer failures and re-runs", budget)
+	}
+	for _, i := range plan.noJobs {
+		d.Runs[i].JobsNote = "the workflow did not start (startup_failure): no jobs ran; the workflow file does not parse or a reusable workflow it calls cannot be resolved"
+	}
+	d.Jobs.Runs = len(plan.read) + len(plan.skipped)
+	d.Jobs.NotRead = len(plan.skipped)
+	d.Jobs.Essential = plan.essential
+	d.Jobs.EssentialNotRead = max(plan.essential-budget, 0)
+
+	// Signals outside the events feed, from the APIs that publish them.
+	if err := c.collectSignals(ctx, t, &d, windowStart); err != nil {
+		return d, err
 	}
 
 	// Open issues and pull requests; none to read when the count is 0.
@@ -317,6 +322,69 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 		}
 	}
 	return d, nil
+}
+
+// jobPlan is which runs get their jobs read.
+type jobPlan struct {
+	// read are indexes into the runs, in reading order; skipped did not fit
+	// the budget; noJobs are startup failures, which have no jobs to read.
+	read, skipped, noJobs []int
+	// essential counts the runs the score and the failure table need: the
+	// re-runs and the newest failure of each workflow (they come first).
+	essential int
+}
+
+// planJobReads chooses whose jobs to read within budget listings, most
+// needed first: every re-run (the flaky rule reads their attempts, and the
+// score sets flaky runs apart), then the newest failure of each workflow
+// (the failing job and step of every failure group), then the other
+// failures, newest first taking the workflows in turn so that one
+// long-broken workflow cannot use up the budget of the others. Runs must be
+// newest first.
+func planJobReads(runs []WorkflowRun, budget int) jobPlan {
+	var p jobPlan
+	var reruns []int
+	byWorkflow := map[int64][]int{}
+	var order []int64
+	for i, r := range runs {
+		switch {
+		case r.Conclusion == "startup_failure":
+			p.noJobs = append(p.noJobs, i)
+		case r.Attempt > 1:
+			reruns = append(reruns, i)
+		case isFailure(r.Conclusion):
+			if _, ok := byWorkflow[r.WorkflowID]; !ok {
+				order = append(order, r.WorkflowID)
+			}
+			byWorkflow[r.WorkflowID] = append(byWorkflow[r.WorkflowID], i)
+		}
+	}
+	queue := append([]int(nil), reruns...)
+	// Round robin over the workflows, newest failure first in each: round 0
+	// is the newest failure of every workflow.
+	for round := 0; ; round++ {
+		added := false
+		for _, wf := range order {
+			if rs := byWorkflow[wf]; round < len(rs) {
+				queue = append(queue, rs[round])
+				added = true
+			}
+		}
+		if round == 0 {
+			p.essential = len(queue)
+		}
+		if !added {
+			break
+		}
+	}
+	for _, i := range queue {
+		if len(p.read) < budget {
+			p.read = append(p.read, i)
+		} else {
+			p.skipped = append(p.skipped, i)
+		}
+	}
+	return p
 }
 
 // analyze classifies the logs of failed jobs in the latest attempt of
@@ -375,6 +443,7 @@ func metaFrom(r *github.Repository) RepoMeta {
 		OpenIssuesCount: r.GetOpenIssuesCount(),
 		HTMLURL:         r.GetHTMLURL(),
 		Topics:          r.Topics,
+		OwnerType:       r.GetOwner().GetType(),
 	}
 }
 
@@ -383,18 +452,29 @@ func runFrom(r *github.WorkflowRun) WorkflowRun {
 		ID: r.GetID(), WorkflowID: r.GetWorkflowID(), Name: r.GetName(), HeadBranch: r.GetHeadBranch(),
 		HeadSHA: r.GetHeadSHA(), Event: r.GetEvent(), Status: r.GetStatus(), Conclusion: r.GetConclusion(),
 		Attempt: max(r.GetRunAttempt(), 1), CreatedAt: r.GetCreatedAt().Time, HTMLURL: r.GetHTMLURL(),
+		StartedAt: r.GetRunStartedAt().Time, UpdatedAt: r.GetUpdatedAt().Time,
 	}
 }
 
 func jobFrom(j *github.WorkflowJob) Job {
-	out := Job{ID: j.GetID(), Name: j.GetName(), Attempt: int(max(j.GetRunAttempt(), 1)), Conclusion: j.GetConclusion(), HTMLURL: j.GetHTMLURL()}
-	for _, s := range j.Steps {
-		if s.GetConclusion() == "failure" {
-			out.FailedStep = s.GetName()
-			break
+	out := Job{ID: j.GetID(), Name: j.GetName(), Attempt: int(max(j.GetRunAttempt(), 1)), Conclusion: j.GetConclusion(),
+		HTMLURL: j.GetHTMLURL(), CreatedAt: j.GetCreatedAt().Time, StartedAt: j.GetStartedAt().Time, CompletedAt: j.GetCompletedAt().Time}
+	out.FailedStep = failedStep(j.Steps)
+	return out
+}
+
+// failedStep names the step a failed job stopped at: the first step that
+// failed; for a job that timed out or was cancelled, the step that was
+// running then (GitHub concludes it cancelled, or timed_out).
+func failedStep(steps []*github.TaskStep) string {
+	for _, want := range []string{"failure", "timed_out", "cancelled"} {
+		for _, s := range steps {
+			if s.GetConclusion() == want {
+				return s.GetName()
+			}
 		}
 	}
-	return out
+	return ""
 }
 
 func itemFrom(i *github.Issue) Item {

@@ -44,7 +44,7 @@ func genFixture(o genOptions) *emulator.Fixture {
 		r := emulator.Repository{Owner: o.Owner, Name: fmt.Sprintf("domain-%03d", i), DefaultBranch: "main",
 			PushedAt: ago(time.Duration(i%7) * h), CreatedAt: ago(400 * 24 * h), Topics: []string{"ecosystem"},
 			Workflows: []emulator.Workflow{{ID: 1, Name: "CI", Path: ".github/workflows/ci.yml"}, {ID: 2, Name: "Nightly", Path: ".github/workflows/nightly.yml"}}}
-		types := EventTypes
+		types := FeedEventTypes
 		for e := 0; e < o.Events; e++ {
 			r.Events = append(r.Events, emulator.Event{ID: fmt.Sprint(next()), Type: types[(i+e)%len(types)], Actor: "dev",
 				CreatedAt: ago(time.Duration(e*40+i%5) * h / 2)})
@@ -155,6 +155,12 @@ func apiRequests(s *emulator.Server) map[string]int {
 			continue
 		case strings.HasSuffix(p, "/events"):
 			out["events"]++
+		case strings.HasSuffix(p, "/deployments"):
+			out["deployments"]++
+		case strings.HasSuffix(p, "/statuses") && strings.Contains(p, "/deployments/"):
+			out["deployment_statuses"]++
+		case strings.HasSuffix(p, "/statuses"), strings.HasSuffix(p, "/check-runs"), strings.HasSuffix(p, "/check-suites"):
+			out["commit_checks"]++
 		case strings.HasSuffix(p, "/actions/runs"):
 			out["runs"]++
 		case strings.HasSuffix(p, "/jobs"):

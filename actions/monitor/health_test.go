@@ -235,7 +235,7 @@ func TestAssessEventTypesAndActivity(t *testing.T) {
 	if got.TotalEvents != 3 || got.RecentActivity != 2 {
 		t.Errorf("total=%d recent=%d, want 3 and 2", got.TotalEvents, got.RecentActivity)
 	}
-	if len(got.EventTypes) != 23 || got.EventTypes["PushEvent"] != 2 || got.EventTypes["ForkEvent"] != 0 {
+	if len(got.EventTypes) != len(SignalNames) || got.EventTypes["PushEvent"] != 2 || got.EventTypes["ForkEvent"] != 0 {
 		t.Errorf("event_types = %v", got.EventTypes)
 	}
 	if got.LastActivity == nil || !got.LastActivity.Equal(ago(time.Hour)) {
