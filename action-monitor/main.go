@@ -62,7 +62,7 @@ func configFrom(r *runner.Run) (monitor.Config, error) {
 	cfg := monitor.Config{
 		Owner: r.String("owner"), Org: monitor.OrgFilter{Org: r.String("org"), Name: r.String("name_filter"), Topic: r.String("topic")},
 		Window: r.Duration("window"), Recent: time.Duration(r.Int("hours")) * time.Hour, Concurrency: r.Int("concurrency"),
-		AnalyzeFailures: r.Bool("analyze_failures"), OutputDir: r.String("output_dir"),
+		AnalyzeFailures: r.Bool("analyze_failures"), OutputDir: r.String("output_dir"), CacheDir: r.String("cache_dir"),
 		HistoryFile: r.String("history_file"), HistorySize: r.Int("history_size"), FailOn: r.String("fail_on"),
 		MergeReports: r.List("merge_reports"), Now: r.Now(), Version: version, RunURL: r.RunURL(),
 	}
@@ -174,6 +174,7 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 		deps.Stats = func() any { return gh.Stats() }
 		if cfg.AnalyzeFailures {
 			deps.Classify = monitor.FixerClassifier()
+			deps.ClassifierID = monitor.FixerClassifierID()
 		}
 	}
 	end := r.Group("ecosystem monitor")

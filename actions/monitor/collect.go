@@ -46,8 +46,10 @@ type Collector struct {
 	Now         time.Time
 	Window      time.Duration
 	Concurrency int
-	// Classify, when set, classifies the logs of failed jobs.
+	// Classify, when set, classifies the logs of failed jobs; classCache
+	// (when set) keeps its results between runs.
 	Classify   Classifier
+	classCache *classCache
 	MaxJobRuns int
 	MaxLogs    int
 	// Logf receives progress lines (already safe: the caller escapes).
@@ -414,6 +416,11 @@ func (c *Collector) analyze(ctx context.Context, t Target, d *DomainData) error 
 			}
 			seen[key] = true
 			done++
+			ck := classKey(d.Name, j.ID, attempt(*j))
+			if e, ok := c.classCache.get(ck); ok {
+				j.Analysis = e.Analysis
+				continue
+			}
 			rc, err := c.API.JobLog(ctx, t.Owner, t.Name, j.ID)
 			if err != nil {
 				if stop := stopFor(err); stop != nil {
@@ -429,6 +436,7 @@ func (c *Collector) analyze(ctx context.Context, t Target, d *DomainData) error 
 				continue
 			}
 			j.Analysis = a
+			c.classCache.put(ck, a)
 		}
 	}
 	return nil

@@ -41,7 +41,10 @@ type Config struct {
 	// AnalyzeFailures classifies failed job logs (needs Deps.Classify).
 	AnalyzeFailures bool
 
-	OutputDir   string
+	OutputDir string
+	// CacheDir is cache_dir: the classifications of failed jobs are kept
+	// under it (ClassifiedCacheFile); "" keeps none.
+	CacheDir    string
 	HistoryFile string
 	HistorySize int
 	FailOn      string
@@ -64,8 +67,12 @@ type Deps struct {
 	API API
 	// Stats returns the client's accounting (pkg/ghclient Stats), JSON-able.
 	Stats func() any
-	// Classify classifies failed job logs (the fixer's classifier).
-	Classify Classifier
+	// Classify classifies failed job logs (the fixer's classifier);
+	// ClassifierID names its rule catalog (FixerClassifierID): with
+	// Config.CacheDir set, classifications made under the same id are reused
+	// by job id and attempt, so a warm run downloads no log.
+	Classify     Classifier
+	ClassifierID string
 	// Logf and Warnf print progress and warnings (escaped by the caller).
 	Logf  func(format string, args ...any)
 	Warnf func(format string, args ...any)
@@ -247,8 +254,21 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 			MaxJobRuns: cfg.MaxJobRuns, MaxLogs: cfg.MaxLogs, Logf: logf}
 		if cfg.AnalyzeFailures {
 			col.Classify = deps.Classify
+			if cfg.CacheDir != "" && deps.Classify != nil && deps.ClassifierID != "" {
+				cc, err := loadClassCache(cfg.CacheDir, deps.ClassifierID)
+				if err != nil {
+					warnf("%v", err)
+				}
+				col.classCache = cc
+			}
 		}
 		coll := col.Collect(ctx, mine)
+		if cc := col.classCache; cc != nil {
+			if err := cc.save(); err != nil {
+				warnf("%v", err)
+			}
+			logf("failure analysis: %d job logs classified from the cache (%s)", cc.hits, cfg.CacheDir)
+		}
 		in = reportInput{Now: cfg.Now, Domains: map[string]DomainReport{}, Partial: coll.Partial,
 			Missing: coll.Missing, Reason: coll.MissingReason}
 		set := Settings{Window: cfg.Window, Recent: cfg.Recent}
@@ -261,6 +281,12 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 			Bands: cfg.Health.Bands, Weights: cfg.Health.Weights, Shard: cfg.Shard.String()}
 		if deps.Stats != nil {
 			in.API = toMap(deps.Stats())
+		}
+		if cc := col.classCache; cc != nil {
+			if in.API == nil {
+				in.API = map[string]any{}
+			}
+			in.API["classified_from_cache"] = cc.hits
 		}
 		if coll.Partial {
 			warnf("rate limit reached: the report is partial, %d domains missing (%s)", len(coll.Missing), coll.MissingReason)
