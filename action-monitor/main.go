@@ -43,7 +43,9 @@ func spec() runner.Spec {
 			{Name: "history_size", Kind: runner.Int, Default: fmt.Sprint(monitor.DefaultHistorySize), Usage: "runs kept in the history file"},
 			{Name: "fail_on", Kind: runner.Enum, Default: "never", Allowed: monitor.FailOnValues, Usage: "exit non-zero when the alert level reaches this: never, warning, critical"},
 			{Name: "shard", Kind: runner.String, Usage: "i/n: read only this shard of the domains (matrix jobs); empty = all"},
-			{Name: "merge_reports", Kind: runner.List, Usage: "merge mode: shard ecosystem_analysis.json paths or globs to combine (no API calls)"},
+			{Name: "merge_reports", Kind: runner.List, Usage: "merge mode: shard ecosystem_analysis.json paths or globs to combine (no API calls); one report re-renders the pages"},
+			{Name: "fixer_report", Kind: runner.List, Usage: "action-fixer's failure_analysis.json paths or globs: the dashboard shows its root causes and fixes (a path not there yet is noted, not an error)"},
+			{Name: "job_budget", Kind: runner.Int, Default: fmt.Sprint(monitor.DefaultMaxJobRuns), Usage: "job listings read per domain (re-runs and the newest failure of each workflow first), 1..1000"},
 			runner.OutputDirInput(), runner.LogLevelInput(), runner.CacheDirInput(),
 			runner.RateLimitPolicyInput(), runner.MaxWaitInput(),
 		},
@@ -64,7 +66,8 @@ func configFrom(r *runner.Run) (monitor.Config, error) {
 		Window: r.Duration("window"), Recent: time.Duration(r.Int("hours")) * time.Hour, Concurrency: r.Int("concurrency"),
 		AnalyzeFailures: r.Bool("analyze_failures"), OutputDir: r.String("output_dir"), CacheDir: r.String("cache_dir"),
 		HistoryFile: r.String("history_file"), HistorySize: r.Int("history_size"), FailOn: r.String("fail_on"),
-		MergeReports: r.List("merge_reports"), Now: r.Now(), Version: version, RunURL: r.RunURL(),
+		MergeReports: r.List("merge_reports"), FixerReports: r.List("fixer_report"), MaxJobRuns: r.Int("job_budget"),
+		Now: r.Now(), Version: version, RunURL: r.RunURL(),
 	}
 	if cfg.Owner == "" {
 		cfg.Owner = r.Repository().Owner
@@ -80,6 +83,9 @@ func configFrom(r *runner.Run) (monitor.Config, error) {
 	}
 	if c := cfg.Concurrency; c < 1 || c > 64 {
 		bad("concurrency", fmt.Sprint(c), "allowed: 1..64")
+	}
+	if b := cfg.MaxJobRuns; b < 1 || b > 1000 {
+		bad("job_budget", fmt.Sprint(b), "allowed: 1..1000")
 	}
 	if cfg.HistorySize < 1 {
 		bad("history_size", fmt.Sprint(cfg.HistorySize), "must be >= 1")

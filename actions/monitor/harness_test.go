@@ -93,6 +93,14 @@ func genFixture(o genOptions) *emulator.Fixture {
 			r.Issues = append(r.Issues, emulator.Issue{Number: 10, Title: "CI down on main @maintainer", User: "github-actions[bot]",
 				Labels: []string{"critical"}, CreatedAt: ago(12 * h)})
 		}
+		// Runs take a few minutes and their jobs wait a little for a runner.
+		for k := range r.Runs {
+			run := &r.Runs[k]
+			run.UpdatedAt = run.CreatedAt.Add(time.Duration(4+run.ID%9) * time.Minute)
+			for j := range run.Jobs {
+				run.Jobs[j].StartedAt = run.CreatedAt.Add(time.Duration(20+run.Jobs[j].ID%40) * time.Second)
+			}
+		}
 		f.Repositories = append(f.Repositories, r)
 	}
 	return f

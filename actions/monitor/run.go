@@ -50,8 +50,13 @@ type Config struct {
 	FailOn      string
 	Shard       Shard
 	// MergeReports, when set, switches to merge mode: the shard reports
-	// (paths or globs) are combined instead of reading GitHub.
+	// (paths or globs) are combined instead of reading GitHub. With one
+	// report it re-renders the pages, e.g. after the fixer ran.
 	MergeReports []string
+	// FixerReports are the fixer's failure_analysis.json files (paths or
+	// globs) whose root causes and fixes the dashboard shows; a pattern that
+	// matches nothing is noted on the page, not an error.
+	FixerReports []string
 
 	Now time.Time
 	// Version is the action's version, recorded as the report's producer.
@@ -119,6 +124,11 @@ func (c *Config) Validate() error {
 	if c.Org.Name != "" {
 		if _, err := path.Match(c.Org.Name, ""); err != nil {
 			bad("name_filter", c.Org.Name, "not a valid glob: "+err.Error())
+		}
+	}
+	for _, p := range c.FixerReports {
+		if _, err := filepath.Match(p, ""); err != nil {
+			bad("fixer_report", p, "not a valid glob: "+err.Error())
 		}
 	}
 	if c.Window < 0 {
@@ -301,6 +311,16 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	}
 	in.Version, in.RunURL = cfg.Version, cfg.RunURL
 	rep := buildReport(in)
+	// The fixer's root causes, read now: the next step and the pages name
+	// them when the fixer ran before this step.
+	fixer, fixerMissing, err := LoadFixerReports(cfg.FixerReports)
+	if err != nil {
+		return nil, err
+	}
+	if len(fixerMissing) > 0 {
+		logf("fixer_report %s: no such file yet; the dashboard shows the monitor's own root causes", strings.Join(fixerMissing, ", "))
+	}
+	rep.Summary.NextStep = NextStep(rep, GroupFailures(rep, fixer))
 
 	res := &Result{Report: rep,
 		ReportPath:  filepath.Join(cfg.OutputDir, ReportFile),
@@ -317,7 +337,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	}
 	if !sharded {
 		history.Append(rep, cfg.HistorySize)
-		if err := WritePages(res.PagesPath, rep, res.Markdown, history); err != nil {
+		if err := WritePages(res.PagesPath, Pages{Report: rep, Markdown: res.Markdown, History: history, Fixer: fixer, FixerMissing: fixerMissing}); err != nil {
 			return nil, err
 		}
 		if cfg.HistoryFile != "" {
