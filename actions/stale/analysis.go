@@ -12,23 +12,28 @@ import (
 
 // Analysis is stale_analysis.json.
 type Analysis struct {
-	Timestamp       time.Time           `json:"timestamp"`
-	Repository      string              `json:"repository"`
-	Repositories    []string            `json:"repositories"`
-	DryRun          bool                `json:"dry_run"`
-	Summary         Summary             `json:"summary"`
-	StalePRs        []Entry             `json:"stale_prs"`
-	StaleIssues     []Entry             `json:"stale_issues"`
-	StaleBranches   []Entry             `json:"stale_branches"`
-	Recommendations []string            `json:"recommendations"`
-	Deletions       []Deletion          `json:"deletions"`
-	Budget          Budget              `json:"budget"`
-	Errors          []RepoError         `json:"errors"`
-	Policies        map[string]Policy   `json:"policies"`
-	ConfigFiles     map[string]string   `json:"config_files,omitempty"`
-	Plan            *Plan               `json:"plan"`
-	API             any                 `json:"api,omitempty"`
-	Outputs         map[string][]Output `json:"-"`
+	Timestamp       time.Time         `json:"timestamp"`
+	Repository      string            `json:"repository"`
+	Repositories    []string          `json:"repositories"`
+	DryRun          bool              `json:"dry_run"`
+	Summary         Summary           `json:"summary"`
+	StalePRs        []Entry           `json:"stale_prs"`
+	StaleIssues     []Entry           `json:"stale_issues"`
+	StaleBranches   []Entry           `json:"stale_branches"`
+	Recommendations []string          `json:"recommendations"`
+	Deletions       []Deletion        `json:"deletions"`
+	Budget          Budget            `json:"budget"`
+	Errors          []RepoError       `json:"errors"`
+	Policies        map[string]Policy `json:"policies"`
+	ConfigFiles     map[string]string `json:"config_files,omitempty"`
+	Plan            *Plan             `json:"plan"`
+	// Identity is the login the token acts as and how it was found.
+	Identity Identity `json:"identity"`
+	// Listings says, per repository, how items that needed more than their
+	// list entry were answered.
+	Listings map[string]string   `json:"listings,omitempty"`
+	API      any                 `json:"api,omitempty"`
+	Outputs  map[string][]Output `json:"-"`
 }
 
 // Summary are the headline numbers.
@@ -42,6 +47,7 @@ type Summary struct {
 	Unstaled           int     `json:"unstaled"`
 	Closed             int     `json:"closed"`
 	Deleted            int     `json:"deleted"`
+	ClosedIssues       int     `json:"closed_issues"`
 	Deferred           int     `json:"deferred"`
 	Failed             int     `json:"failed"`
 	Writes             int     `json:"writes"`
@@ -86,7 +92,7 @@ type Output struct {
 }
 
 // OutputNames are the action's JSON-array outputs, always all written.
-var OutputNames = []string{"staled_prs", "closed_prs", "deleted_branches", "warned_branches"}
+var OutputNames = []string{"staled_prs", "closed_prs", "staled_issues", "closed_issues", "deleted_branches", "warned_branches"}
 
 // succeeded reports whether the item's decision took effect (in a dry run:
 // is planned).
@@ -110,6 +116,12 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 		a.Outputs[n] = []Output{}
 	}
 	for _, rs := range states {
+		if rs.Listings != "" {
+			if a.Listings == nil {
+				a.Listings = map[string]string{}
+			}
+			a.Listings[rs.Repo] = rs.Listings
+		}
 		a.Repositories = append(a.Repositories, rs.Repo)
 		a.Policies[rs.Repo] = rs.Policy
 		if rs.ConfigSource != "" {
@@ -130,6 +142,9 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 		if it.Error != "" {
 			s.Failed++
 		}
+		if it.Incomplete != "" {
+			s.Deferred++
+		}
 		switch it.Decision {
 		case DecisionWarn:
 			if ok {
@@ -142,6 +157,9 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 		case DecisionClose:
 			if ok {
 				s.Closed++
+				if it.Kind == KindIssue {
+					s.ClosedIssues++
+				}
 			}
 		case DecisionDelete:
 			if ok {
@@ -157,6 +175,11 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 		case it.Kind == KindPR && it.Decision == DecisionClose && ok:
 			out.Restore = it.Restore
 			a.Outputs["closed_prs"] = append(a.Outputs["closed_prs"], out)
+		case it.Kind == KindIssue && it.Decision == DecisionWarn && ok:
+			a.Outputs["staled_issues"] = append(a.Outputs["staled_issues"], out)
+		case it.Kind == KindIssue && it.Decision == DecisionClose && ok:
+			out.Restore = it.Restore
+			a.Outputs["closed_issues"] = append(a.Outputs["closed_issues"], out)
 		case it.Kind == KindBranch && it.Decision == DecisionWarn && trackingOK[it.Repository]:
 			a.Outputs["warned_branches"] = append(a.Outputs["warned_branches"], Output{Repository: it.Repository, Branch: it.Branch, SHA: it.SHA})
 		case it.Kind == KindBranch && it.Decision == DecisionDelete:
@@ -327,4 +350,30 @@ func (a *Analysis) Markdown() string {
 		b.WriteString(report.Details("Planned API calls", planLines.String()))
 	}
 	return b.String()
+}
+
+// NotDone lists, one line each, the writes that failed: what was not done
+// and why (the step fails with one annotation per line).
+func (a *Analysis) NotDone() []string {
+	var out []string
+	if a.DryRun || a.Plan == nil {
+		return nil
+	}
+	for _, it := range a.Plan.Items {
+		if it.Error == "" {
+			continue
+		}
+		what := string(it.Decision)
+		if len(it.Executed) > 0 {
+			last := it.Executed[len(it.Executed)-1]
+			what = fmt.Sprintf("%s (%s: %s)", what, last.String(), last.Summary)
+		}
+		out = append(out, fmt.Sprintf("%s: %s %s not done: %s", it.Repository, what, label(it), it.Error))
+	}
+	for _, t := range a.Plan.Tracking {
+		if t.Executed != nil && t.Executed.Error != "" {
+			out = append(out, fmt.Sprintf("%s: tracking issue not written (%s): %s", t.Repository, t.Executed.String(), t.Executed.Error))
+		}
+	}
+	return out
 }

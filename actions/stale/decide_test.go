@@ -28,11 +28,12 @@ func labeled(actor string, ago float64, label string) Activity {
 }
 
 func warning(ago float64, id int64) Activity {
-	return comment("github-actions[bot]", ago, "stale!\n\n"+MarkerWarning, id)
+	return comment("github-actions[bot]", ago, MarkerWarning+"\nstale!", id)
 }
 
 func decideOne(t *testing.T, p Policy, it *Item) *PlannedItem {
 	t.Helper()
+	p.self = "github-actions[bot]"
 	rs := &RepoState{Repo: "o/r", DefaultBranch: "main", Policy: p, Items: []*Item{it}}
 	plan, err := Decide(testNow, []*RepoState{rs}, 100, false)
 	if err != nil {
@@ -99,7 +100,7 @@ func TestDecideIssueLike(t *testing.T) {
 			item: withLabel(pr(1, 90, warning(8, 7)), "stale"),
 			want: DecisionClose, wantCalls: []string{"PATCH /repos/o/r/issues/1"}},
 		{name: "close_comment_already_posted_only_patches", policy: closing,
-			item: withLabel(pr(1, 90, warning(8, 7), comment("github-actions[bot]", 0.5, "bye "+MarkerClose, 8)), "stale"),
+			item: withLabel(pr(1, 90, warning(8, 7), comment("github-actions[bot]", 0.5, MarkerClose+"\nbye", 8)), "stale"),
 			want: DecisionClose, wantCalls: []string{"PATCH /repos/o/r/issues/1"}},
 		{name: "human_comment_after_warning_unstales", policy: closing,
 			item: withLabel(pr(1, 90, warning(8, 7), comment("bob", 2, "still working on it", 9)), "stale"),
@@ -158,7 +159,7 @@ func TestDecideIssueLike(t *testing.T) {
 			}
 			// Every close says how to undo it.
 			if got.Decision == DecisionClose {
-				want := ReopenCommand("o/r", tc.item.Kind, tc.item.Number)
+				want := ReopenCommand("", "o/r", tc.item.Kind, tc.item.Number, tc.policy.StaleLabel)
 				if got.Restore != want || !strings.Contains(got.Calls[len(got.Calls)-1].Summary, want) {
 					t.Errorf("close: restore %q, summary %q; want %q in both", got.Restore, got.Calls[len(got.Calls)-1].Summary, want)
 				}
@@ -175,8 +176,8 @@ func TestWarningCommentCarriesMarkerAndEscapedTitle(t *testing.T) {
 	p.StalePRMessage = "{{.Title}} by {{.Author}}: {{.Days}} days, closes {{.CloseDate}}"
 	got := decideOne(t, p, it)
 	body := got.Calls[0].Body.(map[string]any)["body"].(string)
-	if !strings.HasSuffix(body, MarkerWarning) {
-		t.Errorf("body %q lacks the marker", body)
+	if !strings.HasPrefix(body, MarkerWarning+"\n") {
+		t.Errorf("body %q does not open with the marker", body)
 	}
 	if strings.Contains(body, "<script>") || strings.Contains(body, "@admin") {
 		t.Errorf("title not escaped: %q", body)
@@ -339,7 +340,11 @@ func TestPolicyValidate(t *testing.T) {
 		want   []string // settings reported
 	}{
 		{name: "defaults_are_valid", mutate: func(*Policy) {}},
-		{name: "zero_days", mutate: func(p *Policy) { p.DaysUntilStale = 0 }, want: []string{"days_until_stale"}},
+		{name: "zero_days_allowed", mutate: func(p *Policy) { p.DaysUntilStale, p.DaysUntilClose = 0, 0 }},
+		{name: "negative_days", mutate: func(p *Policy) { p.DaysUntilStale = -Day }, want: []string{"days_until_stale"}},
+		{name: "bad_bot_login", mutate: func(p *Policy) { p.BotLogin = "../user" }, want: []string{"bot_login"}},
+		{name: "bad_exempt_author", mutate: func(p *Policy) { p.ExemptAuthors = []string{"a b"} }, want: []string{"exempt_authors"}},
+		{name: "bad_alert_label", mutate: func(p *Policy) { p.AlertLabel = "a,b" }, want: []string{"alert_label"}},
 		{name: "negative_close", mutate: func(p *Policy) { p.DaysUntilClose = -Day }, want: []string{"days_until_close"}},
 		{name: "bad_label", mutate: func(p *Policy) { p.StaleLabel = " stale" }, want: []string{"stale_label"}},
 		{name: "long_exempt_label", mutate: func(p *Policy) { p.ExemptLabels = []string{strings.Repeat("x", 51)} }, want: []string{"exempt_labels"}},
