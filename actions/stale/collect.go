@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 )
 
@@ -53,16 +54,7 @@ type Collector struct {
 // RepoError is a repository that could not be collected; its items are not
 // planned (a partial view could hide an open pull request that protects a
 // branch, so nothing is decided on it).
-type RepoError struct {
-	Repository string `json:"repository"`
-	Error      string `json:"error"`
-	// Config is true for a bad .github/ecosystem.yml (bad input: fails the
-	// run before any write).
-	Config bool `json:"config,omitempty"`
-	// Deferred is true when the budget ran out before the repository could
-	// be read (the next run starts with it).
-	Deferred bool `json:"deferred,omitempty"`
-}
+type RepoError = contract.RepoError
 
 // errBudget is returned when the meter cannot pay for a request.
 var errBudget = errors.New("request budget spent")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
@@ -38,6 +39,9 @@ type Config struct {
 	ContentPerHour int
 	// Now is the run's clock; every decision uses this one instant.
 	Now time.Time
+	// Version is the action's version and RunURL the workflow run it runs
+	// in, recorded as the report's producer.
+	Version, RunURL string
 }
 
 // Deps are the run's side effects.
@@ -263,6 +267,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		stats = deps.Stats()
 	}
 	a := Analyze(plan, states, repoErrs, cfg.Repository, stats)
+	a.Envelope = contract.NewEnvelope(contract.KindStale, contract.Producer{Action: ProducerAction, Version: cfg.Version, RunURL: cfg.RunURL}, cfg.Now)
 	a.Identity = id
 	res.Plan, res.Analysis = plan, a
 	if cfg.OutputDir != "" {
