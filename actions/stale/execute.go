@@ -156,7 +156,10 @@ func (e *Executor) send(ctx context.Context, c Call, out any) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("failed to build request: %w", err)
 	}
-	if !createsObject(c) {
+	if createsObject(c) {
+		// Sent again only after the check in do.
+		ctx = ghclient.NoServerErrorRetry(ctx)
+	} else {
 		out = nil // other writes answer with label lists, issues, nothing
 	}
 	resp, err := e.GitHub.Do(ctx, req, out)
@@ -206,13 +209,12 @@ func (e *Executor) do(ctx context.Context, rs *RepoState, c Call) ExecutedCall {
 		ec.Error, ec.Deferred = "not sent: "+why, true
 		return ec
 	}
-	sentAt := e.clock()
 	var got created
 	status, err := e.send(ctx, c, &got)
 	ec.Status = status
 	if err != nil && ambiguous(status, err) {
 		first := ghclient.Reason(err)
-		applied, checked := e.applied(ctx, rs, c, sentAt, &got)
+		applied, checked := e.applied(ctx, rs, c, &got)
 		switch {
 		case applied:
 			ec.Status, err = http.StatusCreated, nil
@@ -223,7 +225,7 @@ func (e *Executor) do(ctx context.Context, rs *RepoState, c Call) ExecutedCall {
 				ec.Status = status
 				ec.Note = fmt.Sprintf("answered %s; sent once more", first)
 				if err != nil && ambiguous(status, err) && !repeatable(c) {
-					if ok, _ := e.applied(ctx, rs, c, sentAt, &got); ok {
+					if ok, _ := e.applied(ctx, rs, c, &got); ok {
 						ec.Status, err = http.StatusCreated, nil
 						ec.Note += "; the check found it applied"
 					}
@@ -285,13 +287,16 @@ func (e *Executor) checkAuthor(login string) {
 // since the write was sent; for an issue, an open issue the login opened
 // with the same title and marker. checked is false when the check itself
 // could not be made.
-func (e *Executor) applied(ctx context.Context, rs *RepoState, c Call, sentAt time.Time, out *created) (applied, checked bool) {
+func (e *Executor) applied(ctx context.Context, rs *RepoState, c Call, out *created) (applied, checked bool) {
 	if !createsObject(c) || !e.Meter.TakeReserve(1, 0) {
 		return false, false
 	}
 	want, _ := c.Body.(map[string]any)
 	body, _ := want["body"].(string)
-	since := sentAt.Add(-updateTolerance)
+	// Since the run started (its clock, not this machine's, decided what
+	// to write), with room for clock skew: the action writes one such
+	// comment per item per run.
+	since := e.Now.Add(-5 * time.Minute)
 	owner, name := splitRepo(rs.Repo)
 	switch {
 	case strings.HasSuffix(c.Path, "/comments"):
