@@ -56,6 +56,7 @@ func spec() runner.Spec {
 			{Name: "close_prs", Kind: runner.Bool, Default: "false", Usage: "close warned pull requests after days_until_close"},
 			{Name: "close_issues", Kind: runner.Bool, Default: "false", Usage: "close warned issues after days_until_close"},
 			{Name: "delete_branches", Kind: runner.Bool, Default: "false", Usage: "delete warned branches after days_until_close (needs contents: write)"},
+			{Name: "content_per_hour", Kind: runner.Int, Default: "500", Usage: "content-creating requests GitHub allows per hour (its secondary limit); every write counts; 0 = no limit (an Enterprise Server without secondary limits)"},
 			{Name: "operations_per_run", Kind: runner.Int, Default: "30", Usage: "maximum write requests per run (reads are bounded by the rate limit found at the start)"},
 			{Name: "bot_login", Kind: runner.String, Usage: "login to use only when the token's own login cannot be read (it is read from the token; a different value is reported)"},
 			{Name: "alert_label", Kind: runner.String, Default: d.AlertLabel, AllowEmpty: true, Usage: "items with the alert action's label are never touched; '' to process them"},
@@ -113,7 +114,8 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	}
 	cfg := stale.Config{Policy: policy(r), Repositories: repos, DryRun: r.Bool("dry_run"),
 		OutputDir: r.String("output_dir"), Repository: r.Repository().String(), Now: r.Now(), Version: version, RunURL: r.RunURL(),
-		Host: stale.ServerHost(r.ServerURL()), CursorFile: stale.CursorFile(r.String("cache_dir"))}
+		Host: stale.ServerHost(r.ServerURL()), CursorFile: stale.CursorFile(r.String("cache_dir")),
+		ContentPerHour: r.Int("content_per_hour"), NoContentLimit: r.Int("content_per_hour") == 0}
 	if err := cfg.Validate(); err != nil {
 		return inputErrors(r, err)
 	}

@@ -30,6 +30,9 @@ type Meter struct {
 	// Known is false when the rate limit could not be read; the run then
 	// proceeds and relies on the client's rate-limit handling.
 	Known bool
+	// Disabled is true when the instance said rate limiting is not enabled
+	// (404 on GET /rate_limit).
+	Disabled bool
 	// Reserve is kept back for the report's last writes (tracking issues).
 	Reserve int
 	// Content is how many content-creating writes are left this hour
@@ -58,6 +61,7 @@ func NewMeter(ctx context.Context, gh *github.Client, reserve int, contentLeft i
 		m.Known, m.Limit, m.Remaining, m.Reset = true, core.Limit, core.Remaining, core.Reset.Time
 	case err != nil && ghclient.StatusCode(err) == http.StatusNotFound:
 		// "Rate limiting is not enabled."
+		m.Disabled = true
 	case err != nil && ctx.Err() != nil:
 		return nil, ctx.Err()
 	}

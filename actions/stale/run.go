@@ -34,9 +34,10 @@ type Config struct {
 	// = none: every run reads everything it needs).
 	CursorFile string
 	// ContentPerHour is GitHub's hourly limit on content-creating requests
-	// the run plans within (0 = GitHub's documented 500; negative = none,
-	// for an instance without secondary limits).
+	// the run plans within (0 = GitHub's documented 500); NoContentLimit
+	// plans without one (an instance without secondary limits).
 	ContentPerHour int
+	NoContentLimit bool
 	// Now is the run's clock; every decision uses this one instant.
 	Now time.Time
 	// Version is the action's version and RunURL the workflow run it runs
@@ -88,6 +89,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if err := c.Policy.Validate(""); err != nil {
 		errs = append(errs, err)
+	}
+	if c.ContentPerHour < 0 {
+		errs = append(errs, &PolicyError{Setting: "content_per_hour", Value: fmt.Sprint(c.ContentPerHour), Reason: "must be 0 (no limit) or more"})
 	}
 	if len(c.Repositories) == 0 {
 		errs = append(errs, &PolicyError{Setting: "repositories", Value: "", Reason: "no repository to process (set repositories, or run in a repository)"})
@@ -143,12 +147,20 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		res.Warnings = append(res.Warnings, cerr.Error())
 	}
 	perHour := cfg.ContentPerHour
-	if perHour == 0 {
+	switch {
+	case cfg.NoContentLimit:
+		perHour = -1
+	case perHour == 0:
 		perHour = contentPerHour
 	}
 	meter, err := NewMeter(ctx, deps.GitHub, reserve(len(cfg.Repositories)), cursor.ContentLeft(clock(), perHour))
 	if err != nil {
 		return nil, err
+	}
+	if meter.Disabled {
+		// GitHub Enterprise Server with rate limiting off: no secondary
+		// limits either.
+		meter.Content, perHour = 1<<30, -1
 	}
 	logf("budget: %s", meter)
 	pol := cfg.Policy
@@ -208,8 +220,8 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		perItem = float64(pl.itemRequests) / float64(pl.decided)
 		perItemContent = float64(pl.itemContent) / float64(pl.decided)
 	}
-	b.DeferredRequests = int(float64(b.Deferred)*perItem + 0.999)
-	deferredContent := int(float64(b.Deferred)*perItemContent + 0.999)
+	b.DeferredRequests = pl.knownRequests + int(float64(pl.unread)*perItem+0.999)
+	deferredContent := pl.knownContent + int(float64(pl.unread)*perItemContent+0.999)
 	var unfinished []string
 	for _, e := range repoErrs {
 		if e.Deferred {
@@ -344,11 +356,14 @@ type planner struct {
 
 	deferring bool
 	// itemRequests and decided measure what deciding an item cost this run
-	// (reads and writes), to estimate what the deferred ones need.
-	itemRequests, itemContent, decided int
-	trackingPaid                       map[string]bool
-	branches                           map[string][]*PlannedItem
-	failedDelete                       map[string]map[string]bool
+	// (reads and writes), to estimate what the deferred ones need:
+	// knownRequests/knownContent are the planned writes of deferred items
+	// that were decided, unread the deferred items not read yet.
+	itemRequests, itemContent, decided  int
+	knownRequests, knownContent, unread int
+	trackingPaid                        map[string]bool
+	branches                            map[string][]*PlannedItem
+	failedDelete                        map[string]map[string]bool
 }
 
 func newPlanner(now time.Time, ops int, m *Meter, dryRun bool) *planner {
@@ -448,6 +463,12 @@ func (pl *planner) deferItem(pi *PlannedItem, why string, requests bool) *Planne
 			was = fmt.Sprintf("; was: %s %s", pi.Decision, pi.Reason)
 		}
 		pi.Reason = "deferred: " + why + was
+	}
+	if n := len(pi.Calls); n > 0 || pi.writes() {
+		pl.knownRequests += max(n, 1)
+		pl.knownContent += max(n, 1)
+	} else {
+		pl.unread++
 	}
 	pi.Decision, pi.Calls = DecisionSkipBudget, nil
 	pi.Stale = false

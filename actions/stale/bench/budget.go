@@ -50,7 +50,11 @@ type session struct {
 
 func newSession(fx *emulator.Fixture, rateLimit int, faults []emulator.Fault, dir string) (*session, error) {
 	c := &clock{t: scenario.Reference}
-	s, err := emulator.NewChecked(fx, emulator.Options{Now: c.Now, RateLimit: rateLimit, Faults: faults, Seed: 14, MaxLoggedRequests: 10_000_000})
+	opts := emulator.Options{Now: c.Now, GitHubTokenRateLimit: rateLimit, Faults: faults, Seed: 14, MaxLoggedRequests: 10_000_000}
+	if rateLimit > 100_000 {
+		opts.SecondaryLimit = -1 // the reference run: no limit at all
+	}
+	s, err := emulator.NewChecked(fx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -64,12 +68,12 @@ func (s *session) run(ctx context.Context, p stale.Policy) (*stale.Result, error
 }
 
 func (s *session) runWith(ctx context.Context, p stale.Policy, contentPerHour int) (*stale.Result, error) {
-	gh, err := ghclient.New(ghclient.Config{Token: "bench-token", APIURL: s.srv.URL(), Now: s.clock.Now, Sleep: s.clock.Sleep,
+	gh, err := ghclient.New(ghclient.Config{Token: scenario.Token, APIURL: s.srv.URL(), Now: s.clock.Now, Sleep: s.clock.Sleep,
 		MaxWait: 2 * time.Hour, RetryBaseDelay: time.Millisecond, RetryMaxDelay: time.Millisecond})
 	if err != nil {
 		return nil, err
 	}
-	return stale.Run(ctx, stale.Config{Policy: p, Repositories: []string{"acme/big"}, Now: s.clock.Now(), CursorFile: s.cursor, ContentPerHour: contentPerHour},
+	return stale.Run(ctx, stale.Config{Policy: p, Repositories: []string{"acme/big"}, Now: s.clock.Now(), CursorFile: s.cursor, NoContentLimit: contentPerHour < 0},
 		stale.Deps{GitHub: gh.Client, Clock: s.clock.Now})
 }
 
@@ -137,6 +141,12 @@ func budgetRuns(ctx context.Context, o options, out io.Writer) ([]string, error)
 			}
 			s.clock.Add(time.Hour)
 		}
+		refused := 0
+		for _, r := range s.srv.Requests() {
+			if r.Status == 403 || r.Status == 429 {
+				refused++
+			}
+		}
 		s.stop()
 		bound := (needed + budget - 1) / budget
 		contentBound := (neededContent + 499) / 500
@@ -145,6 +155,7 @@ func budgetRuns(ctx context.Context, o options, out io.Writer) ([]string, error)
 		for _, l := range lines {
 			fmt.Fprintln(out, l)
 		}
+		fmt.Fprintf(out, "  GitHub refused %d requests for a rate limit across the %d runs (waited out or deferred)\n", refused, runs)
 		if !progressAll {
 			missed = append(missed, fmt.Sprintf("budget, %s: a run made no progress", mix.name))
 		}

@@ -164,7 +164,7 @@ func has(list []string, s string) bool {
 // fixture's times are shifted to it) and no secondary limit (both tools
 // would only wait it out; the budget runs model it).
 func serve(fx *emulator.Fixture) (*emulator.Server, func(), error) {
-	s, err := emulator.NewChecked(fx, emulator.Options{RateLimit: 1_000_000, SecondaryLimit: -1, MaxLoggedRequests: 10_000_000})
+	s, err := emulator.NewChecked(fx, emulator.Options{RateLimit: 1_000_000, GitHubTokenRateLimit: 1_000_000, SecondaryLimit: -1, MaxLoggedRequests: 10_000_000})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -346,7 +346,7 @@ func runPeer(ctx context.Context, o options, fx *emulator.Fixture) (toolRun, err
 		return r, err
 	}
 	inputs := map[string]string{
-		"repo-token": "bench-token", "days-before-stale": "30", "days-before-close": "7",
+		"repo-token": scenario.Token, "days-before-stale": "30", "days-before-close": "7",
 		"stale-issue-label": "stale", "stale-pr-label": "stale",
 		"stale-issue-message": staleIssueMessage, "stale-pr-message": stalePRMessage,
 		"close-issue-message": closeMessage, "close-pr-message": closeMessage,
@@ -456,10 +456,10 @@ func runOurs(ctx context.Context, o options, fx *emulator.Fixture) (toolRun, err
 		return r, err
 	}
 	inputs := map[string]string{
-		"github_token": "bench-token", "days_until_stale": "30", "days_until_close": "7", "stale_label": "stale",
+		"github_token": scenario.Token, "days_until_stale": "30", "days_until_close": "7", "stale_label": "stale",
 		"stale_pr_message": stalePRMessage, "stale_issue_message": staleIssueMessage, "close_message": closeMessage,
 		"exempt_labels": "pinned", "exempt_draft_pr": "false", "include_prs": "true", "include_issues": "true", "include_branches": "false",
-		"close_prs": "true", "close_issues": "true", "operations_per_run": "1000000",
+		"close_prs": "true", "close_issues": "true", "operations_per_run": "1000000", "content_per_hour": "0",
 		"output_dir": filepath.Join(dir, "reports"), "cache_dir": filepath.Join(dir, "cache"),
 	}
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "GITHUB_API_URL=" + srv.URL(), "GITHUB_REPOSITORY=acme/big",

@@ -20,12 +20,15 @@ import (
 // at least days_until_close before.
 func faultRuns(ctx context.Context, out io.Writer) ([]string, error) {
 	fx, _ := scenario.Build(300, scenario.SteadyState)
-	faults := []emulator.Fault{{Kind: emulator.FaultInternalError, Rate: 0.1}, {Kind: "reset", Rate: 0.05, Method: "GET"}}
-	if k, ok := appliedFaultKind(); ok {
-		faults = append(faults, emulator.Fault{Kind: k, Rate: 0.05, Method: "POST"})
-	} else {
-		faults = append(faults, emulator.Fault{Kind: emulator.FaultInternalError, Rate: 0.05})
+	// A fifth of the writes are applied and then answered 500 or dropped,
+	// a fifth of all requests fail outright.
+	var faults []emulator.Fault
+	if _, ok := appliedFaultKind(); ok {
+		faults = append(faults, emulator.Fault{Kind: "applied-500", Rate: 0.12, PathRegex: "^/repos/.*/(comments|issues)$", Method: "POST"},
+			emulator.Fault{Kind: "applied-reset", Rate: 0.08, PathRegex: "^/repos/.*/(comments|issues)$", Method: "POST"})
 	}
+	faults = append(faults, emulator.Fault{Kind: emulator.FaultInternalError, Rate: 0.12}, emulator.Fault{Kind: emulator.FaultBadGateway, Rate: 0.05},
+		emulator.Fault{Kind: emulator.FaultReset, Rate: 0.04})
 	dir, err := os.MkdirTemp("", "stale-faults-")
 	if err != nil {
 		return nil, err
@@ -115,7 +118,7 @@ func faultRuns(ctx context.Context, out io.Writer) ([]string, error) {
 // appliedFaultKind is the emulator's fault that applies a write and then
 // answers 5xx, when it has one (milestone M1-routes of the emulator).
 func appliedFaultKind() (string, bool) {
-	for _, k := range []string{"502-applied", "applied-502", "applied"} {
+	for _, k := range []string{"applied-500", "applied-reset"} {
 		if _, err := emulator.ParseFault("kind=" + k); err == nil {
 			return k, true
 		}

@@ -16,6 +16,10 @@ import (
 // timestamp by now − Reference, so ages hold whenever it runs.
 var Reference = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
+// Token is the workflow's GITHUB_TOKEN for acme/big (identity
+// github-actions[bot], GET /user 403, 1,000 requests per hour).
+const Token = "ghs_bench_github_token"
+
 // Bot is the login of the workflow's GITHUB_TOKEN, the author of the
 // earlier runs' warnings.
 const Bot = "github-actions[bot]"
@@ -155,7 +159,8 @@ func Build(n int, mix map[Category]int) (*emulator.Fixture, []Item) {
 				Labels: labels, Comments: comments, Events: events})
 		}
 	}
-	return &emulator.Fixture{ReferenceTime: Reference, Repositories: []emulator.Repository{repo}}, items
+	return &emulator.Fixture{ReferenceTime: Reference, Repositories: []emulator.Repository{repo},
+		Tokens: map[string]emulator.Token{Token: {Kind: "github_token", Repository: "acme/big"}}}, items
 }
 
 // history is an item's timeline in days before Reference (0 = absent).
