@@ -177,6 +177,9 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 	for _, t := range plan.Tracking {
 		if t.Executed != nil {
 			s.Writes++
+			if t.Executed.Error != "" {
+				s.Failed++
+			}
 		}
 	}
 	if plan.DryRun {
@@ -221,7 +224,10 @@ func recommend(plan *Plan, states []*RepoState, errs []RepoError) []string {
 	if deleteOff > 0 {
 		out = append(out, fmt.Sprintf("%d warned branches stay because deleting is off; review the tracking issue and set delete_branches: true (needs contents: write) to delete them.", deleteOff))
 	}
-	if plan.Budget.Exhausted {
+	switch {
+	case plan.Budget.RequestsExhausted:
+		out = append(out, fmt.Sprintf("The request budget ran out: %d items deferred to the next run (oldest first); a full pass takes about %d runs at this budget. Keep cache_dir with actions/cache so later runs do not read again what did not change.", plan.Budget.Deferred, plan.Budget.RunsForPass))
+	case plan.Budget.Exhausted:
 		out = append(out, fmt.Sprintf("operations_per_run (%d) was exhausted: %d items deferred to the next run (oldest first); raise operations_per_run or run more often to finish the backlog sooner.", plan.Budget.Limit, plan.Budget.Deferred))
 	}
 	if n := plan.Count("", DecisionSkipFailure); n > 0 {
@@ -252,11 +258,34 @@ func (a *Analysis) Markdown() string {
 		fmt.Sprintf("%.1f", s.OldestPRDays), fmt.Sprintf("%.1f", s.OldestBranchDays), fmt.Sprint(s.Warned), fmt.Sprint(s.Unstaled),
 		fmt.Sprint(s.Closed), fmt.Sprint(s.Deleted), fmt.Sprint(s.Deferred), fmt.Sprint(s.Failed)}}
 	b.WriteString(sum.Markdown())
-	fmt.Fprintf(&b, "\nWrite budget: %d of operations_per_run %d used", a.Budget.Planned, a.Budget.Limit)
-	if a.Budget.Exhausted {
-		fmt.Fprintf(&b, " — **exhausted**, %d items deferred to the next run", a.Budget.Deferred)
+	bu := a.Budget
+	fmt.Fprintf(&b, "\nWrite budget: %d of operations_per_run %d used", bu.Planned, bu.Limit)
+	if bu.Exhausted {
+		fmt.Fprintf(&b, " — **exhausted**, %d items deferred to the next run", bu.Deferred)
 	}
 	b.WriteString(".\n")
+	if bu.RateLimit > 0 {
+		fmt.Fprintf(&b, "\nRequests: %d spent (%d content-creating) of the %d of %d left when the run started", bu.Requests, bu.ContentWrites, bu.RateRemaining, bu.RateLimit)
+		if bu.RequestsExhausted {
+			fmt.Fprintf(&b, " — **spent**, %d items deferred (about %d requests)", bu.Deferred, bu.DeferredRequests)
+		}
+		if bu.RunsForPass > 1 {
+			fmt.Fprintf(&b, "; a full pass takes about %d runs at this budget", bu.RunsForPass)
+		}
+		b.WriteString(".\n")
+	}
+	if bu.Stopped != "" {
+		fmt.Fprintf(&b, "\nGitHub stopped the run: %s.\n", report.Markdown(bu.Stopped))
+	}
+	if a.Identity.Login != "" {
+		fmt.Fprintf(&b, "\nActing as %s (%s).\n", report.Code(a.Identity.Login), report.Markdown(a.Identity.Source))
+	}
+	if nd := a.NotDone(); len(nd) > 0 {
+		b.WriteString("\n### Not done\n\n")
+		for _, line := range nd {
+			fmt.Fprintf(&b, "- %s\n", report.Markdown(line))
+		}
+	}
 
 	entries := func(title string, es []Entry, branch bool) {
 		if len(es) == 0 {

@@ -548,7 +548,10 @@ func TestFaultsNeverDoubleActOrActWithoutWarning(t *testing.T) {
 		pulls = append(pulls, fxPull(i, float64(35+i)))
 		branches = append(branches, fxBranch(fmt.Sprintf("old-%d", i), float64(40+i)))
 	}
-	e := startEnv(t, fixture(fxRepo("app", pulls, branches...)), emulator.Fault{Kind: emulator.FaultInternalError, Rate: 0.2})
+	// Plain failures, and writes that are applied and then answered 500 or
+	// dropped (a client that resends them doubles them).
+	e := startEnv(t, fixture(fxRepo("app", pulls, branches...)), emulator.Fault{Kind: "applied-500", Method: "POST", Rate: 0.15},
+		emulator.Fault{Kind: "applied-reset", Method: "POST", Rate: 0.1}, emulator.Fault{Kind: emulator.FaultInternalError, Rate: 0.2})
 	p := policy(func(p *Policy) {
 		p.ClosePRs, p.IncludeBranches, p.DeleteBranches = true, true, true
 		p.DaysUntilClose = 2 * Day
@@ -791,8 +794,15 @@ func TestIssuesWhenIncluded(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("issues (-want +got):\n%s", diff)
 	}
-	if res.Analysis.Summary.TotalStaleIssues != 2 {
+	if res.Analysis.Summary.TotalStaleIssues != 2 || res.Analysis.Summary.ClosedIssues != 1 {
 		t.Errorf("summary = %+v", res.Analysis.Summary)
+	}
+	closed, staled := res.Analysis.Outputs["closed_issues"], res.Analysis.Outputs["staled_issues"]
+	if len(closed) != 1 || closed[0].Number != 12 || !strings.HasPrefix(closed[0].Restore, "gh issue reopen 12 --repo acme/app && gh issue edit 12") {
+		t.Errorf("closed_issues = %+v", closed)
+	}
+	if len(staled) != 1 || staled[0].Number != 11 {
+		t.Errorf("staled_issues = %+v", staled)
 	}
 }
 

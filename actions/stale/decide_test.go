@@ -139,6 +139,38 @@ func TestDecideIssueLike(t *testing.T) {
 			item: withLabel(pr(1, 90), "b"), want: DecisionWarn},
 		{name: "only_labels_needs_all", policy: func() Policy { p := DefaultPolicy(); p.OnlyLabels = []string{"a", "b"}; return p }(),
 			item: withLabel(pr(1, 90), "a"), want: DecisionSkipExempt},
+		{name: "updated_at_older_than_threshold_needs_no_read", policy: DefaultPolicy(),
+			item: func() *Item { it := pr(1, 90); it.Read, it.UpdatedAt = false, daysAgo(31); return it }(), want: DecisionWarn,
+			reason: "updated_at"},
+		{name: "update_no_entry_explains_is_activity", policy: DefaultPolicy(),
+			item: func() *Item {
+				it := pr(1, 90, comment("bob", 40, "hi", 5))
+				it.Evidence, it.UpdatedAt = EvidenceTimeline, daysAgo(2) // an edit of the description
+				return it
+			}(), want: DecisionNone, reason: "does not show"},
+		{name: "update_a_bot_explains_is_not_activity", policy: DefaultPolicy(),
+			item: func() *Item {
+				it := pr(1, 90, comment("bob", 40, "hi", 5), comment("codecov[bot]", 2, "report", 6))
+				it.Evidence, it.UpdatedAt = EvidenceTimeline, daysAgo(2)
+				return it
+			}(), want: DecisionWarn},
+		{name: "unexplained_update_after_warning_unstales", policy: closing,
+			item: func() *Item {
+				it := withLabel(pr(1, 90, warning(8, 7), labeled("github-actions[bot]", 8, "stale")), "stale")
+				it.Evidence, it.UpdatedAt = EvidenceTimeline, daysAgo(1)
+				return it
+			}(), want: DecisionUnstale, wantCalls: []string{"DELETE /repos/o/r/issues/1/labels/stale", "PATCH /repos/o/r/issues/comments/7"}},
+		{name: "own_label_without_visible_marker_is_the_warning", policy: closing,
+			item: withLabel(pr(1, 90, labeled("github-actions[bot]", 8, "stale")), "stale"), want: DecisionClose},
+		{name: "label_by_someone_else_is_no_warning", policy: closing,
+			item: withLabel(pr(1, 90, labeled("other-bot[bot]", 8, "stale")), "stale"), want: DecisionWarn,
+			wantCalls: []string{"POST /repos/o/r/issues/1/comments"}},
+		{name: "reopened_after_warning_unstales", policy: closing,
+			item: withLabel(pr(1, 90, warning(8, 7), labeled("github-actions[bot]", 8, "stale"), Activity{Kind: ActReopened, Actor: "ci-user[bot]", At: daysAgo(1)}), "stale"),
+			want: DecisionUnstale},
+		{name: "legacy_marker_at_the_end_is_not_trusted", policy: closing,
+			item: pr(1, 90, comment("github-actions[bot]", 10, "stale!\n\n"+MarkerWarning, 7)), want: DecisionWarn,
+			wantCalls: []string{"POST /repos/o/r/issues/1/comments", "POST /repos/o/r/issues/1/labels"}},
 		{name: "not_read_means_too_young", policy: DefaultPolicy(),
 			item: func() *Item { it := pr(1, 5); it.Read = false; return it }(), want: DecisionNone},
 	}

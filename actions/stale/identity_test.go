@@ -365,3 +365,138 @@ func TestFailedWritesFailTheRun(t *testing.T) {
 		t.Errorf("summary %s", buf.String())
 	}
 }
+
+// TestListingsAndCursorSpareReads: warned items waiting for their grace
+// period and items a person commented on recently are answered by the
+// repository-wide listings (no timeline read); a run an hour later, nothing
+// having changed, answers them from the cursor (no listing either).
+func TestListingsAndCursorSpareReads(t *testing.T) {
+	t.Parallel()
+	var pulls []emulator.Pull
+	for i := 1; i <= 12; i++ {
+		pulls = append(pulls, warned(fxPull(i, 90), float64(i)/4)) // warned 0.25-3 days ago
+	}
+	for i := 13; i <= 20; i++ {
+		p := fxPull(i, 90)
+		p.Comments = []emulator.Comment{{ID: int64(500 + i), User: "bob", Body: "looking", CreatedAt: ago(float64(i - 10))}}
+		pulls = append(pulls, p)
+	}
+	e := startEnv(t, fixture(fxRepo("app", pulls)))
+	cursor := CursorFile(t.TempDir())
+	run := func() ([]string, *Result) {
+		from := len(e.srv.Requests())
+		gh, err := ghclient.New(ghclient.Config{Token: "t", APIURL: e.srv.URL(), Now: e.clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), Config{Policy: policy(func(p *Policy) { p.ClosePRs = true }), Repositories: []string{"acme/app"},
+			Now: e.clock.Now(), CursorFile: cursor}, Deps{GitHub: gh.Client, Clock: e.clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var reads []string
+		for _, r := range e.srv.Requests()[from:] {
+			reads = append(reads, r.Method+" "+strings.TrimPrefix(r.Path, "/api/v3"))
+		}
+		return reads, res
+	}
+	first, res := run()
+	for _, r := range first {
+		if strings.HasSuffix(r, "/timeline") {
+			t.Errorf("first run read a timeline: %s (all %v)", r, first)
+		}
+	}
+	if !containsString(first, "GET /repos/acme/app/issues/events") || !containsString(first, "GET /repos/acme/app/issues/comments") {
+		t.Errorf("first run did not use the repository-wide listings: %v", first)
+	}
+	if w := executedWrites(res); len(w) != 0 {
+		t.Errorf("first run wrote %v: nothing is due", w)
+	}
+	e.clock.Add(time.Hour)
+	second, _ := run()
+	for _, r := range second {
+		if strings.HasSuffix(r, "/timeline") || strings.Contains(r, "/issues/events") || strings.Contains(r, "/issues/comments") {
+			t.Errorf("second run read %s: the cursor should have answered (all %v)", r, second)
+		}
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestBudgetRunsCoverEverything: with GITHUB_TOKEN's budget shrunk to 40
+// requests per hour (and 20 content-creating ones), hourly runs each make
+// progress and together warn all 30 stale pull requests, oldest first, in
+// as many runs as the writes need at 20 per hour.
+func TestBudgetRunsCoverEverything(t *testing.T) {
+	t.Parallel()
+	var pulls []emulator.Pull
+	for i := 1; i <= 30; i++ {
+		pulls = append(pulls, fxPull(i, float64(31+i)))
+	}
+	fx := fixture(fxRepo("app", pulls))
+	fx.ReferenceTime = testNow
+	fx.Tokens = map[string]emulator.Token{"ghs_token": {Kind: "github_token", Repository: "acme/app"}}
+	c := &clock{t: testNow}
+	srv := emulator.StartForTest(t, fx, emulator.Options{Now: c.Now, GitHubTokenRateLimit: 40, SecondaryLimit: 80, SecondaryHourlyLimit: 20})
+	cursor := CursorFile(t.TempDir())
+	p := policy(func(p *Policy) { p.OperationsPerRun = 1000 })
+	warnedBy := map[int]int{}
+	runs := 0
+	for runs < 10 {
+		runs++
+		gh, err := ghclient.New(ghclient.Config{Token: "ghs_token", APIURL: srv.URL(), Now: c.Now,
+			Sleep: func(_ context.Context, d time.Duration) error { c.Add(d); return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), Config{Policy: p, Repositories: []string{"acme/app"}, Now: c.Now(), CursorFile: cursor, ContentPerHour: 20},
+			Deps{GitHub: gh.Client, Clock: c.Now})
+		if err != nil {
+			t.Fatalf("run %d: %v", runs, err)
+		}
+		if res.Identity.Login != "github-actions[bot]" || res.Identity.Source != "GraphQL viewer" {
+			t.Fatalf("identity %+v", res.Identity)
+		}
+		n := 0
+		for _, it := range res.Plan.Items {
+			if it.Decision == DecisionWarn && len(it.Executed) == 2 && it.Error == "" {
+				warnedBy[it.Number] = runs
+				n++
+			}
+		}
+		if n == 0 && res.Plan.Budget.Deferred > 0 {
+			t.Fatalf("run %d made no progress: %+v", runs, res.Plan.Budget)
+		}
+		if res.Plan.Budget.Deferred == 0 {
+			break
+		}
+		if res.Plan.Budget.RunsForPass < 2 {
+			t.Errorf("run %d deferred %d items but estimates %d runs for the pass", runs, res.Plan.Budget.Deferred, res.Plan.Budget.RunsForPass)
+		}
+		c.Add(time.Hour)
+	}
+	if len(warnedBy) != 30 {
+		t.Fatalf("warned %d of 30 in %d runs", len(warnedBy), runs)
+	}
+	if want := (30*2 + 19) / 20; runs != want {
+		t.Errorf("%d runs, want %d (60 writes at 20 per hour)", runs, want)
+	}
+	// Oldest first: #30 is the oldest.
+	for i := 1; i < 30; i++ {
+		if warnedBy[i] < warnedBy[i+1] {
+			t.Errorf("#%d (younger) warned in run %d before #%d in run %d", i, warnedBy[i], i+1, warnedBy[i+1])
+		}
+	}
+	for _, r := range srv.Requests() {
+		if r.Status == 403 && r.Path != "/user" { // GET /user is 403 for GITHUB_TOKEN by design
+			t.Errorf("GitHub refused %s %s: the run did not stay within its budget", r.Method, r.Path)
+		}
+	}
+}
