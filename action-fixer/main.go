@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/sparesparrow/ecosystem-actions/actions/fixer"
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 	"github.com/sparesparrow/ecosystem-actions/pkg/dispatch"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
@@ -63,7 +64,7 @@ func configFrom(r *runner.Run) (fixer.Config, error) {
 		LogFiles: r.List("log_files"), Repository: r.String("repository"), RunID: int64(r.Int("run_id")),
 		ReportPath: r.String("report"), CustomRules: r.String("custom_rules"), OutputDir: r.String("output_dir"),
 		Output: r.String("output"), WorkflowFile: r.String("workflow_file"), TimeoutMinutes: r.Int("timeout_minutes"),
-		CreatePullRequest: r.Bool("create_pull_request"),
+		CreatePullRequest: r.Bool("create_pull_request"), Version: version, Now: r.Now(), RunURL: r.RunURL(),
 	}
 	if cfg.Repository == "" {
 		cfg.Repository = r.Repository().String()
@@ -99,7 +100,7 @@ func configFrom(r *runner.Run) (fixer.Config, error) {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			bad("custom_rules", p, "cannot be read: "+err.Error())
-		} else if _, err := fixer.ParseRules(data, p); err != nil {
+		} else if _, err := classify.ParseRules(data, p); err != nil {
 			bad("custom_rules", p, err.Error())
 		}
 	}
@@ -203,7 +204,7 @@ func needsFetch(path string) bool {
 }
 
 // compact keeps the failures output small: the JSON file has the rest.
-func compact(fs []fixer.Finding) []map[string]any {
+func compact(fs []classify.Finding) []map[string]any {
 	out := []map[string]any{}
 	for _, f := range fs {
 		out = append(out, map[string]any{"rule_id": f.RuleID, "category": f.Category, "severity": f.Severity,

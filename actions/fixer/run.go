@@ -2,7 +2,6 @@ package fixer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,12 +11,15 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
-// SchemaVersion is the version of failure_analysis.json.
-const SchemaVersion = "1"
+// ProducerAction is the action named as the producer of the report.
+const ProducerAction = "action-fixer"
 
 // Config is what the fixer action asks for. Logs come from files, from the
 // jobs of a run or a list of jobs (through the API), and from the failed jobs
@@ -39,6 +41,12 @@ type Config struct {
 	// the repository the workflow was read from (Repository for a local
 	// file); Deps.API must implement PullRequestAPI.
 	CreatePullRequest bool
+	// Version is the action's version, recorded as the report's producer;
+	// Now is the report's generated_at (default: the current time).
+	Version string
+	Now     time.Time
+	// RunURL is the workflow run the action runs in ("" on the command line).
+	RunURL string
 }
 
 // JobRef names one job whose log is fetched through the API.
@@ -47,6 +55,9 @@ type JobRef struct {
 	RunID      int64  `json:"run_id,omitempty"`
 	JobID      int64  `json:"job_id"`
 	Name       string `json:"name,omitempty"`
+	// Workflow is the workflow's name and URL the job's page, when known.
+	Workflow string `json:"workflow,omitempty"`
+	URL      string `json:"url,omitempty"`
 }
 
 // API is the part of the GitHub API the fixer uses (see GitHubAPI).
@@ -63,40 +74,14 @@ type Deps struct {
 	Logf func(format string, args ...any) // progress (arguments are untrusted: escape them)
 }
 
-// Report is failure_analysis.json.
-type Report struct {
-	SchemaVersion string     `json:"schema_version"`
-	Summary       Summary    `json:"summary"`
-	Failures      []Finding  `json:"failures"` // the root cause of every failed log
-	Analyses      []Analysis `json:"analyses"`
-	Patch         *Patch     `json:"patch,omitempty"`
-	Errors        []string   `json:"errors,omitempty"` // logs that could not be read
-}
+// Report is failure_analysis.json (pkg/contract FailureAnalysis).
+type Report = contract.FailureAnalysis
 
 // Summary counts the analysis.
-type Summary struct {
-	Logs        int              `json:"logs"`
-	Failed      int              `json:"failed"` // logs with a finding
-	Unexplained int              `json:"unexplained"`
-	ByCategory  map[Category]int `json:"by_category"`
-	TopCategory Category         `json:"top_category"`
-	MaxSeverity Severity         `json:"max_severity"`
-}
+type Summary = contract.FailureSummary
 
 // Patch is the mechanical fix of the workflow file.
-type Patch struct {
-	Workflow string `json:"workflow"`
-	// Repository and Ref say where the workflow was read from when it was
-	// fetched through the API ("" Ref = the default branch).
-	Repository  string   `json:"repository,omitempty"`
-	Ref         string   `json:"ref,omitempty"`
-	DiffPath    string   `json:"diff_path,omitempty"`
-	PatchedPath string   `json:"patched_path,omitempty"`
-	Applied     []string `json:"applied"`
-	Skipped     []string `json:"skipped,omitempty"`
-	// PullRequest is the pull request that carries the patch.
-	PullRequest *PullRequest `json:"pull_request,omitempty"`
-}
+type Patch = contract.WorkflowPatch
 
 // Result is the outcome of Run.
 type Result struct {
@@ -119,7 +104,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	catalog, err := DefaultCatalog()
+	catalog, err := classify.DefaultCatalog()
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +113,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("failed to read custom_rules: %w", err)
 		}
-		extra, err := ParseRules(data, cfg.CustomRules)
+		extra, err := classify.ParseRules(data, cfg.CustomRules)
 		if err != nil {
 			return nil, err
 		}
@@ -148,14 +133,26 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		// A run or report without failed jobs is good news, not an error.
 		logf("no failed job to analyse")
 	}
-	a := NewAnalyzer(catalog)
-	rep := Report{SchemaVersion: SchemaVersion, Failures: []Finding{}, Analyses: []Analysis{}}
+	a := classify.NewAnalyzer(catalog)
+	if cfg.Now.IsZero() {
+		cfg.Now = time.Now()
+	}
+	rep := Report{Envelope: contract.NewEnvelope(contract.KindFailure, contract.Producer{Action: ProducerAction, Version: cfg.Version, RunURL: cfg.RunURL}, cfg.Now),
+		Failures: []classify.Finding{}, Analyses: []classify.Analysis{}}
+	// A log read from a file belongs to the repository the fixer runs for.
+	fileDomain := ""
+	if validRepository(cfg.Repository) {
+		fileDomain = cfg.Repository
+	}
 	for _, f := range files {
 		logf("classifying %s", f)
 		res, err := analyzePath(ctx, a, f)
 		if err != nil {
 			rep.Errors = append(rep.Errors, err.Error())
 			continue
+		}
+		for i := range res.Findings {
+			res.Findings[i].Domain = fileDomain
 		}
 		rep.Analyses = append(rep.Analyses, *res)
 	}
@@ -174,7 +171,8 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		}
 		res.Job, res.Repository, res.RunID, res.JobID = j.Name, j.Repository, j.RunID, j.JobID
 		for i := range res.Findings {
-			res.Findings[i].Job = j.Name
+			f := &res.Findings[i]
+			f.Job, f.Domain, f.Workflow, f.RunID, f.JobID, f.RunURL = j.Name, j.Repository, j.Workflow, j.RunID, j.JobID, j.URL
 		}
 		rep.Analyses = append(rep.Analyses, *res)
 	}
@@ -194,7 +192,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 			if repo == "" {
 				repo = cfg.Repository
 			}
-			var findings []Finding
+			var findings []classify.Finding
 			for _, a := range rep.Analyses {
 				findings = append(findings, a.Findings...)
 			}
@@ -248,7 +246,7 @@ func expandFiles(patterns []string) ([]string, error) {
 	return out, nil
 }
 
-func analyzePath(ctx context.Context, a *Analyzer, path string) (*Analysis, error) {
+func analyzePath(ctx context.Context, a *classify.Analyzer, path string) (*classify.Analysis, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("failed to open log: %w", err)
@@ -309,29 +307,31 @@ func jobsToFetch(ctx context.Context, cfg Config, api API) ([]JobRef, error) {
 // ReportJobs returns the failed jobs a monitor report
 // (ecosystem_analysis.json) lists under "failures".
 func ReportJobs(data []byte) ([]JobRef, error) {
-	var doc struct {
-		Failures []struct {
-			Domain string `json:"domain"`
-			RunID  int64  `json:"run_id"`
-			Job    string `json:"job"`
-			JobID  int64  `json:"job_id"`
-		} `json:"failures"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
+	doc, err := contract.Decode(data, "report")
+	if err != nil {
 		return nil, err
 	}
+	if doc.Ecosystem == nil {
+		return nil, fmt.Errorf("a %s report, want %s (the monitor's report)", doc.Kind, contract.KindEcosystem)
+	}
 	var out []JobRef
-	for _, f := range doc.Failures {
+	for _, f := range doc.Ecosystem.Failures {
 		if f.JobID == 0 || f.Domain == "" {
 			continue
 		}
-		out = append(out, JobRef{Repository: f.Domain, RunID: f.RunID, JobID: f.JobID, Name: f.Job})
+		out = append(out, JobRef{Repository: f.Domain, RunID: f.RunID, JobID: f.JobID, Name: f.Job, Workflow: f.Workflow, URL: f.URL})
 	}
 	return out, nil
 }
 
+// validRepository reports whether s is "owner/repo".
+func validRepository(s string) bool {
+	owner, name, ok := strings.Cut(s, "/")
+	return ok && owner != "" && name != "" && !strings.Contains(name, "/")
+}
+
 func summarize(rep *Report) {
-	s := Summary{ByCategory: map[Category]int{}, Logs: len(rep.Analyses)}
+	s := Summary{ByCategory: map[classify.Category]int{}, Logs: len(rep.Analyses)}
 	for _, a := range rep.Analyses {
 		rc := a.RootCause()
 		if rc == nil {
@@ -348,7 +348,7 @@ func summarize(rep *Report) {
 		}
 	}
 	best := 0
-	for _, c := range Categories {
+	for _, c := range classify.Categories {
 		if n := s.ByCategory[c]; n > best {
 			best, s.TopCategory = n, c
 		}
@@ -365,14 +365,14 @@ type workflowSource struct {
 	src        []byte
 	repository string // "" for a local file
 	ref        string
-	findings   []Finding
+	findings   []classify.Finding
 }
 
 // loadWorkflow reads workflow_file from disk or, when it is not a local
 // file, through the API: from the repository and head commit of the run
 // whose workflow it is, or else from the default branch of repository.
 func loadWorkflow(ctx context.Context, cfg Config, api API, rep *Report) (*workflowSource, error) {
-	var all []Finding
+	var all []classify.Finding
 	for _, a := range rep.Analyses {
 		all = append(all, a.Findings...)
 	}
@@ -434,7 +434,7 @@ func loadWorkflow(ctx context.Context, cfg Config, api API, rep *Report) (*workf
 
 // patchRequests are the fixes the findings call for, each limited to the
 // job of the workflow that failed.
-func patchRequests(cfg Config, src []byte, findings []Finding) []PatchRequest {
+func patchRequests(cfg Config, src []byte, findings []classify.Finding) []PatchRequest {
 	ids := map[string]string{}
 	reqs := fixRequestsForJobs(findings, func(name string) string {
 		id, ok := ids[name]
@@ -445,7 +445,7 @@ func patchRequests(cfg Config, src []byte, findings []Finding) []PatchRequest {
 		return id
 	})
 	for i := range reqs {
-		if reqs[i].Fix == FixAddTimeout {
+		if reqs[i].Fix == classify.FixAddTimeout {
 			reqs[i].TimeoutMinutes = cfg.TimeoutMinutes
 		}
 	}
@@ -505,7 +505,7 @@ func Markdown(rep Report, diff string) string {
 		t := report.Table{Header: []string{"Severity", "Category", "Log", "Line", "Root cause", "Rule"}}
 		for _, f := range rep.Failures {
 			t.Rows = append(t.Rows, []string{string(f.Severity), string(f.Category), report.Markdown(f.Source),
-				fmt.Sprint(f.Line), report.Code(report.NeutralizeMentions(clip(f.Text, 200), nil)), report.Code(f.RuleID)})
+				fmt.Sprint(f.Line), report.Code(report.NeutralizeMentions(report.Clip(f.Text, 200), nil)), report.Code(f.RuleID)})
 		}
 		b.WriteString(t.Markdown())
 		b.WriteString("\n")
@@ -516,7 +516,7 @@ func Markdown(rep Report, diff string) string {
 				fmt.Fprintf(&d, " in step %s", report.Code(f.Step))
 			}
 			d.WriteString("\n\n```text\n")
-			lines := append([]ContextLine{{Line: f.Line, Text: f.Text}}, f.Context...)
+			lines := append([]classify.ContextLine{{Line: f.Line, Text: f.Text}}, f.Context...)
 			sort.SliceStable(lines, func(i, j int) bool { return lines[i].Line < lines[j].Line })
 			for _, c := range lines {
 				mark := " "

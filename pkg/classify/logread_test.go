@@ -1,0 +1,157 @@
+package classify
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func readAll(t testing.TB, r io.Reader, opts ...ReadOption) []Line {
+	t.Helper()
+	lr := NewLogReader(r, opts...)
+	var lines []Line
+	for lr.Next() {
+		lines = append(lines, lr.Line())
+	}
+	if err := lr.Err(); err != nil {
+		t.Fatalf("Err() = %v", err)
+	}
+	return lines
+}
+
+func TestLogReader(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		opts []ReadOption
+		want []Line
+	}{
+		{
+			name: "timestamps_groups_and_errors",
+			in: "\xef\xbb\xbf2026-11-19T02:13:44.1234567Z ##[group]Run make -j4\n" +
+				"2026-11-19T02:13:44.1234567Z make -j4\n" +
+				"2026-11-19T02:13:44.2Z ##[endgroup]\n" +
+				"2026-11-19T02:13:45Z cc1plus: fatal error\n" +
+				"2026-11-19T02:13:46.0000000Z ##[error]Process completed with exit code 2.\n",
+			want: []Line{
+				{Num: 1, Text: "##[group]Run make -j4", Group: "Run make -j4", Step: "Run make -j4"},
+				{Num: 2, Text: "make -j4", Group: "Run make -j4", Step: "Run make -j4"},
+				{Num: 3, Text: "##[endgroup]", Step: "Run make -j4"},
+				{Num: 4, Text: "cc1plus: fatal error", Step: "Run make -j4"},
+				{Num: 5, Text: "##[error]Process completed with exit code 2.", Step: "Run make -j4", Error: true},
+			},
+		},
+		{
+			name: "crlf_and_ansi",
+			in:   "2026-11-19T02:13:44.1234567Z \x1b[31;1merror:\x1b[0m bad\r\n\x1b]8;;http://x\x07link\x1b]8;;\x07\r\nplain",
+			want: []Line{
+				{Num: 1, Text: "error: bad"},
+				{Num: 2, Text: "link"},
+				{Num: 3, Text: "plain"},
+			},
+		},
+		{
+			name: "progress_carriage_returns_keep_last_segment",
+			in:   "2026-11-19T02:13:44Z 10%\r50%\r100% done\r\n",
+			want: []Line{{Num: 1, Text: "100% done"}},
+		},
+		{
+			name: "not_a_timestamp_kept",
+			in:   "2026-11-19 02:13:44 something\n",
+			want: []Line{{Num: 1, Text: "2026-11-19 02:13:44 something"}},
+		},
+		{
+			name: "long_line_truncated_not_fatal",
+			in:   strings.Repeat("x", 100) + "\nnext\n",
+			opts: []ReadOption{WithMaxLineBytes(32)},
+			want: []Line{
+				{Num: 1, Text: strings.Repeat("x", 32), Truncated: true},
+				{Num: 2, Text: "next"},
+			},
+		},
+		{
+			name: "empty_lines_keep_numbers",
+			in:   "\n\nthird\n",
+			want: []Line{{Num: 1}, {Num: 2}, {Num: 3, Text: "third"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := readAll(t, strings.NewReader(tt.in), tt.opts...)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("lines mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestLogReaderFlatMemory reads a log with one 8 MiB line through a 1 KiB
+// limit: the reader must not buffer the whole line.
+func TestLogReaderFlatMemory(t *testing.T) {
+	t.Parallel()
+	r := io.MultiReader(strings.NewReader("a\n"), io.LimitReader(repeatReader('z'), 8<<20), strings.NewReader("\nb\n"))
+	lr := NewLogReader(r, WithMaxLineBytes(1024))
+	var got []Line
+	for lr.Next() {
+		l := lr.Line()
+		l.Text = strings.TrimRight(l.Text, "z") // compare the length separately
+		got = append(got, l)
+	}
+	if lr.Err() != nil {
+		t.Fatal(lr.Err())
+	}
+	want := []Line{{Num: 1, Text: "a"}, {Num: 2, Truncated: true}, {Num: 3, Text: "b"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if n := lr.br.Size(); n > 4096 {
+		t.Errorf("buffer grew to %d bytes", n)
+	}
+}
+
+type repeatReader byte
+
+func (r repeatReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
+}
+
+func FuzzReadLog(f *testing.F) {
+	f.Add([]byte("2026-11-19T02:13:44.1234567Z ##[group]Run x\n##[endgroup]\r\n\x1b[31merror\x1b[0m\n##[error]boom"), 64)
+	f.Add([]byte("\xef\xbb\xbf\r\r\n\x1b]\x1b[\n"), 8)
+	f.Fuzz(func(t *testing.T, data []byte, max int) {
+		max = int(uint(max)%512) + 1
+		lr := NewLogReader(bytes.NewReader(data), WithMaxLineBytes(max))
+		n := 0
+		for lr.Next() {
+			l := lr.Line()
+			n++
+			if l.Num != n {
+				t.Fatalf("line number %d, want %d", l.Num, n)
+			}
+			if len(l.Text) > max {
+				t.Fatalf("line %d has %d bytes, limit %d", n, len(l.Text), max)
+			}
+			if strings.ContainsAny(l.Text, "\r\n\x1b") {
+				t.Fatalf("line %d keeps CR, LF or ESC: %q", n, l.Text)
+			}
+		}
+		if lr.Err() != nil {
+			t.Fatal(lr.Err())
+		}
+		wantLines := bytes.Count(data, []byte{'\n'})
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			wantLines++
+		}
+		if n != wantLines {
+			t.Fatalf("read %d lines, want %d", n, wantLines)
+		}
+	})
+}
