@@ -159,6 +159,7 @@ func TestUnchanged(t *testing.T) {
 		{"placeholder_values", "password=*** token=null secret=<your-secret> api_key=%API_KEY% auth={{ .Auth }}"},
 		{"marker_text", "[redacted: github token] [redacted: secret]"},
 		{"cmake_var", "-DOPENSSL_USE_STATIC_LIBS=TRUE"},
+		{"code_in_stack_trace", "66 |                 const id_token = yield OidcClient.getCall(id_token_url);"}, // testdata/fixer/public/dev/wf-oidc-claude-action-retry.log
 		{"octokit_redacted_header", ts + "      authorization: 'token [REDACTED]',"}, // testdata/ecosystem/logs/orch-resource-not-accessible.log
 	}
 	var r Redactor

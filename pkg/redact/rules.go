@@ -307,9 +307,11 @@ func keywordBefore(s string, end int) (keyword, bool) {
 // quoted, or runs to the next space, quote, '&' or ','. It is not a secret
 // when it is a placeholder ("***", "null", "$VAR", "${{ secrets.X }}",
 // "<token>", a marker). Comparisons ("==", "!=", "<=", ":=") are not
-// assignments. After an unquoted key and ':' (YAML, prose, log fields) the
-// value must also look like a secret (see looksSecret), so "token: write"
-// and "password: required" stay.
+// assignments. After an unquoted key and ':' (YAML, prose, log fields),
+// or an '=' with spaces around it (ini files, but also code quoted in
+// stack traces), an unquoted value must also look like a secret (see
+// looksSecret), so "token: write", "password: required" and "id_token =
+// yield" stay.
 //
 // For Authorization and Proxy-Authorization the value runs to the end of
 // the line (or a quote) and the scheme word is kept: "Authorization:
@@ -368,7 +370,12 @@ func (sc *scanner) matchAssignment(i int) (Match, bool) {
 	if placeholder(v) || markerAt(s[a:]) > 0 {
 		return Match{}, false
 	}
-	strong := sep == '=' || quotedKey || quotedVal
+	// Strong evidence: a quoted key or value, or "KEY=value" written
+	// tight. "key = value" with spaces is as often code ("const id_token =
+	// yield …" in a stack trace) as an ini file, so it needs the same
+	// secret-looking value as ':'.
+	spaced := k < i || j > i+1
+	strong := quotedKey || quotedVal || sep == '=' && !spaced
 	if strong && len(v) < 4 || !strong && !looksSecret(v) {
 		return Match{}, false
 	}
