@@ -160,7 +160,7 @@ func TestUnchanged(t *testing.T) {
 		{"marker_text", "[redacted: github token] [redacted: secret]"},
 		{"cmake_var", "-DOPENSSL_USE_STATIC_LIBS=TRUE"},
 		{"code_in_stack_trace", "66 |                 const id_token = yield OidcClient.getCall(id_token_url);"}, // testdata/fixer/public/dev/wf-oidc-claude-action-retry.log
-		{"octokit_redacted_header", ts + "      authorization: 'token [REDACTED]',"}, // testdata/ecosystem/logs/orch-resource-not-accessible.log
+		{"octokit_redacted_header", ts + "      authorization: 'token [REDACTED]',"},                             // testdata/ecosystem/logs/orch-resource-not-accessible.log
 	}
 	var r Redactor
 	for _, tt := range tests {
