@@ -64,6 +64,10 @@ func (r *Redactor) scan(s string, inKey bool, limit int) ([]Match, bool) {
 		}
 		c := s[i]
 		t := tab[c]
+		if t == tValue && (i+1 >= len(s) || !vs.hasPair(c, s[i+1])) {
+			i++ // registered values make most letters triggers; most pairs miss
+			continue
+		}
 		if t&tMarker != 0 {
 			if n := markerAt(s[i:]); n > 0 {
 				marks = append(marks, Match{Start: i, End: i + n})
@@ -110,9 +114,9 @@ func (r *Redactor) scan(s string, inKey bool, limit int) ([]Match, bool) {
 				ms = append(ms, Match{Start: start, End: end, Kind: Credentials})
 			}
 		}
-		if t&tValue != 0 && i+1 < len(s) {
-			if p := uint16(c)<<8 | uint16(s[i+1]); vs.pairs[p>>6]&(1<<(p&63)) != 0 {
-				for _, v := range vs.byPair[p] {
+		if t&tValue != 0 && i+1 < len(s) && vs.hasPair(c, s[i+1]) {
+			{
+				for _, v := range vs.byPair[uint16(c)<<8|uint16(s[i+1])] {
 					if strings.HasPrefix(s[i:], v) {
 						ms = append(ms, Match{Start: i, End: i + len(v), Kind: MaskedValue})
 						break
@@ -158,6 +162,12 @@ func (r *run) get(s string, from int, in func(byte) bool) int {
 		r.start, r.end = from, e
 	}
 	return e
+}
+
+// hasPair reports whether a registered value starts with the bytes a, b.
+func (vs *valueSet) hasPair(a, b byte) bool {
+	p := uint16(a)<<8 | uint16(b)
+	return vs.pairs[p>>6]&(1<<(p&63)) != 0
 }
 
 // sortSpans orders spans by start; at the same start the more specific
