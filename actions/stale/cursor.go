@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 )
@@ -209,52 +208,23 @@ func (rc *RepoCursor) recall(it *Item, staleLabel string) bool {
 	return true
 }
 
-// remember keeps an item's evidence: the activities an assessment can use
-// (the action's own markers with their bodies, stale label changes, and what
-// counts as activity), not bot chatter.
+// remember keeps an item's evidence: every activity with its actor, kind
+// and time (so a later policy, other ignore_actors for example, weighs them
+// afresh), and the bodies of the action's own marker comments only (a
+// resolved warning is rewritten from it).
 func (rc *RepoCursor) remember(p Policy, it *Item) {
 	if rc == nil || !it.Read {
 		return
 	}
 	m := itemMemo{UpdatedAt: it.UpdatedAt, Labelled: it.HasLabel(p.StaleLabel)}
 	for _, a := range it.Activities {
-		keep := p.countsAsActivity(&a) ||
-			(a.Kind == ActComment && p.byUs(a.Actor) && (startsWithMarker(a.Body, MarkerWarning) || startsWithMarker(a.Body, MarkerClose))) ||
-			((a.Kind == ActLabeled || a.Kind == ActUnlabeled) && strings.EqualFold(a.Label, p.StaleLabel))
-		if !keep {
-			// Still an entry that explains updated_at.
-			a = Activity{Kind: ActOther, At: a.At}
-		}
 		body := ""
-		if a.Kind == ActComment && p.byUs(a.Actor) {
+		if a.Kind == ActComment && p.byUs(a.Actor) && (startsWithMarker(a.Body, MarkerWarning) || startsWithMarker(a.Body, MarkerClose)) {
 			body = a.Body
 		}
 		m.Acts = append(m.Acts, memoAct{Kind: a.Kind, Actor: a.Actor, At: a.At, CommentID: a.CommentID, Body: body, Label: a.Label, Event: a.Event})
 	}
-	m.Acts = compactOther(m.Acts)
 	rc.Items[itemKey(it)] = m
-}
-
-// compactOther keeps only the latest anonymous entry (all it is needed for
-// is explaining updated_at).
-func compactOther(acts []memoAct) []memoAct {
-	var out []memoAct
-	var latest *memoAct
-	for i := range acts {
-		a := acts[i]
-		if a.Kind == ActOther && a.Actor == "" {
-			if latest == nil || a.At.After(latest.At) {
-				latest = &acts[i]
-			}
-			continue
-		}
-		out = append(out, a)
-	}
-	if latest != nil {
-		out = append(out, *latest)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
-	return out
 }
 
 // forget drops an item (written this run: its updated_at moved).
