@@ -311,6 +311,19 @@ func unhealthyAlert(r Report, name string, d contract.DomainHealth, band string)
 
 func unreadableAlert(r Report, name string, d contract.DomainHealth) Alert {
 	reason := d.Error
+	var missing []contract.Finding
+	for _, f := range d.Findings {
+		if f.Category == contract.CategoryMissingData {
+			missing = append(missing, f)
+		}
+	}
+	if reason == "" && len(missing) > 0 {
+		var parts []string
+		for _, f := range missing {
+			parts = append(parts, findingText(f))
+		}
+		reason = strings.Join(parts, "; ")
+	}
 	if reason == "" {
 		reason = "the monitor could not read it"
 	}
@@ -321,6 +334,21 @@ func unreadableAlert(r Report, name string, d contract.DomainHealth) Alert {
 		Summary: "The monitor could not read this domain: " + reason + ".",
 		Facts:   []string{"status:" + strconv.Itoa(d.Status)},
 		Rows:    [][2]string{{"Domain", name}, {"HTTP status", strconv.Itoa(d.Status)}},
+	}
+	if len(missing) > 0 {
+		a.Title = name + ": health unknown, data could not be read"
+		a.Rows = [][2]string{{"Domain", name}, {"Band", bandUnknown}}
+		a.Facts = nil
+	}
+	for _, f := range missing {
+		a.Facts = append(a.Facts, "missing:"+f.Component)
+		a.Rows = append(a.Rows, [2]string{"Not read", fmt.Sprintf("%s (HTTP %d)", f.Component, f.Status)})
+		if f.Permission != "" {
+			a.Rows = append(a.Rows, [2]string{"Token needs", f.Permission})
+		}
+	}
+	if d.ScoreRange != nil {
+		a.Rows = append(a.Rows, [2]string{"Score between", fmt.Sprintf("%d and %d", d.ScoreRange.Min, d.ScoreRange.Max)})
 	}
 	a.Suggestions = append(a.Suggestions, d.Recommendations...)
 	return a

@@ -199,6 +199,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 			}
 			d.EventsKnown = false
 			d.Events = nil
+			d.unread("events", err, "", ComponentActivityRecency)
 			c.logf("%s: events not read: %s", d.Name, ghclient.Reason(err))
 			break
 		}
@@ -240,6 +241,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 		if stop := stopFor(err); stop != nil {
 			return d, stop
 		}
+		d.unread("workflow runs", err, "actions: read", ComponentCISuccessRate, ComponentFailureStreak)
 		c.logf("%s: workflow runs not read: %s", d.Name, ghclient.Reason(err))
 	} else {
 		d.RunsKnown = true
@@ -281,6 +283,11 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 			if stop := stopFor(err); stop != nil {
 				return d, stop
 			}
+			if !d.hasUnread("jobs") {
+				// The jobs tell the failed step and the flaky re-runs; the
+				// score stands on the runs, so no component is missing.
+				d.unread("jobs", err, "actions: read")
+			}
 			c.logf("%s: jobs of run %d not read: %s", d.Name, r.ID, ghclient.Reason(err))
 			continue
 		}
@@ -302,6 +309,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 				return d, stop
 			}
 			d.OpenKnown = false
+			d.unread("open issues and pull requests", err, "issues: read", ComponentStalePRLoad, ComponentOpenCriticalAlerts)
 			c.logf("%s: open issues not read: %s", d.Name, ghclient.Reason(err))
 		}
 		for _, it := range is {
@@ -498,6 +506,29 @@ func ListOrgTargets(ctx context.Context, api API, f OrgFilter) ([]Target, error)
 func containsFold(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// unread records data that could not be read: the reason, the status and
+// the permission GitHub says is needed (fallback: the one the endpoint is
+// documented to need, for a 403 without the header).
+func (d *DomainData) unread(data string, err error, permission string, components ...string) {
+	u := Unread{Data: data, Components: components, Reason: ghclient.Reason(err), Status: ghclient.StatusCode(err)}
+	switch {
+	case ghclient.NeededPermission(err) != "":
+		u.Permission = ghclient.NeededPermission(err)
+	case ghclient.IsForbidden(err):
+		u.Permission = permission
+	}
+	d.Unread = append(d.Unread, u)
+}
+
+func (d *DomainData) hasUnread(data string) bool {
+	for _, u := range d.Unread {
+		if u.Data == data {
 			return true
 		}
 	}
