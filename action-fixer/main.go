@@ -165,7 +165,7 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	r.SetReportLocation(res.MarkdownPath)
 	r.AddSummary(res.Markdown)
 	s := res.Report.Summary
-	r.Infof("%d logs: %d failures explained, top category %s, max severity %s", s.Logs, s.Failed, s.TopCategory, s.MaxSeverity)
+	r.Infof("%d logs: %d with a root cause (%d unexplained), top category %s, max severity %s", s.Logs, s.Failed, s.Unexplained, s.TopCategory, s.MaxSeverity)
 	limit := r.Int("max_annotations")
 	for i, f := range res.Report.Failures {
 		if i >= limit {

@@ -341,6 +341,10 @@ func summarize(rep *Report) {
 			continue
 		}
 		s.Failed++
+		if rc.Category == classify.CategoryUnknown {
+			// Only a catch-all rule matched: nothing named the cause.
+			s.Unexplained++
+		}
 		s.ByCategory[rc.Category]++
 		rep.Failures = append(rep.Failures, *rc)
 		if rc.Severity.Rank() > s.MaxSeverity.Rank() {
