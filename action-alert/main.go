@@ -134,7 +134,7 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	}()
 	cfg := config(r)
 	if _, _, perr := alert.Prepare(&cfg); perr != nil {
-		return inputErrors(r, perr)
+		return perr
 	}
 	gh, err := ghclient.New(ghclient.RunConfig(r, version))
 	if err != nil {
@@ -145,7 +145,7 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	end()
 	if res == nil {
 		if err != nil {
-			return inputErrors(r, err)
+			return err
 		}
 		return nil
 	}
@@ -162,24 +162,4 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 		return &runner.ExitError{Code: runner.ExitFailure, Err: err}
 	}
 	return err
-}
-
-// inputErrors turns the library's configuration and report errors into
-// runner input errors (::error title=Invalid input::, exit code 2).
-func inputErrors(r *runner.Run, err error) error {
-	return r.InputErrors(err, func(e error) *runner.InputError {
-		var ce *alert.ConfigError
-		var re *alert.ReportError
-		var te *alert.TypeError
-		switch {
-		case errors.As(e, &ce):
-			return &runner.InputError{Input: ce.Input, Value: ce.Value, Reason: ce.Reason, Allowed: ce.Allowed, Secret: ce.Secret}
-		case errors.As(e, &re):
-			return &runner.InputError{Input: re.Input, Value: re.Value, Reason: re.Reason}
-		case errors.As(e, &te):
-			return &runner.InputError{Input: "alert_type", Value: string(te.Type),
-				Reason: strings.TrimPrefix(te.Error(), "invalid alert_type value \""+string(te.Type)+"\" ")}
-		}
-		return nil
-	})
 }

@@ -101,24 +101,7 @@ func configFrom(r *runner.Run) (monitor.Config, error) {
 	if len(errs) == 0 {
 		errs = append(errs, cfg.Validate())
 	}
-	return cfg, inputErrors(r, errors.Join(errs...))
-}
-
-// inputErrors turns the library's *monitor.ConfigError values about inputs
-// into runner input errors (::error title=Invalid input::, exit code 2); an
-// input error without a Source gets the variable or flag its value came from.
-func inputErrors(r *runner.Run, err error) error {
-	return r.InputErrors(err, func(e error) *runner.InputError {
-		var ie *runner.InputError
-		var ce *monitor.ConfigError
-		switch {
-		case errors.As(e, &ie):
-			return ie
-		case errors.As(e, &ce) && ce.Source == "input":
-			return &runner.InputError{Input: ce.Field, Value: ce.Value, Reason: ce.Reason}
-		}
-		return nil
-	})
+	return cfg, errors.Join(errs...)
 }
 
 func run(ctx context.Context, r *runner.Run) (err error) {
@@ -168,10 +151,6 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	res, err = monitor.Run(ctx, cfg, deps)
 	end()
 	if err != nil {
-		var ce *monitor.ConfigError
-		if errors.As(err, &ce) {
-			return inputErrors(r, err)
-		}
 		return err
 	}
 	r.AddSummary(res.Markdown)

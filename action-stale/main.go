@@ -112,7 +112,7 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	cfg := stale.Config{Policy: policy(r), Repositories: repos, DryRun: r.Bool("dry_run"),
 		OutputDir: r.String("output_dir"), Repository: r.Repository().String(), Now: r.Now(), Version: version, RunURL: r.RunURL()}
 	if err := cfg.Validate(); err != nil {
-		return inputErrors(r, err)
+		return err
 	}
 	gh, err := ghclient.New(ghclient.RunConfig(r, version))
 	if err != nil {
@@ -146,16 +146,4 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 		return &runner.ExitError{Code: runner.ExitFailure, Err: err}
 	}
 	return err
-}
-
-// inputErrors turns the library's policy errors into runner input errors,
-// so they are reported as ::error title=Invalid input:: with exit code 2.
-func inputErrors(r *runner.Run, err error) error {
-	return r.InputErrors(err, func(e error) *runner.InputError {
-		var pe *stale.PolicyError
-		if !errors.As(e, &pe) {
-			return nil
-		}
-		return &runner.InputError{Input: pe.Setting, Value: pe.Value, Reason: pe.Reason}
-	})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
@@ -72,22 +73,6 @@ type Built struct {
 	BelowMinLevel int `json:"below_min_level"`
 }
 
-// TypeError is an alert_type that does not fit the reports given.
-type TypeError struct {
-	Type   Type
-	Report string
-	Kind   Kind
-}
-
-func (e *TypeError) Error() string {
-	want := "stale_analysis.json"
-	if e.Type == TypeEcosystem {
-		want = "ecosystem_analysis.json or failure_analysis.json"
-	}
-	return fmt.Sprintf("invalid alert_type value %q for report %s (a %s report): alert_type %s needs %s; use auto to take the type from each report (allowed: auto, stale, critical, ecosystem, maintenance)",
-		e.Type, e.Report, e.Kind, e.Type, want)
-}
-
 // CheckType checks that every report fits the alert type: stale needs stale
 // reports, ecosystem needs monitor or fixer reports; auto, critical and
 // maintenance take any report.
@@ -96,7 +81,13 @@ func CheckType(t Type, reports []Report) error {
 		switch {
 		case t == TypeStale && r.Kind != KindStale,
 			t == TypeEcosystem && r.Kind == KindStale:
-			return &TypeError{Type: t, Report: r.Name(), Kind: r.Kind}
+			want := "stale_analysis.json"
+			if t == TypeEcosystem {
+				want = "ecosystem_analysis.json or failure_analysis.json"
+			}
+			return &config.SettingError{Source: config.InputSource, Name: "alert_type", Value: string(t),
+				Reason:  fmt.Sprintf("for report %s (a %s report): alert_type %s needs %s; use auto to take the type from each report", r.Name(), r.Kind, t, want),
+				Allowed: "auto, stale, critical, ecosystem, maintenance"}
 		}
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
@@ -88,7 +89,7 @@ type Result struct {
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(field, value, reason string) {
-		errs = append(errs, &ConfigError{Source: "input", Field: field, Value: value, Reason: reason})
+		errs = append(errs, &config.SettingError{Source: "input", Name: field, Value: value, Reason: reason})
 	}
 	merge := len(c.MergeReports) > 0
 	if !merge {

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
 
@@ -127,30 +128,13 @@ func DefaultPolicy() Policy {
 	}
 }
 
-// PolicyError is a setting with a bad value. Source is the input name or
-// "path:line" of a config file.
-type PolicyError struct {
-	Setting string
-	Value   string
-	Reason  string
-	Source  string
-}
-
-func (e *PolicyError) Error() string {
-	src := ""
-	if e.Source != "" {
-		src = e.Source + ": "
-	}
-	return fmt.Sprintf("%sinvalid %s %q: %s", src, e.Setting, e.Value, e.Reason)
-}
-
 // Validate checks every setting and returns all problems at once
-// (errors.Join of *PolicyError). source prefixes each error (an input set or
+// (errors.Join of *config.SettingError). source prefixes each error (an input set or
 // a config file name); "" for none.
 func (p Policy) Validate(source string) error {
 	var errs []error
 	bad := func(setting, value, reason string) {
-		errs = append(errs, &PolicyError{Setting: setting, Value: value, Reason: reason, Source: source})
+		errs = append(errs, &config.SettingError{Source: source, Name: setting, Value: value, Reason: reason})
 	}
 	if p.DaysUntilStale <= 0 {
 		bad("days_until_stale", fmtDays(p.DaysUntilStale), "must be a number of days greater than 0 (fractions allowed, e.g. 0.5)")

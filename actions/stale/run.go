@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
@@ -63,7 +64,7 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if len(c.Repositories) == 0 {
-		errs = append(errs, &PolicyError{Setting: "repositories", Value: "", Reason: "no repository to process (set repositories, or run in a repository)"})
+		errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "repositories", Value: "", Reason: "no repository to process (set repositories, or run in a repository)"})
 	}
 	for _, r := range c.Repositories {
 		if _, err := runner.ParseRepo(r, ""); err != nil {
@@ -72,7 +73,7 @@ func (c Config) Validate() error {
 			if errors.As(err, &re) {
 				reason = re.Reason
 			}
-			errs = append(errs, &PolicyError{Setting: "repositories", Value: r, Reason: "must be owner/name: " + reason})
+			errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "repositories", Value: r, Reason: "must be owner/name: " + reason})
 		}
 	}
 	return errors.Join(errs...)
