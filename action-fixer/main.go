@@ -217,10 +217,7 @@ func compact(fs []classify.Finding) []map[string]any {
 // cooperate sends a compact fixer-analysis repository_dispatch to each
 // target repository through pkg/dispatch (the alert action's code path).
 func cooperate(ctx context.Context, r *runner.Run, gh *ghclient.Client, res *fixer.Result) error {
-	var targets []dispatch.Target
-	for _, t := range r.Repos("target_repos") {
-		targets = append(targets, dispatch.Target{Owner: t.Owner, Repo: t.Name})
-	}
+	targets := r.Repos("target_repos")
 	s := res.Report.Summary
 	var top []map[string]any
 	for i, f := range res.Report.Failures {

@@ -60,18 +60,13 @@ func configFrom(r *runner.Run) (monitor.Config, error) {
 		errs = append(errs, &runner.InputError{Input: input, Value: value, Reason: reason})
 	}
 	cfg := monitor.Config{
-		Owner: r.String("owner"), Org: monitor.OrgFilter{Org: r.String("org"), Name: r.String("name_filter"), Topic: r.String("topic")},
+		Org:    monitor.OrgFilter{Org: r.String("org"), Name: r.String("name_filter"), Topic: r.String("topic")},
 		Window: r.Duration("window"), Recent: time.Duration(r.Int("hours")) * time.Hour, Concurrency: r.Int("concurrency"),
 		AnalyzeFailures: r.Bool("analyze_failures"), OutputDir: r.String("output_dir"),
 		HistoryFile: r.String("history_file"), HistorySize: r.Int("history_size"), FailOn: r.String("fail_on"),
 		MergeReports: r.List("merge_reports"), Now: r.Now(), Version: version, RunURL: r.RunURL(),
 	}
-	if cfg.Owner == "" {
-		cfg.Owner = r.Repository().Owner
-	}
-	for _, d := range r.Repos("domains") {
-		cfg.Domains = append(cfg.Domains, d.String())
-	}
+	cfg.Domains = r.Repos("domains")
 	if cfg.Window <= 0 {
 		bad("window", r.String("window"), "must be > 0, e.g. 7d")
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/dispatch"
-	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // Channels.
@@ -159,7 +159,7 @@ func (c *Config) Validate() error {
 		c.Label = DefaultLabel
 	}
 	for i, l := range append([]string{c.Label}, c.Labels...) {
-		if err := runner.ValidateLabel(l); err != nil {
+		if err := ghname.ValidateLabel(l); err != nil {
 			input := "labels"
 			if i == 0 {
 				input = "label"

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // GitHubAPI implements API with a go-github client (from pkg/ghclient).
@@ -19,12 +19,13 @@ type GitHubAPI struct {
 	BlobClient *http.Client
 }
 
+// splitRepo parses "owner/repo" (pkg/ghname's rules) into its parts.
 func splitRepo(repository string) (string, string, error) {
-	owner, name, ok := strings.Cut(repository, "/")
-	if !ok || owner == "" || name == "" {
-		return "", "", fmt.Errorf("invalid repository %q (want owner/repo)", repository)
+	r, err := ghname.ParseRepo(repository, "")
+	if err != nil {
+		return "", "", fmt.Errorf("invalid repository: %w", err)
 	}
-	return owner, name, nil
+	return r.Owner, r.Name, nil
 }
 
 // FailedJobs lists the failed jobs of the latest attempt of a run.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
@@ -326,8 +327,8 @@ func ReportJobs(data []byte) ([]JobRef, error) {
 
 // validRepository reports whether s is "owner/repo".
 func validRepository(s string) bool {
-	owner, name, ok := strings.Cut(s, "/")
-	return ok && owner != "" && name != "" && !strings.Contains(name, "/")
+	_, err := ghname.ParseRepo(s, "")
+	return err == nil
 }
 
 func summarize(rep *Report) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // Limits on what one domain may cost.
@@ -58,12 +59,12 @@ type Collector struct {
 // Target is a domain to collect, with metadata when a listing already
 // provided it (org mode), so the repository is not fetched again.
 type Target struct {
-	Owner, Name string
-	Meta        *RepoMeta
+	ghname.Repo
+	Meta *RepoMeta
 }
 
 // FullName is "owner/name".
-func (t Target) FullName() string { return t.Owner + "/" + t.Name }
+func (t Target) FullName() string { return t.String() }
 
 // Collection is the result of collecting every domain.
 type Collection struct {
@@ -495,7 +496,7 @@ func ListOrgTargets(ctx context.Context, api API, f OrgFilter) ([]Target, error)
 			if owner == "" {
 				owner = f.Org
 			}
-			out = append(out, Target{Owner: owner, Name: r.GetName(), Meta: &m})
+			out = append(out, Target{Repo: ghname.Repo{Owner: owner, Name: r.GetName()}, Meta: &m})
 		}
 		page = next
 	}

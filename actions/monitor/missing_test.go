@@ -9,6 +9,7 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // runExampleAs runs the monitor on the example ecosystem with a token the
@@ -22,9 +23,9 @@ func runExampleAs(t *testing.T, perms map[string]string, opts emulator.Options) 
 	f.Tokens = map[string]emulator.Token{"t": {Login: "github-actions[bot]", Permissions: perms}}
 	_, url := startEmulator(t, f, opts)
 	c := newClient(t, url, "", func(cfg *ghclient.Config) { cfg.Token = "t" })
-	var domains []string
+	var domains []ghname.Repo
 	for _, r := range f.Repositories {
-		domains = append(domains, r.FullName())
+		domains = append(domains, ghname.Repo{Owner: r.Owner, Name: r.Name})
 	}
 	res, err := Run(context.Background(), Config{Domains: domains, Now: f.ReferenceTime, OutputDir: t.TempDir(), Window: 14 * 24 * time.Hour},
 		Deps{API: GitHubAPI{Client: c.Client}})

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/config"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
-	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
 
 // Output file names under Config.OutputDir.
@@ -27,9 +27,9 @@ var FailOnValues = []string{"never", "warning", "critical"}
 
 // Config is a monitor run, built by main from the inputs.
 type Config struct {
-	// Domains are "owner/repo" or bare names that take Owner.
-	Domains []string
-	Owner   string
+	// Domains are the repositories to read, parsed at the edge (the
+	// domains input).
+	Domains []ghname.Repo
 	// Org lists the organisation's repositories instead of Domains,
 	// filtered by Org.Name (glob) and Org.Topic.
 	Org OrgFilter
@@ -100,11 +100,6 @@ func (c *Config) Validate() error {
 			bad("org", c.Org.Org, "set either domains or org, not both")
 		}
 	}
-	for _, d := range c.Domains {
-		if _, err := runner.ParseRepo(d, c.Owner); err != nil {
-			bad("domains", d, err.Error())
-		}
-	}
 	if c.Org.Name != "" {
 		if _, err := path.Match(c.Org.Name, ""); err != nil {
 			bad("name_filter", c.Org.Name, "not a valid glob: "+err.Error())
@@ -169,17 +164,13 @@ func (c *Config) Targets(ctx context.Context, api API) ([]Target, error) {
 	}
 	var out []Target
 	seen := map[string]bool{}
-	for _, d := range c.Domains {
-		r, err := runner.ParseRepo(d, c.Owner)
-		if err != nil {
-			return nil, fmt.Errorf("failed to parse domain: %w", err)
-		}
+	for _, r := range c.Domains {
 		key := strings.ToLower(r.String())
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
-		out = append(out, Target{Owner: r.Owner, Name: r.Name})
+		out = append(out, Target{Repo: r})
 	}
 	return out, nil
 }

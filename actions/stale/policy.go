@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/config"
-	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // Day is the length of one day in the policy's units.
@@ -142,12 +142,12 @@ func (p Policy) Validate(source string) error {
 	if p.DaysUntilClose < 0 {
 		bad("days_until_close", fmtDays(p.DaysUntilClose), "must be a number of days, 0 or more (fractions allowed)")
 	}
-	if err := runner.ValidateLabel(p.StaleLabel); err != nil {
+	if err := ghname.ValidateLabel(p.StaleLabel); err != nil {
 		bad("stale_label", p.StaleLabel, err.Error())
 	}
 	for _, l := range [][2]any{{"exempt_labels", p.ExemptLabels}, {"any_of_labels", p.AnyOfLabels}, {"only_labels", p.OnlyLabels}} {
 		for _, name := range l[1].([]string) {
-			if err := runner.ValidateLabel(name); err != nil {
+			if err := ghname.ValidateLabel(name); err != nil {
 				bad(l[0].(string), name, err.Error())
 			}
 		}

@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-github/v62/github"
 	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
-	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
 
 // Config is one run: the policy from the inputs, the repositories, the mode.
@@ -67,8 +67,8 @@ func (c Config) Validate() error {
 		errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "repositories", Value: "", Reason: "no repository to process (set repositories, or run in a repository)"})
 	}
 	for _, r := range c.Repositories {
-		if _, err := runner.ParseRepo(r, ""); err != nil {
-			var re *runner.RepoError
+		if _, err := ghname.ParseRepo(r, ""); err != nil {
+			var re *ghname.RepoError
 			reason := err.Error()
 			if errors.As(err, &re) {
 				reason = re.Reason

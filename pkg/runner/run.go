@@ -397,6 +397,9 @@ func (r *Run) IsSet(name string) bool { return r.lookup(name).source != "default
 // or "default".
 func (r *Run) Source(name string) string { return r.lookup(name).source }
 
+// Declared reports whether the spec declares the input.
+func (r *Run) Declared(name string) bool { _, ok := r.inputs[name]; return ok }
+
 // Spec returns the spec the run was loaded with.
 func (r *Run) Spec() Spec { return r.spec }
 
