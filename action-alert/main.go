@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/sparesparrow/ecosystem-actions/actions/alert"
@@ -118,20 +117,7 @@ func config(r *runner.Run) alert.Config {
 func run(ctx context.Context, r *runner.Run) (err error) {
 	var res *alert.Result
 	// Every declared output is written, whatever happens.
-	defer func() {
-		outs := res.Outputs()
-		for _, name := range alert.OutputNames {
-			var oerr error
-			if s, ok := outs[name].(string); ok {
-				oerr = r.SetOutput(name, s)
-			} else {
-				oerr = r.SetJSONOutput(name, outs[name])
-			}
-			if oerr != nil && err == nil {
-				err = oerr
-			}
-		}
-	}()
+	defer func() { err = errors.Join(err, r.Finish(res)) }()
 	cfg := config(r)
 	if _, _, perr := alert.Prepare(&cfg); perr != nil {
 		return perr
@@ -143,21 +129,6 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	end := r.Group("alerts")
 	res, err = alert.Run(ctx, cfg, alert.Deps{GitHub: gh.Client, Logf: r.Infof, Stats: func() any { return gh.Stats() }})
 	end()
-	if res == nil {
-		if err != nil {
-			return err
-		}
-		return nil
-	}
-	r.AddSummary(res.Markdown(alert.Text{Mention: cfg.Mention}))
-	if len(res.Files) > 1 {
-		r.SetReportLocation(filepath.ToSlash(res.Files[1]))
-	}
-	for _, a := range res.Alerts {
-		for _, e := range a.Errors {
-			r.Errorf(runner.Annotation{Title: "Alert not fully delivered"}, "%s: %s", a.Title, e)
-		}
-	}
 	if errors.Is(err, alert.ErrIncomplete) {
 		return &runner.ExitError{Code: runner.ExitFailure, Err: err}
 	}

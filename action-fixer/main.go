@@ -24,9 +24,6 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-// outputs are every output action.yml declares; all are always written.
-var outputs = []string{"failures", "top_category", "max_severity", "report_path", "pull_request_url"}
-
 func spec() runner.Spec {
 	return runner.Spec{
 		Name: "action-fixer", Version: version,
@@ -118,28 +115,9 @@ func configFrom(r *runner.Run) (fixer.Config, error) {
 
 func run(ctx context.Context, r *runner.Run) (err error) {
 	var res *fixer.Result
-	defer func() {
-		vals := map[string]string{"failures": "[]", "top_category": "", "max_severity": "", "report_path": "", "pull_request_url": ""}
-		if res != nil && res.PullRequest != nil {
-			vals["pull_request_url"] = res.PullRequest.URL
-		}
-		if res != nil {
-			vals["top_category"] = string(res.Report.Summary.TopCategory)
-			vals["max_severity"] = string(res.Report.Summary.MaxSeverity)
-			vals["report_path"] = res.JSONPath
-		}
-		for _, name := range outputs {
-			if name == "failures" && res != nil {
-				if oerr := r.SetJSONOutput(name, compact(res.Report.Failures)); oerr != nil && err == nil {
-					err = oerr
-				}
-				continue
-			}
-			if oerr := r.SetOutput(name, vals[name]); oerr != nil && err == nil {
-				err = oerr
-			}
-		}
-	}()
+	// Every declared output is written, whatever happens; at most
+	// max_annotations root causes become annotations.
+	defer func() { err = errors.Join(err, r.Finish(res, runner.MaxFindingAnnotations(r.Int("max_annotations")))) }()
 	cfg, err := configFrom(r)
 	if err != nil {
 		return err
@@ -162,20 +140,8 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	if err != nil {
 		return err
 	}
-	r.SetReportLocation(res.MarkdownPath)
-	r.AddSummary(res.Markdown)
 	s := res.Report.Summary
 	r.Infof("%d logs: %d with a root cause (%d unexplained), top category %s, max severity %s", s.Logs, s.Failed, s.Unexplained, s.TopCategory, s.MaxSeverity)
-	limit := r.Int("max_annotations")
-	for i, f := range res.Report.Failures {
-		if i >= limit {
-			break
-		}
-		// The message carries log text: the runner escapes it so it cannot
-		// become a workflow command.
-		r.Errorf(runner.Annotation{Title: fmt.Sprintf("%s: %s", f.Category, f.Title)},
-			"%s line %d: %s (rule %s)", f.Source, f.Line, f.Text, f.RuleID)
-	}
 	if res.Report.Patch != nil {
 		for _, a := range res.Report.Patch.Applied {
 			r.Noticef(runner.Annotation{Title: "Workflow fix", File: res.Report.Patch.Workflow}, "%s", a)
@@ -201,17 +167,6 @@ func needsFetch(path string) bool {
 	}
 	_, err := os.Stat(path)
 	return errors.Is(err, os.ErrNotExist)
-}
-
-// compact keeps the failures output small: the JSON file has the rest.
-func compact(fs []classify.Finding) []map[string]any {
-	out := []map[string]any{}
-	for _, f := range fs {
-		out = append(out, map[string]any{"rule_id": f.RuleID, "category": f.Category, "severity": f.Severity,
-			"pattern": f.Pattern, "line": f.Line, "text": f.Text, "source": f.Source, "fingerprint": f.Fingerprint,
-			"confidence": f.Confidence, "suggestions": f.Suggestions})
-	}
-	return out
 }
 
 // cooperate sends a compact fixer-analysis repository_dispatch to each

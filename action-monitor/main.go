@@ -6,11 +6,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/actions/monitor"
@@ -20,9 +18,6 @@ import (
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
-
-// outputs are every output action.yml declares; all are always written.
-var outputs = []string{"alert_level", "unhealthy_domains", "report_path", "health_json"}
 
 func spec() runner.Spec {
 	return runner.Spec{
@@ -102,24 +97,7 @@ func configFrom(r *runner.Run) (monitor.Config, error) {
 func run(ctx context.Context, r *runner.Run) (err error) {
 	var res *monitor.Result
 	// Every declared output is written, whatever happens.
-	defer func() {
-		vals := map[string]string{"alert_level": "none", "unhealthy_domains": "[]", "report_path": "", "health_json": "{}"}
-		if res != nil {
-			vals["alert_level"] = res.Report.Summary.AlertLevel
-			vals["report_path"] = res.ReportPath
-			if b, jerr := jsonString(res.Report.Summary.Unhealthy); jerr == nil {
-				vals["unhealthy_domains"] = b
-			}
-			if b, jerr := jsonString(healthJSON(res.Report)); jerr == nil {
-				vals["health_json"] = b
-			}
-		}
-		for _, name := range outputs {
-			if oerr := r.SetOutput(name, vals[name]); oerr != nil && err == nil {
-				err = oerr
-			}
-		}
-	}()
+	defer func() { err = errors.Join(err, r.Finish(res)) }()
 
 	cfg, err := configFrom(r)
 	if err != nil {
@@ -148,44 +126,11 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	if err != nil {
 		return err
 	}
-	r.AddSummary(res.Markdown)
-	r.SetReportLocation(res.ReportPath)
 	s := res.Report.Summary
 	r.Infof("%d domains: %d healthy, %d warning, %d critical, %d archived, %d unknown; alert level %s",
 		s.TotalDomains, s.HealthyDomains, s.WarningDomains, s.CriticalDomains, s.ArchivedDomains, s.UnknownDomains, s.AlertLevel)
-	for _, name := range s.Unhealthy {
-		d := res.Report.Domains[name]
-		msg := strings.Join(d.IssuesDetected, "; ")
-		if d.Band == monitor.BandCritical {
-			r.Errorf(runner.Annotation{Title: "Unhealthy domain " + name}, "%s is %s (score %d): %s", name, d.Band, deref(d.HealthScore), msg)
-		} else {
-			r.Warningf(runner.Annotation{Title: "Unhealthy domain " + name}, "%s is %s (score %d): %s", name, d.Band, deref(d.HealthScore), msg)
-		}
-	}
 	if res.Failed {
 		return &runner.ExitError{Code: runner.ExitFailure, Err: fmt.Errorf("alert level %s reaches fail_on %s", s.AlertLevel, cfg.FailOn)}
 	}
 	return nil
-}
-
-// healthJSON is the health_json output: score, band and confidence per
-// domain (the full report is at report_path).
-func healthJSON(rep monitor.Report) map[string]any {
-	out := map[string]any{}
-	for name, d := range rep.Domains {
-		out[name] = map[string]any{"health_score": d.HealthScore, "band": d.Band, "confidence": d.Confidence}
-	}
-	return out
-}
-
-func deref(p *int) int {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
-func jsonString(v any) (string, error) {
-	b, err := json.Marshal(v)
-	return string(b), err
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 
 	"github.com/sparesparrow/ecosystem-actions/actions/stale"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
@@ -87,21 +86,7 @@ func policy(r *runner.Run) stale.Policy {
 func run(ctx context.Context, r *runner.Run) (err error) {
 	var res *stale.Result
 	// Every declared output is written, whatever happens.
-	defer func() {
-		outs := map[string][]stale.Output{}
-		if res != nil && res.Analysis != nil {
-			outs = res.Analysis.Outputs
-		}
-		for _, name := range stale.OutputNames {
-			v := outs[name]
-			if v == nil {
-				v = []stale.Output{}
-			}
-			if oerr := r.SetJSONOutput(name, v); oerr != nil && err == nil {
-				err = oerr
-			}
-		}
-	}()
+	defer func() { err = errors.Join(err, r.Finish(res)) }()
 	var repos []string
 	for _, rp := range r.Repos("repositories") {
 		repos = append(repos, rp.String())
@@ -122,10 +107,6 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	res, err = stale.Run(ctx, cfg, stale.Deps{GitHub: gh.Client, Stats: func() any { return gh.Stats() }, Logf: r.Infof})
 	end()
 	if res != nil && res.Analysis != nil {
-		r.AddSummary(res.Analysis.Markdown())
-		if len(res.Files) > 0 {
-			r.SetReportLocation(filepath.ToSlash(res.Files[1]))
-		}
 		for _, d := range res.Analysis.Deletions {
 			if d.Done {
 				r.Noticef(runner.Annotation{Title: "Branch deleted"}, "%s: deleted %s at %s; restore with: %s", d.Repository, d.Branch, d.SHA, d.Restore)
@@ -137,9 +118,6 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 					r.Noticef(runner.Annotation{Title: "Closed as stale"}, "%s: closed %s #%d; reopen with: %s", it.Repository, it.Kind.Noun(), it.Number, it.Restore)
 				}
 			}
-		}
-		for _, e := range res.Analysis.Errors {
-			r.Errorf(runner.Annotation{Title: "Repository not processed"}, "%s: %s", e.Repository, e.Error)
 		}
 	}
 	if errors.Is(err, stale.ErrPartial) {

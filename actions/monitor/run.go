@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/config"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
@@ -299,4 +300,65 @@ func toMap(v any) map[string]any {
 		return map[string]any{}
 	}
 	return m
+}
+
+// Outputs are the action's outputs: alert_level, unhealthy_domains (JSON
+// list), report_path and health_json (score, band and confidence per
+// domain). A nil result gives their empty values.
+func (r *Result) Outputs() map[string]any {
+	out := map[string]any{"alert_level": AlertNone, "unhealthy_domains": []string{}, "report_path": "", "health_json": map[string]any{}}
+	if r == nil {
+		return out
+	}
+	health := map[string]any{}
+	for name, d := range r.Report.Domains {
+		health[name] = map[string]any{"health_score": d.HealthScore, "band": d.Band, "confidence": d.Confidence}
+	}
+	out["alert_level"], out["report_path"], out["health_json"] = r.Report.Summary.AlertLevel, r.ReportPath, health
+	out["unhealthy_domains"] = nonNil(r.Report.Summary.Unhealthy)
+	return out
+}
+
+// Summary is the job summary.
+func (r *Result) Summary() string {
+	if r == nil {
+		return ""
+	}
+	return r.Markdown
+}
+
+// ReportFiles are ecosystem_analysis.json and ecosystem_summary.md.
+func (r *Result) ReportFiles() []string {
+	if r == nil {
+		return nil
+	}
+	return []string{r.ReportPath, r.SummaryPath}
+}
+
+// Findings are what deserves an annotation: one finding per unhealthy
+// domain (critical or warning, with its reasons), and the data that could
+// not be read.
+func (r *Result) Findings() []contract.Finding {
+	if r == nil {
+		return nil
+	}
+	var out []contract.Finding
+	for _, name := range r.Report.Summary.Unhealthy {
+		d := r.Report.Domains[name]
+		sev := contract.SeverityWarning
+		if d.Band == BandCritical {
+			sev = contract.SeverityCritical
+		}
+		out = append(out, contract.Finding{Domain: name, Category: contract.CategoryHealth, Severity: sev,
+			Title: "unhealthy domain", Text: fmt.Sprintf("%s is %s (score %s): %s", name, d.Band, scoreText(d.HealthScore), strings.Join(d.IssuesDetected, "; ")),
+			Fingerprint: contract.FactFingerprint(name, string(contract.CategoryHealth), d.Band)})
+	}
+	for _, name := range sortedNames(r.Report.Domains) {
+		for _, f := range r.Report.Domains[name].Findings {
+			if f.Category == contract.CategoryMissingData {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }

@@ -143,3 +143,48 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	}
 	return res, nil
 }
+
+// Outputs are the action's JSON-array outputs (OutputNames), always all
+// written ([] when empty or when the run failed).
+func (r *Result) Outputs() map[string]any {
+	out := map[string]any{}
+	for _, n := range OutputNames {
+		v := []Output{}
+		if r != nil && r.Analysis != nil && r.Analysis.Outputs[n] != nil {
+			v = r.Analysis.Outputs[n]
+		}
+		out[n] = v
+	}
+	return out
+}
+
+// Summary is the job summary (stale_analysis.md).
+func (r *Result) Summary() string {
+	if r == nil || r.Analysis == nil {
+		return ""
+	}
+	return r.Analysis.Markdown()
+}
+
+// ReportFiles are stale_analysis.json and stale_analysis.md.
+func (r *Result) ReportFiles() []string {
+	if r == nil {
+		return nil
+	}
+	return r.Files
+}
+
+// Findings are the repositories that could not be processed (the stale
+// items themselves are in the report, not annotations).
+func (r *Result) Findings() []contract.Finding {
+	if r == nil || r.Analysis == nil {
+		return nil
+	}
+	var out []contract.Finding
+	for _, f := range r.Analysis.Findings {
+		if f.Category == contract.CategoryMissingData {
+			out = append(out, f)
+		}
+	}
+	return out
+}
