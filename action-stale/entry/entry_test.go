@@ -1,4 +1,4 @@
-package main
+package entry
 
 import (
 	"os"
@@ -18,7 +18,7 @@ import (
 // templates' defaults empty ("unset or empty = the built-in message").
 func TestActionYAMLMatchesSpec(t *testing.T) {
 	t.Parallel()
-	runnertest.CheckActionYAML(t, spec(), "action.yml", runnertest.OutputNames((*stale.Result)(nil)), runnertest.AllowEmptyDefaults())
+	runnertest.CheckActionYAML(t, Spec(), "../action.yml", runnertest.OutputNames((*stale.Result)(nil)), runnertest.AllowEmptyDefaults())
 }
 
 // TestRunAgainstEmulator runs the entrypoint the way the Actions runner
@@ -39,7 +39,7 @@ func TestRunAgainstEmulator(t *testing.T) {
 		"GITHUB_REPOSITORY": "acme/app", "GITHUB_API_URL": srv.URL(),
 		"INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache"),
 	}
-	step := runnertest.Execute(t, spec(), run, env, nil, now)
+	step := runnertest.Execute(t, Spec(), Run, env, nil, now)
 	code, stdout := step.Code, step.Stdout
 	if code != runner.ExitOK {
 		t.Fatalf("exit %d\n%s", code, stdout)
@@ -76,7 +76,7 @@ func TestExplicitlyEmptyInputs(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"GITHUB_REPOSITORY": "acme/app", "INPUT_CLOSE_MESSAGE": "", "INPUT_STALE_BRANCH_MESSAGE": "",
 		"INPUT_EXEMPT_BRANCH_PATTERNS": "", "INPUT_IGNORE_ACTORS": "", "INPUT_STALE_PR_MESSAGE": "", "INPUT_CACHE_DIR": ""}
-	r, err := runner.Load(spec(), runner.WithLookupEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }))
+	r, err := runner.Load(Spec(), runner.WithLookupEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }))
 	if err != nil {
 		t.Fatal(err)
 	}
