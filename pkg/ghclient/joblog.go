@@ -29,10 +29,8 @@ func JobLog(ctx context.Context, gh *github.Client, blob *http.Client, owner, re
 	hc := blob
 	if hc == nil {
 		hc = &http.Client{}
-		if c := gh.Client(); c != nil {
-			if _, ours := c.Transport.(*transport); ours {
-				hc = c
-			}
+		if c := gh.Client(); c != nil && ours(c.Transport) {
+			hc = c
 		}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
@@ -48,4 +46,14 @@ func JobLog(ctx context.Context, gh *github.Client, blob *http.Client, owner, re
 		return nil, fmt.Errorf("failed to download the log of job %d: %s", jobID, resp.Status)
 	}
 	return resp.Body, nil
+}
+
+// ours reports whether rt is the transport New builds (the path guard
+// around the accounting, retrying, token-scoping transport).
+func ours(rt http.RoundTripper) bool {
+	if g, ok := rt.(*pathGuard); ok {
+		rt = g.next
+	}
+	_, ok := rt.(*transport)
+	return ok
 }
