@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // runExampleAnalyzing runs the monitor with analyze_failures on the example
@@ -17,9 +18,9 @@ import (
 func runExampleAnalyzing(t testing.TB, url string, f *emulator.Fixture, cacheDir string) (Report, int64, int64) {
 	t.Helper()
 	c := newClient(t, url, cacheDir)
-	var domains []string
+	var domains []ghname.Repo
 	for _, r := range f.Repositories {
-		domains = append(domains, r.FullName())
+		domains = append(domains, ghname.Repo{Owner: r.Owner, Name: r.Name})
 	}
 	cfg := Config{Domains: domains, Now: f.ReferenceTime, OutputDir: t.TempDir(), Window: 14 * 24 * time.Hour,
 		AnalyzeFailures: true, CacheDir: cacheDir}

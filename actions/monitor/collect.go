@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/go-github/v62/github"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // Limits on what one domain may cost.
@@ -59,12 +61,12 @@ type Collector struct {
 // Target is a domain to collect, with metadata when a listing already
 // provided it (org mode), so the repository is not fetched again.
 type Target struct {
-	Owner, Name string
-	Meta        *RepoMeta
+	ghname.Repo
+	Meta *RepoMeta
 }
 
 // FullName is "owner/name".
-func (t Target) FullName() string { return t.Owner + "/" + t.Name }
+func (t Target) FullName() string { return t.String() }
 
 // Collection is the result of collecting every domain.
 type Collection struct {
@@ -134,20 +136,15 @@ func stopFor(err error) error {
 	return nil
 }
 
-// listPages reads pages 1, 2, ... of a listing until list returns next page
-// 0, or until maxPages pages are read (0 = no limit). On an error it returns
-// nothing but the error: a listing is read whole or not at all.
-func listPages[T any](maxPages int, list func(page int) ([]T, int, error)) ([]T, error) {
-	var out []T
-	for page := 1; page != 0 && (maxPages == 0 || page <= maxPages); {
-		items, next, err := list(page)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-		page = next
+// listPages reads at most maxPages pages of a listing (0 = all) with
+// pkg/ghclient's paginator. On an error it returns nothing but the error:
+// a listing is read whole or not at all.
+func listPages[T any](ctx context.Context, maxPages int, list func(opt github.ListOptions) ([]T, *github.Response, error)) ([]T, error) {
+	items, _, err := ghclient.ListPages(ctx, maxPages, list)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return items, nil
 }
 
 func (c *Collector) logf(format string, args ...any) {
@@ -186,26 +183,13 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 	d.EventsKnown = true
 	total := 0
 	oldestInWindow := true
-	for page := 1; page != 0 && page <= maxEventPages; {
-		evs, next, poll, err := c.API.ListEvents(ctx, t.Owner, t.Name, page)
-		if err != nil {
-			if stop := stopFor(err); stop != nil {
-				return d, stop
+	_, err := ghclient.EachPage(ctx, maxEventPages, func(opt github.ListOptions) ([]*github.Event, *github.Response, error) {
+		return c.API.ListEvents(ctx, t.Owner, t.Name, opt)
+	}, func(evs []*github.Event, resp *github.Response) bool {
+		if resp != nil {
+			if poll, _ := strconv.Atoi(resp.Header.Get("X-Poll-Interval")); poll > d.PollInterval {
+				d.PollInterval = poll
 			}
-			if st := ghclient.StatusCode(err); page == 1 && (st == 404 || st == 403) && t.Meta != nil {
-				// The listing showed the repository but it cannot be read.
-				d.Status, d.Error = st, ghclient.Reason(err)
-				c.logf("%s: %s", d.Name, d.Error)
-				return d, nil
-			}
-			d.EventsKnown = false
-			d.EventsError = ghclient.Reason(err)
-			d.Events = nil
-			c.logf("%s: events not read: %s", d.Name, ghclient.Reason(err))
-			break
-		}
-		if poll > d.PollInterval {
-			d.PollInterval = poll
 		}
 		total += len(evs)
 		for _, e := range evs {
@@ -216,10 +200,24 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 			}
 			d.Events = append(d.Events, eventFrom(e))
 		}
-		if !oldestInWindow {
-			break
+		return oldestInWindow // newest first: an older event ends the window
+	})
+	if err != nil {
+		if stop := stopFor(err); stop != nil {
+			return d, stop
 		}
-		page = next
+		var pe *ghclient.PartialError
+		if st := ghclient.StatusCode(err); errors.As(err, &pe) && pe.Page == 1 && (st == 404 || st == 403) && t.Meta != nil {
+			// The listing showed the repository but it cannot be read.
+			d.Status, d.Error = st, ghclient.Reason(err)
+			c.logf("%s: %s", d.Name, d.Error)
+			return d, nil
+		}
+		d.EventsKnown = false
+		d.EventsError = ghclient.Reason(err)
+		d.Events = nil
+		d.unread("events", err, "", ComponentActivityRecency)
+		c.logf("%s: events not read: %s", d.Name, ghclient.Reason(err))
 	}
 	if d.EventsKnown {
 		switch {
@@ -235,13 +233,14 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 	// Workflow runs created in the window (day granularity keeps the URL,
 	// and so its ETag, stable for a day).
 	created := ">=" + windowStart.UTC().Format("2006-01-02")
-	runs, err := listPages(maxRunPages, func(page int) ([]*github.WorkflowRun, int, error) {
-		return c.API.ListRuns(ctx, t.Owner, t.Name, created, page)
+	runs, err := listPages(ctx, maxRunPages, func(opt github.ListOptions) ([]*github.WorkflowRun, *github.Response, error) {
+		return c.API.ListRuns(ctx, t.Owner, t.Name, created, opt)
 	})
 	if err != nil {
 		if stop := stopFor(err); stop != nil {
 			return d, stop
 		}
+		d.unread("workflow runs", err, "actions: read", ComponentCISuccessRate, ComponentFailureStreak)
 		c.logf("%s: workflow runs not read: %s", d.Name, ghclient.Reason(err))
 	} else {
 		d.RunsKnown = true
@@ -264,12 +263,17 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 	d.Jobs.Budget = budget
 	for _, i := range plan.read {
 		r := &d.Runs[i]
-		js, err := listPages(0, func(page int) ([]*github.WorkflowJob, int, error) {
-			return c.API.ListJobs(ctx, t.Owner, t.Name, r.ID, page)
+		js, err := listPages(ctx, 0, func(opt github.ListOptions) ([]*github.WorkflowJob, *github.Response, error) {
+			return c.API.ListJobs(ctx, t.Owner, t.Name, r.ID, opt)
 		})
 		if err != nil {
 			if stop := stopFor(err); stop != nil {
 				return d, stop
+			}
+			if !d.hasUnread("jobs") {
+				// The jobs tell the failed step and the flaky re-runs; the
+				// score stands on the runs, so no component is missing.
+				d.unread("jobs", err, "actions: read")
 			}
 			r.JobsNote = "jobs not read: " + ghclient.Reason(err)
 			d.Jobs.Failed++
@@ -302,14 +306,15 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 	// Open issues and pull requests; none to read when the count is 0.
 	d.OpenKnown = true
 	if d.Meta.OpenIssuesCount > 0 {
-		is, err := listPages(maxIssuePages, func(page int) ([]*github.Issue, int, error) {
-			return c.API.ListOpenIssues(ctx, t.Owner, t.Name, page)
+		is, err := listPages(ctx, maxIssuePages, func(opt github.ListOptions) ([]*github.Issue, *github.Response, error) {
+			return c.API.ListOpenIssues(ctx, t.Owner, t.Name, opt)
 		})
 		if err != nil {
 			if stop := stopFor(err); stop != nil {
 				return d, stop
 			}
 			d.OpenKnown = false
+			d.unread("open issues and pull requests", err, "issues: read", ComponentStalePRLoad, ComponentOpenCriticalAlerts)
 			c.logf("%s: open issues not read: %s", d.Name, ghclient.Reason(err))
 		}
 		for _, it := range is {
@@ -524,11 +529,10 @@ func ResolveMetadata(ctx context.Context, api API, targets []Target) {
 			want[strings.ToLower(targets[i].Name)] = i
 		}
 		owner := targets[idx[0]].Owner
-		for page := 1; page != 0 && len(want) > 0; {
-			rs, next, last, err := api.ListOwnerRepos(ctx, owner, page)
-			if err != nil {
-				break
-			}
+		first := true
+		_, _ = ghclient.EachPage(ctx, 0, func(opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
+			return api.ListOwnerRepos(ctx, owner, opt)
+		}, func(rs []*github.Repository, resp *github.Response) bool {
 			for _, r := range rs {
 				if i, ok := want[strings.ToLower(r.GetName())]; ok && strings.EqualFold(r.GetOwner().GetLogin(), owner) {
 					m := metaFrom(r)
@@ -536,11 +540,11 @@ func ResolveMetadata(ctx context.Context, api API, targets []Target) {
 					delete(want, strings.ToLower(r.GetName()))
 				}
 			}
-			if page == 1 && last > len(idx) {
-				break // more pages than domains: fetch the rest one by one
-			}
-			page = next
-		}
+			// More pages than domains: fetch the rest one by one.
+			tooLong := first && resp != nil && resp.LastPage > len(idx)
+			first = false
+			return len(want) > 0 && !tooLong
+		})
 	}
 }
 
@@ -595,11 +599,11 @@ func ListOrgTargets(ctx context.Context, api API, f OrgFilter) ([]Target, OrgLis
 				continue
 			}
 			m := metaFrom(r)
-			byName[strings.ToLower(owner+"/"+r.GetName())] = Target{Owner: owner, Name: r.GetName(), Meta: &m}
+			byName[strings.ToLower(owner+"/"+r.GetName())] = Target{Repo: ghname.Repo{Owner: owner, Name: r.GetName()}, Meta: &m}
 		}
 	}
-	orgRepos, orgErr := listPages(0, func(page int) ([]*github.Repository, int, error) {
-		return api.ListOrgRepos(ctx, f.Org, page)
+	orgRepos, orgErr := listPages(ctx, 0, func(opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
+		return api.ListOrgRepos(ctx, f.Org, opt)
 	})
 	var ownerErr error
 	switch {
@@ -610,9 +614,8 @@ func ListOrgTargets(ctx context.Context, api API, f OrgFilter) ([]Target, OrgLis
 		// Not an organisation: a user account lists its repositories under
 		// /users/{user}/repos.
 		var userRepos []*github.Repository
-		userRepos, ownerErr = listPages(0, func(page int) ([]*github.Repository, int, error) {
-			rs, next, _, err := api.ListOwnerRepos(ctx, f.Org, page)
-			return rs, next, err
+		userRepos, ownerErr = listPages(ctx, 0, func(opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
+			return api.ListOwnerRepos(ctx, f.Org, opt)
 		})
 		if ownerErr == nil {
 			listing.Account, listing.Sources = "user", append(listing.Sources, "GET /users/{user}/repos")
@@ -627,8 +630,8 @@ func ListOrgTargets(ctx context.Context, api API, f OrgFilter) ([]Target, OrgLis
 	var instErr error
 	if f.Installation {
 		var instRepos []*github.Repository
-		instRepos, instErr = listPages(0, func(page int) ([]*github.Repository, int, error) {
-			return api.ListInstallationRepos(ctx, page)
+		instRepos, instErr = listPages(ctx, 0, func(opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
+			return api.ListInstallationRepos(ctx, opt)
 		})
 		if instErr == nil {
 			listing.Sources = append(listing.Sources, "GET /installation/repositories")
@@ -655,6 +658,29 @@ func ListOrgTargets(ctx context.Context, api API, f OrgFilter) ([]Target, OrgLis
 func containsFold(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// unread records data that could not be read: the reason, the status and
+// the permission GitHub says is needed (fallback: the one the endpoint is
+// documented to need, for a 403 without the header).
+func (d *DomainData) unread(data string, err error, permission string, components ...string) {
+	u := Unread{Data: data, Components: components, Reason: ghclient.Reason(err), Status: ghclient.StatusCode(err)}
+	switch {
+	case ghclient.NeededPermission(err) != "":
+		u.Permission = ghclient.NeededPermission(err)
+	case ghclient.IsForbidden(err):
+		u.Permission = permission
+	}
+	d.Unread = append(d.Unread, u)
+}
+
+func (d *DomainData) hasUnread(data string) bool {
+	for _, u := range d.Unread {
+		if u.Data == data {
 			return true
 		}
 	}

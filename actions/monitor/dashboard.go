@@ -545,6 +545,9 @@ func scoreOf(d DomainReport) string {
 	if d.HealthScore != nil {
 		return fmt.Sprint(*d.HealthScore)
 	}
+	if d.ScoreRange != nil {
+		return fmt.Sprintf("%d–%d", d.ScoreRange.Min, d.ScoreRange.Max)
+	}
 	return "no score"
 }
 
@@ -757,6 +760,9 @@ func buildCard(name string, r Report, entries []HistoryEntry) cardView {
 	c := cardView{Name: name, URL: safeURL(d.URL), Anchor: anchor, Band: d.Band, Score: scoreOf(d), Change: change,
 		Confidence: fmt.Sprintf("%.0f %%", d.Confidence*100), Findings: d.Findings, Error: d.Error,
 		Trend: scoreTrend(name, r, entries, anchor), CI: ciChart(name, d, anchor)}
+	if d.ScoreRange != nil {
+		c.Range = fmt.Sprintf("Score between %d and %d, whatever the data that could not be read holds.", d.ScoreRange.Min, d.ScoreRange.Max)
+	}
 	for _, cn := range ComponentNames {
 		comp, ok := d.Components[cn]
 		if !ok {

@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/sparesparrow/ecosystem-actions/actions/fixer"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
@@ -347,9 +348,9 @@ func TestDashboardExampleInBrowser(t *testing.T) {
 		}
 	}
 	e := newEnv(t, f, emulator.Options{}, "")
-	var domains []string
+	var domains []ghname.Repo
 	for _, r := range f.Repositories {
-		domains = append(domains, r.FullName())
+		domains = append(domains, ghname.Repo{Owner: r.Owner, Name: r.Name})
 	}
 	out := t.TempDir()
 	hist := filepath.Join(out, "history.json")

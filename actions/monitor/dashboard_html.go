@@ -189,6 +189,7 @@ details{margin:.5rem 0}summary{cursor:pointer;color:var(--link)}
 </div>
 <p class="meta"><span class="badge band-{{.Band}}">{{.Band}}</span> · {{.Change}} · confidence {{.Confidence}}</p>
 {{if .Headline}}<p class="headline">{{.Headline}}</p>{{end}}
+{{if .Range}}<p class="meta">{{.Range}}</p>{{end}}
 {{template "chart" .Trend}}
 {{template "chart" .CI}}
 {{if .Workflows}}<h4>Workflows with failures</h4>

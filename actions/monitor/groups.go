@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
@@ -68,7 +69,7 @@ func LoadFixerReports(patterns []string) (FixerReports, []string, error) {
 	for _, p := range patterns {
 		matches, err := filepath.Glob(p)
 		if err != nil {
-			return out, nil, &ConfigError{Source: "input", Field: "fixer_report", Value: p, Reason: "not a valid glob: " + err.Error()}
+			return out, nil, &config.SettingError{Source: "input", Name: "fixer_report", Value: p, Reason: "not a valid glob: " + err.Error()}
 		}
 		if len(matches) == 0 {
 			missing = append(missing, p)

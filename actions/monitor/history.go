@@ -62,6 +62,15 @@ func (e *HistoryError) Error() string {
 
 func (e *HistoryError) Unwrap() error { return e.Err }
 
+// InvalidInput makes the runner report the error as one about the
+// history_file input (pkg/runner InvalidInput).
+func (e *HistoryError) InvalidInput() (input, value, reason, allowed string) {
+	if e.Parse {
+		return "history_file", e.Path, "is not a history file this action wrote (" + e.Err.Error() + "); fix it, move it aside or choose another path: nothing was written", ""
+	}
+	return "history_file", e.Path, "cannot be read (" + e.Err.Error() + "); nothing was written", ""
+}
+
 // LoadHistory reads a history file; a missing file is an empty history. A
 // file that cannot be read or parsed is a *HistoryError.
 func LoadHistory(path string) (*History, error) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // runExampleWith runs the monitor on the example ecosystem (14-day window)
@@ -18,9 +19,9 @@ func runExampleWith(t *testing.T, mod func(*Config)) (Report, *emulator.Server) 
 		t.Fatal(err)
 	}
 	e := newEnv(t, f, emulator.Options{}, "")
-	var domains []string
+	var domains []ghname.Repo
 	for _, r := range f.Repositories {
-		domains = append(domains, r.FullName())
+		domains = append(domains, ghname.Repo{Owner: r.Owner, Name: r.Name})
 	}
 	cfg := Config{Domains: domains, Now: f.ReferenceTime, OutputDir: t.TempDir(), Window: 14 * 24 * time.Hour}
 	if mod != nil {

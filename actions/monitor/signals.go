@@ -103,7 +103,10 @@ type SignalRead struct {
 func (r *SignalRead) fail(err error, permission string) {
 	r.Known, r.Times = false, nil
 	r.Reason, r.Status = ghclient.Reason(err), ghclient.StatusCode(err)
-	if r.Status == http.StatusForbidden {
+	switch {
+	case ghclient.NeededPermission(err) != "":
+		r.Permission = ghclient.NeededPermission(err)
+	case r.Status == http.StatusForbidden:
 		r.Permission = permission
 	}
 }
@@ -161,38 +164,28 @@ func (c *Collector) collectSignals(ctx context.Context, t Target, d *DomainData,
 	// Deployments created in the window, newest first.
 	deps := d.Signals["DeploymentEvent"]
 	var inWindow []*github.Deployment
-	more := false
-	for page := 1; page != 0; {
-		if page > maxDeploymentPages {
-			more = true
-			break
-		}
-		ds, next, err := c.API.ListDeployments(ctx, t.Owner, t.Name, page)
-		if err != nil {
-			if stop := stopFor(err); stop != nil {
-				return stop
-			}
-			deps.fail(err, apiSignals["DeploymentEvent"].permission)
-			d.Signals["DeploymentStatusEvent"].fail(err, apiSignals["DeploymentStatusEvent"].permission)
-			break
-		}
-		older := false
+	more, err := ghclient.EachPage(ctx, maxDeploymentPages, func(opt github.ListOptions) ([]*github.Deployment, *github.Response, error) {
+		return c.API.ListDeployments(ctx, t.Owner, t.Name, opt)
+	}, func(ds []*github.Deployment, _ *github.Response) bool {
 		for _, dp := range ds {
 			at := dp.GetCreatedAt().Time
 			if at.Before(windowStart) {
-				older = true
-				continue
+				return false // newest first: the rest is older
 			}
 			inWindow = append(inWindow, dp)
 			deps.Times = append(deps.Times, at)
 		}
-		if older {
-			break
+		return true
+	})
+	if err != nil {
+		if stop := stopFor(err); stop != nil {
+			return stop
 		}
-		page = next
+		deps.fail(err, apiSignals["DeploymentEvent"].permission)
+		d.Signals["DeploymentStatusEvent"].fail(err, apiSignals["DeploymentStatusEvent"].permission)
 	}
-	if more {
-		deps.Note = fmt.Sprintf("the newest %d deployments (GitHub lists newest first)", maxDeploymentPages*perPage)
+	if more && len(inWindow) == maxDeploymentPages*ghclient.PerPage {
+		deps.Note = fmt.Sprintf("the newest %d deployments (GitHub lists newest first)", len(inWindow))
 	}
 	if sts := d.Signals["DeploymentStatusEvent"]; sts.Known {
 		for i, dp := range inWindow {
@@ -200,8 +193,8 @@ func (c *Collector) collectSignals(ctx context.Context, t Target, d *DomainData,
 				sts.Note = fmt.Sprintf("statuses of the newest %d of the %d deployments in the window", maxDeploymentStatusReads, len(inWindow))
 				break
 			}
-			ss, err := listPages(maxSignalPages, func(page int) ([]*github.DeploymentStatus, int, error) {
-				return c.API.ListDeploymentStatuses(ctx, t.Owner, t.Name, dp.GetID(), page)
+			ss, err := listPages(ctx, maxSignalPages, func(opt github.ListOptions) ([]*github.DeploymentStatus, *github.Response, error) {
+				return c.API.ListDeploymentStatuses(ctx, t.Owner, t.Name, dp.GetID(), opt)
 			})
 			if err != nil {
 				if stop := stopFor(err); stop != nil {
@@ -232,8 +225,8 @@ func (c *Collector) collectSignals(ctx context.Context, t Target, d *DomainData,
 	seenRun, seenSuite := map[int64]bool{}, map[int64]bool{}
 	for _, sha := range heads {
 		if statuses.Known {
-			ss, err := listPages(maxSignalPages, func(page int) ([]*github.RepoStatus, int, error) {
-				return c.API.ListCommitStatuses(ctx, t.Owner, t.Name, sha, page)
+			ss, err := listPages(ctx, maxSignalPages, func(opt github.ListOptions) ([]*github.RepoStatus, *github.Response, error) {
+				return c.API.ListCommitStatuses(ctx, t.Owner, t.Name, sha, opt)
 			})
 			if stop := stopFor(err); stop != nil {
 				return stop
@@ -248,8 +241,8 @@ func (c *Collector) collectSignals(ctx context.Context, t Target, d *DomainData,
 			}
 		}
 		if suites.Known {
-			ss, err := listPages(maxSignalPages, func(page int) ([]*github.CheckSuite, int, error) {
-				return c.API.ListCheckSuites(ctx, t.Owner, t.Name, sha, page)
+			ss, err := listPages(ctx, maxSignalPages, func(opt github.ListOptions) ([]*github.CheckSuite, *github.Response, error) {
+				return c.API.ListCheckSuites(ctx, t.Owner, t.Name, sha, opt)
 			})
 			if stop := stopFor(err); stop != nil {
 				return stop
@@ -265,8 +258,8 @@ func (c *Collector) collectSignals(ctx context.Context, t Target, d *DomainData,
 			}
 		}
 		if runs.Known {
-			rs, err := listPages(maxSignalPages, func(page int) ([]*github.CheckRun, int, error) {
-				return c.API.ListCheckRuns(ctx, t.Owner, t.Name, sha, page)
+			rs, err := listPages(ctx, maxSignalPages, func(opt github.ListOptions) ([]*github.CheckRun, *github.Response, error) {
+				return c.API.ListCheckRuns(ctx, t.Owner, t.Name, sha, opt)
 			})
 			if stop := stopFor(err); stop != nil {
 				return stop

@@ -97,7 +97,7 @@ func TestSignalsWithoutPermission(t *testing.T) {
 		"contents": "read", "actions": "read", "issues": "read", "pull_requests": "read", "metadata": "read"}}}
 	_, u := startEmulator(t, f, emulator.Options{})
 	c := newClient(t, u, "", func(cfg *ghclient.Config) { cfg.Token = "t" })
-	cfg := Config{Domains: []string{"sparesparrow/openssl-tools", "sparesparrow/openssl-fips-policy"}, Now: f.ReferenceTime, OutputDir: t.TempDir()}
+	cfg := Config{Domains: repos(t, "sparesparrow/openssl-tools", "sparesparrow/openssl-fips-policy"), Now: f.ReferenceTime, OutputDir: t.TempDir()}
 	res, err := Run(context.Background(), cfg, Deps{API: GitHubAPI{Client: c.Client}})
 	if err != nil {
 		t.Fatal(err)
