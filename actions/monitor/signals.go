@@ -98,10 +98,11 @@ type SignalRead struct {
 	Reason     string
 	Status     int
 	Permission string
+	err        error
 }
 
 func (r *SignalRead) fail(err error, permission string) {
-	r.Known, r.Times = false, nil
+	r.Known, r.Times, r.err = false, nil, err
 	r.Reason, r.Status = ghclient.Reason(err), ghclient.StatusCode(err)
 	switch {
 	case ghclient.NeededPermission(err) != "":
@@ -273,6 +274,21 @@ func (c *Collector) collectSignals(ctx context.Context, t Target, d *DomainData,
 					runs.Times = append(runs.Times, at)
 				}
 			}
+		}
+	}
+	// What could not be read is missing data, one finding per API, with the
+	// permission that would let it be read; no score component needs it.
+	for _, fam := range []struct{ data, first, second string }{
+		{"deployments", "DeploymentEvent", "DeploymentStatusEvent"},
+		{"commit statuses", "StatusEvent", ""},
+		{"check runs and suites", "CheckRunEvent", "CheckSuiteEvent"},
+	} {
+		r := d.Signals[fam.first]
+		if r.Known && fam.second != "" {
+			r = d.Signals[fam.second]
+		}
+		if !r.Known && r.err != nil {
+			d.unread(fam.data, r.err, apiSignals[fam.first].permission)
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,6 +117,25 @@ func TestSignalsWithoutPermission(t *testing.T) {
 		}
 		if s := d.Signals["PushEvent"]; s.Value == nil {
 			t.Errorf("%s: PushEvent = %+v: the events feed was readable", name, s)
+		}
+		// Each API that refused is a missing_data finding naming the
+		// permission, and a recommendation to grant it.
+		for data, perm := range map[string]string{"deployments": "deployments: read", "commit statuses": "statuses: read", "check runs and suites": "checks: read"} {
+			found := false
+			for _, f := range d.Findings {
+				if f.Category == contract.CategoryMissingData && f.Component == data && f.Permission == perm {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("%s: no missing_data finding for %s with permission %s: %+v", name, data, perm, d.Findings)
+			}
+			if !strings.Contains(strings.Join(d.Recommendations, "\n"), perm) {
+				t.Errorf("%s: no recommendation names %s", name, perm)
+			}
+		}
+		if d.Band == BandUnknown {
+			t.Errorf("%s: band unknown only because signals outside the score could not be read", name)
 		}
 	}
 }
