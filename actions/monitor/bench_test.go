@@ -101,10 +101,7 @@ func BenchmarkLatency200(b *testing.B) {
 // points-readable-domains/run leaves it out (target 0). cold-points/run is
 // the first run's cost, for comparison.
 func BenchmarkWarmRerunAnalyze(b *testing.B) {
-	f, err := emulator.LoadFixture(exampleFixture)
-	if err != nil {
-		b.Fatal(err)
-	}
+	f := sharedExample(b)
 	s, u := startEmulator(b, f, emulator.Options{RateLimit: 1 << 30})
 	cache := b.TempDir()
 	_, cold, _ := runExampleAnalyzing(b, u, f, cache)

@@ -39,10 +39,7 @@ func runExampleAnalyzing(t testing.TB, url string, f *emulator.Fixture, cacheDir
 // without an ETag: it costs its one point on every run.
 func TestWarmRunWithAnalysisIsFree(t *testing.T) {
 	t.Parallel()
-	f, err := emulator.LoadFixture(exampleFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := sharedExample(t)
 	s, u := startEmulator(t, f, emulator.Options{})
 	cache := t.TempDir()
 	cold, coldPoints, _ := runExampleAnalyzing(t, u, f, cache)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
@@ -111,7 +112,8 @@ type dashboardView struct {
 // rowView is one domain in the domain table; Sort* are the values the
 // sortable table orders by ("" sorts last).
 type rowView struct {
-	Name, Owner, Repo, URL, Band, BandRank      string
+	Name, URL, Band, BandRank                   string
+	Repo                                        ghname.Repo
 	BandClass, RedSort                          string
 	Score, ScoreSort, Change, ChangeSort        string
 	CI, CISort, Streak, StreakSort, Last, LastS string
@@ -595,7 +597,7 @@ func RenderDashboard(p Pages, groups []FailureGroup) ([]byte, error) {
 		anchor := anchorFor(name)
 		change, changeSort := changeText(r.Delta, name)
 		owner, repo, _ := strings.Cut(name, "/")
-		row := rowView{Name: name, Owner: owner, Repo: repo, URL: safeURL(d.URL), Band: d.Band, BandRank: fmt.Sprint(bandRank[d.Band]),
+		row := rowView{Name: name, Repo: ghname.Repo{Owner: owner, Name: repo}, URL: safeURL(d.URL), Band: d.Band, BandRank: fmt.Sprint(bandRank[d.Band]),
 			BandClass: bandClass[d.Band],
 			Score:     scoreOf(d), Change: change, ChangeSort: changeSort, Anchor: anchor,
 			CI: "no data", Streak: "no data", Last: "no data", Failures: fmt.Sprint(failCount[name]), FailuresSort: fmt.Sprint(failCount[name])}

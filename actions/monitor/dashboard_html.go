@@ -174,7 +174,7 @@ details{margin:.5rem 0}summary{cursor:pointer;color:var(--link)}
 <th scope="col" aria-sort="none"><button type="button" data-col="8">Last activity</button></th>
 </tr></thead>
 <tbody>
-{{range .Rows}}<tr><th scope="row">{{if .URL}}<a href="{{safeURL .URL}}">{{.Owner}}/<wbr>{{.Repo}}</a>{{else}}{{.Owner}}/<wbr>{{.Repo}}{{end}}<td data-v="{{.BandRank}}"><b class="B {{.BandClass}}">{{.Band}}</b><td{{if not .ScoreSort}} class="na"{{end}}>{{.Score}}<td data-v="{{.ChangeSort}}">{{.Change}}<td{{if not .CISort}} class="na"{{end}}>{{.CI}}<td{{if not .StreakSort}} class="na"{{end}}>{{.Streak}}{{if .RedSince}}<td data-v="{{.RedSort}}" class="red">{{.RedSince}}{{else}}<td data-v="" class="na">not red{{end}}<td>{{.Failures}}<td data-v="{{.LastS}}"{{if not .LastS}} class="na"{{end}}>{{.Last}}
+{{range .Rows}}<tr><th scope="row">{{if .URL}}<a href="{{safeURL .URL}}">{{.Repo.Owner}}/<wbr>{{.Repo.Name}}</a>{{else}}{{.Repo.Owner}}/<wbr>{{.Repo.Name}}{{end}}<td data-v="{{.BandRank}}"><b class="B {{.BandClass}}">{{.Band}}</b><td{{if not .ScoreSort}} class="na"{{end}}>{{.Score}}<td data-v="{{.ChangeSort}}">{{.Change}}<td{{if not .CISort}} class="na"{{end}}>{{.CI}}<td{{if not .StreakSort}} class="na"{{end}}>{{.Streak}}{{if .RedSince}}<td data-v="{{.RedSort}}" class="red">{{.RedSince}}{{else}}<td data-v="" class="na">not red{{end}}<td>{{.Failures}}<td data-v="{{.LastS}}"{{if not .LastS}} class="na"{{end}}>{{.Last}}
 {{end}}</tbody></table></div>
 </section>
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -205,3 +207,57 @@ func repos(tb testing.TB, names ...string) []ghname.Repo {
 	}
 	return out
 }
+
+// exampleOnce loads the example ecosystem once for the package's tests
+// (parsing its 1.3 MB under -race takes seconds).
+var exampleOnce = sync.OnceValues(func() (*emulator.Fixture, error) { return emulator.LoadFixture(exampleFixture) })
+
+// sharedExample is the example ecosystem, shared by the tests: read it,
+// never change it in place (copy the struct to set top-level fields such as
+// Tokens; load a fresh one to change repositories).
+func sharedExample(tb testing.TB) *emulator.Fixture {
+	tb.Helper()
+	f, err := exampleOnce()
+	if err != nil {
+		tb.Fatalf("failed to load the example ecosystem: %v", err)
+	}
+	return f
+}
+
+// defaultExampleRun is the monitor's report on the example ecosystem with
+// the default settings and a 14-day window, made once for the tests that
+// only read it.
+var defaultExampleRun = sync.OnceValues(func() (Report, error) {
+	f, err := exampleOnce()
+	if err != nil {
+		return Report{}, err
+	}
+	now := f.ReferenceTime
+	s, err := emulator.NewChecked(f, emulator.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		return Report{}, err
+	}
+	hs := httptest.NewServer(s)
+	defer hs.Close()
+	s.SetURL(hs.URL)
+	c, err := ghclient.New(ghclient.Config{Token: "test-token", APIURL: hs.URL, Version: "test", MaxRetries: 8,
+		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
+	if err != nil {
+		return Report{}, err
+	}
+	dir, err := os.MkdirTemp("", "monitor-example-")
+	if err != nil {
+		return Report{}, err
+	}
+	defer os.RemoveAll(dir)
+	var domains []ghname.Repo
+	for _, r := range f.Repositories {
+		domains = append(domains, ghname.Repo{Owner: r.Owner, Name: r.Name})
+	}
+	res, err := Run(context.Background(), Config{Domains: domains, Now: now, OutputDir: dir, Window: 14 * 24 * time.Hour},
+		Deps{API: GitHubAPI{Client: c.Client}})
+	if err != nil {
+		return Report{}, err
+	}
+	return res.Report, nil
+})

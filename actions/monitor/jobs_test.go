@@ -14,10 +14,7 @@ import (
 // with cfg's job budget.
 func runExampleWith(t *testing.T, mod func(*Config)) (Report, *emulator.Server) {
 	t.Helper()
-	f, err := emulator.LoadFixture(exampleFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := sharedExample(t)
 	e := newEnv(t, f, emulator.Options{}, "")
 	var domains []ghname.Repo
 	for _, r := range f.Repositories {
@@ -34,6 +31,16 @@ func runExampleWith(t *testing.T, mod func(*Config)) (Report, *emulator.Server) 
 	return res.Report, e.srv
 }
 
+// defaultExample is the shared default run of the example ecosystem.
+func defaultExample(t *testing.T) Report {
+	t.Helper()
+	rep, err := defaultExampleRun()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
 // TestFailuresSayTheirJobOrWhyNot: on the example ecosystem with the
 // default budget every failure row names its job and step, or says why it
 // has none (a startup failure has no jobs, a run beyond the budget says
@@ -41,7 +48,7 @@ func runExampleWith(t *testing.T, mod func(*Config)) (Report, *emulator.Server) 
 // names the step that was running; no recommendation names an empty job.
 func TestFailuresSayTheirJobOrWhyNot(t *testing.T) {
 	t.Parallel()
-	rep, _ := runExampleWith(t, nil)
+	rep := defaultExample(t)
 	if len(rep.Failures) == 0 {
 		t.Fatal("no failures in the example ecosystem")
 	}

@@ -77,7 +77,7 @@ func TestWorkflowMetricsByHand(t *testing.T) {
 // followed by a green night.
 func TestWorkflowMetricsOnTheExample(t *testing.T) {
 	t.Parallel()
-	rep, _ := runExampleWith(t, nil) // 14 days
+	rep := defaultExample(t) // 14 days
 	find := func(domain, wf string) WorkflowMetrics {
 		for _, m := range rep.Domains[domain].Workflows {
 			if m.Workflow == wf {

@@ -25,10 +25,7 @@ var exampleDomains = []string{"sparesparrow/legacy-monitor", "sparesparrow/mcp-p
 // domains from it, not fetching any repository again.
 func TestOrgIsAUserAccount(t *testing.T) {
 	t.Parallel()
-	f, err := emulator.LoadFixture(exampleFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := sharedExample(t)
 	e := newEnv(t, f, emulator.Options{}, "")
 	cfg := Config{Org: OrgFilter{Org: "sparesparrow"}, Now: f.ReferenceTime, OutputDir: t.TempDir()}
 	res, err := Run(context.Background(), cfg, e.deps())

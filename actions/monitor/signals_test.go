@@ -20,12 +20,9 @@ import (
 // monitor's code).
 func TestEverySignalHasItsSource(t *testing.T) {
 	t.Parallel()
-	f, err := emulator.LoadFixture(exampleFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	window := 14 * 24 * time.Hour
-	rep, _ := runExampleWith(t, func(c *Config) { c.Window = window })
+	f := sharedExample(t)
+	window := 14 * 24 * time.Hour // the default run's
+	rep := defaultExample(t)
 	start := f.ReferenceTime.Add(-window)
 	sources := map[string]int{}
 	for _, r := range f.Repositories {
@@ -90,10 +87,8 @@ func TestEverySignalHasItsSource(t *testing.T) {
 // and say the API answered 403 and which permission would let them be read.
 func TestSignalsWithoutPermission(t *testing.T) {
 	t.Parallel()
-	f, err := emulator.LoadFixture(exampleFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fc := *sharedExample(t)
+	f := &fc
 	f.Tokens = map[string]emulator.Token{"t": {Login: "github-actions[bot]", Permissions: map[string]string{
 		"contents": "read", "actions": "read", "issues": "read", "pull_requests": "read", "metadata": "read"}}}
 	_, u := startEmulator(t, f, emulator.Options{})
