@@ -32,7 +32,6 @@ func (s *Server) getRateLimit(c *call) {
 	fixed := func(limit int) map[string]any {
 		return map[string]any{"limit": limit, "used": 0, "remaining": limit, "reset": now.Add(time.Hour).Unix()}
 	}
-	c.out.noETag = true
 	c.ok(map[string]any{
 		"resources": map[string]any{
 			"core": entry(coreLim), "search": entry(searchLim), "graphql": fixed(5000),
@@ -255,10 +254,7 @@ func (c *call) eventJSON(rs *repoState, e Event) map[string]any {
 		"id": u.ID, "login": u.Login, "display_login": strings.TrimSuffix(u.Login, "[bot]"), "gravatar_id": "",
 		"url": c.api + "/users/" + url.PathEscape(u.Login), "avatar_url": fmt.Sprintf("https://avatars.githubusercontent.com/u/%d?", u.ID),
 	}
-	payload := e.Payload
-	if payload == nil {
-		payload = map[string]any{}
-	}
+	payload := c.servedPayload(rs, e)
 	m := map[string]any{
 		"id": e.ID, "type": e.Type, "actor": actor,
 		"repo":    map[string]any{"id": rs.id, "name": rs.fx.FullName(), "url": c.repoAPI(rs)},
