@@ -47,7 +47,7 @@ OPENAPI_DIR     ?= .cache/openapi
 OPENAPI_FILE    := $(OPENAPI_DIR)/api.github.com-$(OPENAPI_VERSION).json
 NPM             ?= npm
 
-.PHONY: openapi fuzz tools help build test lint fmt vet actionlint bench bench-image image builder-image e2e demo emulator clean
+.PHONY: fixture openapi fuzz tools help build test lint fmt vet actionlint bench bench-image image builder-image e2e demo emulator clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -76,13 +76,17 @@ fmt:
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./pkg/containertest/...
-	$(GO) vet ./.ci/demo ./.ci/multicall
+	$(GO) vet ./.ci/demo ./.ci/multicall ./testdata/ecosystem/generate ./testdata/ecosystem/validate
 
 actionlint:
 	@set -e; files="$$(ls .github/workflows/*.yml .github/workflows/*.yaml 2>/dev/null || true)"; \
 	if [ -z "$$files" ]; then echo "actionlint: no workflows in .github/workflows"; exit 0; fi; \
 	$(MAKE) --no-print-directory tools; \
 	echo "actionlint $$files"; $(ACTIONLINT) $$files
+
+fixture: ## Regenerate the example ecosystem (testdata/ecosystem/ecosystem.yaml) and check its invariants.
+	$(GO) run ./testdata/ecosystem/generate
+	$(GO) run ./testdata/ecosystem/validate
 
 openapi: ## GitHub's OpenAPI description (npm @octokit/openapi@$(OPENAPI_VERSION)) into .cache/openapi for the conformance test.
 	@if [ -f "$(OPENAPI_FILE)" ] && echo "$(OPENAPI_SHA256)  $(OPENAPI_FILE)" | sha256sum -c --status; then \
