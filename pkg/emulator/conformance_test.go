@@ -255,6 +255,7 @@ func conformanceCases() []confCase {
 		{op: "repos/list-for-org", method: "GET", path: "/orgs/octo/repos", status: 404},
 		{op: "repos/list-for-user", method: "GET", path: "/users/octo/repos?type=owner&sort=full_name", status: 200},
 		{op: "repos/list-for-user", method: "GET", path: "/users/octo/repos", token: "eyJhbGciOiJSUzI1NiJ9.e30.AAAA", status: 401},
+		{op: "repos/list-for-user", method: "GET", path: "/users/nobody-at-all/repos", status: 404},
 		{op: "search/issues-and-pull-requests", method: "GET", path: "/search/issues?q=repo:acme/tools+is:open&per_page=2", status: 200, walk: true},
 		{op: "search/issues-and-pull-requests", method: "GET", path: "/search/issues?q=created:yesterday", status: 422},
 

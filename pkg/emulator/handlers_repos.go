@@ -239,7 +239,16 @@ func (s *Server) listOrgRepos(c *call) {
 	c.repoList(c.visibleRepos(org))
 }
 
-func (s *Server) listUserRepos(c *call) { c.repoList(c.visibleRepos(c.r.PathValue("username"))) }
+// listUserRepos answers GET /users/{username}/repos; 404 for a login the
+// fixture does not know, as for GET /users/{username}.
+func (s *Server) listUserRepos(c *call) {
+	login := c.r.PathValue("username")
+	if !s.st.knownLogin(login) {
+		c.notFound()
+		return
+	}
+	c.repoList(c.visibleRepos(login))
+}
 
 func (c *call) repoList(repos []*repoState) {
 	out := c.page(len(repos), func(i int) any { return c.minimalRepoJSON(repos[i]) })
