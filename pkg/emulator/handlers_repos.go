@@ -247,7 +247,15 @@ func (s *Server) listUserRepos(c *call) {
 		c.notFound()
 		return
 	}
-	c.repoList(c.visibleRepos(login))
+	// "Lists public repositories for the specified user": never a private
+	// one, whoever asks (GET /installation/repositories lists those).
+	var public []*repoState
+	for _, rs := range c.visibleRepos(login) {
+		if !rs.fx.Private {
+			public = append(public, rs)
+		}
+	}
+	c.repoList(public)
 }
 
 func (c *call) repoList(repos []*repoState) {
