@@ -72,9 +72,14 @@ func lookup(idx cacheIndex, key string, restoreKeys []string) string {
 	return ""
 }
 
-func cacheRestore(_ context.Context, e *env, _ []string) error {
-	if err := e.unsupported("enableCrossOsArchive", "false"); err != nil {
-		return err
+// cacheRestore restores; with --save-state (actions/cache's main step) it
+// keeps the primary and the matched key for cache-post.
+func cacheRestore(_ context.Context, e *env, args []string) error {
+	saveState := len(args) > 0 && args[0] == "--save-state"
+	for _, u := range []struct{ name, def string }{{"enableCrossOsArchive", "false"}, {"save-always", "false"}} {
+		if err := e.unsupported(u.name, u.def); err != nil {
+			return err
+		}
 	}
 	dir, err := e.standinDir("cache")
 	if err != nil {
@@ -98,6 +103,14 @@ func cacheRestore(_ context.Context, e *env, _ []string) error {
 		return err
 	}
 	matched := lookup(idx, key, restoreKeys)
+	if saveState {
+		if err := e.saveState("CACHE_KEY", key); err != nil {
+			return err
+		}
+		if err := e.saveState("CACHE_RESULT", matched); err != nil {
+			return err
+		}
+	}
 	if err := e.setOutput("cache-primary-key", key); err != nil {
 		return err
 	}
@@ -225,4 +238,30 @@ func cacheSave(_ context.Context, e *env, _ []string) error {
 	}
 	e.printf("Cache saved with key: %s (%d files)\n", key, len(files))
 	return nil
+}
+
+// cachePost is actions/cache's post step: it saves under the primary key
+// unless the main step restored exactly that key (or only looked it up).
+func cachePost(ctx context.Context, e *env, _ []string) error {
+	key, result := e.getenv("STATE_CACHE_KEY"), e.getenv("STATE_CACHE_RESULT")
+	if key == "" {
+		e.printf("::warning::Cache save skipped: the restore step left no primary key.\n")
+		return nil
+	}
+	if result == key {
+		e.printf("Cache hit occurred on the primary key %s, not saving cache.\n", key)
+		return nil
+	}
+	if e.input("lookup-only") == "true" {
+		e.printf("Lookup only - skipping save\n")
+		return nil
+	}
+	save := *e
+	save.getenv = func(k string) string {
+		if k == "INPUT_KEY" {
+			return key
+		}
+		return e.getenv(k)
+	}
+	return cacheSave(ctx, &save, nil)
 }

@@ -8,6 +8,7 @@
 //	download-artifact  list, fetch and unzip artifacts from act's artifact server
 //	cache-restore      restore a tarball saved by cache-save (exact key, then restore-keys prefixes)
 //	cache-save         save paths under a key (immutable: an existing key is kept)
+//	cache-post         actions/cache's post step: save unless the primary key was restored
 //	configure-pages    report the Pages site's URL
 //	deploy-pages       unpack the github-pages artifact into the local site directory
 //	cloudsmith-setup   export the Cloudsmith settings and put a cloudsmith command on PATH
@@ -62,6 +63,7 @@ var commands = map[string]command{
 	"download-artifact": downloadArtifact,
 	"cache-restore":     cacheRestore,
 	"cache-save":        cacheSave,
+	"cache-post":        cachePost,
 	"configure-pages":   configurePages,
 	"deploy-pages":      deployPages,
 	"cloudsmith-setup":  cloudsmithSetup,

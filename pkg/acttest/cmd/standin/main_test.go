@@ -411,3 +411,33 @@ func TestEscapeData(t *testing.T) {
 		t.Errorf("escapeData = %q, want %q", got, want)
 	}
 }
+
+// TestCachePost: actions/cache's post step saves what the main step did not
+// restore on the primary key, and skips an exact hit.
+func TestCachePost(t *testing.T) {
+	t.Parallel()
+	shared := t.TempDir()
+	job := func(t *testing.T, key, content string) (hit string, saved bool) {
+		te := newTestEnv(t, map[string]string{"ACT_STANDIN_DIR": shared, "INPUT_PATH": ".cache", "INPUT_KEY": key, "INPUT_RESTORE-KEYS": "eco-"})
+		if err := cacheRestore(context.Background(), te.env, []string{"--save-state"}); err != nil {
+			t.Fatal(err)
+		}
+		state := commandFile(t, te.vars["GITHUB_STATE"])
+		write(t, filepath.Join(te.workspace(), ".cache", "f"), content)
+		post := newTestEnv(t, map[string]string{"ACT_STANDIN_DIR": shared, "INPUT_PATH": ".cache", "INPUT_KEY": key,
+			"STATE_CACHE_KEY": state["CACHE_KEY"], "STATE_CACHE_RESULT": state["CACHE_RESULT"], "GITHUB_WORKSPACE": te.workspace()})
+		if err := cachePost(context.Background(), post.env, nil); err != nil {
+			t.Fatal(err)
+		}
+		return commandFile(t, te.vars["GITHUB_OUTPUT"])["cache-hit"], strings.Contains(post.out.String(), "Cache saved with key: "+key)
+	}
+	if hit, saved := job(t, "eco-1", "one"); hit != "false" || !saved {
+		t.Errorf("first job: cache-hit %q, saved %v; want a miss, then a save", hit, saved)
+	}
+	if hit, saved := job(t, "eco-1", "one"); hit != "true" || saved {
+		t.Errorf("re-run on the same key: cache-hit %q, saved %v; want a hit and no save", hit, saved)
+	}
+	if hit, saved := job(t, "eco-2", "two"); hit != "false" || !saved {
+		t.Errorf("next run: cache-hit %q, saved %v; want a prefix restore (no exact hit), then a save", hit, saved)
+	}
+}
