@@ -31,4 +31,4 @@ if [[ -z "$image" ]]; then
 fi
 
 ACT="$act" ACT_E2E=1 ECOSYSTEM_ACTIONS_IMAGE="$image" \
-	go test -count=1 -v -timeout 15m -run 'TestAct' ./pkg/acttest/ "$@"
+	go test -count=1 -v -timeout 30m -run "^TestAct" ./pkg/acttest/ "$@"

@@ -13,11 +13,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// e2eWorkflows are the workflows run under act; every third-party action
-// they (or the reusable workflows and stand-ins they use) reference must be
-// stood in or skipped by act.
-var e2eWorkflows = []string{"monitor-ecosystem.yml", "monitor-fanout.yml", "reusable-cloudsmith-publish.yml", "self-test.yml", "stale-detection.yml"}
-
 type usesRef struct {
 	File, Job string
 	Line      int
@@ -111,17 +106,14 @@ func TestWorkflowsPinThirdPartyActions(t *testing.T) {
 	}
 }
 
-// TestEndToEndActionsAreStoodIn: every third-party action the end-to-end
-// workflows reach (through reusable workflows and stand-ins too) has a
-// stand-in or is skipped by act, and every stand-in is used.
+// TestEndToEndActionsAreStoodIn: every third-party action the workflows
+// and the callers reach (through reusable workflows and stand-ins too) has
+// a stand-in or is skipped by act, and every stand-in is used.
 func TestEndToEndActionsAreStoodIn(t *testing.T) {
 	t.Parallel()
 	root := repoRoot(t)
 	used := map[string]bool{}
-	var paths []string
-	for _, w := range e2eWorkflows {
-		paths = append(paths, filepath.Join(root, ".github", "workflows", w))
-	}
+	paths := actWorkflowFiles(t, root)
 	for _, s := range StandIns {
 		matches, _ := filepath.Glob(filepath.Join(root, s.Dir, "action.yml"))
 		sub, _ := filepath.Glob(filepath.Join(root, s.Dir, "*", "action.yml"))
@@ -185,4 +177,83 @@ func mapping(n *yaml.Node) map[string]*yaml.Node {
 		out[n.Content[i].Value] = n.Content[i+1]
 	}
 	return out
+}
+
+// actWorkflowFiles lists every workflow the act tests run: the shipped ones
+// and the callers under testdata/act/callers.
+func actWorkflowFiles(t *testing.T, root string) []string {
+	t.Helper()
+	shipped, err := filepath.Glob(filepath.Join(root, ".github", "workflows", "*.yml"))
+	if err != nil || len(shipped) == 0 {
+		t.Fatalf("no workflows: %v", err)
+	}
+	callers, err := filepath.Glob(filepath.Join(root, "testdata", "act", "callers", "*.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(shipped, callers...)
+}
+
+// actRunWorkflow matches the workflow of an act run in the tests' source:
+// workflow: ".github/workflows/x.yml" or "testdata/act/callers/x.yml".
+var actRunWorkflow = regexp.MustCompile(`workflow:\s*"([^"]+\.yml)"`)
+
+// TestEveryWorkflowRunsUnderAct: every workflow in .github/workflows is run
+// by an act test, directly or called (job-level uses:) by a workflow that
+// is, and every reusable (workflow_call) workflow is called by a caller
+// workflow as its README shows, not only run on its own.
+func TestEveryWorkflowRunsUnderAct(t *testing.T) {
+	t.Parallel()
+	root := repoRoot(t)
+	sources, err := filepath.Glob(filepath.Join(root, "pkg", "acttest", "act_*_test.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := map[string]bool{}
+	var queue []string
+	for _, src := range sources {
+		for _, m := range actRunWorkflow.FindAllStringSubmatch(readFile(t, src), -1) {
+			if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(m[1]))); err != nil {
+				t.Errorf("%s runs %s, which does not exist", filepath.Base(src), m[1])
+				continue
+			}
+			if !ran[m[1]] {
+				ran[m[1]] = true
+				queue = append(queue, m[1])
+			}
+		}
+	}
+	called := map[string]bool{}
+	for len(queue) > 0 {
+		wf := queue[0]
+		queue = queue[1:]
+		refs, _ := workflowUses(t, filepath.Join(root, filepath.FromSlash(wf)))
+		for _, r := range refs {
+			var target string
+			switch {
+			case strings.HasPrefix(r.Uses, "./.github/workflows/"):
+				target = strings.TrimPrefix(r.Uses, "./")
+			case strings.HasPrefix(r.Uses, ownRepository+"/.github/workflows/"):
+				target = strings.TrimSuffix(strings.TrimPrefix(r.Uses, ownRepository+"/"), "@v1")
+			default:
+				continue
+			}
+			called[target] = true
+			if !ran[target] {
+				ran[target] = true
+				queue = append(queue, target)
+			}
+		}
+	}
+	shipped, _ := filepath.Glob(filepath.Join(root, ".github", "workflows", "*.yml"))
+	for _, f := range shipped {
+		rel := ".github/workflows/" + filepath.Base(f)
+		if !ran[rel] {
+			t.Errorf("%s is never run under act (no act test runs it, and no workflow they run calls it)", rel)
+		}
+		_, top := workflowUses(t, f)
+		if on := mapping(mapping(top)["on"]); on["workflow_call"] != nil && !called[rel] {
+			t.Errorf("%s is a reusable workflow that no caller workflow calls under act", rel)
+		}
+	}
 }
