@@ -110,8 +110,8 @@ e2e: image ## Container tests against the emulator, then the act workflow run (.
 	else echo "e2e: no executable .ci/e2e-act.sh, the act workflow run is skipped"; fi
 
 fuzz: ## A brief run of each fuzz target (execution counts, not -fuzztime durations: golang/go#75804).
-	$(GO) test -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime 20000x -fuzzminimizetime 100x ./actions/fixer
-	$(GO) test -run '^$$' -fuzz '^FuzzReadLog$$' -fuzztime 50000x -fuzzminimizetime 100x ./actions/fixer
+	$(GO) test -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime 20000x -fuzzminimizetime 100x ./pkg/classify
+	$(GO) test -run '^$$' -fuzz '^FuzzReadLog$$' -fuzztime 50000x -fuzzminimizetime 100x ./pkg/classify
 
 demo: build ## The whole chain on the example ecosystem through the emulator, into reports/.
 	$(GO) run ./.ci/demo -bin bin -fixture $(FIXTURE) -out $(REPORTS)

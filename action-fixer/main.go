@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/sparesparrow/ecosystem-actions/actions/fixer"
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 	"github.com/sparesparrow/ecosystem-actions/pkg/dispatch"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
@@ -99,7 +100,7 @@ func configFrom(r *runner.Run) (fixer.Config, error) {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			bad("custom_rules", p, "cannot be read: "+err.Error())
-		} else if _, err := fixer.ParseRules(data, p); err != nil {
+		} else if _, err := classify.ParseRules(data, p); err != nil {
 			bad("custom_rules", p, err.Error())
 		}
 	}
@@ -203,7 +204,7 @@ func needsFetch(path string) bool {
 }
 
 // compact keeps the failures output small: the JSON file has the rest.
-func compact(fs []fixer.Finding) []map[string]any {
+func compact(fs []classify.Finding) []map[string]any {
 	out := []map[string]any{}
 	for _, f := range fs {
 		out = append(out, map[string]any{"rule_id": f.RuleID, "category": f.Category, "severity": f.Severity,

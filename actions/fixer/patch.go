@@ -9,12 +9,13 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 	"gopkg.in/yaml.v3"
 )
 
 // PatchRequest asks for one mechanical fix of a workflow file.
 type PatchRequest struct {
-	Fix Fix `json:"fix"`
+	Fix classify.Fix `json:"fix"`
 	// Job limits the fix to one job id ("" = every job it applies to).
 	Job string `json:"job,omitempty"`
 	// Permission is "scope: level" for add_permission, e.g. "id-token: write".
@@ -215,18 +216,18 @@ func indentOf(s string) int { return len(s) - len(strings.TrimLeft(s, " ")) }
 
 func (p *patcher) apply(r PatchRequest) error {
 	switch r.Fix {
-	case FixUpgradeArtifactAction:
+	case classify.FixUpgradeArtifactAction:
 		p.upgradeArtifacts(r.Job)
-	case FixAddTimeout:
+	case classify.FixAddTimeout:
 		p.addTimeout(r)
-	case FixAddPermission:
+	case classify.FixAddPermission:
 		return p.addPermission(r)
-	case FixConanBuildMissing:
+	case classify.FixConanBuildMissing:
 		p.conanBuildMissing(r.Job)
-	case FixAddConanCache:
+	case classify.FixAddConanCache:
 		p.addConanCache(r.Job)
 	default:
-		return fmt.Errorf("unknown fix %q (allowed: %s)", r.Fix, joinValues(Fixes))
+		return fmt.Errorf("unknown fix %q (allowed: %s)", r.Fix, fixNames())
 	}
 	return nil
 }
@@ -476,7 +477,7 @@ func hasConanCache(ss []*yaml.Node) bool {
 // FixRequests turns findings into patch requests: the fix each finding's rule
 // names, with the permission a "Resource not accessible" finding needs when
 // its text or context shows which one.
-func FixRequests(findings []Finding) []PatchRequest {
+func FixRequests(findings []classify.Finding) []PatchRequest {
 	var out []PatchRequest
 	seen := map[string]bool{}
 	add := func(r PatchRequest) {
@@ -489,13 +490,13 @@ func FixRequests(findings []Finding) []PatchRequest {
 	for _, f := range findings {
 		switch f.Fix {
 		case "":
-		case FixAddPermission:
+		case classify.FixAddPermission:
 			if perm := neededPermission(f); perm != "" {
 				add(PatchRequest{Fix: f.Fix, Permission: perm})
 			}
-		case FixConanBuildMissing:
-			add(PatchRequest{Fix: FixConanBuildMissing})
-			add(PatchRequest{Fix: FixAddConanCache})
+		case classify.FixConanBuildMissing:
+			add(PatchRequest{Fix: classify.FixConanBuildMissing})
+			add(PatchRequest{Fix: classify.FixAddConanCache})
 		default:
 			add(PatchRequest{Fix: f.Fix})
 		}
@@ -503,7 +504,7 @@ func FixRequests(findings []Finding) []PatchRequest {
 	return out
 }
 
-func neededPermission(f Finding) string {
+func neededPermission(f classify.Finding) string {
 	all := f.Text
 	for _, c := range f.Context {
 		all += "\n" + c.Text
@@ -529,3 +530,12 @@ func neededPermission(f Finding) string {
 
 // ErrNoFix is returned when no requested fix applies to the workflow.
 var ErrNoFix = errors.New("no mechanical fix applies")
+
+// fixNames lists the allowed fix names for error messages.
+func fixNames() string {
+	names := make([]string, len(classify.Fixes))
+	for i, f := range classify.Fixes {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,14 +1,19 @@
 package fixer
 
 import (
+	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 	"gopkg.in/yaml.v3"
 )
+
+var update = flag.Bool("update", false, "rewrite golden files")
 
 const patchDir = "../../testdata/fixer/patches"
 
@@ -18,11 +23,11 @@ func TestPatchWorkflowGolden(t *testing.T) {
 		name string
 		reqs []PatchRequest
 	}{
-		{"release-oidc", []PatchRequest{{Fix: FixUpgradeArtifactAction}, {Fix: FixAddPermission, Permission: "id-token: write"},
-			{Fix: FixAddTimeout, TimeoutMinutes: 30}}},
-		{"conan-build", []PatchRequest{{Fix: FixConanBuildMissing}, {Fix: FixAddConanCache}, {Fix: FixAddTimeout}}},
-		{"permissions-existing", []PatchRequest{{Fix: FixAddPermission, Permission: "issues: write", Job: "report"},
-			{Fix: FixAddPermission, Permission: "id-token: write", Job: "notify"}}},
+		{"release-oidc", []PatchRequest{{Fix: classify.FixUpgradeArtifactAction}, {Fix: classify.FixAddPermission, Permission: "id-token: write"},
+			{Fix: classify.FixAddTimeout, TimeoutMinutes: 30}}},
+		{"conan-build", []PatchRequest{{Fix: classify.FixConanBuildMissing}, {Fix: classify.FixAddConanCache}, {Fix: classify.FixAddTimeout}}},
+		{"permissions-existing", []PatchRequest{{Fix: classify.FixAddPermission, Permission: "issues: write", Job: "report"},
+			{Fix: classify.FixAddPermission, Permission: "id-token: write", Job: "notify"}}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.ReplaceAll(tt.name, "-", "_"), func(t *testing.T) {
@@ -78,8 +83,8 @@ func TestPatchWorkflowErrors(t *testing.T) {
 		req  PatchRequest
 		want string
 	}{
-		{"bad_permission", PatchRequest{Fix: FixAddPermission, Permission: "id-token=write"}, `invalid permission "id-token=write"`},
-		{"unknown_job", PatchRequest{Fix: FixAddPermission, Permission: "id-token: write", Job: "zzz"}, `job "zzz" not found`},
+		{"bad_permission", PatchRequest{Fix: classify.FixAddPermission, Permission: "id-token=write"}, `invalid permission "id-token=write"`},
+		{"unknown_job", PatchRequest{Fix: classify.FixAddPermission, Permission: "id-token: write", Job: "zzz"}, `job "zzz" not found`},
 		{"unknown_fix", PatchRequest{Fix: "rewrite_everything"}, `unknown fix "rewrite_everything"`},
 	}
 	for _, tt := range tests {
@@ -111,15 +116,33 @@ func TestUnifiedDiff(t *testing.T) {
 
 func TestFixRequests(t *testing.T) {
 	t.Parallel()
-	res := analyzeFile(t, testAnalyzer(t), filepath.Join(corpusDir, "workflow/missing-id-token-aws.log"))
+	res := classifyCorpusLog(t, filepath.Join(corpusDir, "workflow/missing-id-token-aws.log"))
 	got := FixRequests(res.Findings)
-	want := []PatchRequest{{Fix: FixAddPermission, Permission: "id-token: write"}}
+	want := []PatchRequest{{Fix: classify.FixAddPermission, Permission: "id-token: write"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	res = analyzeFile(t, testAnalyzer(t), filepath.Join(corpusDir, "conan/conan2-missing-prebuilt-openssl.log"))
-	want = []PatchRequest{{Fix: FixConanBuildMissing}, {Fix: FixAddConanCache}}
+	res = classifyCorpusLog(t, filepath.Join(corpusDir, "conan/conan2-missing-prebuilt-openssl.log"))
+	want = []PatchRequest{{Fix: classify.FixConanBuildMissing}, {Fix: classify.FixAddConanCache}}
 	if diff := cmp.Diff(want, FixRequests(res.Findings)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+}
+
+// corpusDir holds the classifier's labelled logs (pkg/classify's corpus).
+const corpusDir = "../../testdata/fixer/corpus"
+
+// classifyCorpusLog classifies one corpus log with the embedded catalog.
+func classifyCorpusLog(t *testing.T, path string) *classify.Analysis {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := classify.Classify(context.Background(), f, filepath.ToSlash(path))
+	if err != nil {
+		t.Fatalf("Classify(%s) = %v", path, err)
+	}
+	return res
 }

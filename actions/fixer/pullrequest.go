@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
@@ -49,7 +50,7 @@ type PullRequestAPI interface {
 // FixFingerprint identifies a workflow fix: the repository, the workflow
 // path, the fixes and the fingerprints of the failures they answer. The
 // same failures recurring give the same fingerprint, hence the same branch.
-func FixFingerprint(repository, path string, reqs []PatchRequest, findings []Finding) string {
+func FixFingerprint(repository, path string, reqs []PatchRequest, findings []classify.Finding) string {
 	var parts []string
 	for _, r := range reqs {
 		parts = append(parts, fmt.Sprintf("fix:%s|%s|%s|%d", r.Fix, r.Job, r.Permission, r.TimeoutMinutes))
@@ -78,7 +79,7 @@ func slicesCompact(ss []string) []string {
 // openPullRequest pushes the patched workflow to a branch named from the
 // fix fingerprint and opens a pull request into the default branch. When
 // an open pull request from that branch exists it is returned untouched.
-func openPullRequest(ctx context.Context, api PullRequestAPI, repository, path string, reqs []PatchRequest, findings []Finding, logf func(string, ...any)) (*PullRequest, error) {
+func openPullRequest(ctx context.Context, api PullRequestAPI, repository, path string, reqs []PatchRequest, findings []classify.Finding, logf func(string, ...any)) (*PullRequest, error) {
 	branch := BranchPrefix + FixFingerprint(repository, path, reqs, findings)[:12]
 	if pr, err := api.OpenPull(ctx, repository, branch); err != nil {
 		return nil, fmt.Errorf("failed to look for an open pull request from %s: %w", branch, err)
@@ -119,10 +120,10 @@ func openPullRequest(ctx context.Context, api PullRequestAPI, repository, path s
 		logf("created branch %s in %s (undo: git push origin --delete %s)", branch, repository, branch)
 	}
 	msg := "Fix " + path + ": " + strings.Join(res.Applied, "; ")
-	if err := api.PutFile(ctx, repository, branch, path, clip(msg, 200), res.Patched, blob); err != nil {
+	if err := api.PutFile(ctx, repository, branch, path, report.Clip(msg, 200), res.Patched, blob); err != nil {
 		return nil, fmt.Errorf("failed to push %s to %s: %w", path, branch, err)
 	}
-	pr, err := api.CreatePull(ctx, repository, branch, base, "Fix CI: "+clip(strings.Join(res.Applied, "; "), 200), pullBody(path, res, findings))
+	pr, err := api.CreatePull(ctx, repository, branch, base, "Fix CI: "+report.Clip(strings.Join(res.Applied, "; "), 200), pullBody(path, res, findings))
 	if err != nil {
 		return nil, fmt.Errorf("failed to open a pull request from %s: %w", branch, err)
 	}
@@ -133,7 +134,7 @@ func openPullRequest(ctx context.Context, api PullRequestAPI, repository, path s
 
 // pullBody lists the failures and the fix. Log text is untrusted: it is
 // escaped and its @mentions neutralised.
-func pullBody(path string, res *PatchResult, findings []Finding) string {
+func pullBody(path string, res *PatchResult, findings []classify.Finding) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "The fixer found failures in CI that %s can prevent:\n\n", report.Code(path))
 	seen := map[string]bool{}
@@ -147,7 +148,7 @@ func pullBody(path string, res *PatchResult, findings []Finding) string {
 			where = report.Code(report.NeutralizeMentions(f.Job, nil)) + " (" + where + ")"
 		}
 		fmt.Fprintf(&b, "- **%s** in %s, line %d: %s\n", report.Markdown(f.Title), where, f.Line,
-			report.Code(report.NeutralizeMentions(clip(f.Text, 200), nil)))
+			report.Code(report.NeutralizeMentions(report.Clip(f.Text, 200), nil)))
 	}
 	b.WriteString("\nChanges:\n\n")
 	for _, a := range res.Applied {

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
@@ -65,22 +66,22 @@ type Deps struct {
 
 // Report is failure_analysis.json.
 type Report struct {
-	SchemaVersion string     `json:"schema_version"`
-	Summary       Summary    `json:"summary"`
-	Failures      []Finding  `json:"failures"` // the root cause of every failed log
-	Analyses      []Analysis `json:"analyses"`
-	Patch         *Patch     `json:"patch,omitempty"`
-	Errors        []string   `json:"errors,omitempty"` // logs that could not be read
+	SchemaVersion string              `json:"schema_version"`
+	Summary       Summary             `json:"summary"`
+	Failures      []classify.Finding  `json:"failures"` // the root cause of every failed log
+	Analyses      []classify.Analysis `json:"analyses"`
+	Patch         *Patch              `json:"patch,omitempty"`
+	Errors        []string            `json:"errors,omitempty"` // logs that could not be read
 }
 
 // Summary counts the analysis.
 type Summary struct {
-	Logs        int              `json:"logs"`
-	Failed      int              `json:"failed"` // logs with a finding
-	Unexplained int              `json:"unexplained"`
-	ByCategory  map[Category]int `json:"by_category"`
-	TopCategory Category         `json:"top_category"`
-	MaxSeverity Severity         `json:"max_severity"`
+	Logs        int                       `json:"logs"`
+	Failed      int                       `json:"failed"` // logs with a finding
+	Unexplained int                       `json:"unexplained"`
+	ByCategory  map[classify.Category]int `json:"by_category"`
+	TopCategory classify.Category         `json:"top_category"`
+	MaxSeverity classify.Severity         `json:"max_severity"`
 }
 
 // Patch is the mechanical fix of the workflow file.
@@ -119,7 +120,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	catalog, err := DefaultCatalog()
+	catalog, err := classify.DefaultCatalog()
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +129,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("failed to read custom_rules: %w", err)
 		}
-		extra, err := ParseRules(data, cfg.CustomRules)
+		extra, err := classify.ParseRules(data, cfg.CustomRules)
 		if err != nil {
 			return nil, err
 		}
@@ -148,8 +149,8 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		// A run or report without failed jobs is good news, not an error.
 		logf("no failed job to analyse")
 	}
-	a := NewAnalyzer(catalog)
-	rep := Report{SchemaVersion: SchemaVersion, Failures: []Finding{}, Analyses: []Analysis{}}
+	a := classify.NewAnalyzer(catalog)
+	rep := Report{SchemaVersion: SchemaVersion, Failures: []classify.Finding{}, Analyses: []classify.Analysis{}}
 	for _, f := range files {
 		logf("classifying %s", f)
 		res, err := analyzePath(ctx, a, f)
@@ -194,7 +195,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 			if repo == "" {
 				repo = cfg.Repository
 			}
-			var findings []Finding
+			var findings []classify.Finding
 			for _, a := range rep.Analyses {
 				findings = append(findings, a.Findings...)
 			}
@@ -248,7 +249,7 @@ func expandFiles(patterns []string) ([]string, error) {
 	return out, nil
 }
 
-func analyzePath(ctx context.Context, a *Analyzer, path string) (*Analysis, error) {
+func analyzePath(ctx context.Context, a *classify.Analyzer, path string) (*classify.Analysis, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("failed to open log: %w", err)
@@ -331,7 +332,7 @@ func ReportJobs(data []byte) ([]JobRef, error) {
 }
 
 func summarize(rep *Report) {
-	s := Summary{ByCategory: map[Category]int{}, Logs: len(rep.Analyses)}
+	s := Summary{ByCategory: map[classify.Category]int{}, Logs: len(rep.Analyses)}
 	for _, a := range rep.Analyses {
 		rc := a.RootCause()
 		if rc == nil {
@@ -348,7 +349,7 @@ func summarize(rep *Report) {
 		}
 	}
 	best := 0
-	for _, c := range Categories {
+	for _, c := range classify.Categories {
 		if n := s.ByCategory[c]; n > best {
 			best, s.TopCategory = n, c
 		}
@@ -365,14 +366,14 @@ type workflowSource struct {
 	src        []byte
 	repository string // "" for a local file
 	ref        string
-	findings   []Finding
+	findings   []classify.Finding
 }
 
 // loadWorkflow reads workflow_file from disk or, when it is not a local
 // file, through the API: from the repository and head commit of the run
 // whose workflow it is, or else from the default branch of repository.
 func loadWorkflow(ctx context.Context, cfg Config, api API, rep *Report) (*workflowSource, error) {
-	var all []Finding
+	var all []classify.Finding
 	for _, a := range rep.Analyses {
 		all = append(all, a.Findings...)
 	}
@@ -434,7 +435,7 @@ func loadWorkflow(ctx context.Context, cfg Config, api API, rep *Report) (*workf
 
 // patchRequests are the fixes the findings call for, each limited to the
 // job of the workflow that failed.
-func patchRequests(cfg Config, src []byte, findings []Finding) []PatchRequest {
+func patchRequests(cfg Config, src []byte, findings []classify.Finding) []PatchRequest {
 	ids := map[string]string{}
 	reqs := fixRequestsForJobs(findings, func(name string) string {
 		id, ok := ids[name]
@@ -445,7 +446,7 @@ func patchRequests(cfg Config, src []byte, findings []Finding) []PatchRequest {
 		return id
 	})
 	for i := range reqs {
-		if reqs[i].Fix == FixAddTimeout {
+		if reqs[i].Fix == classify.FixAddTimeout {
 			reqs[i].TimeoutMinutes = cfg.TimeoutMinutes
 		}
 	}
@@ -505,7 +506,7 @@ func Markdown(rep Report, diff string) string {
 		t := report.Table{Header: []string{"Severity", "Category", "Log", "Line", "Root cause", "Rule"}}
 		for _, f := range rep.Failures {
 			t.Rows = append(t.Rows, []string{string(f.Severity), string(f.Category), report.Markdown(f.Source),
-				fmt.Sprint(f.Line), report.Code(report.NeutralizeMentions(clip(f.Text, 200), nil)), report.Code(f.RuleID)})
+				fmt.Sprint(f.Line), report.Code(report.NeutralizeMentions(report.Clip(f.Text, 200), nil)), report.Code(f.RuleID)})
 		}
 		b.WriteString(t.Markdown())
 		b.WriteString("\n")
@@ -516,7 +517,7 @@ func Markdown(rep Report, diff string) string {
 				fmt.Fprintf(&d, " in step %s", report.Code(f.Step))
 			}
 			d.WriteString("\n\n```text\n")
-			lines := append([]ContextLine{{Line: f.Line, Text: f.Text}}, f.Context...)
+			lines := append([]classify.ContextLine{{Line: f.Line, Text: f.Text}}, f.Context...)
 			sort.SliceStable(lines, func(i, j int) bool { return lines[i].Line < lines[j].Line })
 			for _, c := range lines {
 				mark := " "

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 	"gopkg.in/yaml.v3"
 )
 
@@ -91,7 +92,7 @@ type WorkflowSource interface {
 // fixRequestsForJobs is FixRequests with each request limited to the job of
 // the workflow that failed (jobID maps a finding's job name to the job id;
 // an unknown name leaves the fix to every job it applies to).
-func fixRequestsForJobs(findings []Finding, jobID func(name string) string) []PatchRequest {
+func fixRequestsForJobs(findings []classify.Finding, jobID func(name string) string) []PatchRequest {
 	var out []PatchRequest
 	seen := map[string]bool{}
 	for _, f := range findings {
@@ -99,7 +100,7 @@ func fixRequestsForJobs(findings []Finding, jobID func(name string) string) []Pa
 		if jobID != nil && f.Job != "" {
 			job = jobID(f.Job)
 		}
-		for _, r := range FixRequests([]Finding{f}) {
+		for _, r := range FixRequests([]classify.Finding{f}) {
 			r.Job = job
 			k := string(r.Fix) + "|" + r.Job + "|" + r.Permission
 			if !seen[k] {

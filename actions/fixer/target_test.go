@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v62/github"
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 )
@@ -213,9 +214,9 @@ func TestCreatePullRequest(t *testing.T) {
 // anyone or inject HTML.
 func TestPullBodyIsInert(t *testing.T) {
 	t.Parallel()
-	f := Finding{Title: "Conan <b>", Source: "@octocat/log", Job: "build @admins", Line: 3,
-		Text: "ERROR: @octocat <img src=x onerror=alert(1)> ``` x", Fix: FixConanBuildMissing, Fingerprint: "f"}
-	body := pullBody(".github/workflows/ci.yml", &PatchResult{Applied: []string{"conan_build_missing: @team"}, Diff: "+ @octocat\n```\n"}, []Finding{f})
+	f := classify.Finding{Title: "Conan <b>", Source: "@octocat/log", Job: "build @admins", Line: 3,
+		Text: "ERROR: @octocat <img src=x onerror=alert(1)> ``` x", Fix: classify.FixConanBuildMissing, Fingerprint: "f"}
+	body := pullBody(".github/workflows/ci.yml", &PatchResult{Applied: []string{"conan_build_missing: @team"}, Diff: "+ @octocat\n```\n"}, []classify.Finding{f})
 	if regexp.MustCompile(`(^|[^\w\x60])@(octocat|admins|team)`).MatchString(body) {
 		t.Errorf("live mention in body:\n%s", body)
 	}

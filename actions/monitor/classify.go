@@ -6,27 +6,27 @@ import (
 	"io"
 	"sync"
 
-	"github.com/sparesparrow/ecosystem-actions/actions/fixer"
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 )
 
 // FixerClassifier classifies failed job logs with the fixer's embedded rule
-// catalog (actions/fixer): category, severity, root-cause line and
+// catalog (pkg/classify): category, severity, root-cause line and
 // suggestions of the decisive finding. A log no rule matches gives no
 // analysis. The catalog is compiled once, on first use.
 func FixerClassifier() Classifier {
 	var (
 		once     sync.Once
-		analyzer *fixer.Analyzer
+		analyzer *classify.Analyzer
 		initErr  error
 	)
 	return func(ctx context.Context, log io.Reader) (*Analysis, error) {
 		once.Do(func() {
-			c, err := fixer.DefaultCatalog()
+			c, err := classify.DefaultCatalog()
 			if err != nil {
 				initErr = fmt.Errorf("failed to load the fixer catalog: %w", err)
 				return
 			}
-			analyzer = fixer.NewAnalyzer(c)
+			analyzer = classify.NewAnalyzer(c)
 		})
 		if initErr != nil {
 			return nil, initErr

@@ -124,9 +124,9 @@ func (c *Collector) Collect(ctx context.Context, targets []Target) Collection {
 	return out
 }
 
-// classify turns an API error into a stop (rate limit, context) or a
+// stopFor turns an API error into a stop (rate limit, context) or a
 // reason to report.
-func classify(err error) error {
+func stopFor(err error) error {
 	if ghclient.IsRateLimitStop(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return errStopped{err}
 	}
@@ -165,7 +165,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 	} else {
 		repo, err := c.API.GetRepository(ctx, t.Owner, t.Name)
 		if err != nil {
-			if stop := classify(err); stop != nil {
+			if stop := stopFor(err); stop != nil {
 				return d, stop
 			}
 			d.Status = ghclient.StatusCode(err)
@@ -188,7 +188,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 	for page := 1; page != 0 && page <= maxEventPages; {
 		evs, next, poll, err := c.API.ListEvents(ctx, t.Owner, t.Name, page)
 		if err != nil {
-			if stop := classify(err); stop != nil {
+			if stop := stopFor(err); stop != nil {
 				return d, stop
 			}
 			if st := ghclient.StatusCode(err); page == 1 && (st == 404 || st == 403) && t.Meta != nil {
@@ -237,7 +237,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 		return c.API.ListRuns(ctx, t.Owner, t.Name, created, page)
 	})
 	if err != nil {
-		if stop := classify(err); stop != nil {
+		if stop := stopFor(err); stop != nil {
 			return d, stop
 		}
 		c.logf("%s: workflow runs not read: %s", d.Name, ghclient.Reason(err))
@@ -278,7 +278,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 			return c.API.ListJobs(ctx, t.Owner, t.Name, r.ID, page)
 		})
 		if err != nil {
-			if stop := classify(err); stop != nil {
+			if stop := stopFor(err); stop != nil {
 				return d, stop
 			}
 			c.logf("%s: jobs of run %d not read: %s", d.Name, r.ID, ghclient.Reason(err))
@@ -298,7 +298,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 			return c.API.ListOpenIssues(ctx, t.Owner, t.Name, page)
 		})
 		if err != nil {
-			if stop := classify(err); stop != nil {
+			if stop := stopFor(err); stop != nil {
 				return d, stop
 			}
 			d.OpenKnown = false
@@ -347,7 +347,7 @@ func (c *Collector) analyze(ctx context.Context, t Target, d *DomainData) error 
 			done++
 			rc, err := c.API.JobLog(ctx, t.Owner, t.Name, j.ID)
 			if err != nil {
-				if stop := classify(err); stop != nil {
+				if stop := stopFor(err); stop != nil {
 					return stop
 				}
 				c.logf("%s: log of job %d not read: %s", d.Name, j.ID, ghclient.Reason(err))

@@ -130,3 +130,17 @@ func closeOpenBlocks(kept string) string {
 	}
 	return b.String()
 }
+
+// Clip shortens s to at most n bytes on a rune boundary and marks the cut
+// with "…" (so the result may be up to n+3 bytes). Use it for one-line texts
+// such as titles and log lines; Truncate is for Markdown documents.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}

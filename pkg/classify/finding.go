@@ -1,11 +1,10 @@
-package fixer
+package classify
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 )
 
 // Finding is one classified failure: the type that flows from the classifier
@@ -71,18 +70,6 @@ const (
 	maxTextBytes    = 1000
 	maxContextBytes = 300
 )
-
-// clip shortens s to at most n bytes on a rune boundary, marking the cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
 
 var maskers = []struct {
 	re   *regexp.Regexp

@@ -1,4 +1,4 @@
-package fixer
+package classify
 
 import (
 	"encoding/binary"

@@ -1,4 +1,4 @@
-package fixer
+package classify
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
 // Analyzer classifies job logs with a compiled catalog. It is safe for
@@ -652,7 +654,7 @@ func (a *Analyzer) contextAround(c *chunk, ls, le, lineNum, n int) []ContextLine
 		if i >= n {
 			num = lineNum + i - n + 1
 		}
-		out = append(out, ContextLine{Line: num, Text: clip(string(t), maxContextBytes)})
+		out = append(out, ContextLine{Line: num, Text: report.Clip(string(t), maxContextBytes)})
 	}
 	return out
 }
@@ -719,7 +721,7 @@ func (m *merger) add(mt match, step, group string) {
 	}
 	r := m.a.catalog.Rules[mt.rule]
 	f := &Finding{RuleID: r.ID, Title: r.Title, Category: r.Category, Severity: r.Severity,
-		Confidence: r.Confidence, Pattern: mt.pattern, Line: mt.line, Text: clip(mt.text, maxTextBytes),
+		Confidence: r.Confidence, Pattern: mt.pattern, Line: mt.line, Text: report.Clip(mt.text, maxTextBytes),
 		Context: mt.context, Step: step, Group: group, Suggestions: r.Suggestions, Fix: r.Fix,
 		Fingerprint: mt.fp, Occurrences: mt.count, Source: m.source, priority: r.Priority}
 	m.byFP[mt.fp] = f

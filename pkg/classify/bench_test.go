@@ -1,4 +1,4 @@
-package fixer
+package classify
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/sparesparrow/ecosystem-actions/actions/fixer/internal/synth"
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify/internal/synth"
 )
 
 // benchLog builds the benchmark log once: BENCH_LOG_MB MiB (default 64) of

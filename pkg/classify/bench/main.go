@@ -2,13 +2,13 @@
 // large synthetic job log, and prints the classifier's accuracy on the
 // labelled corpus.
 //
-//	go run ./actions/fixer/bench -mb 500
+//	go run ./pkg/classify/bench -mb 500
 //
 // It builds testdata/fixer/large/bench.log (gitignored) from the corpus and
 // ordinary build chatter, writes patterns.txt (the catalog's patterns, for
 // rg) and patterns.ere (the same patterns in POSIX ERE, for grep -E), then
 // times `bench -classify` (this program, which streams the log through
-// fixer.Analyzer and reports its peak RSS from /proc), `rg -c -f` and
+// classify.Analyzer and reports its peak RSS from /proc), `rg -c -f` and
 // `grep -c -E -f` on the same file in the same run.
 package main
 
@@ -30,8 +30,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/sparesparrow/ecosystem-actions/actions/fixer"
-	"github.com/sparesparrow/ecosystem-actions/actions/fixer/internal/synth"
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify/internal/synth"
 	"gopkg.in/yaml.v3"
 )
 
@@ -48,14 +48,14 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	mb := fs.Int("mb", envInt("BENCH_LOG_MB", 500), "size of the generated log in MiB (env BENCH_LOG_MB)")
 	root := fs.String("root", ".", "repository root")
-	classify := fs.String("classify", "", "classify this log and print a summary (used by the comparison)")
+	classifyLog := fs.String("classify", "", "classify this log and print a summary (used by the comparison)")
 	runs := fs.Int("runs", 2, "timed runs per tool (the best is reported)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up on a tool after this long (reported as a bound)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *classify != "" {
-		return classifyFile(ctx, *classify, out)
+	if *classifyLog != "" {
+		return classifyFile(ctx, *classifyLog, out)
 	}
 	if err := accuracy(ctx, filepath.Join(*root, "testdata/fixer/corpus"), out); err != nil {
 		return err
@@ -71,7 +71,7 @@ func envInt(name string, def int) int {
 }
 
 func classifyFile(ctx context.Context, path string, out io.Writer) error {
-	c, err := fixer.DefaultCatalog()
+	c, err := classify.DefaultCatalog()
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func classifyFile(ctx context.Context, path string, out io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	res, err := fixer.NewAnalyzer(c).Analyze(ctx, f, path)
+	res, err := classify.NewAnalyzer(c).Analyze(ctx, f, path)
 	if err != nil {
 		return err
 	}
@@ -115,11 +115,11 @@ func accuracy(ctx context.Context, dir string, out io.Writer) error {
 	if err := yaml.Unmarshal(data, &labels); err != nil {
 		return fmt.Errorf("failed to parse labels: %w", err)
 	}
-	c, err := fixer.DefaultCatalog()
+	c, err := classify.DefaultCatalog()
 	if err != nil {
 		return err
 	}
-	a := fixer.NewAnalyzer(c)
+	a := classify.NewAnalyzer(c)
 	type tally struct{ n, cat, rule, line, fp int }
 	per := map[string]*tally{}
 	for name, want := range labels {
@@ -214,7 +214,7 @@ func compare(ctx context.Context, root string, mb, runs int, timeout time.Durati
 	if err != nil {
 		return err
 	}
-	c, err := fixer.DefaultCatalog()
+	c, err := classify.DefaultCatalog()
 	if err != nil {
 		return err
 	}

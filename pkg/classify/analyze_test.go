@@ -1,4 +1,4 @@
-package fixer
+package classify
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 	"gopkg.in/yaml.v3"
 )
 
@@ -218,7 +219,7 @@ func reference(a *Analyzer, data []byte, source string) *Analysis {
 			var ctx []ContextLine
 			for j := i - a.contextLines; j <= i+a.contextLines; j++ {
 				if j >= 0 && j < len(lines) && j != i {
-					ctx = append(ctx, ContextLine{Line: j + 1, Text: clip(lines[j].Text, maxContextBytes)})
+					ctx = append(ctx, ContextLine{Line: j + 1, Text: report.Clip(lines[j].Text, maxContextBytes)})
 				}
 			}
 			m.add(match{rule: p.rule, pattern: p.src, line: l.Num, text: l.Text, context: ctx,
