@@ -112,6 +112,8 @@ type apiError struct {
 	Method, URL string
 	Status      int
 	Body        string
+	// Date is the answer's Date header: the API's clock.
+	Date string
 }
 
 func (a *apiError) Error() string {
@@ -147,7 +149,7 @@ func (e *env) apiCall(ctx context.Context, method, u, authorization string, body
 	defer res.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	if res.StatusCode/100 != 2 {
-		return &apiError{Method: method, URL: u, Status: res.StatusCode, Body: string(bytes.TrimSpace(data))}
+		return &apiError{Method: method, URL: u, Status: res.StatusCode, Body: string(bytes.TrimSpace(data)), Date: res.Header.Get("Date")}
 	}
 	if out == nil {
 		return nil
@@ -178,6 +180,25 @@ func retry(ctx context.Context, e *env, what string, retries int, shouldRetry fu
 }
 
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+// timeSkew matches the API's answers to a JWT whose times are off by the
+// runner's clock (the messages @octokit/auth-app, which the real action
+// uses, retries on).
+var timeSkew = regexp.MustCompile(`'Expiration time' claim \('exp'\) is too far in the future|'Expiration time' claim \('exp'\) must be a numeric value representing the future time at which the assertion expires|'Issued at' claim \('iat'\) must be an Integer representing the time that the assertion was issued`)
+
+// skewFrom returns how far the API's clock (its Date header) is ahead of
+// now when err is a time-skew refusal, and whether it is one.
+func skewFrom(err error, now time.Time) (time.Duration, bool) {
+	var ae *apiError
+	if !errors.As(err, &ae) || ae.Status != http.StatusUnauthorized || !timeSkew.MatchString(ae.Body) || ae.Date == "" {
+		return 0, false
+	}
+	at, perr := http.ParseTime(ae.Date)
+	if perr != nil {
+		return 0, false
+	}
+	return at.Sub(now).Truncate(time.Second), true
+}
 
 func appToken(ctx context.Context, e *env, _ []string) error {
 	repoEnv, ownerEnv := e.getenv("GITHUB_REPOSITORY"), e.getenv("GITHUB_REPOSITORY_OWNER")
@@ -244,16 +265,33 @@ func appToken(ctx context.Context, e *env, _ []string) error {
 		Token     string `json:"token"`
 		ExpiresAt string `json:"expires_at"`
 	}
-	mint := func() error {
-		jwt, err := appJWT(key, clientID, e.now())
+	// asApp sends one request authenticated as the App. When the API
+	// refuses the JWT's times, it signs again with the API's clock (its
+	// Date header) and retries once, as @octokit/auth-app does.
+	var skew time.Duration
+	asApp := func(method, u string, body, out any) error {
+		jwt, err := appJWT(key, clientID, e.now().Add(skew))
 		if err != nil {
 			return err
 		}
+		err = e.apiCall(ctx, method, u, "bearer "+jwt, body, out)
+		d, ok := skewFrom(err, e.now())
+		if !ok {
+			return err
+		}
+		e.printf("::warning::GitHub API time and system time are different by %d seconds. Retrying request with the difference accounted for.\n", int(d.Seconds()))
+		skew = d
+		if jwt, err = appJWT(key, clientID, e.now().Add(skew)); err != nil {
+			return err
+		}
+		return e.apiCall(ctx, method, u, "bearer "+jwt, body, out)
+	}
+	mint := func() error {
 		u := api + "/users/" + url.PathEscape(owner) + "/installation"
 		if len(repos) > 0 {
 			u = api + "/repos/" + url.PathEscape(owner) + "/" + url.PathEscape(repos[0]) + "/installation"
 		}
-		if err := e.apiCall(ctx, http.MethodGet, u, "bearer "+jwt, nil, &inst); err != nil {
+		if err := asApp(http.MethodGet, u, nil, &inst); err != nil {
 			return err
 		}
 		body := map[string]any{}
@@ -263,7 +301,7 @@ func appToken(ctx context.Context, e *env, _ []string) error {
 		if perms != nil {
 			body["permissions"] = perms
 		}
-		return e.apiCall(ctx, http.MethodPost, api+"/app/installations/"+strconv.FormatInt(inst.ID, 10)+"/access_tokens", "bearer "+jwt, body, &tok)
+		return asApp(http.MethodPost, api+"/app/installations/"+strconv.FormatInt(inst.ID, 10)+"/access_tokens", body, &tok)
 	}
 	what := owner
 	shouldRetry := func(error) bool { return true }
