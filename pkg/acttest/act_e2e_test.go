@@ -71,6 +71,9 @@ func TestActMonitorEcosystem(t *testing.T) {
 	before := w.srv.State()
 	res := w.act(run{event: "schedule", workflow: ".github/workflows/monitor-ecosystem.yml", runID: "1001"})
 	after := w.srv.State()
+	// monitor, fixer and alert each mint a token (the App's installation,
+	// narrowed to what the job needs) and revoke it when the job ends.
+	next := w.checkAppTokens("run 1001", 0, 3)
 
 	// Jobs: the chain ran, the fixer because the monitor's job output said
 	// there were failed jobs, Pages and Cloudsmith (variables set; publish
@@ -137,6 +140,9 @@ func TestActMonitorEcosystem(t *testing.T) {
 		if is.Repo != hubRepository {
 			t.Errorf("issue opened in %s, want only %s: %q", is.Repo, hubRepository, is.Title)
 		}
+		if is.User != w.app.slug+"[bot]" {
+			t.Errorf("issue #%d was opened by %s, want the App's installation %s[bot]", is.Number, is.User, w.app.slug)
+		}
 		fp := fingerprintMarker.FindString(is.Body)
 		if fp == "" {
 			t.Errorf("issue #%d %q has no fingerprint marker", is.Number, is.Title)
@@ -166,6 +172,9 @@ func TestActMonitorEcosystem(t *testing.T) {
 	for _, d := range newDispatches {
 		if !containsRepo(dispatchTargets, d.Repo) || d.Kind != "repository_dispatch" {
 			t.Errorf("dispatch %s to %s (%s): want repository_dispatch to %v only", d.Kind, d.Repo, d.EventType, dispatchTargets)
+		}
+		if d.Actor != w.app.slug+"[bot]" {
+			t.Errorf("dispatch to %s sent by %s, want the App's installation %s[bot]", d.Repo, d.Actor, w.app.slug)
 		}
 		if len(d.ClientPayload) > 10 {
 			t.Errorf("dispatch to %s has %d top-level payload keys (GitHub allows 10)", d.Repo, len(d.ClientPayload))
@@ -213,6 +222,7 @@ func TestActMonitorEcosystem(t *testing.T) {
 	res2 := w.act(run{event: "schedule", workflow: ".github/workflows/monitor-ecosystem.yml", runID: "1002"})
 	after2 := w.srv.State()
 	wantJobs(t, res2, chain)
+	next = w.checkAppTokens("run 1002", next, 3)
 	r2 := decode[ecosystemReport](t, "run 1002's report", w.artifactFiles("1002", "ecosystem-report")["ecosystem_analysis.json"])
 	if r2.Delta == nil || r2.Delta.PreviousTimestamp == "" {
 		t.Errorf("the second report has no delta to the first: the history was not carried between runs")
@@ -227,6 +237,7 @@ func TestActMonitorEcosystem(t *testing.T) {
 	res3 := w.act(run{event: "workflow_dispatch", workflow: "testdata/act/callers/domain-monitor.yml", runID: "5001", repo: domain})
 	after3 := w.srv.State()
 	wantJobs(t, res3, jobResults{"monitor": "success", "fixer": "success", "alert": "success", "report": "success"})
+	next = w.checkAppTokens("the domain's run 5001 (reusable-monitor)", next, 3)
 	domainReport := decode[ecosystemReport](t, "run 5001's report", w.artifactFiles("5001", "ecosystem-report")["ecosystem_analysis.json"])
 	if got := keys(domainReport.Domains); !equal(got, []string{domain}) {
 		t.Errorf("the domain's own report covers %v, want only %s", got, domain)
@@ -256,10 +267,10 @@ func TestActMonitorEcosystem(t *testing.T) {
 	// downloads that run's artifact (download-artifact with repository,
 	// run-id, github-token) and alerts on it in the hub.
 	payload := `{"action": "fixer-analysis", "client_payload": {"repository": "` + domain + `", "run_id": "5001", "artifact": "failure-analysis"}}`
-	res4 := w.act(run{event: "repository_dispatch", workflow: ".github/workflows/monitor-ecosystem.yml", runID: "1003",
-		eventJSON: payload, secrets: map[string]string{"ECOSYSTEM_TOKEN": "emulator-token"}})
+	res4 := w.act(run{event: "repository_dispatch", workflow: ".github/workflows/monitor-ecosystem.yml", runID: "1003", eventJSON: payload})
 	after4 := w.srv.State()
 	wantJobs(t, res4, jobResults{"pull-domain-report": "success"})
+	w.checkAppTokens("run 1003 (pull-domain-report)", next, 1)
 	for _, id := range []string{"monitor", "fixer", "alert"} {
 		if r, ok := res4[id]; ok && r != "skipped" {
 			t.Errorf("repository_dispatch fixer-analysis ran job %s (%s)", id, r)
@@ -299,9 +310,16 @@ func TestActStaleDetection(t *testing.T) {
 		t.Fatalf("the dry run plans no warning on the example ecosystem; the scheduled run would prove nothing (plan %+v)", plan)
 	}
 
+	next := w.checkAppTokens("run 2001", 0, 1)
 	res2 := w.act(run{event: "schedule", workflow: ".github/workflows/stale-detection.yml", runID: "2002"})
 	after2 := w.srv.State()
 	wantJobs(t, res2, jobResults{"stale": "success"})
+	w.checkAppTokens("run 2002", next, 1)
+	for k, is := range issues(after2) {
+		if prev := issues(after)[k]; is.Comments > prev.Comments && !strings.Contains(w.lastCommentAuthor(after2, k), w.app.slug+"[bot]") {
+			t.Errorf("%s was warned by %s, want the App's installation %s[bot]", k, w.lastCommentAuthor(after2, k), w.app.slug)
+		}
+	}
 	checkPlanApplied(t, "the scheduled run", plan, after, after2)
 	applied := decode[stalePlan](t, "run 2002's stale_analysis.json", w.artifactFiles("2002", "stale-analysis")["stale_analysis.json"])
 	if got, want := applied.decided("warn"), plan.decided("warn"); !equal(got, want) {
@@ -406,6 +424,7 @@ func TestActReusableStale(t *testing.T) {
 	res := w.act(run{event: "workflow_dispatch", workflow: "testdata/act/callers/stale.yml", runID: "6001", repo: "sparesparrow/openssl-tools"})
 	after := w.srv.State()
 	wantJobs(t, res, jobResults{"stale": "success", "report": "success"})
+	w.checkAppTokens("run 6001 (reusable-stale)", 0, 1)
 	out := outputLines(w.logged("6001", "report"))
 	type item struct {
 		Repository string `json:"repository"`
@@ -484,10 +503,16 @@ func TestActMonitorFanout(t *testing.T) {
 		inputs: map[string]string{"shards": "3"}})
 	wantJobs(t, res, jobResults{"plan": "success", "shard": "success", "merge": "success"})
 	check("3001")
+	// By hand, monitor-fanout reads with github.token (no app_client_id).
+	minted, _, _, next := w.tokenCalls(0)
+	if minted != 0 {
+		t.Errorf("run 3001 minted %d App tokens without app_client_id", minted)
+	}
 
 	res2 := w.act(run{event: "workflow_dispatch", workflow: "testdata/act/callers/fanout.yml", runID: "3002"})
 	wantJobs(t, res2, jobResults{"plan": "success", "shard": "success", "merge": "success", "report": "success"})
 	check("3002")
+	w.checkAppTokens("run 3002 (monitor-fanout called with app_client_id)", next, 3)
 	out := outputLines(w.logged("3002", "report"))
 	if out["alert_level"] != "critical" {
 		t.Errorf("the caller got alert_level %q from monitor-fanout, want critical (the example ecosystem's merged level); outputs %v", out["alert_level"], out)

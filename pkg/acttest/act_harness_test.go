@@ -196,11 +196,17 @@ type appFixture struct {
 // worldOption changes the fixture before the emulator starts.
 type worldOption func(*emulator.Fixture)
 
-// withRepository adds an empty repository owner/name to the fixture.
-func withRepository(full string) worldOption {
+// withRepository adds repository owner/name to the fixture, its main
+// branch at sha with the given tags (all at sha).
+func withRepository(full, sha string, tags ...string) worldOption {
 	return func(fx *emulator.Fixture) {
 		owner, name, _ := strings.Cut(full, "/")
-		fx.Repositories = append(fx.Repositories, emulator.Repository{Owner: owner, Name: name, DefaultBranch: "main"})
+		r := emulator.Repository{Owner: owner, Name: name, DefaultBranch: "main",
+			Branches: []emulator.Branch{{Name: "main", Commit: emulator.Commit{SHA: sha, Author: owner, Date: fx.ReferenceTime}}}}
+		for _, t := range tags {
+			r.Tags = append(r.Tags, emulator.Tag{Name: t, SHA: sha})
+		}
+		fx.Repositories = append(fx.Repositories, r)
 	}
 }
 
@@ -239,6 +245,18 @@ func newWorld(t *testing.T, s *suite, opts ...worldOption) *world {
 			"CLOUDSMITH_SERVICE_SLUG":    "ecosystem-actions-ci",
 		},
 		secrets: map[string]string{"GITHUB_TOKEN": "emulator-token"},
+	}
+	// The example ecosystem's GitHub App, installed on every domain: the
+	// workflows mint their tokens from it, as the documented setup does.
+	if len(fx.Apps) > 0 {
+		key, err := emulator.ExampleAppKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		app := fx.Apps[0]
+		w.app = &appFixture{clientID: app.ClientID, slug: app.Slug, keyPEM: key}
+		w.vars["ECOSYSTEM_APP_CLIENT_ID"] = app.ClientID
+		w.secrets["ECOSYSTEM_APP_PRIVATE_KEY"] = key
 	}
 	w.srv = emulator.StartForTest(t, fx, emulator.Options{
 		Now: func() time.Time { return time.Now().Add(time.Duration(w.offset.Load())) },
@@ -578,4 +596,56 @@ func containsRepo(names []string, full string) bool {
 		}
 	}
 	return false
+}
+
+// tokenCalls counts, in the emulator's request log from index from on, the
+// installation tokens minted (POST …/access_tokens answered 201) and
+// revoked (DELETE /installation/token answered 204), and the requests made
+// as the App's installation ("<slug>[bot]").
+func (w *world) tokenCalls(from int) (minted, revoked, asApp int, next int) {
+	reqs := w.srv.Requests()
+	for _, r := range reqs[min(from, len(reqs)):] {
+		switch {
+		case r.Method == "POST" && strings.HasSuffix(r.Path, "/access_tokens") && r.Status == 201:
+			minted++
+		case r.Method == "DELETE" && r.Path == "/installation/token" && r.Status == 204:
+			revoked++
+		}
+		if w.app != nil && r.Login == w.app.slug+"[bot]" {
+			asApp++
+		}
+	}
+	return minted, revoked, asApp, len(reqs)
+}
+
+// checkAppTokens: the run minted want installation tokens, revoked every
+// one of them, and made its API requests as the App's installation.
+func (w *world) checkAppTokens(what string, from, want int) int {
+	w.t.Helper()
+	minted, revoked, asApp, next := w.tokenCalls(from)
+	if w.app == nil {
+		w.t.Fatalf("%s: the fixture has no GitHub App", what)
+	}
+	if minted != want || revoked != minted || asApp == 0 {
+		w.t.Errorf("%s: %d installation tokens minted (want %d, one per job that reaches the domains), %d revoked, %d requests as %s[bot]", what, minted, want, revoked, asApp, w.app.slug)
+	}
+	return next
+}
+
+// lastCommentAuthor returns the login of the newest comment on the issue or
+// pull request key ("owner/repo#N") in st.
+func (w *world) lastCommentAuthor(st emulator.State, key string) string {
+	for _, r := range st.Repositories {
+		for _, is := range r.Issues {
+			if fmt.Sprintf("%s#%d", r.FullName, is.Number) == key && len(is.Comments) > 0 {
+				return is.Comments[len(is.Comments)-1].User
+			}
+		}
+		for _, pr := range r.Pulls {
+			if fmt.Sprintf("%s#%d", r.FullName, pr.Number) == key && len(pr.Comments) > 0 {
+				return pr.Comments[len(pr.Comments)-1].User
+			}
+		}
+	}
+	return ""
 }

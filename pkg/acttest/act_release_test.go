@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 )
 
 // releaseVersion is the tag the release test pushes: major v1, so the
@@ -121,7 +122,11 @@ var digestPattern = regexp.MustCompile(`@(sha256:[0-9a-f]{64})$`)
 // GitHub App installation token.
 func TestActRelease(t *testing.T) {
 	s := requireAct(t)
-	w := newWorld(t, s, withRepository(ownRepository))
+	// The tagged source, pushed: in the git remote and, as GitHub would
+	// show it, on the API (the tag that started the workflow).
+	src, remote := sourceRepository(t, s.root)
+	sourceSHA := gitCmd(t, src, "rev-parse", "HEAD")
+	w := newWorld(t, s, withRepository(ownRepository, sourceSHA, releaseVersion))
 
 	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(reg.Close)
@@ -144,8 +149,6 @@ func TestActRelease(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = exec.Command("docker", "rmi", builderRef).Run() })
 
-	src, remote := sourceRepository(t, s.root)
-	sourceSHA := gitCmd(t, src, "rev-parse", "HEAD")
 	dockerConfig := filepath.Join(w.work, "docker-config") // docker login writes here, not to ~/.docker
 	event := fmt.Sprintf(`{"ref": "refs/tags/%s", "ref_type": "tag", "after": %q, "repository": {"full_name": %q}}`, releaseVersion, sourceSHA, ownRepository)
 	res := w.act(run{event: "push", workflow: ".github/workflows/release.yml", runID: "7001", repo: ownRepository, dir: src,
@@ -227,6 +230,21 @@ func TestActRelease(t *testing.T) {
 		t.Errorf("the release commit changes %q, want only action-*/action.yml", changed)
 	}
 
+	// The release on the API, naming the pinned image.
+	var release *emulator.Release
+	for _, r := range w.srv.State().Repositories {
+		for i, rel := range r.Releases {
+			if r.FullName == ownRepository && rel.TagName == releaseVersion {
+				release = &r.Releases[i]
+			}
+		}
+	}
+	if release == nil {
+		t.Errorf("no release %s on the API", releaseVersion)
+	} else if !strings.Contains(release.Body, pinned) || !strings.Contains(release.Body, sourceSHA) {
+		t.Errorf("release %s body %q does not name the image %s and the source %s", releaseVersion, release.Body, pinned, sourceSHA)
+	}
+
 	// The README's example, as a user's workflow in the hub, on the release.
 	readmeExample(t, w, released)
 }
@@ -256,6 +274,10 @@ func pinScriptIn(t *testing.T, root string, args ...string) (int, string) {
 	return 0, out.String()
 }
 
+// readmeWorkflowPath is where the README's example goes in the user's
+// repository (a temporary one).
+const readmeWorkflowPath = ".github/workflows/ecosystem.yml"
+
 // readmeWorkflow returns the workflow of README.md's "Using the actions"
 // section: its first ```yaml block.
 func readmeWorkflow(t *testing.T, root string) string {
@@ -284,9 +306,9 @@ func readmeWorkflow(t *testing.T, root string) string {
 func readmeExample(t *testing.T, w *world, released string) {
 	t.Helper()
 	hub := t.TempDir()
-	writeFileMode(t, filepath.Join(hub, ".github", "workflows", "ecosystem.yml"), []byte(readmeWorkflow(t, w.root)), 0o644)
+	writeFileMode(t, filepath.Join(hub, filepath.FromSlash(readmeWorkflowPath)), []byte(readmeWorkflow(t, w.root)), 0o644)
 	before := w.srv.State()
-	res := w.act(run{event: "schedule", workflow: ".github/workflows/ecosystem.yml", runID: "7002", dir: hub, ownRepository: released})
+	res := w.act(run{event: "schedule", workflow: readmeWorkflowPath, runID: "7002", dir: hub, ownRepository: released})
 	after := w.srv.State()
 	for id, r := range res {
 		if r != "success" {

@@ -1,7 +1,9 @@
 package acttest
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -33,27 +35,29 @@ func workflowUses(t *testing.T, path string) ([]usesRef, *yaml.Node) {
 		t.Fatalf("%s: %v", path, err)
 	}
 	var refs []usesRef
-	var walk func(n *yaml.Node, job string, depth int)
-	walk = func(n *yaml.Node, job string, depth int) {
+	// depth counts mappings from the document's; the keys of the top-level
+	// jobs: mapping (depth 1 under "jobs") are the job ids.
+	var walk func(n *yaml.Node, job string, depth int, inJobs bool)
+	walk = func(n *yaml.Node, job string, depth int, inJobs bool) {
 		if n.Kind == yaml.MappingNode {
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
 				j := job
-				if depth == 2 { // jobs.<id>
+				if inJobs {
 					j = k.Value
 				}
 				if k.Value == "uses" && v.Kind == yaml.ScalarNode {
 					refs = append(refs, usesRef{File: filepath.Base(path), Job: job, Line: v.Line, Uses: v.Value, Comment: v.LineComment})
 				}
-				walk(v, j, depth+1)
+				walk(v, j, depth+1, depth == 0 && k.Value == "jobs")
 			}
 			return
 		}
 		for _, c := range n.Content {
-			walk(c, job, depth)
+			walk(c, job, depth, false)
 		}
 	}
-	walk(doc.Content[0], "", 0)
+	walk(doc.Content[0], "", 0, false)
 	return refs, doc.Content[0]
 }
 
@@ -66,14 +70,11 @@ const ownRepository = "sparesparrow/ecosystem-actions"
 
 // TestWorkflowsPinThirdPartyActions: every third-party action is pinned by
 // a full commit SHA with a "# vX.Y.Z" comment, one SHA per action across
-// the workflows, and our own actions are referenced as ./action-* or
-// sparesparrow/ecosystem-actions/...@v1.
+// the workflows, the callers and README.md's example, and our own actions
+// are referenced as ./action-* or sparesparrow/ecosystem-actions/...@v1.
 func TestWorkflowsPinThirdPartyActions(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob(filepath.Join(repoRoot(t), ".github", "workflows", "*.yml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no workflows: %v", err)
-	}
+	files := append(actWorkflowFiles(t, repoRoot(t)), readmeWorkflowFile(t))
 	shaOf := map[string]string{}
 	for _, f := range files {
 		refs, _ := workflowUses(t, f)
@@ -254,6 +255,85 @@ func TestEveryWorkflowRunsUnderAct(t *testing.T) {
 		_, top := workflowUses(t, f)
 		if on := mapping(mapping(top)["on"]); on["workflow_call"] != nil && !called[rel] {
 			t.Errorf("%s is a reusable workflow that no caller workflow calls under act", rel)
+		}
+	}
+}
+
+// readmeWorkflowFile writes README.md's usage example to a temporary
+// workflow file and returns its path.
+func readmeWorkflowFile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "readme-example.yml")
+	writeFile(t, path, readmeWorkflow(t, repoRoot(t)))
+	return path
+}
+
+// actionlintVersion is the Makefile's ACTIONLINT_VERSION.
+func actionlintVersion(t *testing.T) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^ACTIONLINT_VERSION\s*\?=\s*(\S+)`).FindStringSubmatch(readFile(t, filepath.Join(repoRoot(t), "Makefile")))
+	if m == nil {
+		t.Fatal("the Makefile has no ACTIONLINT_VERSION")
+	}
+	return m[1]
+}
+
+// TestWorkflowsPassActionlint runs the pinned actionlint (`make tools`
+// installs it) over every shipped workflow, the callers and README.md's
+// example, which `make lint` does not cover. Without actionlint the test
+// skips, and fails with CI=true.
+func TestWorkflowsPassActionlint(t *testing.T) {
+	t.Parallel()
+	want := actionlintVersion(t)
+	bin := os.Getenv("ACTIONLINT")
+	if bin == "" {
+		gopath, err := exec.Command("go", "env", "GOPATH").Output()
+		if err == nil {
+			bin = filepath.Join(strings.TrimSpace(string(gopath)), "bin", "actionlint")
+		}
+	}
+	out, err := exec.Command(bin, "-version").Output()
+	if err != nil || strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0]) != want {
+		msg := fmt.Sprintf("actionlint %s is not installed at %s (make tools installs it): %v %q", want, bin, err, out)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	files := append(actWorkflowFiles(t, repoRoot(t)), readmeWorkflowFile(t))
+	cmd := exec.Command(bin, append([]string{"-no-color"}, files...)...)
+	cmd.Dir = repoRoot(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("actionlint %s: %v\n%s", want, err, out)
+	}
+}
+
+// TestJobsGrantWhatTheirActionsNeed: the permissions act cannot check (it
+// grants everything): a job that uses an action needing the runner's OIDC
+// token or writing attestations or Pages declares that permission, as the
+// actions' READMEs say.
+func TestJobsGrantWhatTheirActionsNeed(t *testing.T) {
+	t.Parallel()
+	needs := map[string][]string{
+		"actions/deploy-pages":                {"pages: write", "id-token: write"},
+		"actions/attest":                      {"id-token: write", "attestations: write"},
+		"cloudsmith-io/cloudsmith-cli-action": {"id-token: write"},
+	}
+	for _, f := range actWorkflowFiles(t, repoRoot(t)) {
+		refs, top := workflowUses(t, f)
+		jobs := mapping(mapping(top)["jobs"])
+		for _, r := range refs {
+			m := shaRef.FindStringSubmatch(r.Uses)
+			if m == nil || r.Job == "" {
+				continue
+			}
+			perms := mapping(mapping(jobs[r.Job])["permissions"])
+			for _, need := range needs[m[1]] {
+				k, v, _ := strings.Cut(need, ": ")
+				if p := perms[k]; p == nil || p.Value != v {
+					t.Errorf("%s: job %s uses %s but does not grant %s", filepath.Base(f), r.Job, m[1], need)
+				}
+			}
 		}
 	}
 }
