@@ -29,10 +29,12 @@ RUN go mod download
 RUN go build -trimpath github.com/google/go-github/v62/github github.com/sethvargo/go-githubactions gopkg.in/yaml.v3 \
     || echo "dependency warm-up skipped"
 COPY . .
-# Compile the actions' packages once before VERSION is known: a build of the
-# same source with another VERSION (the release after CI's build) then only
-# links. A warm-up only, like the one above.
-RUN go build -trimpath ./action-... || echo "module warm-up skipped"
+# Compile the actions' packages (and the multi-call generator) once before
+# VERSION is known: a build of the same source with another VERSION (the
+# release after CI's build) then only links. A warm-up only, like the one
+# above.
+RUN go build -trimpath ./action-... && { [ ! -d .ci/multicall ] || go build -o /dev/null ./.ci/multicall; } \
+    || echo "module warm-up skipped"
 ARG VERSION=dev
 # ACTIONS lists the actions to build; all four by default. `make image`
 # narrows it to the action-*/main.go present while the actions are written.

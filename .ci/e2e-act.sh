@@ -4,7 +4,7 @@
 # emulator on 127.0.0.1, the container actions from the image built from the
 # root Dockerfile, the third-party actions replaced by the stand-ins under
 # testdata/act (pkg/acttest), the reusable workflows called from the callers
-# under testdata/act/callers, release.yml against an in-memory registry. No
+# under testdata/act/callers, release.yml against a local registry. No
 # network besides the Go module proxy (to install act).
 #
 # Installs act with `go install` when the pinned version is missing (and jq,

@@ -111,7 +111,7 @@ var digestPattern = regexp.MustCompile(`@(sha256:[0-9a-f]{64})$`)
 
 // TestActRelease runs .github/workflows/release.yml for a pushed version
 // tag under act, against a registry on 127.0.0.1 (go-containerregistry's,
-// in memory) and a bare git remote: the image job builds the root
+// blobs in a temporary directory) and a bare git remote: the image job builds the root
 // Dockerfile with a Go builder pinned by digest, pushes it, checks each
 // action binary reports the version and attests the pushed digest; the
 // release job commits action.yml files pinned to that digest on top of the
@@ -128,7 +128,9 @@ func TestActRelease(t *testing.T) {
 	sourceSHA := gitCmd(t, src, "rev-parse", "HEAD")
 	w := newWorld(t, s, withRepository(ownRepository, sourceSHA, releaseVersion))
 
-	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	// Blobs on disk: the builder alone is a few hundred MB.
+	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0)),
+		registry.WithBlobHandler(registry.NewDiskBlobHandler(t.TempDir()))))
 	t.Cleanup(reg.Close)
 	host := strings.TrimPrefix(reg.URL, "http://")
 

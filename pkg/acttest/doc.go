@@ -12,7 +12,7 @@
 //     the GitHub API emulator on 127.0.0.1 (ACT_E2E=1; .ci/e2e-act.sh
 //     installs act and runs them): every workflow of .github/workflows, the
 //     reusable ones called from the callers in testdata/act/callers,
-//     release.yml against an in-memory registry and a local git remote,
+//     release.yml against a local registry and a local git remote,
 //     then README.md's usage example on the release it made. The workflows
 //     mint GitHub App installation tokens from the emulator's App, as the
 //     documented setup does, and the tests check what each run left there.
