@@ -29,11 +29,11 @@ RUN go mod download
 RUN go build -trimpath github.com/google/go-github/v62/github github.com/sethvargo/go-githubactions gopkg.in/yaml.v3 \
     || echo "dependency warm-up skipped"
 COPY . .
-# Compile the actions' packages (and the multi-call generator) once before
-# VERSION is known: a build of the same source with another VERSION (the
-# release after CI's build) then only links. A warm-up only, like the one
-# above.
-RUN go build -trimpath ./action-... && { [ ! -d .ci/multicall ] || go build -o /dev/null ./.ci/multicall; } \
+# Compile the actions' packages, the multi-call binary's and the links
+# tool's once before VERSION is known, with the flags of the build below: a
+# build of the same source with another VERSION (the release after CI's
+# build) then only links. A warm-up only, like the one above.
+RUN go build -trimpath ./action-... ./.ci/multicall && go build -o /dev/null ./.ci/multicall/links \
     || echo "module warm-up skipped"
 ARG VERSION=dev
 # ACTIONS lists the actions to build; all four by default. `make image`
