@@ -42,11 +42,15 @@ func TestPatchWorkflowGolden(t *testing.T) {
 			}
 			golden(t, filepath.Join(patchDir, tt.name+".golden.yml"), string(res.Patched))
 			golden(t, filepath.Join(patchDir, tt.name+".golden.diff"), res.Diff)
-			// Comments survive.
+			// Comments survive, each still above the line it describes.
 			for _, l := range strings.Split(string(src), "\n") {
 				if i := strings.Index(l, "#"); i >= 0 && !strings.Contains(string(res.Patched), l[i:]) {
 					t.Errorf("comment %q lost", l[i:])
 				}
+			}
+			checkCommentsAttached(t, src, res.Patched)
+			if fs := actionlintFindings(t, tt.name, res.Patched); len(fs) > 0 {
+				t.Errorf("the patched workflow fails actionlint: %q", fs)
 			}
 			var n yaml.Node
 			if err := yaml.Unmarshal(res.Patched, &n); err != nil {
@@ -56,6 +60,76 @@ func TestPatchWorkflowGolden(t *testing.T) {
 				t.Error("no fix applied")
 			}
 		})
+	}
+}
+
+// checkCommentsAttached checks that every comment line of src still
+// describes the same line in patched: the first line below it that is
+// neither blank nor a comment is that line (or, when the patch rewrote
+// that line, its rewritten version), never an inserted one. Lines are
+// aligned by their longest common subsequence.
+func checkCommentsAttached(t *testing.T, src, patched []byte) {
+	t.Helper()
+	a, b := strings.Split(string(src), "\n"), strings.Split(string(patched), "\n")
+	lcs := make([][]int, len(a)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	inA, inB := make([]int, len(a)), make([]int, len(b))
+	for i := range inA {
+		inA[i] = -1
+	}
+	for j := range inB {
+		inB[j] = -1
+	}
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			inA[i], inB[j] = j, i
+			i, j = i+1, j+1
+		case lcs[i+1][j] >= lcs[i][j+1]:
+			i++
+		default:
+			j++
+		}
+	}
+	following := func(lines []string, i int) int {
+		for j := i + 1; j < len(lines); j++ {
+			if s := strings.TrimSpace(lines[j]); s != "" && !strings.HasPrefix(s, "#") {
+				return j
+			}
+		}
+		return -1
+	}
+	for i, l := range a {
+		if !strings.HasPrefix(strings.TrimSpace(l), "#") {
+			continue
+		}
+		j := inA[i]
+		if j < 0 {
+			t.Errorf("comment line %d %q is gone", i+1, l)
+			continue
+		}
+		n, g := following(a, i), following(b, j)
+		if n < 0 || g < 0 {
+			if n != g {
+				t.Errorf("comment %q (line %d) now ends the file or no longer does", strings.TrimSpace(l), i+1)
+			}
+			continue
+		}
+		if inB[g] == n || inB[g] < 0 && inA[n] < 0 {
+			continue
+		}
+		t.Errorf("comment %q (line %d) now describes %q, not %q", strings.TrimSpace(l), i+1, strings.TrimSpace(b[g]), strings.TrimSpace(a[n]))
 	}
 }
 
