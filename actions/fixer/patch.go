@@ -17,6 +17,8 @@ import (
 type PatchRequest struct {
 	Fix classify.Fix `json:"fix"`
 	// Job limits the fix to one job id ("" = every job it applies to).
+	// The artifact upgrade ignores it: every upload and download of a run
+	// moves to v4 together (artifact.go).
 	Job string `json:"job,omitempty"`
 	// Permission is "scope: level" for add_permission, e.g. "id-token: write".
 	Permission string `json:"permission,omitempty"`
@@ -252,7 +254,7 @@ func (p *patcher) above(n *yaml.Node) int {
 func (p *patcher) apply(r PatchRequest) error {
 	switch r.Fix {
 	case classify.FixUpgradeArtifactAction:
-		p.upgradeArtifacts(r.Job)
+		p.upgradeArtifacts() // every job: see artifact.go
 	case classify.FixAddTimeout:
 		p.addTimeout(r)
 	case classify.FixAddPermission:
@@ -265,23 +267,6 @@ func (p *patcher) apply(r PatchRequest) error {
 		return fmt.Errorf("unknown fix %q (allowed: %s)", r.Fix, fixNames())
 	}
 	return nil
-}
-
-var artifactV3 = regexp.MustCompile(`(actions/(?:upload|download)-artifact)@v[1-3]\b`)
-
-func (p *patcher) upgradeArtifacts(only string) {
-	for _, j := range p.jobs(only) {
-		for _, s := range steps(j) {
-			_, uses := mapValue(s, "uses")
-			if uses == nil || !artifactV3.MatchString(uses.Value) {
-				continue
-			}
-			i := uses.Line - 1
-			p.replace(i, artifactV3.ReplaceAllString(p.current(i), "${1}@v4"))
-			p.res.Applied = append(p.res.Applied, fmt.Sprintf("job %s: %s → %s (line %d)", j.id, uses.Value,
-				artifactV3.ReplaceAllString(uses.Value, "${1}@v4"), uses.Line))
-		}
-	}
 }
 
 func (p *patcher) addTimeout(r PatchRequest) {

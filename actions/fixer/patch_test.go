@@ -28,6 +28,11 @@ func TestPatchWorkflowGolden(t *testing.T) {
 		{"conan-build", []PatchRequest{{Fix: classify.FixConanBuildMissing}, {Fix: classify.FixAddConanCache}, {Fix: classify.FixAddTimeout}}},
 		{"permissions-existing", []PatchRequest{{Fix: classify.FixAddPermission, Permission: "issues: write", Job: "report"},
 			{Fix: classify.FixAddPermission, Permission: "id-token: write", Job: "notify"}}},
+		// v4 semantics: one name per matrix leg and per uploading job or
+		// step, downloads by pattern with merge-multiple, hidden paths,
+		// download-artifact v1's directory, point-release refs.
+		{"artifacts-matrix", []PatchRequest{{Fix: classify.FixUpgradeArtifactAction, Job: "publish"}}},
+		{"artifacts-jobs", []PatchRequest{{Fix: classify.FixUpgradeArtifactAction}}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.ReplaceAll(tt.name, "-", "_"), func(t *testing.T) {
@@ -219,4 +224,47 @@ func classifyCorpusLog(t *testing.T, path string) *classify.Analysis {
 		t.Fatalf("Classify(%s) = %v", path, err)
 	}
 	return res
+}
+
+// TestUpgradeArtifactsAllOrNothing: an artifact step pinned to a commit of
+// v3 cannot be moved without its v4 SHA, and v4 downloads cannot read v3
+// uploads: nothing is upgraded, and the patch says why.
+func TestUpgradeArtifactsAllOrNothing(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile(filepath.Join(patchDir, "artifacts-pinned.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := PatchWorkflow("pinned.yml", src, []PatchRequest{{Fix: classify.FixUpgradeArtifactAction}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Changed() || len(res.Applied) > 0 {
+		t.Errorf("half an upgrade:\n%s", res.Diff)
+	}
+	want := []string{"artifact upgrade not made: job build line 10: actions/upload-artifact is pinned to a commit (# v3.1.3); pin a v4 release by hand"}
+	if diff := cmp.Diff(want, res.Skipped); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
+	}
+}
+
+// TestUpgradeArtifactsNotes: what the patch cannot do for the reader is
+// said: renamed artifacts and downloads of every artifact.
+func TestUpgradeArtifactsNotes(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile(filepath.Join(patchDir, "artifacts-matrix.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := PatchWorkflow("m.yml", src, []PatchRequest{{Fix: classify.FixUpgradeArtifactAction}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`artifact "wheels" is now uploaded as "wheels-${{ matrix.os }}-${{ matrix.python }}": readers outside this workflow (the REST API, other workflows) need the new names, or merge them back with actions/upload-artifact/merge@v4`,
+		`job publish line 49 downloads every artifact, each into a directory named after it: "wheels" now arrive in one directory per upload`,
+	}
+	if diff := cmp.Diff(want, res.Skipped); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s", diff)
+	}
 }
