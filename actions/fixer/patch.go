@@ -24,6 +24,10 @@ type PatchRequest struct {
 	Permission string `json:"permission,omitempty"`
 	// TimeoutMinutes is the value add_timeout sets (default 60).
 	TimeoutMinutes int `json:"timeout_minutes,omitempty"`
+	// LimitMinutes is the limit a timed-out job ran into (0 = unknown):
+	// add_timeout sets timeout-minutes only below it, where it makes a
+	// hang end sooner.
+	LimitMinutes int `json:"limit_minutes,omitempty"`
 }
 
 // PatchResult is a patched workflow file.
@@ -275,12 +279,21 @@ func (p *patcher) addTimeout(r PatchRequest) {
 		minutes = DefaultTimeoutMinutes
 	}
 	for _, j := range p.jobs(r.Job) {
-		if k, _ := mapValue(j.node, "timeout-minutes"); k != nil {
-			p.res.Skipped = append(p.res.Skipped, fmt.Sprintf("job %s already sets timeout-minutes", j.id))
+		if k, v := mapValue(j.node, "timeout-minutes"); k != nil {
+			msg := fmt.Sprintf("job %s already sets timeout-minutes: %s", j.id, v.Value)
+			if r.LimitMinutes > 0 {
+				msg += "; it ran into that limit: raise it if the running step was still making progress, or give a step that hangs its own timeout-minutes"
+			}
+			p.res.Skipped = append(p.res.Skipped, msg)
 			continue
 		}
 		if k, _ := mapValue(j.node, "uses"); k != nil {
 			continue // a reusable-workflow call cannot set timeout-minutes
+		}
+		if r.LimitMinutes > 0 && minutes >= r.LimitMinutes {
+			p.res.Skipped = append(p.res.Skipped, fmt.Sprintf("job %s: timeout-minutes: %d would not end it sooner than the %d minutes it ran into; raise the limit only if the running step was still making progress",
+				j.id, minutes, r.LimitMinutes))
+			continue
 		}
 		at := p.afterKey(j.node, "runs-on")
 		p.insert(at, keyIndent(j.node)+fmt.Sprintf("timeout-minutes: %d", minutes))
@@ -587,6 +600,8 @@ func FixRequests(findings []classify.Finding) []PatchRequest {
 		case classify.FixConanBuildMissing:
 			add(PatchRequest{Fix: classify.FixConanBuildMissing})
 			add(PatchRequest{Fix: classify.FixAddConanCache})
+		case classify.FixAddTimeout:
+			add(PatchRequest{Fix: f.Fix, LimitMinutes: timeoutLimit(f.Text)})
 		default:
 			add(PatchRequest{Fix: f.Fix})
 		}

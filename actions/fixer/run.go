@@ -16,6 +16,7 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
+	"gopkg.in/yaml.v3"
 )
 
 // ProducerAction is the action named as the producer of the report.
@@ -58,6 +59,11 @@ type JobRef struct {
 	// Workflow is the workflow's name and URL the job's page, when known.
 	Workflow string `json:"workflow,omitempty"`
 	URL      string `json:"url,omitempty"`
+	// Conclusion is the job's (failure, timed_out, cancelled) and Step the
+	// step that failed or, in a job that timed out or was cancelled (no
+	// step fails then), the step that was running; "" when unknown.
+	Conclusion string `json:"conclusion,omitempty"`
+	Step       string `json:"step,omitempty"`
 }
 
 // API is the part of the GitHub API the fixer uses (see GitHubAPI).
@@ -151,8 +157,15 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 			rep.Errors = append(rep.Errors, err.Error())
 			continue
 		}
+		if res.Job == "" && cfg.WorkflowFile != "" {
+			// The log's set-up section names the job: the patch goes there.
+			res.Job = jobNameFromLog(f)
+		}
 		for i := range res.Findings {
 			res.Findings[i].Domain = fileDomain
+			if res.Findings[i].Job == "" {
+				res.Findings[i].Job = res.Job
+			}
 		}
 		rep.Analyses = append(rep.Analyses, *res)
 	}
@@ -174,6 +187,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 			f := &res.Findings[i]
 			f.Job, f.Domain, f.Workflow, f.RunID, f.JobID, f.RunURL = j.Name, j.Repository, j.Workflow, j.RunID, j.JobID, j.URL
 		}
+		placeInStep(res, j)
 		rep.Analyses = append(rep.Analyses, *res)
 	}
 	summarize(&rep)
@@ -283,10 +297,11 @@ func jobsToFetch(ctx context.Context, cfg Config, api API) ([]JobRef, error) {
 	}
 	for _, id := range cfg.JobIDs {
 		ref := JobRef{Repository: cfg.Repository, JobID: id}
-		if ws, ok := api.(WorkflowSource); ok && cfg.WorkflowFile != "" {
-			// The job's name says which job of the workflow to fix.
+		if ws, ok := api.(WorkflowSource); ok {
+			// The job's name says which job of the workflow to fix, its
+			// steps which step failed (or was running when it timed out).
 			var err error
-			if ref.RunID, ref.Name, err = ws.JobRun(ctx, cfg.Repository, id); err != nil {
+			if ref, err = ws.Job(ctx, cfg.Repository, id); err != nil {
 				return nil, fmt.Errorf("failed to read job %d of %s: %w", id, cfg.Repository, err)
 			}
 		}
@@ -319,7 +334,8 @@ func ReportJobs(data []byte) ([]JobRef, error) {
 		if f.JobID == 0 || f.Domain == "" {
 			continue
 		}
-		out = append(out, JobRef{Repository: f.Domain, RunID: f.RunID, JobID: f.JobID, Name: f.Job, Workflow: f.Workflow, URL: f.URL})
+		out = append(out, JobRef{Repository: f.Domain, RunID: f.RunID, JobID: f.JobID, Name: f.Job, Workflow: f.Workflow, URL: f.URL,
+			Conclusion: f.Conclusion, Step: f.Step})
 	}
 	return out, nil
 }
@@ -397,9 +413,11 @@ func loadWorkflow(ctx context.Context, cfg Config, api API, rep *Report) (*workf
 		}
 		runID := a.RunID
 		if runID == 0 && a.JobID != 0 {
-			if runID, _, err = ws.JobRun(ctx, a.Repository, a.JobID); err != nil {
+			j, err := ws.Job(ctx, a.Repository, a.JobID)
+			if err != nil {
 				return nil, fmt.Errorf("failed to find the run of job %d of %s: %w", a.JobID, a.Repository, err)
 			}
+			runID = j.RunID
 		}
 		k := runKey{a.Repository, runID}
 		info, seen := runs[k]
@@ -433,8 +451,8 @@ func loadWorkflow(ctx context.Context, cfg Config, api API, rep *Report) (*workf
 }
 
 // patchRequests are the fixes the findings call for, each limited to the
-// job of the workflow that failed.
-func patchRequests(cfg Config, src []byte, findings []classify.Finding) []PatchRequest {
+// job of the workflow that failed, and notes on the fixes left out.
+func patchRequests(cfg Config, src []byte, findings []classify.Finding) ([]PatchRequest, []string) {
 	ids := map[string]string{}
 	reqs := fixRequestsForJobs(findings, func(name string) string {
 		id, ok := ids[name]
@@ -444,12 +462,36 @@ func patchRequests(cfg Config, src []byte, findings []classify.Finding) []PatchR
 		}
 		return id
 	})
-	for i := range reqs {
-		if reqs[i].Fix == classify.FixAddTimeout {
-			reqs[i].TimeoutMinutes = cfg.TimeoutMinutes
+	var out []PatchRequest
+	var notes []string
+	for _, r := range reqs {
+		if r.Fix == classify.FixAddTimeout {
+			r.TimeoutMinutes = cfg.TimeoutMinutes
+			if r.Job == "" && len(timeoutJobs(src)) > 1 {
+				// timeout-minutes helps the job that timed out, not every job.
+				notes = append(notes, "add_timeout not made: the log does not say which job timed out (give run_id or job_ids, or a raw log with its set-up section)")
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out, notes
+}
+
+// timeoutJobs are the jobs of a workflow that can take timeout-minutes
+// (not reusable-workflow calls).
+func timeoutJobs(src []byte) []string {
+	var doc yaml.Node
+	if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	var out []string
+	for _, j := range (&patcher{root: doc.Content[0]}).jobs("") {
+		if k, _ := mapValue(j.node, "uses"); k == nil {
+			out = append(out, j.id)
 		}
 	}
-	return reqs
+	return out
 }
 
 func patchWorkflow(ctx context.Context, cfg Config, api API, rep *Report, out *Result) error {
@@ -457,13 +499,13 @@ func patchWorkflow(ctx context.Context, cfg Config, api API, rep *Report, out *R
 	if err != nil {
 		return err
 	}
-	reqs := patchRequests(cfg, ws.src, ws.findings)
+	reqs, notes := patchRequests(cfg, ws.src, ws.findings)
 	res, err := PatchWorkflow(strings.TrimPrefix(filepath.ToSlash(cfg.WorkflowFile), "./"), ws.src, reqs)
 	if err != nil {
 		return err
 	}
 	out.patch, out.patchRequests = res, reqs
-	p := &Patch{Workflow: cfg.WorkflowFile, Repository: ws.repository, Ref: ws.ref, Applied: res.Applied, Skipped: res.Skipped}
+	p := &Patch{Workflow: cfg.WorkflowFile, Repository: ws.repository, Ref: ws.ref, Applied: res.Applied, Skipped: append(notes, res.Skipped...)}
 	if p.Applied == nil {
 		p.Applied = []string{}
 	}
