@@ -193,15 +193,19 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	summarize(&rep)
 
 	out := &Result{}
+	// What was asked and not done: the analysis is written all the same,
+	// and Run returns an *IncompleteError naming each item.
+	var notDone []string
 	if cfg.WorkflowFile != "" {
 		if err := patchWorkflow(ctx, cfg, deps.API, &rep, out); err != nil {
-			return nil, err
-		}
-		if cfg.CreatePullRequest && out.patch.Changed() {
-			pra, ok := deps.API.(PullRequestAPI)
-			if !ok {
-				return nil, errors.New("create_pull_request needs the GitHub API (github_token)")
+			// One unreadable workflow file does not discard the analysis.
+			if rep.Patch == nil {
+				rep.Patch = &Patch{Workflow: cfg.WorkflowFile, Applied: []string{}}
 			}
+			rep.Patch.Error = err.Error()
+			rep.Errors = append(rep.Errors, fmt.Sprintf("workflow_file %s: %v", cfg.WorkflowFile, err))
+			notDone = append(notDone, fmt.Sprintf("patch workflow_file %s: %v", cfg.WorkflowFile, err))
+		} else if cfg.CreatePullRequest && out.patch.Changed() {
 			repo := rep.Patch.Repository
 			if repo == "" {
 				repo = cfg.Repository
@@ -210,9 +214,24 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 			for _, a := range rep.Analyses {
 				findings = append(findings, a.Findings...)
 			}
-			pr, err := openPullRequest(ctx, pra, repo, out.patch.Path, out.patchRequests, findings, logf)
-			if err != nil {
-				return nil, err
+			pra, ok := deps.API.(PullRequestAPI)
+			var pr *PullRequest
+			var err error
+			if !ok {
+				err = &IncompleteError{NotDone: []string{"open a pull request with the patch of " + out.patch.Path + ": create_pull_request needs the GitHub API (github_token)"}}
+			} else {
+				pr, err = openPullRequest(ctx, pra, repo, out.patch.Path, out.patchRequests, findings, logf)
+			}
+			var inc *IncompleteError
+			switch {
+			case errors.Is(err, ErrNoFix):
+				rep.Patch.Skipped = append(rep.Patch.Skipped, "no pull request: "+err.Error())
+			case errors.As(err, &inc):
+				rep.Patch.NotDone = append(rep.Patch.NotDone, inc.NotDone...)
+				notDone = append(notDone, inc.NotDone...)
+			case err != nil:
+				rep.Patch.NotDone = append(rep.Patch.NotDone, err.Error())
+				notDone = append(notDone, err.Error())
 			}
 			rep.Patch.PullRequest, out.PullRequest = pr, pr
 		}
@@ -234,8 +253,20 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	if err := report.WriteFile(out.MarkdownPath, []byte(out.Markdown)); err != nil {
 		return nil, fmt.Errorf("failed to write %s: %w", out.MarkdownPath, err)
 	}
+	if len(notDone) > 0 {
+		return out, &IncompleteError{NotDone: notDone}
+	}
 	return out, nil
 }
+
+// IncompleteError is returned with a complete Result when the analysis is
+// written but something asked for was not done: the workflow file could
+// not be read or patched, or a write to GitHub (the fix branch, the file,
+// the pull request) failed. Each NotDone item says what was not done and
+// why, and what was done that a retry or an undo needs to know.
+type IncompleteError struct{ NotDone []string }
+
+func (e *IncompleteError) Error() string { return "not done: " + strings.Join(e.NotDone, "; ") }
 
 func expandFiles(patterns []string) ([]string, error) {
 	var out []string
@@ -499,33 +530,35 @@ func patchWorkflow(ctx context.Context, cfg Config, api API, rep *Report, out *R
 	if err != nil {
 		return err
 	}
+	rep.Patch = &Patch{Workflow: cfg.WorkflowFile, Repository: ws.repository, Ref: ws.ref, Applied: []string{}}
 	reqs, notes := patchRequests(cfg, ws.src, ws.findings)
 	res, err := PatchWorkflow(strings.TrimPrefix(filepath.ToSlash(cfg.WorkflowFile), "./"), ws.src, reqs)
 	if err != nil {
 		return err
 	}
 	out.patch, out.patchRequests = res, reqs
-	p := &Patch{Workflow: cfg.WorkflowFile, Repository: ws.repository, Ref: ws.ref, Applied: res.Applied, Skipped: append(notes, res.Skipped...)}
-	if p.Applied == nil {
-		p.Applied = []string{}
+	p := rep.Patch
+	if res.Applied != nil {
+		p.Applied = res.Applied
 	}
+	p.Skipped = append(notes, res.Skipped...)
 	if res.Changed() {
 		dir := cfg.OutputDir
 		if dir == "" {
 			dir = "."
 		}
 		base := strings.TrimSuffix(filepath.Base(cfg.WorkflowFile), filepath.Ext(cfg.WorkflowFile))
-		p.DiffPath = filepath.Join(dir, base+".fix.diff")
-		p.PatchedPath = filepath.Join(dir, filepath.Base(cfg.WorkflowFile))
-		if err := report.WriteFile(p.DiffPath, []byte(res.Diff)); err != nil {
-			return fmt.Errorf("failed to write %s: %w", p.DiffPath, err)
+		diffPath, patchedPath := filepath.Join(dir, base+".fix.diff"), filepath.Join(dir, filepath.Base(cfg.WorkflowFile))
+		if err := report.WriteFile(diffPath, []byte(res.Diff)); err != nil {
+			return fmt.Errorf("failed to write %s: %w", diffPath, err)
 		}
-		if err := report.WriteFile(p.PatchedPath, res.Patched); err != nil {
-			return fmt.Errorf("failed to write %s: %w", p.PatchedPath, err)
+		p.DiffPath = diffPath
+		if err := report.WriteFile(patchedPath, res.Patched); err != nil {
+			return fmt.Errorf("failed to write %s: %w", patchedPath, err)
 		}
+		p.PatchedPath = patchedPath
 		out.Diff = res.Diff
 	}
-	rep.Patch = p
 	return nil
 }
 
@@ -589,8 +622,14 @@ func Markdown(rep Report, diff string) string {
 			fmt.Fprintf(&b, "\n%s pull request [%s#%d](%s) from %s.\n", state, report.Markdown(pr.Repository), pr.Number, pr.URL, report.Code(pr.Branch))
 		}
 	}
+	if rep.Patch != nil && len(rep.Patch.NotDone) > 0 {
+		b.WriteString("\n### Not done\n\n")
+		for _, nd := range rep.Patch.NotDone {
+			fmt.Fprintf(&b, "- %s\n", report.Markdown(nd))
+		}
+	}
 	if len(rep.Errors) > 0 {
-		b.WriteString("\n### Logs that could not be read\n\n")
+		b.WriteString("\n### Inputs that could not be read\n\n")
 		for _, e := range rep.Errors {
 			fmt.Fprintf(&b, "- %s\n", report.Markdown(e))
 		}
