@@ -381,13 +381,16 @@ func matrixSuffix(j job) string {
 	}
 	var parts []string
 	for _, k := range keys {
-		if !regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`).MatchString(k) {
+		if !matrixKey.MatchString(k) {
 			return "${{ strategy.job-index }}"
 		}
 		parts = append(parts, "${{ matrix."+k+" }}")
 	}
 	return strings.Join(parts, "-")
 }
+
+// matrixKey matches a matrix key that can be written as matrix.<key>.
+var matrixKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 // replaceScalar rewrites a one-line scalar in place, keeping its quoting
 // and whatever follows it on the line (a comment).

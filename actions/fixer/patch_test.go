@@ -268,3 +268,124 @@ func TestUpgradeArtifactsNotes(t *testing.T) {
 		t.Errorf("skipped (-want +got):\n%s", diff)
 	}
 }
+
+// TestUpgradeArtifactsEdgeCases: shapes of artifact steps the goldens do
+// not have. Each patched workflow passes actionlint, or nothing changes and
+// the patch says why.
+func TestUpgradeArtifactsEdgeCases(t *testing.T) {
+	t.Parallel()
+	head := "on: push\njobs:\n"
+	tests := []struct {
+		name    string
+		jobs    string
+		changed bool
+		want    []string // in the patched file
+		skipped string   // in a skipped note
+	}{
+		{"per_leg_name_is_kept", `  t:
+    strategy: {matrix: {go: ["1.25", "1.26"]}}
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: actions/upload-artifact@v3
+        with:
+          name: cover-${{ matrix.go }}
+          path: cover.out
+`, true, []string{"uses: actions/upload-artifact@v4", "name: cover-${{ matrix.go }}\n"}, ""},
+		{"matrix_from_json_uses_job_index", `  plan:
+    runs-on: ubuntu-24.04
+    outputs:
+      matrix: ${{ steps.m.outputs.matrix }}
+    steps:
+      - id: m
+        run: echo 'matrix={"os":["a","b"]}' >> "$GITHUB_OUTPUT"
+  t:
+    needs: plan
+    strategy:
+      matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: actions/upload-artifact@v3
+        with:
+          name: results
+          path: out/
+`, true, []string{"name: results-${{ strategy.job-index }}"}, ""},
+		{"matrix_value_with_slash_uses_job_index", `  t:
+    strategy:
+      matrix:
+        image: [debian/bookworm, alpine/3.20]
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: actions/upload-artifact@v3
+        with:
+          name: logs
+          path: logs/
+`, true, []string{"name: logs-${{ strategy.job-index }}"}, ""},
+		{"unnamed_matrix_upload_gets_a_name", `  t:
+    strategy:
+      matrix:
+        os: [ubuntu-24.04, macos-14]
+    runs-on: ${{ matrix.os }}
+    steps:
+      - uses: actions/upload-artifact@v3
+        with:
+          # what the legs built
+          path: out/
+`, true, []string{"          name: artifact-${{ matrix.os }}\n          # what the legs built\n          path: out/"}, ""},
+		{"flow_mapping_blocks_the_rename", `  t:
+    strategy:
+      matrix:
+        os: [ubuntu-24.04, macos-14]
+    runs-on: ${{ matrix.os }}
+    steps:
+      - uses: actions/upload-artifact@v3
+        with: {name: dist, path: dist/}
+`, false, nil, "with: is a flow mapping; rename it by hand"},
+		{"download_everything_without_with", `  a:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: actions/upload-artifact@v3
+        with:
+          path: out/
+  b:
+    needs: a
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: actions/download-artifact@v3
+`, true, []string{"      - uses: actions/download-artifact@v4\n"}, ""},
+		{"quoted_uses_and_branch_ref", `  a:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: "actions/upload-artifact@v3"
+        with:
+          path: out/
+      - uses: actions/download-artifact@main
+`, true, []string{`- uses: "actions/upload-artifact@v4"`, "actions/download-artifact@main"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			src := []byte(head + tt.jobs)
+			res, err := PatchWorkflow("w.yml", src, []PatchRequest{{Fix: classify.FixUpgradeArtifactAction}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Changed() != tt.changed {
+				t.Fatalf("changed = %v, want %v; diff:\n%s\nskipped: %q", res.Changed(), tt.changed, res.Diff, res.Skipped)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(res.Patched), w) {
+					t.Errorf("patched file lacks %q:\n%s", w, res.Patched)
+				}
+			}
+			if tt.skipped != "" && !strings.Contains(strings.Join(res.Skipped, "\n"), tt.skipped) {
+				t.Errorf("skipped = %q, want %q", res.Skipped, tt.skipped)
+			}
+			if res.Changed() {
+				checkCommentsAttached(t, src, res.Patched)
+				if fs := actionlintFindings(t, tt.name, res.Patched); len(fs) > 0 {
+					t.Errorf("actionlint: %q\n%s", fs, res.Patched)
+				}
+			}
+		})
+	}
+}

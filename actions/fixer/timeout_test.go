@@ -163,6 +163,17 @@ func TestAddTimeoutOnlyWhereItHelps(t *testing.T) {
 			if diff := cmp.Diff(tt.skipped, res.Report.Patch.Skipped, cmpEmpty); diff != "" {
 				t.Errorf("skipped (-want +got):\n%s", diff)
 			}
+			if p := res.Report.Patch.PatchedPath; p != "" {
+				patched, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				src, _ := os.ReadFile(wf)
+				checkCommentsAttached(t, src, patched)
+				if fs := actionlintFindings(t, wf, patched); len(fs) > 0 {
+					t.Errorf("actionlint: %q", fs)
+				}
+			}
 		})
 	}
 	// The job that sets its own limit and ran into it keeps it.
