@@ -313,6 +313,23 @@ func jobsToFetch(ctx context.Context, cfg Config, api API) ([]JobRef, error) {
 		if err != nil {
 			return nil, fmt.Errorf("failed to read report %s: %w", cfg.ReportPath, err)
 		}
+		if ws, ok := api.(WorkflowSource); ok {
+			for i, r := range refs {
+				if r.Step != "" {
+					continue
+				}
+				// A report without the step (a monitor that names failed
+				// steps only, not the one a timeout stopped): ask the job.
+				j, err := ws.Job(ctx, r.Repository, r.JobID)
+				if err != nil {
+					continue // the log is still read; the step stays the log's
+				}
+				refs[i].Step = j.Step
+				if refs[i].Conclusion == "" {
+					refs[i].Conclusion = j.Conclusion
+				}
+			}
+		}
 		jobs = append(jobs, refs...)
 		needAPI = needAPI || len(refs) > 0
 	}

@@ -90,6 +90,10 @@ func TestTimedOutJobGetsItsStep(t *testing.T) {
 	if err := os.WriteFile(report, []byte(monitorReport), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	reportWithoutStep := filepath.Join(t.TempDir(), "ecosystem_analysis.json")
+	if err := os.WriteFile(reportWithoutStep, []byte(strings.Replace(monitorReport, `"step":"Run Trivy filesystem scan"`, `"step":""`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name string
 		cfg  Config
@@ -97,6 +101,9 @@ func TestTimedOutJobGetsItsStep(t *testing.T) {
 		{"run_id", Config{Repository: conanRepo, RunID: timeoutRun}},
 		{"job_ids", Config{Repository: conanRepo, JobIDs: []int64{timeoutJob}}},
 		{"report", Config{ReportPath: report}},
+		// A monitor that names failed steps only leaves a timed-out job's
+		// step empty: the fixer asks the job.
+		{"report_without_step", Config{ReportPath: reportWithoutStep}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
