@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -235,5 +236,30 @@ func TestFixerRunsPassActionlint(t *testing.T) {
 	}
 	if patched == 0 {
 		t.Fatal("no patch produced")
+	}
+}
+
+// TestActionlintVersionMatchesMakefile keeps the actionlint these tests
+// link (go.mod) the one `make lint` runs (ACTIONLINT_VERSION).
+func TestActionlintVersionMatchesMakefile(t *testing.T) {
+	t.Parallel()
+	mk, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^ACTIONLINT_VERSION\s*\?=\s*(\S+)`).FindSubmatch(mk)
+	if m == nil {
+		t.Fatal("no ACTIONLINT_VERSION in the Makefile")
+	}
+	gomod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := regexp.MustCompile(`(?m)^\s*github\.com/rhysd/actionlint\s+(\S+)`).FindSubmatch(gomod)
+	if g == nil {
+		t.Fatal("go.mod does not require github.com/rhysd/actionlint")
+	}
+	if string(g[1]) != string(m[1]) {
+		t.Errorf("go.mod has actionlint %s, the Makefile pins %s", g[1], m[1])
 	}
 }
