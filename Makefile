@@ -19,10 +19,12 @@ FIXTURE            ?= testdata/ecosystem/ecosystem.yaml
 REPORTS            ?= reports
 
 # The actions present in the tree (action-<name>/main.go). The Dockerfile's
-# own default (ARG ACTIONS) is all four; `make image` passes this list, so a
-# checkout with an action missing still builds the others.
+# own default (ARG ACTIONS) is all four; `make image` passes this list.
+# Each action's code is in action-<name>/entry, whose version variable the
+# build sets (-X <module>/action-<name>/entry.version=...).
 ACTIONS  ?= $(patsubst action-%/main.go,%,$(wildcard action-*/main.go))
-LDFLAGS  := -s -w -X main.version=$(VERSION)
+MODULE   := github.com/sparesparrow/ecosystem-actions
+LDFLAGS  := -s -w
 
 # Extra benchmarks, run after the Go benchmarks from the repository root:
 # every Go program <dir>/bench/main.go (go run ./<dir>/bench $(BENCH_ARGS)),
@@ -45,14 +47,14 @@ build: ## Build every action binary (and the emulator) into bin/.
 	@test -n "$(ACTIONS)" || echo "build: no action-*/main.go yet"
 	@set -e; for a in $(ACTIONS); do \
 		echo "go build -o bin/action-$$a ./action-$$a"; \
-		CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/action-$$a ./action-$$a; \
+		CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS) -X $(MODULE)/action-$$a/entry.version=$(VERSION)" -o bin/action-$$a ./action-$$a; \
 	done
 	@if [ -d pkg/emulator/cmd/emulator ]; then \
 		echo "go build -o bin/emulator ./pkg/emulator/cmd/emulator"; \
 		$(GO) build -o bin/emulator ./pkg/emulator/cmd/emulator; fi
 
 test: ## Run the unit tests with the race detector, in shuffled order.
-	$(GO) test -race -shuffle=on $(GOTESTFLAGS) ./...
+	$(GO) test -race -shuffle=on $(GOTESTFLAGS) ./... ./.ci/multicall/...
 
 lint: fmt vet actionlint ## gofmt, go vet and actionlint (workflows).
 
@@ -65,7 +67,7 @@ fmt:
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./pkg/containertest/...
-	$(GO) vet ./.ci/demo ./.ci/multicall
+	$(GO) vet ./.ci/demo ./.ci/multicall/...
 
 actionlint:
 	@set -e; files="$$(ls .github/workflows/*.yml .github/workflows/*.yaml 2>/dev/null || true)"; \
