@@ -58,14 +58,6 @@ func TestOrgNeitherOrgNorUser(t *testing.T) {
 	f := genFixture(genOptions{Domains: 1})
 	e := newEnv(t, f, emulator.Options{}, "")
 	_, err := Run(context.Background(), Config{Org: OrgFilter{Org: "nobody-here"}, Now: genNow, OutputDir: t.TempDir()}, e.deps())
-	for _, r := range e.srv.Requests() {
-		if r.Path == "/users/nobody-here/repos" && r.Status == http.StatusOK {
-			// GitHub answers 404 for an unknown login (repos/list-for-user
-			// documents 200 only for an existing user); NEED filed in
-			// /work/wt/status/monitor.md.
-			t.Skip("the emulator lists /users/{unknown}/repos as an empty 200, GitHub answers 404")
-		}
-	}
 	if err == nil || !strings.Contains(err.Error(), "neither an organization") || !strings.Contains(err.Error(), "/users/nobody-here/repos: 404") {
 		t.Errorf("err = %v, want it to say nobody-here is neither an organization nor a user", err)
 	}
@@ -160,8 +152,6 @@ func TestOrgWithInstallationToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, ok := res.Report.Domains["sparesparrow/release-secrets"]; ok {
-		// NEED filed in /work/wt/status/monitor.md: repos/list-for-user
-		// "Lists public repositories for the specified user".
-		t.Log("the emulator's /users/{user}/repos shows private repositories; GitHub lists public ones only")
+		t.Error("the private repository was found without the installation listing: GET /users/{user}/repos lists public repositories only")
 	}
 }
