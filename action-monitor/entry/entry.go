@@ -43,6 +43,7 @@ func Spec() runner.Spec {
 			{Name: "shard", Kind: runner.String, Usage: "i/n: read only this shard of the domains (matrix jobs); empty = all"},
 			{Name: "merge_reports", Kind: runner.List, Usage: "merge mode: shard ecosystem_analysis.json paths or globs to combine (no API calls); one report re-renders the pages"},
 			{Name: "fixer_report", Kind: runner.List, Usage: "action-fixer's failure_analysis.json paths or globs: the dashboard shows its root causes and fixes (a path not there yet is noted, not an error)"},
+			{Name: "signal_heads", Kind: runner.Int, Default: fmt.Sprint(monitor.DefaultSignalHeads), Usage: "recent default-branch heads whose commit statuses and checks are read (3 requests each), 0..20; 0 reads none"},
 			{Name: "job_budget", Kind: runner.Int, Default: fmt.Sprint(monitor.DefaultMaxJobRuns), Usage: "job listings read per domain (re-runs and the newest failure of each workflow first), 1..1000"},
 			runner.OutputDirInput(), runner.LogLevelInput(), runner.CacheDirInput(),
 			runner.RateLimitPolicyInput(), runner.MaxWaitInput(),
@@ -74,6 +75,14 @@ func configFrom(r *runner.Run) (monitor.Config, error) {
 	}
 	if c := cfg.Concurrency; c < 1 || c > 64 {
 		bad("concurrency", fmt.Sprint(c), "allowed: 1..64")
+	}
+	switch h := r.Int("signal_heads"); {
+	case h < 0 || h > 20:
+		bad("signal_heads", fmt.Sprint(h), "allowed: 0..20")
+	case h == 0:
+		cfg.SignalHeads = -1
+	default:
+		cfg.SignalHeads = h
 	}
 	if b := cfg.MaxJobRuns; b < 1 || b > 1000 {
 		bad("job_budget", fmt.Sprint(b), "allowed: 1..1000")

@@ -54,6 +54,9 @@ type Collector struct {
 	classCache *classCache
 	MaxJobRuns int
 	MaxLogs    int
+	// SignalHeads is how many default-branch heads have their statuses and
+	// checks read (0: DefaultSignalHeads; < 0: none).
+	SignalHeads int
 	// Logf receives progress lines (already safe: the caller escapes).
 	Logf func(format string, args ...any)
 }

@@ -114,7 +114,7 @@ func TestColdRunRequestBudget(t *testing.T) {
 				heads[run.HeadSHA] = true
 			}
 		}
-		checks += 3 * min(len(heads), signalHeads)
+		checks += 3 * min(len(heads), DefaultSignalHeads)
 		for _, run := range r.Runs {
 			if isFailure(run.Conclusion) || run.RunAttempt > 1 {
 				jobRuns++
@@ -135,8 +135,8 @@ func TestColdRunRequestBudget(t *testing.T) {
 	if jobRuns > failedJobs {
 		t.Errorf("jobs requests %d exceed failed jobs %d", jobRuns, failedJobs)
 	}
-	if bound := (4+3*signalHeads)*domains + failedJobs; got["total"] > bound {
-		t.Errorf("cold run made %d requests, bound %d/domain + 1 per failed job = %d", got["total"], 4+3*signalHeads, bound)
+	if bound := (4+3*DefaultSignalHeads)*domains + failedJobs; got["total"] > bound {
+		t.Errorf("cold run made %d requests, bound %d/domain + 1 per failed job = %d", got["total"], 4+3*DefaultSignalHeads, bound)
 	}
 	t.Logf("cold run: %d requests for %d domains (%.2f/domain; %d issue lists, %d job lists, %d failed jobs)",
 		got["total"], domains, float64(got["total"])/float64(domains), withOpen, jobRuns, failedJobs)

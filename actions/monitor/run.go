@@ -67,6 +67,10 @@ type Config struct {
 	RunURL     string
 	MaxJobRuns int
 	MaxLogs    int
+	// SignalHeads is the signal_heads input: default-branch heads whose
+	// commit statuses and checks are read (0: DefaultSignalHeads; < 0:
+	// none, those signals say so).
+	SignalHeads int
 }
 
 // Deps are the monitor's side effects.
@@ -254,7 +258,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		ResolveMetadata(ctx, deps.API, mine)
 		logf("reading %d domains (concurrency %d)", len(mine), cfg.Concurrency)
 		col := Collector{API: deps.API, Now: cfg.Now, Window: cfg.Window, Concurrency: cfg.Concurrency,
-			MaxJobRuns: cfg.MaxJobRuns, MaxLogs: cfg.MaxLogs, Logf: logf}
+			MaxJobRuns: cfg.MaxJobRuns, MaxLogs: cfg.MaxLogs, SignalHeads: cfg.SignalHeads, Logf: logf}
 		if cfg.AnalyzeFailures {
 			col.Classify = deps.Classify
 			if cfg.CacheDir != "" && deps.Classify != nil && deps.ClassifierID != "" {

@@ -76,9 +76,10 @@ var SignalNames = func() []string {
 
 // Limits on what the signals outside the feed may cost a domain.
 const (
-	// signalHeads is how many recent heads of the default branch have
-	// their commit statuses, check suites and check runs read.
-	signalHeads = 3
+	// DefaultSignalHeads is how many recent heads of the default branch
+	// have their commit statuses, check suites and check runs read (3
+	// requests each; the signal_heads input).
+	DefaultSignalHeads = 3
 	// maxDeploymentPages bounds the deployments listing (newest first).
 	maxDeploymentPages = 3
 	// maxDeploymentStatusReads is how many deployments of the window, newest
@@ -214,14 +215,24 @@ func (c *Collector) collectSignals(ctx context.Context, t Target, d *DomainData,
 
 	// Commit statuses and checks of the default branch's recent heads.
 	heads := recentHeads(d, windowStart)
+	limit := c.SignalHeads
+	if limit == 0 {
+		limit = DefaultSignalHeads
+	}
+	statuses, runs, suites := d.Signals["StatusEvent"], d.Signals["CheckRunEvent"], d.Signals["CheckSuiteEvent"]
+	if limit < 0 {
+		for _, r := range []*SignalRead{statuses, runs, suites} {
+			r.Known, r.Reason = false, "not read: signal_heads is 0 (commit statuses and checks are not requested)"
+		}
+		heads = nil
+	}
 	note := ""
-	if len(heads) > signalHeads {
-		note = fmt.Sprintf("the newest %d of the %d heads of %s in the window", signalHeads, len(heads), d.Meta.DefaultBranch)
-		heads = heads[:signalHeads]
+	if limit > 0 && len(heads) > limit {
+		note = fmt.Sprintf("the newest %d of the %d heads of %s in the window", limit, len(heads), d.Meta.DefaultBranch)
+		heads = heads[:limit]
 	} else {
 		note = fmt.Sprintf("%s of %s in the window", plural(len(heads), "head", "heads"), d.Meta.DefaultBranch)
 	}
-	statuses, runs, suites := d.Signals["StatusEvent"], d.Signals["CheckRunEvent"], d.Signals["CheckSuiteEvent"]
 	statuses.Note, runs.Note, suites.Note = note, note+" (GitHub Actions jobs included)", note+" (GitHub Actions runs included)"
 	seenRun, seenSuite := map[int64]bool{}, map[int64]bool{}
 	for _, sha := range heads {

@@ -134,3 +134,36 @@ func TestSignalsWithoutPermission(t *testing.T) {
 		}
 	}
 }
+
+// TestSignalHeadsBoundTheCommitReads: signal_heads bounds the statuses and
+// checks listings (3 per head); 0 (SignalHeads < 0) sends none and the three
+// signals say why they have no value.
+func TestSignalHeadsBoundTheCommitReads(t *testing.T) {
+	t.Parallel()
+	f := genFixture(genOptions{Domains: 3})
+	for _, tc := range []struct {
+		heads, want int
+	}{{1, 3}, {-1, 0}} {
+		e := newEnv(t, f, emulator.Options{}, "")
+		cfg := genConfig(t, f)
+		cfg.SignalHeads = tc.heads
+		res, err := Run(context.Background(), cfg, e.deps())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := apiRequests(e.srv)["commit_checks"]; got != tc.want*len(f.Repositories) {
+			t.Errorf("signal heads %d: %d commit status/check listings, want %d", tc.heads, got, tc.want*len(f.Repositories))
+		}
+		for name, d := range res.Report.Domains {
+			for _, sig := range []string{"StatusEvent", "CheckRunEvent", "CheckSuiteEvent"} {
+				s := d.Signals[sig]
+				if tc.heads < 0 && (s.Value != nil || !strings.Contains(s.Reason, "signal_heads")) {
+					t.Errorf("%s: %s = %+v with signal_heads 0, want no value and the reason", name, sig, s)
+				}
+				if tc.heads > 0 && s.Value == nil {
+					t.Errorf("%s: %s = %+v, want a value", name, sig, s)
+				}
+			}
+		}
+	}
+}
