@@ -106,6 +106,27 @@ func canReplay(req *http.Request) bool {
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 }
 
+type checkedWritesKey struct{}
+
+// WithCheckedWrites marks requests made with the returned context as writes
+// whose caller checks, after an ambiguous failure, whether the write was
+// applied before sending it again: the transport then never resends a
+// non-idempotent request (POST, PATCH) after a 5xx answer or a connection
+// error once the request may have reached GitHub. Only a failure to connect
+// (nothing was sent) is still retried. A 502 from GitHub's front end can
+// follow a write the application already made, so a blind resend would
+// create a second issue, comment or dispatch.
+func WithCheckedWrites(ctx context.Context) context.Context {
+	return context.WithValue(ctx, checkedWritesKey{}, true)
+}
+
+// checkedWrite reports whether req is a non-idempotent request its caller
+// checks itself (WithCheckedWrites).
+func checkedWrite(req *http.Request) bool {
+	on, _ := req.Context().Value(checkedWritesKey{}).(bool)
+	return on && !isIdempotent(req.Method)
+}
+
 // drain discards (a bounded amount of) a body and closes it so the
 // connection can be reused.
 func drain(resp *http.Response) {
@@ -164,7 +185,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.acct.add(&t.acct.requests)
 		resp, err := t.base.RoundTrip(out)
 		if err != nil {
-			if ctx.Err() != nil || attempt >= t.maxRetries || !canReplay(out) || !retryableError(out.Method, err) {
+			if ctx.Err() != nil || attempt >= t.maxRetries || !canReplay(out) || !retryableError(out.Method, err) || (checkedWrite(out) && !dialError(err)) {
 				return nil, err
 			}
 			if err := t.pause(ctx, t.backoff(attempt), nil); err != nil {
@@ -265,7 +286,7 @@ func (t *transport) classify(req *http.Request, resp *http.Response, resource st
 		}
 		// POST/PATCH: a 500 may have been half-applied; 502/503/504 come from
 		// the front end before the application processed the request.
-		if !isIdempotent(req.Method) && resp.StatusCode == http.StatusInternalServerError {
+		if !isIdempotent(req.Method) && (resp.StatusCode == http.StatusInternalServerError || checkedWrite(req)) {
 			return waitPlan{}, nil, false
 		}
 		return waitPlan{d: t.backoff(attempt)}, nil, true
@@ -383,18 +404,18 @@ func retryableError(method string, err error) bool {
 	if errors.Is(err, context.Canceled) {
 		return false
 	}
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
+	if dialError(err) {
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) {
+			return dnsErr.Temporary() || dnsErr.IsTimeout
+		}
 		return true
-	}
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return dnsErr.Temporary() || dnsErr.IsTimeout
 	}
 	if !isIdempotent(method) {
 		return false
 	}
 	var netErr net.Error
+	var opErr *net.OpError
 	switch {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
@@ -410,6 +431,17 @@ func retryableError(method string, err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "connection reset") || strings.Contains(s, "server closed") ||
 		strings.Contains(s, "EOF") || strings.Contains(s, "broken pipe")
+}
+
+// dialError reports whether err happened before anything was sent: the
+// connection could not be made (dial or DNS failure).
+func dialError(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr)
 }
 
 // backoff is exponential backoff with full jitter: a uniform random duration
