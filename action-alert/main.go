@@ -52,6 +52,9 @@ func spec() runner.Spec {
 			{Name: "assignees", Kind: runner.List, Usage: "logins assigned to alert issues"},
 			{Name: "mention", Kind: runner.List, Usage: "logins or org/team whose @mentions stay live and who are cc'd on new and changed alerts"},
 			{Name: "channels", Kind: runner.List, Default: "issue", Allowed: alert.AllChannels, Usage: "where alerts go"},
+			{Name: "group_by", Kind: runner.String, Default: alert.GroupDomain, Usage: "one issue per: domain, domain,category or fingerprint"},
+			{Name: "file_in", Kind: runner.Enum, Default: alert.FileInAlertRepo, Allowed: alert.FileInModes, Usage: "where issues go: alert-repo, or domain (each domain's repository, plus one ecosystem issue)"},
+			{Name: "trusted_authors", Kind: runner.List, Usage: "logins besides the token's own whose marked alert issues are adopted"},
 			{Name: "resolve_after", Kind: runner.Int, Default: "1", Usage: "runs covering a domain without its problem before the issue closes (>= 1)",
 				Validate: func(v any) error {
 					if v.(int) < 1 {
@@ -68,7 +71,7 @@ func spec() runner.Spec {
 			{Name: "teams_webhook_url", Kind: runner.List, Secret: true, Env: "TEAMS_WEBHOOK_URL", Usage: "Microsoft Teams incoming webhook URL(s) (secret)"},
 			{Name: "webhook_url", Kind: runner.List, Secret: true, Env: "WEBHOOK_URL", Usage: "generic JSON webhook URL(s) (secret)"},
 			{Name: "webhook_secret", Kind: runner.String, Secret: true, Env: "WEBHOOK_SECRET", Usage: "signs generic webhook bodies: HMAC-SHA256 in the " + alert.SignatureHeader + " header (secret)"},
-			{Name: "teams_format", Kind: runner.Enum, Default: alert.TeamsMessageCard, Allowed: alert.TeamsFormats, Usage: "Teams payload: message_card (connector) or adaptive_card (Workflows)"},
+			{Name: "teams_format", Kind: runner.Enum, Default: alert.TeamsAdaptiveCard, Allowed: alert.TeamsFormats, Usage: "Teams payload: adaptive_card (Adaptive Card 1.5, Workflows webhooks) or message_card (retired connectors)"},
 			{Name: "smtp_url", Kind: runner.List, Secret: true, Env: "SMTP_URL", Usage: "smtp://user:password@host:587 or smtps://… (secret)"},
 			{Name: "smtp_password", Kind: runner.String, Secret: true, Env: "SMTP_PASSWORD", Usage: "SMTP password, if not in smtp_url (secret)"},
 			{Name: "email_from", Kind: runner.String, Usage: "sender address of alert e-mails"},
@@ -104,6 +107,7 @@ func config(r *runner.Run) alert.Config {
 		Type: alert.Type(r.String("alert_type")), MinLevel: alert.Level(r.String("min_level")),
 		Repository: repo, Label: r.String("label"), Labels: r.List("labels"), Assignees: r.List("assignees"), Mention: r.List("mention"),
 		Channels: r.List("channels"), ResolveAfter: r.Int("resolve_after"),
+		GroupBy: r.String("group_by"), FileIn: r.String("file_in"), TrustedAuthors: r.List("trusted_authors"),
 		DispatchTargets: targets, EventType: r.String("event_type"),
 		Workflow: r.String("workflow"), WorkflowRef: r.String("workflow_ref"), WorkflowInputs: r.String("workflow_inputs"),
 		SlackWebhooks: secrets("slack_webhook_url"), TeamsWebhooks: secrets("teams_webhook_url"),

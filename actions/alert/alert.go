@@ -215,6 +215,25 @@ type Alert struct {
 	DetectedAt time.Time `json:"detected_at"`
 	// ReportPath is the report file the alert came from ("" for JSON input).
 	ReportPath string `json:"report_path,omitempty"`
+
+	// Category is what kind of problem it is: a failure category (build,
+	// conan, fips, workflow, …, "unclassified"), "health", "unreadable" or
+	// "stale" (the domain,category grouping uses it).
+	Category string `json:"category,omitempty"`
+	// Workflow, Job, RunURL and RootCause locate a failure: the workflow and
+	// job that failed, the failed job's page and the decisive log line
+	// (plain text).
+	Workflow  string `json:"workflow,omitempty"`
+	Job       string `json:"job,omitempty"`
+	RunURL    string `json:"run_url,omitempty"`
+	RootCause string `json:"root_cause,omitempty"`
+	// Components are the failing health components of an unhealthy domain
+	// (warning or critical), for inhibition.
+	Components []string `json:"components,omitempty"`
+	// SuppressedBy lists the fingerprints of the root-cause findings that
+	// explain this (symptom) alert: it is listed in the group issue but
+	// never announced on its own (see Inhibit).
+	SuppressedBy []string `json:"suppressed_by,omitempty"`
 }
 
 // Fingerprint hashes the parts that say what is wrong and where into 16 hex

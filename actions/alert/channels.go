@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -13,32 +14,64 @@ import (
 )
 
 // notable returns the alerts to deliver on the dispatch and webhook
-// channels: those that opened, changed, reopened or resolved in this run
-// (firing, without issue state).
-func (rs *runState) notable() []*AlertResult {
+// channels. With the issue channel: the problems of each group whose
+// transition (opened, new or worse problem, reopened, resolved) this run
+// announced — never a suppressed symptom, never a group another run
+// announced. Without it (no state between runs): every current alert that
+// is not suppressed, as firing.
+func (rs *runState) notable(lc *lifecycle) []*AlertResult {
 	var out []*AlertResult
-	for _, ar := range rs.res.Alerts {
-		if ar.Notify != "" {
+	if lc == nil {
+		for _, ar := range rs.res.Alerts {
+			if ar.Notify != "" {
+				out = append(out, ar)
+			}
+		}
+		return out
+	}
+	rs.groupOf = map[string]*GroupResult{}
+	for _, gr := range lc.groups {
+		n := gr.state.Notified
+		if !gr.notable || n == nil || gr.Mode == groupEcosystem {
+			continue
+		}
+		for _, fp := range n.Problems {
+			ar := rs.byFP[fp]
+			p := gr.state.Problems[fp]
+			if ar == nil && p != nil {
+				ar = &AlertResult{Fingerprint: fp, Type: p.Type, Level: p.Level, Title: p.Title, Scope: p.Scope, Source: p.Source,
+					Problem: p.Problem, Deliveries: []Delivery{}, dry: rs.cfg.DryRun, Group: gr.Group, Issue: gr.Issue, IssueURL: gr.IssueURL}
+				ar.fromProblem(p, false, rs.now)
+				rs.res.Alerts = append(rs.res.Alerts, ar)
+				rs.byFP[fp] = ar
+			}
+			if ar == nil {
+				continue
+			}
+			if ar.Notify == "" {
+				ar.Notify = n.Event
+			}
+			rs.groupOf[fp] = gr
 			out = append(out, ar)
 		}
 	}
 	return out
 }
 
-// deliveredThisRun reports whether key was delivered for ar in this run.
+// deliveredThisRun reports whether key was delivered for the transition ar
+// belongs to (a re-run of the run that announced it sends it once).
 func (rs *runState) deliveredThisRun(ar *AlertResult, key string) bool {
-	return rs.cfg.RunID != 0 && ar.state.Delivered[key] == rs.cfg.RunID
+	gr := rs.groupOf[ar.Fingerprint]
+	return gr != nil && gr.state.Notified.has(key)
 }
 
 func (rs *runState) markDelivered(ar *AlertResult, key string) {
-	if rs.cfg.DryRun {
+	gr := rs.groupOf[ar.Fingerprint]
+	if rs.cfg.DryRun || gr == nil || gr.state.Notified == nil || gr.state.Notified.has(key) {
 		return
 	}
-	if ar.state.Delivered == nil {
-		ar.state.Delivered = map[string]int64{}
-	}
-	ar.state.Delivered[key] = rs.cfg.RunID
-	ar.state.LastDispatchRunID = rs.cfg.RunID
+	gr.state.Notified.Delivered = append(gr.state.Notified.Delivered, key)
+	sort.Strings(gr.state.Notified.Delivered)
 }
 
 func (rs *runState) targets(key string, ars []*AlertResult) ([]dispatch.Target, []string) {
@@ -67,42 +100,18 @@ func (rs *runState) sender() *dispatch.Sender {
 }
 
 // deliver sends the notable alerts on the dispatch and webhook channels and
-// records, in each issue's state, what was delivered in this run.
+// records, in each group issue's state, what was delivered.
 func (rs *runState) deliver(ctx context.Context, lc *lifecycle) {
-	notable := rs.notable()
+	notable := rs.notable(lc)
 	if len(notable) == 0 {
 		return
 	}
 	cfg := rs.cfg
-	before := map[*AlertResult]int{}
-	for _, ar := range notable {
-		before[ar] = len(ar.state.Delivered)
-	}
 	if cfg.has(ChannelRepositoryDispatch) {
 		rs.repositoryDispatch(ctx, notable)
 	}
 	if cfg.has(ChannelWorkflowDispatch) {
-		key := ChannelWorkflowDispatch + ":"
-		targets, skipped := rs.targets(key, notable)
-		for _, s := range skipped {
-			for _, ar := range notable {
-				ar.addDelivery(Delivery{Channel: ChannelWorkflowDispatch, Target: s, Status: "skipped", Error: "already delivered in this run"})
-			}
-		}
-		if len(targets) > 0 {
-			var inputs map[string]any
-			if s := strings.TrimSpace(cfg.WorkflowInputs); s != "" {
-				_ = json.Unmarshal([]byte(s), &inputs) // validated before
-			}
-			results, err := rs.sender().WorkflowDispatch(ctx, targets, cfg.Workflow, cfg.WorkflowRef, inputs)
-			if err != nil {
-				rs.res.Errors = append(rs.res.Errors, fmt.Sprintf("workflow_dispatch: %v", err))
-			}
-			for _, r := range results {
-				rs.res.Dispatches = append(rs.res.Dispatches, DispatchResult{Result: r, Alerts: fingerprints(notable)})
-				rs.recordDispatch(r, notable, key)
-			}
-		}
+		rs.workflowDispatch(ctx, notable)
 	}
 	if cfg.has(ChannelWebhook) {
 		rs.webhooks(ctx, notable)
@@ -110,13 +119,36 @@ func (rs *runState) deliver(ctx context.Context, lc *lifecycle) {
 	if lc == nil {
 		return
 	}
-	for _, ar := range notable {
-		if len(ar.state.Delivered) == before[ar] || ar.Issue == 0 {
-			continue
+	for _, gr := range lc.groups {
+		if gr.notable && gr.state.Notified != nil {
+			lc.persistDeliveries(ctx, gr)
 		}
-		if rec := lc.canon[ar.Fingerprint]; rec != nil && rec.number == ar.Issue {
-			lc.persist(ctx, rec, ar.state, ar)
+	}
+}
+
+func (rs *runState) workflowDispatch(ctx context.Context, notable []*AlertResult) {
+	cfg := rs.cfg
+	key := ChannelWorkflowDispatch + ":"
+	targets, skipped := rs.targets(key, notable)
+	for _, s := range skipped {
+		for _, ar := range notable {
+			ar.addDelivery(Delivery{Channel: ChannelWorkflowDispatch, Target: s, Status: "skipped", Error: "already delivered in this run"})
 		}
+	}
+	if len(targets) == 0 {
+		return
+	}
+	var inputs map[string]any
+	if s := strings.TrimSpace(cfg.WorkflowInputs); s != "" {
+		_ = json.Unmarshal([]byte(s), &inputs) // validated before
+	}
+	results, err := rs.sender().WorkflowDispatch(ctx, targets, cfg.Workflow, cfg.WorkflowRef, inputs)
+	if err != nil {
+		rs.res.Errors = append(rs.res.Errors, fmt.Sprintf("workflow_dispatch: %v", err))
+	}
+	for _, r := range results {
+		rs.res.Dispatches = append(rs.res.Dispatches, DispatchResult{Result: r, Alerts: fingerprints(notable)})
+		rs.recordDispatch(r, notable, key)
 	}
 }
 

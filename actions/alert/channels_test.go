@@ -177,7 +177,7 @@ func TestChannels_dry_run_plans_without_writing(t *testing.T) {
 		planned = append(planned, c.Channel+" "+c.Target)
 	}
 	sort.Strings(planned)
-	want := []string{"issue eco/alerts (new issue)", "repository_dispatch eco/one", "repository_dispatch eco/three", "repository_dispatch eco/two",
+	want := []string{"issue eco/alerts (new issue)", "issue eco/alerts label " + claimLabel(GroupID(DefaultLabel, GroupDomain, "eco/app"), 1), "repository_dispatch eco/one", "repository_dispatch eco/three", "repository_dispatch eco/two",
 		"webhook slack webhook #1", "workflow_dispatch eco/one", "workflow_dispatch eco/three", "workflow_dispatch eco/two"}
 	if diff := cmp.Diff(want, planned); diff != "" {
 		t.Errorf("planned calls (-want +got):\n%s", diff)
