@@ -255,7 +255,7 @@ func TestWebhooks_slack_teams_generic_with_retries(t *testing.T) {
 		t.Errorf("slack payload %v", slack.got())
 	}
 	var tp map[string]any
-	if b := teams.got(); len(b) != 1 || json.Unmarshal([]byte(b[0]), &tp) != nil || tp["@type"] != "MessageCard" {
+	if b := teams.got(); len(b) != 1 || json.Unmarshal([]byte(b[0]), &tp) != nil || tp["type"] != "message" { // an Adaptive Card message by default
 		t.Errorf("teams payload %v", teams.got())
 	}
 	// Secrets never reach the reports.
