@@ -70,33 +70,74 @@ func (rs *runState) markDelivered(ar *AlertResult, key string) {
 	if rs.cfg.DryRun || gr == nil || gr.state.Notified == nil || gr.state.Notified.has(key) {
 		return
 	}
-	gr.state.Notified.Delivered = append(gr.state.Notified.Delivered, key)
-	sort.Strings(gr.state.Notified.Delivered)
+	n := gr.state.Notified
+	n.Delivered = append(n.Delivered, key)
+	sort.Strings(n.Delivered)
+	delete(n.Uncertain, key)
+	if len(n.Uncertain) == 0 {
+		n.Uncertain = nil
+	}
 }
 
-func (rs *runState) targets(key string, ars []*AlertResult) ([]dispatch.Target, []string) {
-	var out []dispatch.Target
-	var skipped []string
-	for _, raw := range rs.cfg.DispatchTargets {
-		t, err := dispatch.ParseTarget(raw)
-		if err != nil {
-			continue // validated before
-		}
-		all := len(ars) > 0
-		for _, ar := range ars {
-			all = all && rs.deliveredThisRun(ar, key+t.String())
-		}
-		if all {
-			skipped = append(skipped, t.String())
-			continue
-		}
-		out = append(out, t)
+func (rs *runState) markUncertain(ar *AlertResult, key string, at time.Time) {
+	gr := rs.groupOf[ar.Fingerprint]
+	if rs.cfg.DryRun || gr == nil || gr.state.Notified == nil || gr.state.Notified.has(key) {
+		return
 	}
-	return out, skipped
+	n := gr.state.Notified
+	if n.Uncertain == nil {
+		n.Uncertain = map[string]time.Time{}
+	}
+	if _, ok := n.Uncertain[key]; !ok {
+		n.Uncertain[key] = at.UTC()
+	}
+}
+
+// due decides whether a dispatch to t must be sent for the alerts it
+// carries: not when every one records it delivered; and when an earlier
+// attempt's answer was lost, not before looking for the run it would have
+// started (found: it arrived, recorded as delivered without sending).
+func (rs *runState) due(ctx context.Context, channel, key string, t dispatch.Target, ars []*AlertResult, event, workflow string) bool {
+	all := len(ars) > 0
+	var since time.Time
+	for _, ar := range ars {
+		all = all && rs.deliveredThisRun(ar, key)
+		if gr := rs.groupOf[ar.Fingerprint]; gr != nil && gr.state.Notified != nil {
+			if at, ok := gr.state.Notified.Uncertain[key]; ok && (since.IsZero() || at.Before(since)) {
+				since = at
+			}
+		}
+	}
+	if all {
+		for _, ar := range ars {
+			ar.addDelivery(Delivery{Channel: channel, Target: t.String(), Status: "skipped", Error: "already delivered in this run"})
+		}
+		return false
+	}
+	if since.IsZero() || rs.cfg.DryRun || rs.deps.GitHub == nil {
+		return true
+	}
+	run, err := rs.sender().Confirmed(ctx, t, event, workflow, since)
+	if err != nil || run == nil {
+		return true // no run: it did not arrive (or nothing listens, and a resend has no effect either)
+	}
+	at := run.GetCreatedAt().Time.UTC()
+	for _, ar := range ars {
+		ar.addDelivery(Delivery{Channel: channel, Target: t.String(), Status: "delivered", DeliveredAt: &at,
+			Error: fmt.Sprintf("confirmed by run %d after a lost answer; not sent again", run.GetID())})
+		rs.markDelivered(ar, key)
+	}
+	rs.addCall(Call{Channel: channel, Action: "confirm " + nonEmpty(workflow, event), Target: t.String(), Status: "done"})
+	return false
 }
 
 func (rs *runState) sender() *dispatch.Sender {
-	return &dispatch.Sender{Client: rs.deps.GitHub, DryRun: rs.cfg.DryRun, Now: func() time.Time { return rs.now }, FindRun: true}
+	actor := ""
+	if rs.res.Identity != nil {
+		actor = rs.res.Identity.Login
+	}
+	return &dispatch.Sender{Client: rs.deps.GitHub, DryRun: rs.cfg.DryRun, Now: func() time.Time { return rs.now }, FindRun: true, Actor: actor,
+		Sleep: rs.sleep}
 }
 
 // deliver sends the notable alerts on the dispatch and webhook channels and
@@ -129,10 +170,11 @@ func (rs *runState) deliver(ctx context.Context, lc *lifecycle) {
 func (rs *runState) workflowDispatch(ctx context.Context, notable []*AlertResult) {
 	cfg := rs.cfg
 	key := ChannelWorkflowDispatch + ":"
-	targets, skipped := rs.targets(key, notable)
-	for _, s := range skipped {
-		for _, ar := range notable {
-			ar.addDelivery(Delivery{Channel: ChannelWorkflowDispatch, Target: s, Status: "skipped", Error: "already delivered in this run"})
+	var targets []dispatch.Target
+	for _, raw := range cfg.DispatchTargets {
+		t, err := dispatch.ParseTarget(raw)
+		if err == nil && rs.due(ctx, ChannelWorkflowDispatch, key+t.String(), t, notable, "workflow_dispatch", cfg.Workflow) {
+			targets = append(targets, t)
 		}
 	}
 	if len(targets) == 0 {
@@ -156,10 +198,16 @@ func (rs *runState) workflowDispatch(ctx context.Context, notable []*AlertResult
 // and adds one call per target and event (never one per alert).
 func (rs *runState) recordDispatch(r dispatch.Result, ars []*AlertResult, key string) {
 	d := Delivery{Channel: r.Kind, Target: r.Target, Status: string(r.Status), Error: r.Error, DeliveredAt: r.DeliveredAt}
+	if r.Note != "" && d.Error == "" {
+		d.Error = r.Note
+	}
 	for _, ar := range ars {
 		ar.addDelivery(d)
-		if r.Status == dispatch.StatusDelivered {
+		switch {
+		case r.Status == dispatch.StatusDelivered:
 			rs.markDelivered(ar, key+r.Target)
+		case r.Uncertain:
+			rs.markUncertain(ar, key+r.Target, rs.now)
 		}
 	}
 	c := Call{Channel: r.Kind, Action: "dispatch " + r.Event, Target: r.Target, Error: r.Error}

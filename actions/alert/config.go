@@ -126,8 +126,9 @@ func (e *ConfigError) Error() string {
 }
 
 var (
-	loginRe = regexp.MustCompile(`^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$`)
-	teamRe  = regexp.MustCompile(`^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	workflowRe = regexp.MustCompile(`^(?:[0-9]{1,19}|[A-Za-z0-9_][A-Za-z0-9._-]{0,250}\.ya?ml)$`)
+	loginRe    = regexp.MustCompile(`^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$`)
+	teamRe     = regexp.MustCompile(`^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 )
 
 func (c Config) has(ch string) bool {
@@ -258,6 +259,8 @@ func (c *Config) Validate() error {
 	if c.has(ChannelWorkflowDispatch) {
 		if strings.TrimSpace(c.Workflow) == "" {
 			bad("workflow", "", "is required with the workflow_dispatch channel: a file name such as release.yml or a numeric id", "")
+		} else if !workflowRe.MatchString(strings.TrimSpace(c.Workflow)) {
+			bad("workflow", c.Workflow, "not a workflow file name or id", "a file name in .github/workflows such as release.yml, or a numeric workflow id")
 		}
 		if strings.TrimSpace(c.WorkflowRef) == "" {
 			bad("workflow_ref", "", "is required with the workflow_dispatch channel: a branch or tag", "")

@@ -485,6 +485,13 @@ func TestRun_bad_input_makes_no_request(t *testing.T) {
 			c.DispatchTargets, c.Workflow, c.WorkflowRef, c.WorkflowInputs = []string{"eco/one"}, "triage.yml", "main", "[1,2]"
 		}, []string{"workflow_inputs", "JSON object"}},
 		{"bad_repository", func(c *Config) { c.Repository = "alerts" }, []string{"repository", "owner/name"}},
+		{"workflow_climbs_the_path", func(c *Config) {
+			c.Channels = []string{ChannelWorkflowDispatch}
+			c.DispatchTargets, c.Workflow, c.WorkflowRef = []string{"eco/one"}, "../../dispatches?x=", "main"
+		}, []string{`workflow value "../../dispatches?x="`, "numeric workflow id"}},
+		{"unknown_group_by", func(c *Config) { c.GroupBy = "team" }, []string{`group_by value "team"`, "domain,category"}},
+		{"unknown_file_in", func(c *Config) { c.FileIn = "everywhere" }, []string{`file_in value "everywhere"`, "alert-repo, domain"}},
+		{"bad_trusted_author", func(c *Config) { c.TrustedAuthors = []string{"not a login"} }, []string{"trusted_authors", "not a GitHub login"}},
 		{"unknown_teams_format", func(c *Config) { c.TeamsFormat = "card" }, []string{`teams_format value "card"`, "message_card, adaptive_card"}},
 	}
 	// The group waits for its parallel cases before the request count is checked.

@@ -123,6 +123,11 @@ type Notified struct {
 	// Delivered are the delivery keys done ("repository_dispatch:ecosystem-alert:owner/repo",
 	// "workflow_dispatch:owner/repo", "webhook:slack webhook #1").
 	Delivered []string `json:"delivered,omitempty"`
+	// Uncertain are deliveries whose answer was lost and that no run
+	// confirmed, with when they were sent: a re-run looks for their run
+	// again before sending (a repository_dispatch only shows as the run
+	// it starts, which appears seconds later).
+	Uncertain map[string]time.Time `json:"uncertain,omitempty"`
 }
 
 func (n *Notified) has(key string) bool {
@@ -188,6 +193,12 @@ func (s GroupState) clone() GroupState {
 		n := *s.Notified
 		n.Problems = append([]string(nil), s.Notified.Problems...)
 		n.Delivered = append([]string(nil), s.Notified.Delivered...)
+		if s.Notified.Uncertain != nil {
+			n.Uncertain = map[string]time.Time{}
+			for k, v := range s.Notified.Uncertain {
+				n.Uncertain[k] = v
+			}
+		}
 		out.Notified = &n
 	}
 	out.Merged = append([]string(nil), s.Merged...)
