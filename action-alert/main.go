@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,15 +158,41 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	if len(res.Files) > 1 {
 		r.SetReportLocation(filepath.ToSlash(res.Files[1]))
 	}
-	for _, a := range res.Alerts {
-		for _, e := range a.Errors {
-			r.Errorf(runner.Annotation{Title: "Alert not fully delivered"}, "%s: %s", a.Title, e)
-		}
-	}
+	annotateFailures(r, res)
 	if errors.Is(err, alert.ErrIncomplete) {
 		return &runner.ExitError{Code: runner.ExitFailure, Err: err}
 	}
 	return err
+}
+
+// annotateFailures puts one error annotation on the step for every write
+// or delivery that was not done, naming it (the runner keeps GitHub's
+// per-step limit of 10 errors and says how many more there were).
+func annotateFailures(r *runner.Run, res *alert.Result) {
+	for _, g := range res.Groups {
+		for _, e := range g.Errors {
+			what := g.Title
+			if g.Issue > 0 {
+				what = fmt.Sprintf("%s (%s#%d)", g.Title, g.Repository, g.Issue)
+			}
+			r.Errorf(runner.Annotation{Title: "Alert issue not fully written"}, "%s: %s", nonEmpty(what, g.Key), e)
+		}
+	}
+	for _, c := range res.Calls {
+		if c.Status == "failed" && c.Channel != alert.ChannelIssue {
+			r.Errorf(runner.Annotation{Title: "Alert not delivered"}, "%s %s to %s: %s", c.Channel, c.Action, c.Target, c.Error)
+		}
+	}
+	for _, e := range res.Errors {
+		r.Errorf(runner.Annotation{Title: "Alert run incomplete"}, "%s", e)
+	}
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // inputErrors turns the library's configuration and report errors into

@@ -158,3 +158,25 @@ func TestHalfWayFailureExitsNonZero(t *testing.T) {
 		t.Errorf("dispatches output:\n%s", s.outputs)
 	}
 }
+
+// TestFailedWriteAnnotatesWhatWasNotDone: GitHub refuses the issue; the
+// step exits 1 and its ::error annotation names the group and the write.
+func TestFailedWriteAnnotatesWhatWasNotDone(t *testing.T) {
+	t.Parallel()
+	srv := emulator.StartForTest(t, fixture(), emulator.Options{Now: func() time.Time { return now },
+		Faults: []emulator.Fault{{Method: "POST", PathRegex: `^/repos/eco/alerts/issues$`, Kind: emulator.FaultServiceUnavailable}}})
+	s := execute(t, srv, map[string]string{"reports": report})
+	if s.code != runner.ExitFailure {
+		t.Fatalf("exit %d, want %d\n%s", s.code, runner.ExitFailure, s.stdout)
+	}
+	found := false
+	for _, line := range strings.Split(s.stdout, "\n") {
+		if strings.HasPrefix(line, "::error title=Alert issue not fully written::") && strings.Contains(line, "eco/app") &&
+			strings.Contains(line, "failed to create the issue") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no annotation naming the issue that was not created:\n%s", s.stdout)
+	}
+}

@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -53,12 +54,19 @@ func parseClaimTime(desc string) (time.Time, bool) {
 // ambiguous reports whether a failed write may have been applied: a 5xx
 // answer, or no answer at all (reset, timeout).
 func ambiguous(err error) bool {
-	if err == nil || ghclient.IsRateLimitStop(err) {
+	var na *notApplied
+	if err == nil || ghclient.IsRateLimitStop(err) || errors.As(err, &na) {
 		return false
 	}
 	code := ghclient.StatusCode(err)
 	return code == 0 || code >= 500
 }
+
+// notApplied is a failed write that was looked for afterwards and is not
+// there: it is safe to release its claim.
+type notApplied struct{ err error }
+
+func (e *notApplied) Error() string { return ghclient.Reason(e.err) }
 
 // claim creates the claim label of generation gen. It returns true when
 // this run holds the claim. A lost answer is settled by reading the label:

@@ -761,7 +761,7 @@ func (l *lifecycle) writeGroup(ctx context.Context, gr *GroupResult, target *iss
 					return nil
 				}
 				if attempt == 1 {
-					return err
+					return &notApplied{err} // looked for after each attempt: not there
 				}
 			}
 			return nil

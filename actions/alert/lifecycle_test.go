@@ -523,3 +523,100 @@ func TestRun_bad_input_makes_no_request(t *testing.T) {
 		t.Errorf("bad input made %d requests: %+v", n, e.srv.Requests())
 	}
 }
+
+// TestLostAnswers_are_not_doubled: the emulator applies a write and then
+// answers 500 or drops the connection. The run checks whether the write
+// landed (the issue by its marker and claim, the comment by its marker, the
+// claim label by its description, the edit by the body) before writing it
+// again: one issue, one comment, one label, and the run succeeds.
+func TestLostAnswers_are_not_doubled(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{emulator.FaultAppliedError, emulator.FaultAppliedReset} {
+		for _, tt := range []struct {
+			name, method, path string
+		}{
+			{"create_issue", "POST", `^/repos/eco/alerts/issues$`},
+			{"claim_label", "POST", `^/repos/eco/alerts/labels$`},
+			{"comment", "POST", `^/repos/eco/alerts/issues/1/comments$`},
+			{"edit", "PATCH", `^/repos/eco/alerts/issues/1$`},
+		} {
+			t.Run(kind+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				e := newEnv(t, nil, emulator.Options{})
+				warn := reports(monitorJSON(t0, map[string]domain{"eco/app": {70, []string{"stale_pr_load"}}}))
+				crit := reports(monitorJSON(t0, map[string]domain{"eco/app": {50, []string{"stale_pr_load"}}}))
+				first := warn
+				if tt.name == "create_issue" || tt.name == "claim_label" {
+					if err := e.srv.SetFaults([]emulator.Fault{{Method: tt.method, PathRegex: tt.path, Kind: kind, Limit: 1}}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := e.run(t, e.config(t, first, 1)); err != nil {
+					t.Fatalf("first run: %v", err)
+				}
+				if tt.name == "comment" || tt.name == "edit" {
+					if err := e.srv.SetFaults([]emulator.Fault{{Method: tt.method, PathRegex: tt.path, Kind: kind, Limit: 1}}); err != nil {
+						t.Fatal(err)
+					}
+					if _, err := e.run(t, e.config(t, crit, 2)); err != nil {
+						t.Fatalf("second run: %v", err)
+					}
+				}
+				is := e.only(t, "eco/alerts")
+				wantComments := 0
+				if tt.name == "comment" || tt.name == "edit" {
+					wantComments = 1
+				}
+				if len(is.Comments) != wantComments {
+					t.Errorf("%d comments, want %d", len(is.Comments), wantComments)
+				}
+				hit := false
+				for _, q := range e.srv.Requests() {
+					hit = hit || q.Fault == kind
+				}
+				if !hit {
+					t.Error("the fault never fired: the test proves nothing")
+				}
+				claims := 0
+				for _, r := range e.srv.State().Repositories {
+					for _, l := range r.Labels {
+						if strings.HasPrefix(l.Name, claimPrefix) {
+							claims++
+						}
+					}
+				}
+				if claims != 1 {
+					t.Errorf("%d claim labels at rest, want 1", claims)
+				}
+			})
+		}
+	}
+}
+
+// TestFailedWrite_fails_the_run_naming_it: a write GitHub refuses makes the
+// run incomplete, and the result names the group and what was not done.
+func TestFailedWrite_fails_the_run_naming_it(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, emulator.Options{Faults: []emulator.Fault{{Method: "POST", PathRegex: `^/repos/eco/alerts/issues$`, Kind: emulator.FaultBadGateway}}})
+	res, err := e.run(t, e.config(t, reports(monitorJSON(t0, map[string]domain{"eco/app": {50, nil}})), 1))
+	if !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("err = %v, want incomplete", err)
+	}
+	g := res.Groups[0]
+	if g.Action != ActionFailed || len(g.Errors) == 0 || !strings.Contains(g.Errors[0], "failed to create the issue") {
+		t.Errorf("group %+v", g)
+	}
+	if n := len(e.issues(t, "eco/alerts")); n != 0 {
+		t.Errorf("%d issues", n)
+	}
+	// The claim was released: the next run is not held up by it.
+	cfg := e.config(t, reports(monitorJSON(t0, map[string]domain{"eco/app": {50, nil}})), 2)
+	cfg.ClaimWait = time.Millisecond
+	if err := e.srv.SetFaults(nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.run(t, cfg); err != nil {
+		t.Fatalf("next run: %v", err)
+	}
+	e.only(t, "eco/alerts")
+}
