@@ -35,7 +35,7 @@ type chainReports struct {
 // runChain runs monitor → fixer → stale on the example ecosystem the way
 // the demo does (containertest.DemoChain: the demo's four domains, the
 // fixer fed the monitor's report, stale in dry run), through the emulator.
-func runChain(t *testing.T, opts emulator.Options) *chainReports {
+func runChain(t testing.TB, opts emulator.Options) *chainReports {
 	t.Helper()
 	f, err := emulator.LoadFixture(filepath.Join("..", "..", "testdata", "ecosystem", "ecosystem.yaml"))
 	if err != nil {
