@@ -304,7 +304,6 @@ func (l *lifecycle) matchLegacy(groups []*Group) map[string][]legacyMatch {
 // (or file_in) than this run's, and remembers their problems' first
 // sightings: a problem keeps its history when the mode changes.
 func (l *lifecycle) otherModes() []*issueRec {
-	cfg := l.run.cfg
 	var out []*issueRec
 	repos := make([]string, 0, len(l.recs))
 	for r := range l.recs {
@@ -316,10 +315,7 @@ func (l *lifecycle) otherModes() []*issueRec {
 			if r.gid == "" || !r.hasState || r.state != "open" {
 				continue
 			}
-			mine := r.gs.Mode == cfg.GroupBy && GroupID(cfg.Label, r.gs.Mode, r.gs.Key) == r.gid
-			if r.gs.Mode == groupEcosystem {
-				mine = cfg.FileIn == FileInDomain && repo == cfg.Repository
-			}
+			mine := l.mine(r)
 			if mine {
 				continue
 			}
@@ -332,6 +328,23 @@ func (l *lifecycle) otherModes() []*issueRec {
 		}
 	}
 	return out
+}
+
+// mine reports whether a group issue belongs to this run's configuration:
+// its grouping, label and the repository file_in puts it in.
+func (l *lifecycle) mine(r *issueRec) bool {
+	cfg := l.run.cfg
+	if r.gs.Mode == groupEcosystem {
+		return cfg.FileIn == FileInDomain && strings.EqualFold(r.repo, cfg.Repository)
+	}
+	if r.gs.Mode != cfg.GroupBy || GroupID(cfg.Label, r.gs.Mode, r.gs.Key) != r.gid {
+		return false
+	}
+	want := cfg.Repository
+	if cfg.FileIn == FileInDomain {
+		want = domainRepo(anyScope(r.gs), ownerOf(cfg.Repository))
+	}
+	return strings.EqualFold(r.repo, want)
 }
 
 // retire closes the open issues of another grouping whose problems now
@@ -476,7 +489,7 @@ func (l *lifecycle) waitFor(ctx context.Context, g *Group, target *issueRec, gen
 	if deadline <= 0 {
 		deadline = DefaultClaimWait
 	}
-	delay, waited := 100*time.Millisecond, time.Duration(0)
+	delay, waited := 20*time.Millisecond, time.Duration(0)
 	for waited < deadline {
 		if err := l.run.sleep(ctx, delay); err != nil {
 			return false

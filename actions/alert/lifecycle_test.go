@@ -620,3 +620,69 @@ func TestFailedWrite_fails_the_run_naming_it(t *testing.T) {
 	}
 	e.only(t, "eco/alerts")
 }
+
+// TestFileIn_switch_retires_the_old_issues: moving from alert-repo to
+// domain opens the domain's issue in its own repository and closes the one
+// in the alert repository, naming where it went.
+func TestFileIn_switch_retires_the_old_issues(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, emulator.Options{})
+	rep := reports(monitorJSON(t0, map[string]domain{"eco/one": {50, nil}}))
+	if _, err := e.run(t, e.config(t, rep, 1)); err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.config(t, rep, 2)
+	cfg.FileIn = FileInDomain
+	if _, err := e.run(t, cfg); err != nil {
+		t.Fatal(err)
+	}
+	one := e.only(t, "eco/one")
+	var old, eco emulator.Issue
+	for _, is := range e.issues(t, "eco/alerts") {
+		if strings.Contains(is.Title, "Ecosystem") {
+			eco = is
+		} else {
+			old = is
+		}
+	}
+	if old.State != "closed" || len(old.Comments) != 1 || !strings.Contains(old.Comments[0].Body, fmt.Sprintf("eco/one#%d", one.Number)) {
+		t.Errorf("the alert-repo issue: %s %+v", old.State, old.Comments)
+	}
+	if eco.State != "open" {
+		t.Errorf("no ecosystem issue: %+v", eco)
+	}
+	st, _ := ParseGroupState(one.Body)
+	before, _ := ParseGroupState(old.Body)
+	for fp, p := range st.Problems {
+		if !p.FirstSeen.Equal(before.Problems[fp].FirstSeen) {
+			t.Errorf("%s lost its first sighting", fp)
+		}
+	}
+}
+
+// TestPreMarker_issue_adopted_by_title: an alert issue written before
+// markers (the label, the same title, this action's author) is adopted; the
+// same title by someone else is not.
+func TestPreMarker_issue_adopted_by_title(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		user  string
+		adopt bool
+	}{{emulator.DefaultLogin, true}, {"someone", false}} {
+		t.Run(tt.user, func(t *testing.T) {
+			t.Parallel()
+			f := testFixture()
+			f.Repositories[0].Issues = []emulator.Issue{{Number: 1, Title: "[ecosystem-alert] app: health critical", Body: "## old, no marker",
+				User: tt.user, Labels: []string{DefaultLabel}, CreatedAt: t0.Add(-72 * time.Hour)}}
+			e := newEnv(t, f, emulator.Options{})
+			res, err := e.run(t, e.config(t, reports(monitorJSON(t0, map[string]domain{"eco/app": {50, nil}})), 1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			adopted := res.Groups[0].Issue == 1 && res.Groups[0].Action == ActionAdopted
+			if adopted != tt.adopt || (tt.adopt && len(e.issues(t, "eco/alerts")) != 1) {
+				t.Errorf("adopted %v (group %+v), want %v", adopted, res.Groups[0], tt.adopt)
+			}
+		})
+	}
+}

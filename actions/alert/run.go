@@ -458,14 +458,8 @@ func (rs *runState) issues(ctx context.Context) *lifecycle {
 	}
 	for _, repo := range repos {
 		for _, r := range lc.recs[repo] {
-			if r.gid == "" || known[r.gid] || !r.hasState || r.gs.Mode == groupEcosystem {
-				continue
-			}
-			if want := GroupID(cfg.Label, r.gs.Mode, r.gs.Key); want != r.gid || r.gs.Mode != cfg.GroupBy {
-				continue // another grouping or label: not this configuration's
-			}
-			if cfg.FileIn == FileInDomain && repo == cfg.Repository && !strings.EqualFold(repo, domainRepo(anyScope(r.gs), ownerOf(cfg.Repository))) {
-				continue
+			if r.gid == "" || known[r.gid] || !r.hasState || r.gs.Mode == groupEcosystem || !lc.mine(r) {
+				continue // another grouping, label or place: retired below, not resolved
 			}
 			known[r.gid] = true
 			groups = append(groups, &Group{ID: r.gid, Mode: r.gs.Mode, Key: r.gs.Key, Domain: anyScope(r.gs), Category: categoryOf(r.gs), Repo: repo})
