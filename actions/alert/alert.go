@@ -227,6 +227,9 @@ type Alert struct {
 	Job       string `json:"job,omitempty"`
 	RunURL    string `json:"run_url,omitempty"`
 	RootCause string `json:"root_cause,omitempty"`
+	// Workflows are every workflow a root cause was found in (one finding
+	// fingerprint can fail several workflows), for inhibition.
+	Workflows []string `json:"workflows,omitempty"`
 	// Components are the failing health components of an unhealthy domain
 	// (warning or critical), for inhibition.
 	Components []string `json:"components,omitempty"`

@@ -206,6 +206,7 @@ func merge(a, b Alert) Alert {
 	a.Suggestions = appendUnique(a.Suggestions, b.Suggestions...)
 	a.Facts = appendUnique(a.Facts, b.Facts...)
 	sort.Strings(a.Facts)
+	a.Workflows = appendUnique(a.Workflows, b.Workflows...)
 	if !b.DetectedAt.IsZero() && (a.DetectedAt.IsZero() || b.DetectedAt.Before(a.DetectedAt)) {
 		a.DetectedAt = b.DetectedAt
 	}
@@ -508,6 +509,9 @@ func fixerAlerts(r Report, defaultDomain string, cov *Coverage) []Alert {
 			Facts:       []string{"category:" + string(x.Category), "rule:" + x.RuleID},
 			Suggestions: append([]string(nil), x.Suggestions...),
 			Category:    category, Workflow: x.Workflow, Job: x.Job, RunURL: x.RunURL, RootCause: x.Text,
+		}
+		if x.Workflow != "" {
+			a.Workflows = []string{x.Workflow}
 		}
 		a.Rows = [][2]string{{"Domain", domain}, {"Rule", x.RuleID}, {"Category", fmt.Sprintf("%s (%s)", category, level)}}
 		if x.Workflow != "" {

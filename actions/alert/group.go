@@ -81,9 +81,11 @@ func Inhibit(alerts []Alert) {
 		}
 		d := strings.ToLower(a.Scope)
 		domainRoots[d] = appendUnique(domainRoots[d], a.Fingerprint)
-		if a.Workflow != "" {
-			k := dw{d, strings.ToLower(a.Workflow)}
-			roots[k] = appendUnique(roots[k], a.Fingerprint)
+		for _, w := range appendUnique(append([]string(nil), a.Workflows...), a.Workflow) {
+			if w != "" {
+				k := dw{d, strings.ToLower(w)}
+				roots[k] = appendUnique(roots[k], a.Fingerprint)
+			}
 		}
 	}
 	failing := map[string][]int{} // domain → indexes of monitor failure alerts
