@@ -415,3 +415,61 @@ func TestSignature(t *testing.T) {
 		t.Errorf("Signature() = %s, want %s", got, want)
 	}
 }
+
+// TestChannels_lost_dispatch_answers: GitHub applies a dispatch and the
+// answer is lost. The workflow_dispatch is found by its run: delivered,
+// not resent, and a re-run sends nothing. The repository_dispatch, which
+// no run confirms, is reported uncertain (the step fails naming it) and is
+// not resent in that run; the re-run looks for its run first.
+func TestChannels_lost_dispatch_answers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, emulator.Options{Faults: []emulator.Fault{
+		{Method: "POST", PathRegex: `^/repos/eco/one/(dispatches|actions/workflows/.*/dispatches)$`, Kind: emulator.FaultAppliedError}}})
+	cfg := dispatchConfig(e, t, 88)
+	cfg.DispatchTargets = []string{"eco/one"}
+	res, err := e.run(t, cfg)
+	if !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("err = %v, want incomplete (the repository_dispatch is unconfirmed)", err)
+	}
+	byKind := map[string]DispatchResult{}
+	for _, d := range res.Dispatches {
+		byKind[d.Kind] = d
+	}
+	if w := byKind["workflow_dispatch"]; w.Status != "delivered" || w.RunID == 0 {
+		t.Errorf("workflow_dispatch %+v", w)
+	}
+	if r := byKind["repository_dispatch"]; r.Status != "failed" || !r.Uncertain {
+		t.Errorf("repository_dispatch %+v", r)
+	}
+	count := func() map[string]int {
+		c := map[string]int{}
+		for _, d := range e.srv.Dispatches() {
+			c[d.Kind]++
+		}
+		return c
+	}
+	if diff := cmp.Diff(map[string]int{"workflow_dispatch": 1, "repository_dispatch": 1}, count()); diff != "" {
+		t.Errorf("applied (-want +got):\n%s", diff)
+	}
+	st, _ := ParseGroupState(e.only(t, "eco/alerts").Body)
+	if st.Notified == nil || len(st.Notified.Uncertain) != 1 {
+		t.Fatalf("the uncertain delivery is not recorded: %+v", st.Notified)
+	}
+	// The re-run: the workflow_dispatch is not sent again; the unconfirmed
+	// repository_dispatch (no run of it exists: nothing in eco/one listens)
+	// is sent once more.
+	if err := e.srv.SetFaults(nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err = e.run(t, cfg)
+	if err != nil {
+		t.Fatalf("re-run: %v", err)
+	}
+	if diff := cmp.Diff(map[string]int{"workflow_dispatch": 1, "repository_dispatch": 2}, count()); diff != "" {
+		t.Errorf("after the re-run (-want +got):\n%s", diff)
+	}
+	st, _ = ParseGroupState(e.only(t, "eco/alerts").Body)
+	if len(st.Notified.Uncertain) != 0 || !st.Notified.has("repository_dispatch:ecosystem-alert:eco/one") {
+		t.Errorf("after the re-run: %+v", st.Notified)
+	}
+}
