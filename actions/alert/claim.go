@@ -82,7 +82,7 @@ func (l *lifecycle) claim(ctx context.Context, repo, gid string, gen int) (bool,
 	}
 	var err error
 	for attempt := 0; attempt < 2; attempt++ {
-		_, _, err = l.gh.Issues.CreateLabel(ghclient.WithCheckedWrites(ctx), owner, name,
+		_, _, err = l.gh.Issues.CreateLabel(ghclient.NoServerErrorRetry(ctx), owner, name,
 			&github.Label{Name: github.String(label), Color: github.String(claimColor), Description: github.String(l.claimDescription())})
 		if err == nil {
 			c.Status = "done"

@@ -406,7 +406,7 @@ func (l *lifecycle) write(ctx context.Context, action, target string, fn func(ct
 		l.run.addCall(c)
 		return err
 	}
-	if err := fn(ghclient.WithCheckedWrites(ctx)); err != nil {
+	if err := fn(ghclient.NoServerErrorRetry(ctx)); err != nil {
 		c.Status, c.Error = "failed", ghclient.Reason(err)
 		l.run.addCall(c)
 		return err

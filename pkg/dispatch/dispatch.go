@@ -226,7 +226,7 @@ func (s *Sender) RepositoryDispatch(ctx context.Context, targets []Target, event
 		}
 		r.Attempts = 1
 		sent := s.now()
-		_, _, err := s.Client.Repositories.Dispatch(ghclient.WithCheckedWrites(ctx), t.Owner, t.Repo, github.DispatchRequestOptions{EventType: eventType, ClientPayload: &msg})
+		_, _, err := s.Client.Repositories.Dispatch(ghclient.NoServerErrorRetry(ctx), t.Owner, t.Repo, github.DispatchRequestOptions{EventType: eventType, ClientPayload: &msg})
 		if ambiguous(err) {
 			return s.settle(ctx, r, err, t, "repository_dispatch", "", sent)
 		}
@@ -448,7 +448,7 @@ func (s *Sender) WorkflowDispatch(ctx context.Context, targets []Target, workflo
 			return s.finish(r, err)
 		}
 		var details runDetails
-		resp, err := s.Client.Do(ghclient.WithCheckedWrites(ctx), req, &details)
+		resp, err := s.Client.Do(ghclient.NoServerErrorRetry(ctx), req, &details)
 		if ambiguous(err) {
 			return s.settle(ctx, r, err, t, "workflow_dispatch", workflow, sent)
 		}

@@ -77,6 +77,18 @@ func isIdempotent(method string) bool {
 	return false
 }
 
+type noServerErrorRetryKey struct{}
+
+// NoServerErrorRetry marks the requests made with the returned context as
+// ones whose retry after a 5xx the caller makes itself, after checking
+// whether the first attempt was applied: a gateway can answer 502 for a
+// write GitHub did apply, and a comment or issue created twice is worse
+// than one checked retry. Rate limits are still waited out, and connection
+// failures of non-idempotent requests are still not retried.
+func NoServerErrorRetry(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noServerErrorRetryKey{}, true)
+}
+
 // resourceFor guesses the rate-limit resource of a request from its path,
 // like go-github's GetRateLimitCategory; the response's
 // X-RateLimit-Resource header overrides it.
@@ -104,27 +116,6 @@ func safeURL(u *url.URL) string {
 
 func canReplay(req *http.Request) bool {
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-}
-
-type checkedWritesKey struct{}
-
-// WithCheckedWrites marks requests made with the returned context as writes
-// whose caller checks, after an ambiguous failure, whether the write was
-// applied before sending it again: the transport then never resends a
-// non-idempotent request (POST, PATCH) after a 5xx answer or a connection
-// error once the request may have reached GitHub. Only a failure to connect
-// (nothing was sent) is still retried. A 502 from GitHub's front end can
-// follow a write the application already made, so a blind resend would
-// create a second issue, comment or dispatch.
-func WithCheckedWrites(ctx context.Context) context.Context {
-	return context.WithValue(ctx, checkedWritesKey{}, true)
-}
-
-// checkedWrite reports whether req is a non-idempotent request its caller
-// checks itself (WithCheckedWrites).
-func checkedWrite(req *http.Request) bool {
-	on, _ := req.Context().Value(checkedWritesKey{}).(bool)
-	return on && !isIdempotent(req.Method)
 }
 
 // drain discards (a bounded amount of) a body and closes it so the
@@ -185,7 +176,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.acct.add(&t.acct.requests)
 		resp, err := t.base.RoundTrip(out)
 		if err != nil {
-			if ctx.Err() != nil || attempt >= t.maxRetries || !canReplay(out) || !retryableError(out.Method, err) || (checkedWrite(out) && !dialError(err)) {
+			if ctx.Err() != nil || attempt >= t.maxRetries || !canReplay(out) || !retryableError(out.Method, err) {
 				return nil, err
 			}
 			if err := t.pause(ctx, t.backoff(attempt), nil); err != nil {
@@ -281,12 +272,12 @@ func (t *transport) classify(req *http.Request, resp *http.Response, resource st
 	budgetLeft := attempt < t.maxRetries && canReplay(req)
 	switch resp.StatusCode {
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		if !budgetLeft {
+		if !budgetLeft || req.Context().Value(noServerErrorRetryKey{}) != nil {
 			return waitPlan{}, nil, false
 		}
 		// POST/PATCH: a 500 may have been half-applied; 502/503/504 come from
 		// the front end before the application processed the request.
-		if !isIdempotent(req.Method) && (resp.StatusCode == http.StatusInternalServerError || checkedWrite(req)) {
+		if !isIdempotent(req.Method) && resp.StatusCode == http.StatusInternalServerError {
 			return waitPlan{}, nil, false
 		}
 		return waitPlan{d: t.backoff(attempt)}, nil, true
@@ -404,18 +395,18 @@ func retryableError(method string, err error) bool {
 	if errors.Is(err, context.Canceled) {
 		return false
 	}
-	if dialError(err) {
-		var dnsErr *net.DNSError
-		if errors.As(err, &dnsErr) {
-			return dnsErr.Temporary() || dnsErr.IsTimeout
-		}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
 		return true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return dnsErr.Temporary() || dnsErr.IsTimeout
 	}
 	if !isIdempotent(method) {
 		return false
 	}
 	var netErr net.Error
-	var opErr *net.OpError
 	switch {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
@@ -431,17 +422,6 @@ func retryableError(method string, err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "connection reset") || strings.Contains(s, "server closed") ||
 		strings.Contains(s, "EOF") || strings.Contains(s, "broken pipe")
-}
-
-// dialError reports whether err happened before anything was sent: the
-// connection could not be made (dial or DNS failure).
-func dialError(err error) bool {
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
-	}
-	var dnsErr *net.DNSError
-	return errors.As(err, &dnsErr)
 }
 
 // backoff is exponential backoff with full jitter: a uniform random duration
