@@ -146,7 +146,11 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 		return err
 	}
 	end := r.Group("alerts")
-	res, err = alert.Run(ctx, cfg, alert.Deps{GitHub: gh.Client, Logf: r.Infof, Stats: func() any { return gh.Stats() }})
+	identity := func(ctx context.Context) (alert.Identity, error) {
+		id, err := ghclient.ResolveIdentity(ctx, gh.Client, "")
+		return alert.Identity{Login: id.Login, Source: id.Source}, err
+	}
+	res, err = alert.Run(ctx, cfg, alert.Deps{GitHub: gh.Client, Logf: r.Infof, Stats: func() any { return gh.Stats() }, Identity: identity})
 	end()
 	if res == nil {
 		if err != nil {

@@ -18,8 +18,9 @@ type Identity struct {
 	Source string `json:"source"`
 }
 
-// IdentityFunc finds the token's identity (wired by main to the shared
-// lookup: GET /user, then the GraphQL viewer for installation tokens).
+// IdentityFunc finds the token's identity (main wires
+// ghclient.ResolveIdentity: GET /user, then the GraphQL viewer for
+// installation tokens and GITHUB_TOKEN).
 type IdentityFunc func(ctx context.Context) (Identity, error)
 
 // AssumedLogin is the identity used when no lookup is wired: the
