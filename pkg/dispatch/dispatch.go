@@ -318,7 +318,7 @@ func (s *Sender) DeclaredInputs(ctx context.Context, t Target, workflow, ref str
 			return nil, false, false, "the workflow could not be read: " + ghclient.Reason(err)
 		}
 		path = wf.GetPath()
-	} else if !strings.Contains(path, "/") {
+	} else {
 		path = ".github/workflows/" + path
 	}
 	fc, _, _, err := s.Client.Repositories.GetContents(ctx, t.Owner, t.Repo, path, &github.RepositoryContentGetOptions{Ref: ref})
@@ -415,6 +415,12 @@ func (s *Sender) WorkflowDispatch(ctx context.Context, targets []Target, workflo
 	}
 	if len(inputs) > MaxWorkflowInput {
 		return nil, fmt.Errorf("workflow_dispatch has %d inputs, GitHub allows at most %d", len(inputs), MaxWorkflowInput)
+	}
+	if strings.ContainsAny(workflow, "/\\?#") {
+		return nil, fmt.Errorf("invalid workflow %q: a file name in .github/workflows or a numeric id, not a path", workflow)
+	}
+	if _, err := ghclient.PathSegment(workflow); err != nil {
+		return nil, fmt.Errorf("invalid workflow: %w", err)
 	}
 	return s.fanOut(ctx, targets, func(ctx context.Context, t Target) Result {
 		r := Result{Target: t.String(), Kind: "workflow_dispatch", Event: workflow}

@@ -356,3 +356,16 @@ func TestParseDispatchInputs(t *testing.T) {
 		})
 	}
 }
+
+func TestWorkflowDispatch_refuses_a_path_before_sending(t *testing.T) {
+	t.Parallel()
+	s, srv := newSender(t, emulator.Options{})
+	for _, wf := range []string{"../../dispatches?x=", "..", "a/b.yml", `..\\x.yml`} {
+		if _, err := s.WorkflowDispatch(context.Background(), targets(t, "eco/one"), wf, "main", nil); err == nil {
+			t.Errorf("workflow %q accepted", wf)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
