@@ -1,8 +1,8 @@
-// Command action-alert turns the monitor, fixer and stale reports into
-// alerts that exist once: one issue per problem (found again by a
-// fingerprint), kept current, closed when the problem clears, reopened when it
-// returns; plus repository_dispatch / workflow_dispatch fan-out and chat and
-// e-mail webhooks. It wires the action's inputs to actions/alert; see
+// Command action-alert turns the monitor, fixer and stale reports into one
+// issue per group of problems (domain by default) with a checklist kept
+// current, closed when every problem cleared, reopened when one returns;
+// plus repository_dispatch / workflow_dispatch fan-out and chat and e-mail
+// webhooks. It wires the action's inputs to actions/alert; see
 // README.md.
 package main
 
