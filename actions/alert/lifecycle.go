@@ -495,7 +495,7 @@ func (l *lifecycle) waitFor(ctx context.Context, g *Group, target *issueRec, gen
 			return false
 		}
 		waited += delay
-		delay = min(delay*2, 2*time.Second)
+		delay = min(delay*2, time.Second)
 		if target != nil {
 			fresh, _, err := l.refresh(ctx, target)
 			if err == nil && fresh.gid == g.ID && fresh.gs.Gen >= gen {
