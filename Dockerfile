@@ -29,16 +29,20 @@ ARG VERSION=dev
 ARG ACTIONS="monitor fixer stale alert"
 # One multi-call binary, /ecosystem-actions, with an /action-<name> symlink
 # per action: four separate static binaries would each carry the runtime and
-# go-github and put the image over 30 MB. .ci/multicall copies each
-# action-<name>/ main package, renamed, into zz_multicall/ (sources untouched)
-# and prints the -X flags that set each action's version.
+# go-github and put the image over 30 MB. .ci/multicall imports every
+# action's entry package (action-<name>/entry, the code action-<name>/main.go
+# runs; nothing is generated) and dispatches on argv[0]; the -X flags set
+# each action's version; .ci/multicall/links makes the symlinks (the local
+# builder has no ln).
 RUN set -e; \
-    for a in $ACTIONS; do \
-      if [ ! -f "action-$a/main.go" ]; then echo "action-$a/main.go not found (ACTIONS=$ACTIONS)" >&2; exit 1; fi; \
-    done; \
     if [ -z "$ACTIONS" ]; then echo "ACTIONS is empty" >&2; exit 1; fi; \
-    X="$(go run ./.ci/multicall -out zz_multicall -links /out -version "$VERSION" $ACTIONS)"; \
-    go build -trimpath -ldflags "-s -w $X" -o /out/ecosystem-actions ./zz_multicall; \
+    M=github.com/sparesparrow/ecosystem-actions; X=""; \
+    for a in $ACTIONS; do \
+      if [ ! -f "action-$a/entry/entry.go" ]; then echo "action-$a/entry/entry.go not found (ACTIONS=$ACTIONS)" >&2; exit 1; fi; \
+      X="$X -X $M/action-$a/entry.version=$VERSION"; \
+    done; \
+    go build -trimpath -ldflags "-s -w $X" -o /out/ecosystem-actions ./.ci/multicall; \
+    go run ./.ci/multicall/links -dir /out -target ecosystem-actions $ACTIONS; \
     for a in $ACTIONS; do echo "built /action-$a -> /ecosystem-actions ($VERSION)"; done
 
 # The static binary, its symlinks and the CA bundle, nothing else. No USER:

@@ -194,6 +194,8 @@ type Result struct {
 	Errors        []string         `json:"errors"`
 	API           any              `json:"api,omitempty"`
 	Files         []string         `json:"-"`
+
+	text Text // how Summary renders untrusted text
 }
 
 // OutputNames are the action outputs, always all written.
@@ -314,7 +316,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		return nil, errors.New("alert: Deps.GitHub is required for the issue and dispatch channels")
 	}
 	rs := &runState{cfg: cfg, deps: deps, now: cfg.Now.UTC().Truncate(time.Second), text: Text{Mention: cfg.Mention}, built: built, byFP: map[string]*AlertResult{}}
-	res := &Result{Envelope: contract.NewEnvelope(contract.KindAlert, contract.Producer{Action: ProducerAction, Version: cfg.Version, RunURL: cfg.RunURL}, rs.now),
+	res := &Result{text: Text{Mention: cfg.Mention}, Envelope: contract.NewEnvelope(contract.KindAlert, contract.Producer{Action: ProducerAction, Version: cfg.Version, RunURL: cfg.RunURL}, rs.now),
 		Timestamp: rs.now, Repository: cfg.Repository, RunID: cfg.RunID, RunURL: cfg.RunURL,
 		DryRun: cfg.DryRun, AlertType: cfg.Type, MinLevel: cfg.MinLevel, Channels: cfg.Channels, BelowMinLevel: built.BelowMinLevel,
 		Issues: emptyIssues(), Alerts: []*AlertResult{}, Groups: []*GroupResult{}, Dispatches: []DispatchResult{}, Webhooks: []WebhookResult{},
@@ -655,4 +657,54 @@ func (rs *runState) write() error {
 	}
 	rs.res.Files = []string{jp, mp}
 	return nil
+}
+
+// Summary is the job summary (alert_summary.md).
+func (r *Result) Summary() string {
+	if r == nil {
+		return ""
+	}
+	return r.Markdown(r.text)
+}
+
+// ReportFiles are alert_results.json and alert_summary.md (none when no
+// output directory was given).
+func (r *Result) ReportFiles() []string {
+	if r == nil {
+		return nil
+	}
+	return r.Files
+}
+
+// Findings are what was not done, one per failure, each naming it: a group
+// issue not (fully) written (its title and issue, and the write), a dispatch
+// or webhook not delivered (channel, target, reason), any other run error.
+// The runner annotates them (at most 10 errors per step, as GitHub shows).
+func (r *Result) Findings() []contract.Finding {
+	if r == nil {
+		return nil
+	}
+	var out []contract.Finding
+	add := func(domain, title, text, key string) {
+		out = append(out, contract.Finding{Domain: domain, Category: "delivery", Severity: contract.SeverityHigh,
+			Title: title, Text: text, Fingerprint: contract.FactFingerprint(key, "delivery")})
+	}
+	for _, g := range r.Groups {
+		what := nonEmpty(g.Title, g.Key)
+		if g.Issue > 0 {
+			what = fmt.Sprintf("%s (%s#%d)", what, g.Repository, g.Issue)
+		}
+		for _, e := range g.Errors {
+			add(r.Repository, "alert issue not fully written", what+": "+e, g.Group+e)
+		}
+	}
+	for _, c := range r.Calls {
+		if c.Status == "failed" && c.Channel != ChannelIssue {
+			add(r.Repository, "alert not delivered", fmt.Sprintf("%s %s to %s: %s", c.Channel, c.Action, c.Target, c.Error), c.Channel+c.Target+c.Action)
+		}
+	}
+	for _, e := range r.Errors {
+		add(r.Repository, "alert run incomplete", e, e)
+	}
+	return out
 }

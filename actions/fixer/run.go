@@ -15,6 +15,7 @@ import (
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
@@ -326,8 +327,8 @@ func ReportJobs(data []byte) ([]JobRef, error) {
 
 // validRepository reports whether s is "owner/repo".
 func validRepository(s string) bool {
-	owner, name, ok := strings.Cut(s, "/")
-	return ok && owner != "" && name != "" && !strings.Contains(name, "/")
+	_, err := ghname.ParseRepo(s, "")
+	return err == nil
 }
 
 func summarize(rep *Report) {
@@ -341,6 +342,10 @@ func summarize(rep *Report) {
 			continue
 		}
 		s.Failed++
+		if rc.Category == classify.CategoryUnknown {
+			// Only a catch-all rule matched: nothing named the cause.
+			s.Unexplained++
+		}
 		s.ByCategory[rc.Category]++
 		rep.Failures = append(rep.Failures, *rc)
 		if rc.Severity.Rank() > s.MaxSeverity.Rank() {
@@ -561,4 +566,60 @@ func Markdown(rep Report, diff string) string {
 func fence(s string) string {
 	s = strings.ReplaceAll(s, "```", "`\u200b``")
 	return report.NeutralizeMentions(s, nil)
+}
+
+// Outputs are the action's outputs: failures (a compact JSON list of the
+// root causes; the report has the rest), top_category, max_severity,
+// report_path and pull_request_url. A nil result gives their empty values.
+func (r *Result) Outputs() map[string]any {
+	out := map[string]any{"failures": []map[string]any{}, "top_category": "", "max_severity": "", "report_path": "", "pull_request_url": ""}
+	if r == nil {
+		return out
+	}
+	failures := []map[string]any{}
+	for _, f := range r.Report.Failures {
+		failures = append(failures, map[string]any{"rule_id": f.RuleID, "category": f.Category, "severity": f.Severity,
+			"pattern": f.Pattern, "line": f.Line, "text": f.Text, "source": f.Source, "fingerprint": f.Fingerprint,
+			"confidence": f.Confidence, "suggestions": f.Suggestions, "domain": f.Domain})
+	}
+	out["failures"] = failures
+	out["top_category"], out["max_severity"] = string(r.Report.Summary.TopCategory), string(r.Report.Summary.MaxSeverity)
+	out["report_path"] = r.JSONPath
+	if r.PullRequest != nil {
+		out["pull_request_url"] = r.PullRequest.URL
+	}
+	return out
+}
+
+// Summary is the job summary.
+func (r *Result) Summary() string {
+	if r == nil {
+		return ""
+	}
+	return r.Markdown
+}
+
+// ReportFiles are failure_analysis.json, failure_analysis.md and, with a
+// patch, its diff and patched copy.
+func (r *Result) ReportFiles() []string {
+	if r == nil {
+		return nil
+	}
+	files := []string{r.JSONPath, r.MarkdownPath}
+	if p := r.Report.Patch; p != nil {
+		for _, f := range []string{p.DiffPath, p.PatchedPath} {
+			if f != "" {
+				files = append(files, f)
+			}
+		}
+	}
+	return files
+}
+
+// Findings are the root causes, most severe first.
+func (r *Result) Findings() []classify.Finding {
+	if r == nil {
+		return nil
+	}
+	return r.Report.Failures
 }

@@ -27,7 +27,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
-	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // Limits GitHub enforces on dispatch requests.
@@ -52,23 +52,18 @@ const (
 	StatusPlanned   Status = "planned" // dry run: validated, not sent
 )
 
-// Target is a repository that receives an event.
-type Target struct {
-	Owner string `json:"owner"`
-	Repo  string `json:"repo"`
-}
+// Target is a repository that receives an event (the one repository
+// type, pkg/ghname).
+type Target = ghname.Repo
 
-// String returns "owner/repo".
-func (t Target) String() string { return t.Owner + "/" + t.Repo }
-
-// ParseTarget parses "owner/repo" (runner.ParseRepo's rules, no default
+// ParseTarget parses "owner/repo" (ghname.ParseRepo's rules, no default
 // owner).
 func ParseTarget(s string) (Target, error) {
-	r, err := runner.ParseRepo(s, "")
+	r, err := ghname.ParseRepo(s, "")
 	if err != nil {
 		return Target{}, fmt.Errorf("invalid target: %w", err)
 	}
-	return Target{Owner: r.Owner, Repo: r.Name}, nil
+	return r, nil
 }
 
 // Result is what happened for one target.
@@ -226,7 +221,7 @@ func (s *Sender) RepositoryDispatch(ctx context.Context, targets []Target, event
 		}
 		r.Attempts = 1
 		sent := s.now()
-		_, _, err := s.Client.Repositories.Dispatch(ghclient.NoServerErrorRetry(ctx), t.Owner, t.Repo, github.DispatchRequestOptions{EventType: eventType, ClientPayload: &msg})
+		_, _, err := s.Client.Repositories.Dispatch(ghclient.NoServerErrorRetry(ctx), t.Owner, t.Name, github.DispatchRequestOptions{EventType: eventType, ClientPayload: &msg})
 		if ambiguous(err) {
 			return s.settle(ctx, r, err, t, "repository_dispatch", "", sent)
 		}
@@ -266,12 +261,12 @@ func (s *Sender) Confirmed(ctx context.Context, t Target, event, workflow string
 	var err error
 	switch {
 	case workflow == "":
-		runs, _, err = s.Client.Actions.ListRepositoryWorkflowRuns(ctx, t.Owner, t.Repo, opts)
+		runs, _, err = s.Client.Actions.ListRepositoryWorkflowRuns(ctx, t.Owner, t.Name, opts)
 	default:
 		if id, perr := strconv.ParseInt(workflow, 10, 64); perr == nil {
-			runs, _, err = s.Client.Actions.ListWorkflowRunsByID(ctx, t.Owner, t.Repo, id, opts)
+			runs, _, err = s.Client.Actions.ListWorkflowRunsByID(ctx, t.Owner, t.Name, id, opts)
 		} else {
-			runs, _, err = s.Client.Actions.ListWorkflowRunsByFileName(ctx, t.Owner, t.Repo, workflow, opts)
+			runs, _, err = s.Client.Actions.ListWorkflowRunsByFileName(ctx, t.Owner, t.Name, workflow, opts)
 		}
 	}
 	if err != nil || runs == nil {
@@ -313,7 +308,7 @@ func (s *Sender) pollRun(ctx context.Context, t Target, event, workflow string, 
 func (s *Sender) DeclaredInputs(ctx context.Context, t Target, workflow, ref string) (declared map[string]bool, trigger, ok bool, reason string) {
 	path := workflow
 	if id, err := strconv.ParseInt(workflow, 10, 64); err == nil {
-		wf, _, err := s.Client.Actions.GetWorkflowByID(ctx, t.Owner, t.Repo, id)
+		wf, _, err := s.Client.Actions.GetWorkflowByID(ctx, t.Owner, t.Name, id)
 		if err != nil {
 			return nil, false, false, "the workflow could not be read: " + ghclient.Reason(err)
 		}
@@ -321,7 +316,7 @@ func (s *Sender) DeclaredInputs(ctx context.Context, t Target, workflow, ref str
 	} else {
 		path = ".github/workflows/" + path
 	}
-	fc, _, _, err := s.Client.Repositories.GetContents(ctx, t.Owner, t.Repo, path, &github.RepositoryContentGetOptions{Ref: ref})
+	fc, _, _, err := s.Client.Repositories.GetContents(ctx, t.Owner, t.Name, path, &github.RepositoryContentGetOptions{Ref: ref})
 	if err != nil || fc == nil {
 		if err == nil {
 			err = errors.New("not a file")
@@ -448,7 +443,7 @@ func (s *Sender) WorkflowDispatch(ctx context.Context, targets []Target, workflo
 		}
 		r.Attempts = 1
 		sent := s.now()
-		u := fmt.Sprintf("repos/%s/%s/actions/workflows/%s/dispatches", t.Owner, t.Repo, url.PathEscape(workflow))
+		u := fmt.Sprintf("repos/%s/%s/actions/workflows/%s/dispatches", t.Owner, t.Name, url.PathEscape(workflow))
 		req, err := s.Client.NewRequest(http.MethodPost, u, workflowDispatchRequest{Ref: ref, Inputs: send, ReturnRunDetails: true})
 		if err != nil {
 			return s.finish(r, err)

@@ -1,4 +1,4 @@
-package main
+package entry
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/actions/fixer"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract/contracttest"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
@@ -24,13 +25,13 @@ import (
 // reads and the outputs it writes.
 func TestActionYAMLMatchesSpec(t *testing.T) {
 	t.Parallel()
-	runnertest.CheckActionYAML(t, spec(), "action.yml", outputs)
+	runnertest.CheckActionYAML(t, Spec(), "../action.yml", runnertest.OutputNames((*fixer.Result)(nil)))
 }
 
 func execute(t *testing.T, env map[string]string, args ...string) (int, string) {
 	t.Helper()
 	var stdout bytes.Buffer
-	code := runner.Execute(context.Background(), spec(), run,
+	code := runner.Execute(context.Background(), Spec(), Run,
 		runner.WithArgs(args), runner.WithStdout(&stdout),
 		runner.WithGetenv(func(k string) string { return env[k] }),
 		runner.WithNow(func() time.Time { return time.Date(2026, 11, 19, 3, 0, 0, 0, time.UTC) }))
@@ -131,11 +132,11 @@ func TestBadInputs(t *testing.T) {
 // job-logs 302 followed, the body streamed) and classifies them.
 func TestRunFromAPI(t *testing.T) {
 	t.Parallel()
-	conan, err := os.ReadFile("../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log")
+	conan, err := os.ReadFile("../../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log")
 	if err != nil {
 		t.Fatal(err)
 	}
-	green, err := os.ReadFile("../testdata/fixer/corpus/none/go-test-failover-names.log")
+	green, err := os.ReadFile("../../testdata/fixer/corpus/none/go-test-failover-names.log")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +216,7 @@ func TestCooperationDispatches(t *testing.T) {
 	srv := emulator.StartForTest(t, f, emulator.Options{Now: func() time.Time { return now }})
 	dir := t.TempDir()
 	env := map[string]string{"GITHUB_API_URL": srv.URL(), "GITHUB_REPOSITORY": "sparesparrow/openssl-tools", "GITHUB_TOKEN": "ghs_cooperation_token", "GITHUB_RUN_ID": "4242"}
-	code, stdout := execute(t, env, "--log-files", "../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log",
+	code, stdout := execute(t, env, "--log-files", "../../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log",
 		"--output-dir", dir, "--cooperation",
 		"--target-repos", "sparesparrow/does-not-exist,sparesparrow/openssl-conan-base,sparesparrow/mcp-project-orchestrator")
 	// One target is missing: the step fails, after the others got theirs.
@@ -263,7 +264,7 @@ func TestCooperationBadTargetsSendNothing(t *testing.T) {
 	for _, targets := range []string{"sparesparrow/openssl-tools,not a repo", "sparesparrow/openssl-tools,a/b/c"} {
 		srv := emulator.StartForTest(t, f, emulator.Options{Now: func() time.Time { return now }})
 		env := map[string]string{"GITHUB_API_URL": srv.URL(), "GITHUB_REPOSITORY": "sparesparrow/openssl-tools", "GITHUB_TOKEN": "ghs_cooperation_token"}
-		code, stdout := execute(t, env, "--log-files", "../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log",
+		code, stdout := execute(t, env, "--log-files", "../../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log",
 			"--output-dir", t.TempDir(), "--cooperation", "--target-repos", targets)
 		if code != runner.ExitBadInput || !strings.Contains(stdout, "target_repos") {
 			t.Errorf("targets %q: code %d, stdout:\n%s", targets, code, stdout)
