@@ -369,3 +369,24 @@ func TestWorkflowDispatch_refuses_a_path_before_sending(t *testing.T) {
 		t.Errorf("%d requests sent", n)
 	}
 }
+
+// TestRepositoryDispatch_lost_answer_confirmed_by_its_run: a target whose
+// workflow listens for the event starts a run when the dispatch arrives;
+// after a lost answer that run proves it arrived, so it is not sent again.
+func TestRepositoryDispatch_lost_answer_confirmed_by_its_run(t *testing.T) {
+	t.Parallel()
+	listener := "on:\n  repository_dispatch:\n    types: [ecosystem-alert]\njobs: {}\n"
+	f := withWorkflowFile(fixture(), listener)
+	s, srv := newSenderWith(t, f, emulator.Options{Faults: []emulator.Fault{{Method: "POST", PathRegex: `/dispatches$`, Kind: "applied-500"}}})
+	got, err := s.RepositoryDispatch(context.Background(), targets(t, "eco/one"), "ecosystem-alert", map[string]any{"a": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := got[0]
+	if r.Status != StatusDelivered || r.Uncertain || r.RunID == 0 || !strings.Contains(r.Note, "not sent again") {
+		t.Errorf("result %+v", r)
+	}
+	if n := len(srv.Dispatches()); n != 1 {
+		t.Errorf("%d dispatches applied, want 1", n)
+	}
+}
