@@ -135,7 +135,7 @@ image: builder-image ## Build the action image from the root Dockerfile with the
 
 e2e: image ## Container tests against the emulator, then the act workflow run (.ci/e2e-act.sh) when present.
 	ECOSYSTEM_ACTIONS_IMAGE=$(IMAGE) $(GO) test -tags e2e -count=1 -v $(if $(E2E_RUN),-run '$(E2E_RUN)') ./pkg/containertest/...
-	@if [ -x .ci/e2e-act.sh ]; then echo ".ci/e2e-act.sh"; ECOSYSTEM_ACTIONS_IMAGE=$(IMAGE) .ci/e2e-act.sh; \
+	@if [ -x .ci/e2e-act.sh ]; then echo ".ci/e2e-act.sh"; ECOSYSTEM_ACTIONS_IMAGE=$(IMAGE) BUILDER_IMAGE=$(BUILDER_IMAGE) .ci/e2e-act.sh; \
 	else echo "e2e: no executable .ci/e2e-act.sh, the act workflow run is skipped"; fi
 
 fuzz: ## A brief run of each fuzz target (execution counts, not -fuzztime durations: golang/go#75804).

@@ -320,6 +320,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	lw := &logWriter{ResponseWriter: w, s: s, entry: entry, start: start}
 	w = lw
 	defer lw.finish()
+	// GitHub's clock, not this process's: clients correct their clock skew
+	// from it (@octokit/auth-app re-signs an App JWT with it).
+	w.Header().Set("Date", entry.Time.Format(http.TimeFormat))
 
 	if strings.HasPrefix(path, controlPrefix+"download/") {
 		s.serveDownload(w, r)
