@@ -76,8 +76,8 @@ build: ## Build every action binary (and the emulator) into bin/.
 		echo "go build -o bin/emulator ./pkg/emulator/cmd/emulator"; \
 		$(GO) build -o bin/emulator ./pkg/emulator/cmd/emulator; fi
 
-test: ## Run the unit tests with the race detector, in shuffled order.
-	ADAPTIVECARDS_JS="$(ADAPTIVECARDS_JS)" $(GO) test -race -shuffle=on $(GOTESTFLAGS) ./... ./.ci/multicall/...
+test: ## Run the unit tests with the race detector, in shuffled order (and the demo, .ci/demo).
+	ADAPTIVECARDS_JS="$(ADAPTIVECARDS_JS)" $(GO) test -race -shuffle=on $(GOTESTFLAGS) ./... ./.ci/multicall/... ./.ci/demo
 
 lint: fmt vet actionlint ## gofmt, go vet and actionlint (workflows).
 
