@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -191,6 +192,11 @@ type chunk struct {
 	first     bool
 	need      int // following lines still to append after the body
 	done      chan struct{}
+	// breaks are the offsets in data of the line breaks splitLong
+	// inserted; breakLines the (virtual) numbers of the lines they end.
+	breaks     []int
+	breakLines []int
+	contStart  bool // the body starts with the continuation of a cut line
 
 	// results
 	lines    int
@@ -216,8 +222,19 @@ type match struct {
 	count   int // occurrences of this fingerprint in the same group segment of the chunk
 }
 
-// Analyze classifies one job log read from r.
+// Analyze classifies one job log read from r, decoded first (see
+// DecodeLog): a log it cannot decode or read gives an error that names
+// source, never an empty analysis.
 func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*Analysis, error) {
+	r, _, err := DecodeLog(r)
+	if err != nil {
+		var de *DecodeError
+		if errors.As(err, &de) {
+			de.Source = source
+			return nil, de
+		}
+		return nil, fmt.Errorf("failed to read log %s: %w", source, err)
+	}
 	work := make(chan *chunk)
 	ordered := make(chan *chunk, 2*a.workers)
 	var wg sync.WaitGroup
@@ -252,7 +269,7 @@ func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*An
 	}
 	wg.Wait()
 	if err := <-readErr; err != nil {
-		return nil, err
+		return nil, fmt.Errorf("failed to read log %s: %w", source, err)
 	}
 	res := m.finish()
 	res.Bytes = total
@@ -280,7 +297,7 @@ func (a *Analyzer) readChunks(ctx context.Context, r io.Reader, work, ordered ch
 		total    int64
 		eof      bool
 		first    = true
-		scratch  []byte
+		contNext bool // the next chunk starts with a continuation
 	)
 	send := func(c *chunk) {
 		work <- c
@@ -288,9 +305,9 @@ func (a *Analyzer) readChunks(ctx context.Context, r io.Reader, work, ordered ch
 	}
 	for !eof {
 		if err := ctx.Err(); err != nil {
-			return total, fmt.Errorf("failed to read log: %w", err)
+			return total, err
 		}
-		c := &chunk{done: make(chan struct{}), startLine: lineBase, first: first}
+		c := &chunk{done: make(chan struct{}), startLine: lineBase, first: first, contStart: contNext}
 		first = false
 		data := a.buffer()
 		data = append(data, tail...)
@@ -313,38 +330,22 @@ func (a *Analyzer) readChunks(ctx context.Context, r io.Reader, work, ordered ch
 				break
 			}
 			if err != nil {
-				return total, fmt.Errorf("failed to read log: %w", err)
+				return total, err
 			}
 		}
+		// Lines longer than maxLine are cut into segments (virtual line
+		// breaks, numbered back to the log's lines when the analysis ends),
+		// so that nothing of them goes unread.
+		data, c.breaks = a.splitLong(data, c.bodyStart)
 		body := data[c.bodyStart:]
 		if !eof {
+			// The body holds more than maxLine bytes and no run of them
+			// without a line break, so it has a line end.
 			nl := bytes.LastIndexByte(body, '\n')
-			if nl < 0 {
-				// A line longer than the chunk: keep maxLine bytes, skip the rest.
-				data = data[:c.bodyStart+a.maxLine]
-				if scratch == nil {
-					scratch = make([]byte, 32<<10)
-				}
-				for {
-					n, err := r.Read(scratch)
-					total += int64(n)
-					if i := bytes.IndexByte(scratch[:n], '\n'); i >= 0 {
-						carry = append(carry, scratch[i+1:n]...)
-						break
-					}
-					if err == io.EOF {
-						eof = true
-						break
-					}
-					if err != nil {
-						return total, fmt.Errorf("failed to read log: %w", err)
-					}
-				}
-				data = append(data, '\n')
-			} else {
-				carry = append(carry, body[nl+1:]...)
-				data = data[:c.bodyStart+nl+1]
-			}
+			carry = append(carry, body[nl+1:]...)
+			data = data[:c.bodyStart+nl+1]
+			n := len(c.breaks)
+			contNext = n > 0 && c.breaks[n-1] == c.bodyStart+nl
 		}
 		c.bodyEnd = len(data)
 		c.data = data
@@ -352,6 +353,15 @@ func (a *Analyzer) readChunks(ctx context.Context, r io.Reader, work, ordered ch
 		c.lines = bytes.Count(body, []byte{'\n'})
 		if len(body) > 0 && body[len(body)-1] != '\n' {
 			c.lines++
+		}
+		if len(c.breaks) > 0 {
+			c.breakLines = make([]int, len(c.breaks))
+			line, from := c.startLine+1, c.bodyStart
+			for i, b := range c.breaks {
+				line += bytes.Count(data[from:b], []byte{'\n'})
+				from = b
+				c.breakLines[i] = line
+			}
 		}
 		lineBase += c.lines
 		// Give the chunks waiting for following lines what this body has.
@@ -378,6 +388,77 @@ func (a *Analyzer) readChunks(ctx context.Context, r io.Reader, work, ordered ch
 		send(p)
 	}
 	return total, nil
+}
+
+// splitLong cuts the lines of data[start:] that are longer than a.maxLine
+// into segments, as LogReader does: a line break is inserted where
+// segmentCut says, as soon as more than maxLine bytes without a newline are
+// known. It returns data (a new slice when it changed) and the offsets of
+// the inserted breaks.
+//
+// Long lines are rare, so it looks for them cheaply: a line longer than
+// maxLine covers a whole h-byte window aligned on h (h = maxLine/2), and
+// windows are searched for a newline only until one is found.
+func (a *Analyzer) splitLong(data []byte, start int) ([]byte, []int) {
+	body := data[start:]
+	h := max(a.maxLine/2, 1)
+	var cuts []int // offsets in body where a break goes before the byte
+	for k := 0; (k+1)*h <= len(body); k++ {
+		if bytes.IndexByte(body[k*h:(k+1)*h], '\n') >= 0 {
+			continue
+		}
+		// Walk the lines from the start of the one that covers window k.
+		pos := bytes.LastIndexByte(body[:k*h], '\n') + 1
+		if n := len(cuts); n > 0 && cuts[n-1] > pos {
+			pos = cuts[n-1]
+		}
+		for {
+			end := min(len(body), pos+a.maxLine+1)
+			if i := bytes.IndexByte(body[pos:end], '\n'); i >= 0 {
+				pos += i + 1
+				if pos >= (k+1)*h {
+					break
+				}
+				continue
+			}
+			if len(body)-pos <= a.maxLine {
+				pos = len(body)
+				break
+			}
+			pos += segmentCut(body[pos:], a.maxLine)
+			cuts = append(cuts, pos)
+		}
+		k = pos/h - 1
+	}
+	if len(cuts) == 0 {
+		return data, nil
+	}
+	out := make([]byte, 0, len(data)+len(cuts)+a.window*128+4096)
+	out = append(out, data[:start]...)
+	breaks := make([]int, len(cuts))
+	from := 0
+	for i, c := range cuts {
+		out = append(out, body[from:c]...)
+		breaks[i] = len(out)
+		out = append(out, '\n')
+		from = c
+	}
+	out = append(out, body[from:]...)
+	return out, breaks
+}
+
+// segmentCut returns where a line that runs on past max bytes is cut: after
+// the last space, tab or CR among the last eighth (at most 1 KiB) of its
+// first max bytes, so that words stay whole, else at max. b holds more than
+// max bytes of the line.
+func segmentCut(b []byte, max int) int {
+	look := min(max/8, 1024)
+	for i := max - 1; i >= max-look && i > 0; i-- {
+		if c := b[i]; c == ' ' || c == '\t' || c == '\r' {
+			return i + 1
+		}
+	}
+	return max
 }
 
 // nextTail returns the last a.window lines of tail followed by body.
@@ -531,7 +612,7 @@ func (a *Analyzer) process(c *chunk, mask []uint64) {
 
 func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, ls, le int, ruleSeen map[int]bool, fps map[string]int) {
 	isGroup := false
-	if mask[0]&1 != 0 {
+	if mask[0]&1 != 0 && !c.continues(ls) {
 		switch kind, title := rawMarker(raw, c.first && lineNum == 1); kind {
 		case markerGroup, markerEndGroup:
 			c.events = append(c.events, groupEvent{kind: kind, title: title})
@@ -576,6 +657,16 @@ func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, 
 				context: a.contextAround(c, ls, le, lineNum, a.contextLines), events: len(c.events), fp: fp, count: 1})
 		}
 	}
+}
+
+// continues reports whether the line starting at offset ls of c.data is
+// the continuation of a line splitLong cut.
+func (c *chunk) continues(ls int) bool {
+	if ls == c.bodyStart {
+		return c.contStart
+	}
+	_, ok := slices.BinarySearch(c.breaks, ls-1)
+	return ok
 }
 
 // conditionsHold checks a rule's line and context scoped exclusions and
@@ -671,6 +762,7 @@ type merger struct {
 	dropped  int
 	lines    int
 	errors   int
+	breaks   []int // virtual numbers of the lines cut by splitLong
 }
 
 func newMerger(a *Analyzer, source string) *merger {
@@ -689,6 +781,7 @@ func (m *merger) apply(e groupEvent) {
 func (m *merger) merge(c *chunk) {
 	m.lines += c.lines
 	m.errors += c.errors
+	m.breaks = append(m.breaks, c.breakLines...)
 	for i, s := range c.condSeen {
 		m.condSeen[i] = m.condSeen[i] || s
 	}
@@ -728,8 +821,23 @@ func (m *merger) add(mt match, step, group string) {
 	m.order = append(m.order, f)
 }
 
+// logLine maps a virtual line number (segments of cut lines counted as
+// lines) to the number of the log's line.
+func (m *merger) logLine(v int) int {
+	n, _ := slices.BinarySearch(m.breaks, v)
+	return v - n
+}
+
 func (m *merger) finish() *Analysis {
-	res := &Analysis{Source: m.source, Lines: m.lines, ErrorMarkers: m.errors, Findings: []Finding{}}
+	res := &Analysis{Source: m.source, Lines: m.lines - len(m.breaks), ErrorMarkers: m.errors, Findings: []Finding{}}
+	if len(m.breaks) > 0 {
+		for _, f := range m.order {
+			f.Line = m.logLine(f.Line)
+			for i := range f.Context {
+				f.Context[i].Line = m.logLine(f.Context[i].Line)
+			}
+		}
+	}
 	var kept []*Finding
 	for _, f := range m.order {
 		if m.logConditionsHold(f.RuleID) {

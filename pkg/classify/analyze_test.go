@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -152,14 +155,24 @@ func TestGolden(t *testing.T) {
 
 // reference classifies a log the slow, obvious way: every pattern on every
 // line read by LogReader. The fast path must agree with it exactly.
-func reference(a *Analyzer, data []byte, source string) *Analysis {
+func reference(a *Analyzer, data []byte, source string) (*Analysis, error) {
 	lr := NewLogReader(bytes.NewReader(data), WithMaxLineBytes(a.maxLine))
 	var lines []Line
 	for lr.Next() {
 		lines = append(lines, lr.Line())
 	}
+	if err := lr.Err(); err != nil {
+		return nil, err
+	}
+	decoded, _, _ := DecodeLog(bytes.NewReader(data))
+	n, err := io.Copy(io.Discard, decoded)
+	if err != nil {
+		return nil, err
+	}
 	m := newMerger(a, source)
-	m.lines = len(lines)
+	if len(lines) > 0 {
+		m.lines = lines[len(lines)-1].Num
+	}
 	window := func(i, n int) []string {
 		var out []string
 		for j := i - n; j <= i+n; j++ {
@@ -180,11 +193,8 @@ func reference(a *Analyzer, data []byte, source string) *Analysis {
 		}
 		return false
 	}
-	rawLines := bytes.Split(data, []byte("\n"))
 	for i, l := range lines {
-		raw := rawLines[i][:min(len(rawLines[i]), a.maxLine)]
-		k, _ := rawMarker(raw, i == 0)
-		isGroup := k == markerGroup || k == markerEndGroup
+		isGroup := l.Marker == "group" || l.Marker == "endgroup"
 		if l.Error {
 			m.errors++
 		}
@@ -219,7 +229,7 @@ func reference(a *Analyzer, data []byte, source string) *Analysis {
 			var ctx []ContextLine
 			for j := i - a.contextLines; j <= i+a.contextLines; j++ {
 				if j >= 0 && j < len(lines) && j != i {
-					ctx = append(ctx, ContextLine{Line: j + 1, Text: report.Clip(lines[j].Text, maxContextBytes)})
+					ctx = append(ctx, ContextLine{Line: lines[j].Num, Text: report.Clip(lines[j].Text, maxContextBytes)})
 				}
 			}
 			m.add(match{rule: p.rule, pattern: p.src, line: l.Num, text: l.Text, context: ctx,
@@ -227,17 +237,25 @@ func reference(a *Analyzer, data []byte, source string) *Analysis {
 		}
 	}
 	res := m.finish()
-	res.Bytes = int64(len(data))
-	return res
+	res.Bytes = n
+	return res, nil
 }
 
 func compareWithReference(t *testing.T, a *Analyzer, data []byte) {
 	t.Helper()
 	got, err := a.Analyze(context.Background(), bytes.NewReader(data), "x.log")
-	if err != nil {
-		t.Fatal(err)
+	want, werr := reference(a, data, "x.log")
+	var de *DecodeError
+	if errors.As(werr, &de) {
+		// Both must refuse the same input the same way.
+		if de.Source = "x.log"; err == nil || err.Error() != de.Error() {
+			t.Fatalf("Analyze error = %v, want %v", err, de)
+		}
+		return
 	}
-	want := reference(a, data, "x.log")
+	if err != nil || werr != nil {
+		t.Fatalf("Analyze error = %v, reference error = %v", err, werr)
+	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Finding{}), cmpopts.EquateEmpty()); diff != "" {
 		t.Fatalf("fast path differs from reference (-want +got):\n%s", diff)
 	}
@@ -362,4 +380,54 @@ func seedExcerpt(f *testing.F, c *Catalog, data []byte) []byte {
 		out = out[len(out)-1024:]
 	}
 	return out
+}
+
+// TestRootCauseBeyondLineLimit finds a root cause that sits after the first
+// 64 KiB of a line (a minified bundle, a base64 blob, a CR-redrawn
+// progress bar): the line is read in segments, and the finding carries the
+// log's own line number.
+func TestRootCauseBeyondLineLimit(t *testing.T) {
+	t.Parallel()
+	log := "2026-11-19T02:13:44.1234567Z ##[group]Run conan install .\n##[endgroup]\n" +
+		strings.Repeat("0123456789abcdef ", 200<<10/17) + "ERROR: Missing prebuilt package for 'zlib/1.3.1'\n" +
+		"##[error]Process completed with exit code 1.\n"
+	res, err := testAnalyzer(t).Analyze(context.Background(), strings.NewReader(log), "long.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := res.RootCause()
+	if rc == nil || rc.RuleID != "conan.missing_prebuilt_package" || rc.Line != 3 {
+		t.Fatalf("root cause = %+v, want conan.missing_prebuilt_package at line 3", rc)
+	}
+	if res.Lines != 4 {
+		t.Errorf("Lines = %d, want 4", res.Lines)
+	}
+}
+
+// TestLongLinesMatchReference compares the fast path with the reference on
+// logs whose lines are longer than the line limit, cut across chunk
+// borders.
+func TestLongLinesMatchReference(t *testing.T) {
+	t.Parallel()
+	c, err := DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pieces := []string{"ERROR: Missing binary: zlib/1.3 ", "##[error]boom ", "x", "yy ", "\r", "No space left on device ",
+		"##[group]Run a ", "::", "undefined reference to `f' ", " ", "\t"}
+	for seed := range 12 {
+		var b strings.Builder
+		x := uint32(seed*7919 + 1)
+		rnd := func(n int) int { x = x*1664525 + 1013904223; return int(x>>8) % n }
+		for b.Len() < 20000 {
+			if rnd(9) == 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(pieces[rnd(len(pieces))])
+		}
+		a := NewAnalyzer(c, WithChunkSize(300+rnd(900)), WithLineLimit(64+rnd(200)), WithWorkers(2))
+		t.Run(fmt.Sprint("seed_", seed), func(t *testing.T) {
+			compareWithReference(t, a, []byte(b.String()))
+		})
+	}
 }

@@ -3,15 +3,15 @@ package classify
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 )
 
-// DefaultMaxLineBytes is the longest line the log reader keeps. Longer lines
-// are truncated to this many bytes (the rest is skipped, never buffered), so
-// memory stays flat whatever the log contains: minified bundles and base64
-// blobs are common in CI output.
+// DefaultMaxLineBytes is the longest line the log reader keeps whole.
+// Longer lines are cut into segments of at most this many bytes (see
+// Line.Continued), so memory stays flat whatever the log contains
+// (minified bundles and base64 blobs are common in CI output) and nothing
+// of such a line goes unread.
 const DefaultMaxLineBytes = 64 << 10
 
 // Line is one line of a GitHub Actions job log after normalisation.
@@ -32,14 +32,20 @@ type Line struct {
 	// for each step ("Run make -j4") and the step's output follows the
 	// ##[endgroup], so Step names the step a line belongs to.
 	Step string `json:"step,omitempty"`
+	// Marker is the GitHub marker that starts the line: "group",
+	// "endgroup", "error" or "".
+	Marker string `json:"marker,omitempty"`
 	// Error reports a "##[error]" marker on the line.
 	Error bool `json:"error,omitempty"`
-	// Truncated reports that the line was longer than the reader's limit.
-	Truncated bool `json:"truncated,omitempty"`
+	// Continued reports a segment of a line longer than the reader's limit
+	// that continues the previous segment (same Num). Markers are not
+	// recognised in continuations.
+	Continued bool `json:"continued,omitempty"`
 }
 
 // LogReader reads a job log line by line with a bounded buffer.
 // Use it like bufio.Scanner: for lr.Next() { lr.Line() }; then lr.Err().
+// The log is decoded first (see DecodeLog).
 type LogReader struct {
 	br       *bufio.Reader
 	max      int
@@ -50,6 +56,8 @@ type LogReader struct {
 	group    string
 	step     string
 	finished bool
+	cont     bool // the next segment continues the current line
+	eof      bool
 }
 
 // ReadOption configures a LogReader.
@@ -64,17 +72,19 @@ func WithMaxLineBytes(n int) ReadOption {
 	}
 }
 
-// NewLogReader returns a streaming reader of a GitHub Actions job log.
+// NewLogReader returns a streaming reader of a job log. A log DecodeLog
+// cannot read gives no line and its error from Err.
 func NewLogReader(r io.Reader, opts ...ReadOption) *LogReader {
 	lr := &LogReader{max: DefaultMaxLineBytes}
 	for _, o := range opts {
 		o(lr)
 	}
-	size := lr.max
-	if size < 16 {
-		size = 16
+	dr, _, err := DecodeLog(r)
+	if err != nil {
+		lr.err, lr.finished = err, true
+		dr = bytes.NewReader(nil)
 	}
-	lr.br = bufio.NewReaderSize(r, size)
+	lr.br = bufio.NewReaderSize(dr, max(lr.max+1, 16))
 	return lr
 }
 
@@ -84,25 +94,37 @@ func (lr *LogReader) Next() bool {
 	if lr.finished {
 		return false
 	}
-	raw, truncated, err := lr.readRaw()
-	if err != nil && (err != io.EOF || len(raw) == 0 && !truncated) {
+	cont := lr.cont
+	raw, more, err := lr.readRaw()
+	if err != nil {
 		lr.finished = true
 		if err != io.EOF {
 			lr.err = fmt.Errorf("failed to read log line %d: %w", lr.num+1, err)
 		}
 		return false
 	}
-	lr.num++
-	lr.buf = normalizeLine(lr.buf[:0], raw, lr.num == 1)
+	lr.cont = more
+	if !cont {
+		lr.num++
+	}
+	first := lr.num == 1 && !cont
+	lr.buf = normalizeLine(lr.buf[:0], raw, first)
 	text := lr.buf
-	l := Line{Num: lr.num, Truncated: truncated}
-	switch kind, title := rawMarker(raw, lr.num == 1); kind {
+	l := Line{Num: lr.num, Continued: cont}
+	kind, title := markerNone, ""
+	if !cont {
+		kind, title = rawMarker(raw, first)
+	}
+	switch kind {
 	case markerGroup:
 		lr.group, lr.step = title, title
+		l.Marker = "group"
 	case markerEndGroup:
 		lr.group = ""
+		l.Marker = "endgroup"
 	case markerError:
 		l.Error = true
+		l.Marker = "error"
 	}
 	l.Text = string(text)
 	l.Group, l.Step = lr.group, lr.step
@@ -110,32 +132,39 @@ func (lr *LogReader) Next() bool {
 	return true
 }
 
-// readRaw returns the next raw line (without the newline), at most lr.max
-// bytes of it; the remainder of an over-long line is discarded.
+// readRaw returns the next raw segment (without the newline) and whether
+// the line goes on after it: a line of more than lr.max bytes is cut where
+// segmentCut says. It returns io.EOF at the end of the log.
 func (lr *LogReader) readRaw() ([]byte, bool, error) {
-	b, err := lr.br.ReadSlice('\n')
-	if err == nil {
-		b = b[:len(b)-1]
-		if len(b) > lr.max {
-			return b[:lr.max], true, nil
-		}
-		return b, false, nil
-	}
-	if !errors.Is(err, bufio.ErrBufferFull) {
-		if len(b) > lr.max {
-			return b[:lr.max], true, err
-		}
-		return b, false, err
-	}
-	// Over-long line: keep the first lr.max bytes, skip the rest.
-	keep := append([]byte(nil), b[:min(len(b), lr.max)]...)
+	scanned := 0
 	for {
-		_, err = lr.br.ReadSlice('\n')
-		if err == nil {
-			return keep, true, nil
+		buf, _ := lr.br.Peek(lr.br.Buffered())
+		limit := min(len(buf), lr.max+1)
+		if i := bytes.IndexByte(buf[scanned:limit], '\n'); i >= 0 {
+			line := buf[:scanned+i]
+			lr.br.Discard(scanned + i + 1)
+			return line, false, nil
 		}
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			return keep, true, err
+		scanned = limit
+		if len(buf) > lr.max {
+			cut := segmentCut(buf, lr.max)
+			lr.br.Discard(cut)
+			return buf[:cut], true, nil
+		}
+		if lr.eof {
+			if len(buf) == 0 {
+				return nil, false, io.EOF
+			}
+			lr.br.Discard(len(buf))
+			return buf, false, nil
+		}
+		// Read more: Peek fills the buffer (moving what is buffered to
+		// its start) and reports the end of the log or a read error.
+		if _, err := lr.br.Peek(len(buf) + 1); err != nil {
+			if err != io.EOF {
+				return nil, false, err
+			}
+			lr.eof = true
 		}
 	}
 }
