@@ -111,7 +111,7 @@ func config(r *runner.Run) alert.Config {
 		Email:       alert.EmailConfig{From: r.String("email_from"), To: r.List("email_to"), Password: r.String("smtp_password")},
 		TeamsFormat: r.String("teams_format"), WebhookSecret: r.String("webhook_secret"),
 		WebhookRetries: r.Int("webhook_retries"), DryRun: r.Bool("dry_run"), OutputDir: r.String("output_dir"),
-		RunID: r.RunID(), RunURL: r.RunURL(), ArtifactURL: r.String("artifact_url"), Now: r.Now(),
+		RunID: r.RunID(), RunURL: r.RunURL(), Version: version, ArtifactURL: r.String("artifact_url"), Now: r.Now(),
 	}
 }
 

@@ -63,7 +63,7 @@ func configFrom(r *runner.Run) (fixer.Config, error) {
 		LogFiles: r.List("log_files"), Repository: r.String("repository"), RunID: int64(r.Int("run_id")),
 		ReportPath: r.String("report"), CustomRules: r.String("custom_rules"), OutputDir: r.String("output_dir"),
 		Output: r.String("output"), WorkflowFile: r.String("workflow_file"), TimeoutMinutes: r.Int("timeout_minutes"),
-		CreatePullRequest: r.Bool("create_pull_request"),
+		CreatePullRequest: r.Bool("create_pull_request"), Version: version, Now: r.Now(), RunURL: r.RunURL(),
 	}
 	if cfg.Repository == "" {
 		cfg.Repository = r.Repository().String()

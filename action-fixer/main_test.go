@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract/contracttest"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner/runnertest"
@@ -158,6 +160,7 @@ func TestRunFromAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	contracttest.Check(t, contract.KindFailure, data)
 	var rep struct {
 		Summary struct {
 			Logs        int    `json:"logs"`
@@ -184,7 +187,7 @@ func TestReportWithoutFailures(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	rep := filepath.Join(dir, "ecosystem_analysis.json")
-	if err := os.WriteFile(rep, []byte(`{"failures": []}`), 0o644); err != nil {
+	if err := os.WriteFile(rep, []byte(`{"schema_version": "2.0", "domains": {}, "summary": {}, "failures": []}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, stdout := execute(t, map[string]string{"GITHUB_REPOSITORY": "sparesparrow/openssl-tools"}, "--report", rep, "--output-dir", dir)

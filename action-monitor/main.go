@@ -64,7 +64,7 @@ func configFrom(r *runner.Run) (monitor.Config, error) {
 		Window: r.Duration("window"), Recent: time.Duration(r.Int("hours")) * time.Hour, Concurrency: r.Int("concurrency"),
 		AnalyzeFailures: r.Bool("analyze_failures"), OutputDir: r.String("output_dir"),
 		HistoryFile: r.String("history_file"), HistorySize: r.Int("history_size"), FailOn: r.String("fail_on"),
-		MergeReports: r.List("merge_reports"), Now: r.Now(),
+		MergeReports: r.List("merge_reports"), Now: r.Now(), Version: version, RunURL: r.RunURL(),
 	}
 	if cfg.Owner == "" {
 		cfg.Owner = r.Repository().Owner

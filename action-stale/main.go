@@ -110,7 +110,7 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 		repos = []string{r.Repository().String()}
 	}
 	cfg := stale.Config{Policy: policy(r), Repositories: repos, DryRun: r.Bool("dry_run"),
-		OutputDir: r.String("output_dir"), Repository: r.Repository().String(), Now: r.Now()}
+		OutputDir: r.String("output_dir"), Repository: r.Repository().String(), Now: r.Now(), Version: version, RunURL: r.RunURL()}
 	if err := cfg.Validate(); err != nil {
 		return inputErrors(r, err)
 	}

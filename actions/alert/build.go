@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
 // Problem names (Alert.Problem).
@@ -218,7 +220,7 @@ func appendUnique(list []string, more ...string) []string {
 
 // monitorBand returns the domain's band, derived from the score with the
 // default bands when the report predates the band field.
-func monitorBand(d MonitorDomain) string {
+func monitorBand(d contract.DomainHealth) string {
 	if d.Band != "" {
 		return d.Band
 	}
@@ -262,7 +264,7 @@ func monitorAlerts(r Report, cov *Coverage) []Alert {
 	return out
 }
 
-func unhealthyAlert(r Report, name string, d MonitorDomain, band string) Alert {
+func unhealthyAlert(r Report, name string, d contract.DomainHealth, band string) Alert {
 	score := "n/a"
 	if d.HealthScore != nil {
 		score = strconv.Itoa(*d.HealthScore) + "/100"
@@ -277,9 +279,9 @@ func unhealthyAlert(r Report, name string, d MonitorDomain, band string) Alert {
 	comps := map[string]bool{}
 	for _, f := range d.Findings {
 		if f.Severity == "warning" || f.Severity == "critical" {
-			comps[f.Component+":"+f.Severity] = true
+			comps[f.Component+":"+string(f.Severity)] = true
 		}
-		a.Details = append(a.Details, fmt.Sprintf("[%s] %s: %s", f.Severity, f.Component, f.Message))
+		a.Details = append(a.Details, fmt.Sprintf("[%s] %s: %s", f.Severity, f.Component, findingText(f)))
 	}
 	if len(d.Findings) == 0 {
 		for _, s := range d.IssuesDetected {
@@ -307,7 +309,7 @@ func unhealthyAlert(r Report, name string, d MonitorDomain, band string) Alert {
 	return a
 }
 
-func unreadableAlert(r Report, name string, d MonitorDomain) Alert {
+func unreadableAlert(r Report, name string, d contract.DomainHealth) Alert {
 	reason := d.Error
 	if reason == "" {
 		reason = "the monitor could not read it"
@@ -342,7 +344,7 @@ func stableText(s string) string {
 func failureAlerts(r Report) []Alert {
 	m := r.Monitor
 	type key struct{ domain, workflow string }
-	groups := map[key][]MonitorFailure{}
+	groups := map[key][]contract.FailedJob{}
 	var order []key
 	for _, f := range m.Failures {
 		d, ok := m.Domains[f.Domain]
@@ -427,84 +429,77 @@ func nonEmpty(s, def string) string {
 	return s
 }
 
+// findingText is a finding's text; reports older than the contract wrote
+// the monitor's domain findings under "message".
+func findingText(f contract.Finding) string {
+	return nonEmpty(f.Text, f.Message)
+}
+
+// fixerAlerts files one alert per root cause of a failed log, under the
+// domain whose job failed (the finding's domain; defaultDomain only for a
+// finding that names none, such as a bare findings list from a log file).
 func fixerAlerts(r Report, defaultDomain string, cov *Coverage) []Alert {
 	f := r.Fixer
-	base := nonEmpty(f.Repository, nonEmpty(f.Domain, defaultDomain))
-	type item struct {
-		finding FixerFinding
-		domain  string
-		url     string
+	// Every domain whose logs were analysed is covered, also when its logs
+	// explained nothing.
+	covered := 0
+	for _, an := range f.Analyses {
+		if an.Repository != "" {
+			cov.add(KindFixer, an.Repository, "*")
+			covered++
+		}
 	}
-	var items []item
-	add := func(domain, url string, fs []FixerFinding) {
-		cov.add(KindFixer, domain, "*")
-		// The root cause of each log: the findings flagged root_cause, or
-		// the first one (the fixer lists the decisive finding first).
-		var roots []FixerFinding
+	// The root cause of each log: the findings flagged root_cause, or the
+	// first one (the fixer lists the decisive finding first).
+	bySource := map[string][]contract.Finding{}
+	var order []string
+	for _, x := range f.Failures {
+		k := x.Source + "\x00" + x.Job
+		if _, ok := bySource[k]; !ok {
+			order = append(order, k)
+		}
+		bySource[k] = append(bySource[k], x)
+	}
+	var roots []contract.Finding
+	for _, k := range order {
+		fs := bySource[k]
+		var flagged []contract.Finding
 		for _, x := range fs {
 			if x.RootCause {
-				roots = append(roots, x)
+				flagged = append(flagged, x)
 			}
 		}
-		if len(roots) == 0 && len(fs) > 0 {
-			roots = fs[:1]
+		if len(flagged) == 0 {
+			flagged = fs[:1]
 		}
-		for _, x := range roots {
-			d := nonEmpty(x.Repository, nonEmpty(x.Domain, domain))
-			if d != domain {
-				cov.add(KindFixer, d, "*")
-			}
-			items = append(items, item{x, d, nonEmpty(x.URL, url)})
-		}
+		roots = append(roots, flagged...)
 	}
-	if len(f.Findings) > 0 || (len(f.Analyses) == 0 && len(f.Jobs) == 0) {
-		// A bare findings list covers the domains it names.
-		bySource := map[string][]FixerFinding{}
-		var order []string
-		for _, x := range f.Findings {
-			k := x.Source + "\x00" + x.Job
-			if _, ok := bySource[k]; !ok {
-				order = append(order, k)
-			}
-			bySource[k] = append(bySource[k], x)
-		}
-		if len(order) == 0 {
-			cov.add(KindFixer, base, "*")
-		}
-		for _, k := range order {
-			add(base, "", bySource[k])
-		}
-	}
-	for _, an := range append(append([]FixerAnalysis{}, f.Analyses...), f.Jobs...) {
-		fs := an.Findings
-		for i := range fs {
-			if fs[i].Job == "" {
-				fs[i].Job = an.Job
-			}
-			if fs[i].Source == "" {
-				fs[i].Source = an.Source
-			}
-		}
-		add(nonEmpty(an.Repository, base), an.URL, fs)
+	if covered == 0 && len(roots) == 0 && defaultDomain != "" {
+		cov.add(KindFixer, defaultDomain, "*")
 	}
 	var out []Alert
-	for _, it := range items {
-		x := it.finding
-		fp := Fingerprint(it.domain, ProblemFailure, x.Fingerprint)
+	for _, x := range roots {
+		domain := nonEmpty(x.Domain, defaultDomain)
+		cov.add(KindFixer, domain, "*")
+		fp := Fingerprint(domain, ProblemFailure, x.Fingerprint)
 		if x.Fingerprint == "" {
-			fp = Fingerprint(it.domain, ProblemFailure, x.Category, x.RuleID)
+			fp = Fingerprint(domain, ProblemFailure, string(x.Category), x.RuleID)
 		}
-		level := levelForSeverity(x.Severity, x.Category)
+		category := nonEmpty(string(x.Category), "unclassified")
+		level := levelForSeverity(string(x.Severity), string(x.Category))
 		title := nonEmpty(x.Title, x.RuleID)
 		a := Alert{
-			Fingerprint: fp, Level: level, Source: KindFixer, Scope: it.domain, Problem: ProblemFailure,
+			Fingerprint: fp, Level: level, Source: KindFixer, Scope: domain, Problem: ProblemFailure,
 			DetectedAt: r.Time, ReportPath: r.Path,
-			Title:       fmt.Sprintf("%s: %s (%s)", it.domain, nonEmpty(title, "CI failure"), nonEmpty(x.Category, "unclassified")),
-			Summary:     fmt.Sprintf("The fixer classified a failed job as %s (%s, rule %s, confidence %.0f%%).", nonEmpty(x.Category, "unclassified"), level, nonEmpty(x.RuleID, "none"), x.Confidence*100),
-			Facts:       []string{"category:" + x.Category, "rule:" + x.RuleID},
+			Title:       fmt.Sprintf("%s: %s (%s)", domain, nonEmpty(title, "CI failure"), category),
+			Summary:     fmt.Sprintf("The fixer classified a failed job as %s (%s, rule %s, confidence %.0f%%).", category, level, nonEmpty(x.RuleID, "none"), x.Confidence*100),
+			Facts:       []string{"category:" + string(x.Category), "rule:" + x.RuleID},
 			Suggestions: append([]string(nil), x.Suggestions...),
 		}
-		a.Rows = [][2]string{{"Domain", it.domain}, {"Rule", x.RuleID}, {"Category", fmt.Sprintf("%s (%s)", nonEmpty(x.Category, "unclassified"), level)}}
+		a.Rows = [][2]string{{"Domain", domain}, {"Rule", x.RuleID}, {"Category", fmt.Sprintf("%s (%s)", category, level)}}
+		if x.Workflow != "" {
+			a.Rows = append(a.Rows, [2]string{"Workflow", x.Workflow})
+		}
 		if x.Job != "" {
 			a.Rows = append(a.Rows, [2]string{"Job", x.Job})
 		}
@@ -523,11 +518,11 @@ func fixerAlerts(r Report, defaultDomain string, cov *Coverage) []Alert {
 		for _, c := range x.Context {
 			a.Details = append(a.Details, fmt.Sprintf("%6d | %s", c.Line, c.Text))
 		}
-		if it.url != "" {
-			a.Links = append(a.Links, [2]string{"failed job", it.url})
+		if x.RunURL != "" {
+			a.Links = append(a.Links, [2]string{"failed job", x.RunURL})
 		}
-		if f.RunURL != "" {
-			a.Links = append(a.Links, [2]string{"fixer run", f.RunURL})
+		if u := f.Producer.RunURL; u != "" {
+			a.Links = append(a.Links, [2]string{"fixer run", u})
 		}
 		out = append(out, a)
 	}
@@ -551,12 +546,12 @@ func staleAlerts(r Report, cov *Coverage) []Alert {
 	}
 	type counts struct {
 		prs, issues, branches int
-		entries               []StaleEntry
+		entries               []contract.StaleEntry
 		kinds                 []string
 	}
 	byRepo := map[string]*counts{}
 	var order []string
-	note := func(kind string, list []StaleEntry) {
+	note := func(kind string, list []contract.StaleEntry) {
 		for _, e := range list {
 			rp := nonEmpty(e.Repository, s.Repository)
 			c, ok := byRepo[rp]

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
 func loadTestReports(t *testing.T, names ...string) []Report {
@@ -150,7 +151,7 @@ func TestFingerprint_is_what_and_where_not_when(t *testing.T) {
 	// The same report a day later with other scores and times: same fingerprints.
 	m := *a[0].Monitor
 	m.Timestamp = m.Timestamp.AddDate(0, 0, 1)
-	doms := map[string]MonitorDomain{}
+	doms := map[string]contract.DomainHealth{}
 	for n, d := range m.Domains {
 		if d.HealthScore != nil {
 			s := *d.HealthScore - 1
@@ -159,7 +160,7 @@ func TestFingerprint_is_what_and_where_not_when(t *testing.T) {
 		doms[n] = d
 	}
 	m.Domains = doms
-	fails := append([]MonitorFailure(nil), m.Failures...)
+	fails := append([]contract.FailedJob(nil), m.Failures...)
 	for i := range fails {
 		fails[i].CreatedAt = fails[i].CreatedAt.AddDate(0, 0, 1)
 		fails[i].RunID += 1000
@@ -322,8 +323,9 @@ func TestLoadReports_globs_and_inline(t *testing.T) {
 	if diff := cmp.Diff([]alertKey{{"o/r", ProblemFailure, LevelMedium, TypeEcosystem}}, keys(b.Alerts)); diff != "" {
 		t.Errorf("alerts (-want +got):\n%s", diff)
 	}
-	// A failures[] list of per-job analyses.
-	reps, err = LoadReports(`{"repository":"o/r","failures":[{"job":"build","findings":[{"rule_id":"fips.x","category":"fips","severity":"critical","pattern":"p","root_cause":true}]}]}`, "")
+	// A failure analysis: each root cause names its domain.
+	reps, err = LoadReports(`{"kind":"failure_analysis","schema_version":"1.1","producer":{"action":"action-fixer","version":"test"},
+	  "failures":[{"domain":"o/r","job":"build","rule_id":"fips.x","category":"fips","severity":"critical","pattern":"p","root_cause":true}]}`, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract/contracttest"
 	"github.com/sparesparrow/ecosystem-actions/pkg/dispatch"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 )
@@ -81,6 +83,21 @@ func TestChannels_half_way_failure(t *testing.T) {
 	}
 	if err := json.Unmarshal(data, &onDisk); err != nil {
 		t.Fatal(err)
+	}
+	// It follows its schema, and the contract's view of it agrees with the
+	// result: the contract type cannot drift from what the alert writes.
+	contracttest.Check(t, contract.KindAlert, data)
+	doc, err := contract.Decode(data, ResultsFile)
+	if err != nil || doc.Alert == nil {
+		t.Fatalf("contract.Decode(%s) = %v, %v", ResultsFile, doc, err)
+	}
+	var outcomes []contract.AlertOutcome
+	for _, a := range res.Alerts {
+		outcomes = append(outcomes, contract.AlertOutcome{Fingerprint: a.Fingerprint, Type: string(a.Type), Level: string(a.Level),
+			Title: a.Title, Domain: a.Scope, Source: string(a.Source), Problem: a.Problem, Action: a.Action, Issue: a.Issue, IssueURL: a.IssueURL})
+	}
+	if diff := cmp.Diff(outcomes, doc.Alert.Alerts); diff != "" || doc.Alert.AlertCount != res.AlertCount || doc.Alert.Complete != res.Complete {
+		t.Errorf("contract view of %s differs from the result (-result +contract):\n%s", ResultsFile, diff)
 	}
 	if diff := cmp.Diff(want, statuses(onDisk.Dispatches)); diff != "" || onDisk.Complete {
 		t.Errorf("alert_results.json dispatches (-want +got):\n%s complete=%v", diff, onDisk.Complete)

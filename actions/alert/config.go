@@ -85,6 +85,8 @@ type Config struct {
 	// report is linked from truncated bodies (default RunURL).
 	RunID               int64
 	RunURL, ArtifactURL string
+	// Version is the action's version, recorded as the result's producer.
+	Version string
 	// Now is the time of the run.
 	Now time.Time
 }

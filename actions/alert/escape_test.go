@@ -9,7 +9,8 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
-const hostileFixer = `{"timestamp":"2026-11-20T11:00:00Z","repository":"eco/app","findings":[{
+const hostileFixer = `{"kind":"failure_analysis","schema_version":"1.1","producer":{"action":"action-fixer","version":"test"},
+ "generated_at":"2026-11-20T11:00:00Z","summary":{},"analyses":[],"failures":[{"domain":"eco/app",
  "rule_id":"test.failed","title":"Tests failed @octocat <img src=x onerror=alert(1)>\n## injected heading",
  "category":"test","severity":"medium","pattern":"FAIL","line":3,
  "text":"FAIL: cc @mona and @eco/admins ` + "```" + ` </details> [click](javascript:alert(1))",

@@ -13,13 +13,14 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/dispatch"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
-// SchemaVersion is the version of alert_results.json.
-const SchemaVersion = "1.0"
+// ProducerAction is the action named as the producer of the result.
+const ProducerAction = "action-alert"
 
 // File names written to Config.OutputDir.
 const (
@@ -153,7 +154,7 @@ type ResponseTime struct {
 
 // Result is alert_results.json.
 type Result struct {
-	SchemaVersion string           `json:"schema_version"`
+	contract.Envelope
 	Timestamp     time.Time        `json:"timestamp"`
 	Repository    string           `json:"repository"`
 	RunID         int64            `json:"run_id"`
@@ -294,7 +295,8 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		return nil, errors.New("alert: Deps.GitHub is required for the issue and dispatch channels")
 	}
 	rs := &runState{cfg: cfg, deps: deps, now: cfg.Now.UTC().Truncate(time.Second), text: Text{Mention: cfg.Mention}, built: built, byFP: map[string]*AlertResult{}}
-	res := &Result{SchemaVersion: SchemaVersion, Timestamp: rs.now, Repository: cfg.Repository, RunID: cfg.RunID, RunURL: cfg.RunURL,
+	res := &Result{Envelope: contract.NewEnvelope(contract.KindAlert, contract.Producer{Action: ProducerAction, Version: cfg.Version, RunURL: cfg.RunURL}, rs.now),
+		Timestamp: rs.now, Repository: cfg.Repository, RunID: cfg.RunID, RunURL: cfg.RunURL,
 		DryRun: cfg.DryRun, AlertType: cfg.Type, MinLevel: cfg.MinLevel, Channels: cfg.Channels, BelowMinLevel: built.BelowMinLevel,
 		Issues: emptyIssues(), Alerts: []*AlertResult{}, Dispatches: []DispatchResult{}, Webhooks: []WebhookResult{}, Calls: []Call{}, Errors: []string{},
 		MaxLevel: LevelNone}

@@ -43,7 +43,8 @@ func (g GitHubAPI) FailedJobs(ctx context.Context, repository string, runID int6
 		}
 		for _, j := range jobs.Jobs {
 			if c := j.GetConclusion(); c == "failure" || c == "timed_out" || c == "cancelled" {
-				out = append(out, JobRef{Repository: repository, RunID: runID, JobID: j.GetID(), Name: j.GetName()})
+				out = append(out, JobRef{Repository: repository, RunID: runID, JobID: j.GetID(), Name: j.GetName(),
+					Workflow: j.GetWorkflowName(), URL: j.GetHTMLURL()})
 			}
 		}
 		if resp.NextPage == 0 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
@@ -19,16 +20,7 @@ import (
 const BranchPrefix = "ecosystem-actions/fix-"
 
 // PullRequest is the pull request that carries a workflow patch.
-type PullRequest struct {
-	Repository string `json:"repository"`
-	Number     int    `json:"number"`
-	URL        string `json:"url"`
-	Branch     string `json:"branch"`
-	Base       string `json:"base"`
-	// Created is false when an open pull request from Branch already
-	// existed: nothing was pushed or changed then.
-	Created bool `json:"created"`
-}
+type PullRequest = contract.PullRequest
 
 // PullRequestAPI is the optional part of API that opens pull requests.
 type PullRequestAPI interface {

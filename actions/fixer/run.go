@@ -2,7 +2,6 @@ package fixer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,13 +10,15 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
-// SchemaVersion is the version of failure_analysis.json.
-const SchemaVersion = "1"
+// ProducerAction is the action named as the producer of the report.
+const ProducerAction = "action-fixer"
 
 // Config is what the fixer action asks for. Logs come from files, from the
 // jobs of a run or a list of jobs (through the API), and from the failed jobs
@@ -39,6 +40,12 @@ type Config struct {
 	// the repository the workflow was read from (Repository for a local
 	// file); Deps.API must implement PullRequestAPI.
 	CreatePullRequest bool
+	// Version is the action's version, recorded as the report's producer;
+	// Now is the report's generated_at (default: the current time).
+	Version string
+	Now     time.Time
+	// RunURL is the workflow run the action runs in ("" on the command line).
+	RunURL string
 }
 
 // JobRef names one job whose log is fetched through the API.
@@ -47,6 +54,9 @@ type JobRef struct {
 	RunID      int64  `json:"run_id,omitempty"`
 	JobID      int64  `json:"job_id"`
 	Name       string `json:"name,omitempty"`
+	// Workflow is the workflow's name and URL the job's page, when known.
+	Workflow string `json:"workflow,omitempty"`
+	URL      string `json:"url,omitempty"`
 }
 
 // API is the part of the GitHub API the fixer uses (see GitHubAPI).
@@ -63,40 +73,14 @@ type Deps struct {
 	Logf func(format string, args ...any) // progress (arguments are untrusted: escape them)
 }
 
-// Report is failure_analysis.json.
-type Report struct {
-	SchemaVersion string              `json:"schema_version"`
-	Summary       Summary             `json:"summary"`
-	Failures      []classify.Finding  `json:"failures"` // the root cause of every failed log
-	Analyses      []classify.Analysis `json:"analyses"`
-	Patch         *Patch              `json:"patch,omitempty"`
-	Errors        []string            `json:"errors,omitempty"` // logs that could not be read
-}
+// Report is failure_analysis.json (pkg/contract FailureAnalysis).
+type Report = contract.FailureAnalysis
 
 // Summary counts the analysis.
-type Summary struct {
-	Logs        int                       `json:"logs"`
-	Failed      int                       `json:"failed"` // logs with a finding
-	Unexplained int                       `json:"unexplained"`
-	ByCategory  map[classify.Category]int `json:"by_category"`
-	TopCategory classify.Category         `json:"top_category"`
-	MaxSeverity classify.Severity         `json:"max_severity"`
-}
+type Summary = contract.FailureSummary
 
 // Patch is the mechanical fix of the workflow file.
-type Patch struct {
-	Workflow string `json:"workflow"`
-	// Repository and Ref say where the workflow was read from when it was
-	// fetched through the API ("" Ref = the default branch).
-	Repository  string   `json:"repository,omitempty"`
-	Ref         string   `json:"ref,omitempty"`
-	DiffPath    string   `json:"diff_path,omitempty"`
-	PatchedPath string   `json:"patched_path,omitempty"`
-	Applied     []string `json:"applied"`
-	Skipped     []string `json:"skipped,omitempty"`
-	// PullRequest is the pull request that carries the patch.
-	PullRequest *PullRequest `json:"pull_request,omitempty"`
-}
+type Patch = contract.WorkflowPatch
 
 // Result is the outcome of Run.
 type Result struct {
@@ -149,13 +133,25 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		logf("no failed job to analyse")
 	}
 	a := classify.NewAnalyzer(catalog)
-	rep := Report{SchemaVersion: SchemaVersion, Failures: []classify.Finding{}, Analyses: []classify.Analysis{}}
+	if cfg.Now.IsZero() {
+		cfg.Now = time.Now()
+	}
+	rep := Report{Envelope: contract.NewEnvelope(contract.KindFailure, contract.Producer{Action: ProducerAction, Version: cfg.Version, RunURL: cfg.RunURL}, cfg.Now),
+		Failures: []classify.Finding{}, Analyses: []classify.Analysis{}}
+	// A log read from a file belongs to the repository the fixer runs for.
+	fileDomain := ""
+	if validRepository(cfg.Repository) {
+		fileDomain = cfg.Repository
+	}
 	for _, f := range files {
 		logf("classifying %s", f.Name)
 		res, err := analyzePath(ctx, a, f)
 		if err != nil {
 			rep.Errors = append(rep.Errors, err.Error())
 			continue
+		}
+		for i := range res.Findings {
+			res.Findings[i].Domain = fileDomain
 		}
 		rep.Analyses = append(rep.Analyses, *res)
 	}
@@ -174,7 +170,8 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		}
 		res.Job, res.Repository, res.RunID, res.JobID = j.Name, j.Repository, j.RunID, j.JobID
 		for i := range res.Findings {
-			res.Findings[i].Job = j.Name
+			f := &res.Findings[i]
+			f.Job, f.Domain, f.Workflow, f.RunID, f.JobID, f.RunURL = j.Name, j.Repository, j.Workflow, j.RunID, j.JobID, j.URL
 		}
 		rep.Analyses = append(rep.Analyses, *res)
 	}
@@ -321,25 +318,27 @@ func jobsToFetch(ctx context.Context, cfg Config, api API) ([]JobRef, error) {
 // ReportJobs returns the failed jobs a monitor report
 // (ecosystem_analysis.json) lists under "failures".
 func ReportJobs(data []byte) ([]JobRef, error) {
-	var doc struct {
-		Failures []struct {
-			Domain string `json:"domain"`
-			RunID  int64  `json:"run_id"`
-			Job    string `json:"job"`
-			JobID  int64  `json:"job_id"`
-		} `json:"failures"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
+	doc, err := contract.Decode(data, "report")
+	if err != nil {
 		return nil, err
 	}
+	if doc.Ecosystem == nil {
+		return nil, fmt.Errorf("a %s report, want %s (the monitor's report)", doc.Kind, contract.KindEcosystem)
+	}
 	var out []JobRef
-	for _, f := range doc.Failures {
+	for _, f := range doc.Ecosystem.Failures {
 		if f.JobID == 0 || f.Domain == "" {
 			continue
 		}
-		out = append(out, JobRef{Repository: f.Domain, RunID: f.RunID, JobID: f.JobID, Name: f.Job})
+		out = append(out, JobRef{Repository: f.Domain, RunID: f.RunID, JobID: f.JobID, Name: f.Job, Workflow: f.Workflow, URL: f.URL})
 	}
 	return out, nil
+}
+
+// validRepository reports whether s is "owner/repo".
+func validRepository(s string) bool {
+	owner, name, ok := strings.Cut(s, "/")
+	return ok && owner != "" && name != "" && !strings.Contains(name, "/")
 }
 
 func summarize(rep *Report) {

@@ -249,9 +249,9 @@ func TestBadInputFailsBeforeAnyRequest(t *testing.T) {
 	}{
 		{"malformed_domain", Config{Domains: []string{"eco/a/b"}}, []string{`domains`, `"eco/a/b"`}},
 		{"no_owner", Config{Domains: []string{"bare"}}, []string{"has no owner"}},
-		{"unknown_weight", Config{Domains: []string{"eco/a"}, Health: HealthConfig{Weights: map[string]float64{"speed": 1}, Bands: Bands{80, 60}}},
+		{"unknown_weight", Config{Domains: []string{"eco/a"}, Health: HealthConfig{Weights: map[string]float64{"speed": 1}, Bands: Bands{Healthy: 80, Warning: 60}}},
 			[]string{`"speed"`, "allowed: ci_success_rate"}},
-		{"bad_threshold", Config{Domains: []string{"eco/a"}, Health: HealthConfig{Weights: DefaultHealthConfig().Weights, Bands: Bands{50, 70}}},
+		{"bad_threshold", Config{Domains: []string{"eco/a"}, Health: HealthConfig{Weights: DefaultHealthConfig().Weights, Bands: Bands{Healthy: 50, Warning: 70}}},
 			[]string{"bands", "0 < warning < healthy <= 100"}},
 		{"bad_fail_on", Config{Domains: []string{"eco/a"}, FailOn: "sometimes"}, []string{"fail_on", "never, warning, critical"}},
 		{"bad_shard", Config{Domains: []string{"eco/a"}, Shard: Shard{Index: 3, Count: 2}}, []string{"shard", "3/2"}},

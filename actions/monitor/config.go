@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/config"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
 // Component names; the keys of HealthConfig.Weights.
@@ -28,10 +29,7 @@ var ComponentNames = []string{
 
 // Bands are the lower bounds of the healthy and warning bands; anything
 // below Warning is critical.
-type Bands struct {
-	Healthy int `yaml:"healthy" json:"healthy"`
-	Warning int `yaml:"warning" json:"warning"`
-}
+type Bands = contract.HealthBands
 
 // HealthConfig is the scoring configuration, read from the YAML file named
 // by the `config` input. Every field is optional; DefaultHealthConfig holds

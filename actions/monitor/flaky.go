@@ -2,17 +2,12 @@ package monitor
 
 import (
 	"sort"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
-// FlakyJob is a job that failed and then passed on the same commit: in a
-// later attempt of the same run, or in a later run of the same workflow on
-// the same head_sha.
-type FlakyJob struct {
-	Workflow string `json:"workflow"`
-	Job      string `json:"job"`
-	// Count is the number of runs in the window in which the job flaked.
-	Count int `json:"count"`
-}
+// FlakyJob is a job that failed and then passed on the same commit.
+type FlakyJob = contract.FlakyJob
 
 // Flakiness is the flaky-run analysis of one domain's runs.
 type Flakiness struct {

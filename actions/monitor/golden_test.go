@@ -7,10 +7,13 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract/contracttest"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 )
 
@@ -71,16 +74,10 @@ func TestGoldenExampleEcosystem(t *testing.T) {
 	}
 }
 
+// TestReportMatchesSchema checks a real report against the contract's JSON
+// Schema with a JSON Schema validator (pkg/contract/contracttest).
 func TestReportMatchesSchema(t *testing.T) {
 	t.Parallel()
-	schemaData, err := os.ReadFile(filepath.Join("schema", "ecosystem_analysis.schema.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var schema map[string]any
-	if err := json.Unmarshal(schemaData, &schema); err != nil {
-		t.Fatalf("schema is not JSON: %v", err)
-	}
 	// A generated ecosystem with a history (delta), an unreadable domain,
 	// flaky runs and classified failures covers every part of the schema.
 	f := genFixture(genOptions{Domains: 6})
@@ -102,33 +99,30 @@ func TestReportMatchesSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
-		t.Fatal(err)
-	}
 	if !bytes.Contains(data, []byte(`"analysis"`)) || !bytes.Contains(data, []byte(`"previous_timestamp"`)) {
 		t.Errorf("the report lacks a classified failure or a delta; the schema test would not cover them")
 	}
-	if errs := validateSchema(schema, schema, doc, "$"); len(errs) > 0 {
-		for _, e := range errs {
-			t.Error(e)
-		}
-	}
-	// The validator itself rejects what the schema forbids.
+	contracttest.Check(t, contract.KindEcosystem, data)
+	// The schema rejects what it forbids: a wrong alert level, a missing
+	// timestamp, an unknown field and a domain finding without its domain.
 	bad := map[string]any{}
-	_ = json.Unmarshal(data, &bad)
+	if err := json.Unmarshal(data, &bad); err != nil {
+		t.Fatal(err)
+	}
 	bad["summary"].(map[string]any)["alert_level"] = "purple"
 	delete(bad, "timestamp")
 	bad["surprise"] = true
-	var badDoc any
+	for _, d := range bad["domains"].(map[string]any) {
+		if fs, _ := d.(map[string]any)["findings"].([]any); len(fs) > 0 {
+			delete(fs[0].(map[string]any), "domain")
+			break
+		}
+	}
 	b, _ := json.Marshal(bad)
-	dec = json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	_ = dec.Decode(&badDoc)
-	errs := validateSchema(schema, schema, badDoc, "$")
-	if len(errs) != 3 {
-		t.Errorf("validator found %d errors in a document with 3, got %v", len(errs), errs)
+	err = contracttest.Validate(contract.KindEcosystem, b)
+	for _, want := range []string{"/summary/alert_level", "'timestamp'", "'surprise'", "'domain'"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("validation of a broken report = %v, want it to name %s", err, want)
+		}
 	}
 }

@@ -6,73 +6,48 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
-// Band names.
+// Band names (pkg/contract).
 const (
-	BandHealthy  = "healthy"
-	BandWarning  = "warning"
-	BandCritical = "critical"
-	BandArchived = "archived"
-	// BandUnknown is a domain that could not be read (404/403) or has no
-	// data for any component.
-	BandUnknown = "unknown"
+	BandHealthy  = contract.BandHealthy
+	BandWarning  = contract.BandWarning
+	BandCritical = contract.BandCritical
+	BandArchived = contract.BandArchived
+	// BandUnknown is a domain that could not be read (404/403), has no
+	// data for any component, or misses data that decides its band.
+	BandUnknown = contract.BandUnknown
 )
 
-// Severities of findings.
+// Severities of health findings.
 const (
-	SeverityInfo     = "info"
-	SeverityWarning  = "warning"
-	SeverityCritical = "critical"
+	SeverityInfo     = contract.SeverityInfo
+	SeverityWarning  = contract.SeverityWarning
+	SeverityCritical = contract.SeverityCritical
 )
 
 // eventsRetention is how long GitHub keeps repository events.
 const eventsRetention = 30 * 24 * time.Hour
 
 // Component is one scored component of a domain's health.
-type Component struct {
-	// Value is the measured quantity (a rate 0..1, a count or hours).
-	Value float64 `json:"value"`
-	// Weight is the configured weight.
-	Weight float64 `json:"weight"`
-	// Score is 0..100.
-	Score  int    `json:"score"`
-	Detail string `json:"detail"`
-}
+type Component = contract.HealthComponent
 
-// Finding is one reason a domain is not fully healthy.
-type Finding struct {
-	Severity  string `json:"severity"`
-	Component string `json:"component"`
-	Message   string `json:"message"`
-}
+// Finding is one reason a domain is not fully healthy (the contract's one
+// Finding: Severity, Component and Text are set here; DomainReportFrom adds
+// the domain, the category and the fingerprint).
+type Finding = contract.Finding
 
 // Failure is one failed job of a failed (not flaky) run.
-type Failure struct {
-	Domain     string    `json:"domain"`
-	Workflow   string    `json:"workflow"`
-	RunID      int64     `json:"run_id"`
-	RunAttempt int       `json:"run_attempt"`
-	Job        string    `json:"job"`
-	JobID      int64     `json:"job_id,omitempty"`
-	Step       string    `json:"step"`
-	Conclusion string    `json:"conclusion"`
-	HeadBranch string    `json:"head_branch"`
-	HeadSHA    string    `json:"head_sha"`
-	URL        string    `json:"url"`
-	CreatedAt  time.Time `json:"created_at"`
-	Analysis   *Analysis `json:"analysis,omitempty"`
-}
+type Failure = contract.FailedJob
 
 // CIStats counts the runs in the window.
-type CIStats struct {
-	Runs      int `json:"runs"`
-	Successes int `json:"successes"`
-	Failures  int `json:"failures"`
-	Cancelled int `json:"cancelled"`
-	Flaky     int `json:"flaky"`
-	// LastGreen is the newest successful run on the default branch.
-	LastGreen *time.Time `json:"last_green,omitempty"`
+type CIStats = contract.CIStats
+
+// healthFinding is a finding about component ("" for the domain as a whole).
+func healthFinding(sev contract.Severity, component, text string) Finding {
+	return Finding{Category: contract.CategoryHealth, Severity: sev, Component: component, Text: text, Message: text}
 }
 
 // Assessment is the health of one domain.
@@ -110,7 +85,7 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 	}
 	if d.Error != "" {
 		a.Band = BandUnknown
-		a.Findings = append(a.Findings, Finding{SeverityWarning, "", "domain could not be read: " + d.Error})
+		a.Findings = append(a.Findings, healthFinding(SeverityWarning, "", "domain could not be read: "+d.Error))
 		return a
 	}
 
@@ -135,7 +110,7 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 		a.LastActivity = &t
 	}
 	if d.EventsTruncated {
-		a.Findings = append(a.Findings, Finding{SeverityInfo, ComponentActivityRecency, d.EventsNote})
+		a.Findings = append(a.Findings, healthFinding(SeverityInfo, ComponentActivityRecency, d.EventsNote))
 	}
 
 	a.Flaky = DetectFlaky(d.Runs)
@@ -159,9 +134,9 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 		add(ComponentCISuccessRate, round3(rate), rate*100, detail)
 		switch pct := rate * 100; {
 		case pct < float64(cfg.Bands.Warning):
-			a.Findings = append(a.Findings, Finding{SeverityCritical, ComponentCISuccessRate, "CI success rate " + percent(rate) + ": " + detail})
+			a.Findings = append(a.Findings, healthFinding(SeverityCritical, ComponentCISuccessRate, "CI success rate "+percent(rate)+": "+detail))
 		case pct < float64(cfg.Bands.Healthy):
-			a.Findings = append(a.Findings, Finding{SeverityWarning, ComponentCISuccessRate, "CI success rate " + percent(rate) + ": " + detail})
+			a.Findings = append(a.Findings, healthFinding(SeverityWarning, ComponentCISuccessRate, "CI success rate "+percent(rate)+": "+detail))
 		}
 	}
 	if len(a.Flaky.Jobs) > 0 {
@@ -169,8 +144,8 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 		for _, j := range a.Flaky.Jobs {
 			names = append(names, fmt.Sprintf("%s / %s (%d×)", j.Workflow, j.Job, j.Count))
 		}
-		a.Findings = append(a.Findings, Finding{SeverityWarning, ComponentCISuccessRate,
-			fmt.Sprintf("flaky jobs (rate %s): %s", percent(a.Flaky.Rate), strings.Join(names, ", "))})
+		a.Findings = append(a.Findings, healthFinding(SeverityWarning, ComponentCISuccessRate,
+			fmt.Sprintf("flaky jobs (rate %s): %s", percent(a.Flaky.Rate), strings.Join(names, ", "))))
 	}
 
 	// failure_streak on the default branch.
@@ -189,9 +164,9 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 		add(ComponentFailureStreak, float64(streak), 100-cfg.StreakPenalty*float64(streak), detail)
 		switch {
 		case streak >= 3:
-			a.Findings = append(a.Findings, Finding{SeverityCritical, ComponentFailureStreak, detail})
+			a.Findings = append(a.Findings, healthFinding(SeverityCritical, ComponentFailureStreak, detail))
 		case streak >= 1:
-			a.Findings = append(a.Findings, Finding{SeverityWarning, ComponentFailureStreak, detail})
+			a.Findings = append(a.Findings, healthFinding(SeverityWarning, ComponentFailureStreak, detail))
 		}
 	}
 
@@ -208,7 +183,7 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 		detail := fmt.Sprintf("%s in the last %s; last activity %s ago", plural(a.RecentActivity, "event", "events"), humanDuration(set.Recent), humanDuration(since))
 		add(ComponentActivityRecency, round1(since.Hours()), score, detail)
 		if since > 14*24*time.Hour {
-			a.Findings = append(a.Findings, Finding{SeverityInfo, ComponentActivityRecency, "no activity for " + humanDuration(since)})
+			a.Findings = append(a.Findings, healthFinding(SeverityInfo, ComponentActivityRecency, "no activity for "+humanDuration(since)))
 		}
 	}
 
@@ -251,15 +226,15 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 			if load >= 0.5 {
 				sev = SeverityWarning
 			}
-			a.Findings = append(a.Findings, Finding{sev, ComponentStalePRLoad, detail})
+			a.Findings = append(a.Findings, healthFinding(sev, ComponentStalePRLoad, detail))
 		}
 
 		sort.Slice(a.Alerts, func(i, j int) bool { return a.Alerts[i].Number < a.Alerts[j].Number })
 		add(ComponentOpenCriticalAlerts, float64(len(a.Alerts)), 100-cfg.AlertPenalty*float64(len(a.Alerts)),
 			fmt.Sprintf("%d open issues labelled %s", len(a.Alerts), strings.Join(cfg.CriticalLabels, " / ")))
 		for _, it := range a.Alerts {
-			a.Findings = append(a.Findings, Finding{SeverityCritical, ComponentOpenCriticalAlerts,
-				fmt.Sprintf("open critical alert #%d: %s", it.Number, it.Title)})
+			a.Findings = append(a.Findings, healthFinding(SeverityCritical, ComponentOpenCriticalAlerts,
+				fmt.Sprintf("open critical alert #%d: %s", it.Number, it.Title)))
 		}
 	}
 
@@ -285,18 +260,18 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 	switch {
 	case d.Meta.Archived:
 		a.Band = BandArchived
-		a.Findings = []Finding{{SeverityInfo, "", "repository is archived"}}
+		a.Findings = []Finding{healthFinding(SeverityInfo, "", "repository is archived")}
 		a.Failures = nil
 	case present == 0:
 		a.Band = BandUnknown
-		a.Findings = append(a.Findings, Finding{SeverityWarning, "", "no data for any health component"})
+		a.Findings = append(a.Findings, healthFinding(SeverityWarning, "", "no data for any health component"))
 	default:
 		s := int(math.Round(sum / present))
 		a.Score = &s
 		a.Band = band(s, cfg.Bands)
 	}
 	if d.Meta.Disabled {
-		a.Findings = append(a.Findings, Finding{SeverityWarning, "", "repository is disabled"})
+		a.Findings = append(a.Findings, healthFinding(SeverityWarning, "", "repository is disabled"))
 	}
 	sortFindings(a.Findings)
 	return a
@@ -434,10 +409,8 @@ func hasLabel(labels, wanted []string) bool {
 	return false
 }
 
-var severityRank = map[string]int{SeverityCritical: 0, SeverityWarning: 1, SeverityInfo: 2}
-
 func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool { return severityRank[fs[i].Severity] < severityRank[fs[j].Severity] })
+	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Severity.Rank() > fs[j].Severity.Rank() })
 }
 
 func clampScore(v float64) int {

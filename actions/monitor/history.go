@@ -8,6 +8,8 @@ import (
 	"os"
 	"sort"
 	"time"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
 // DefaultHistorySize is how many runs the history file keeps.
@@ -35,22 +37,10 @@ type HistoryPoint struct {
 }
 
 // Delta is the change since the previous run.
-type Delta struct {
-	PreviousTimestamp time.Time              `json:"previous_timestamp"`
-	Domains           map[string]DomainDelta `json:"domains"`
-	NewDomains        []string               `json:"new_domains"`
-	RemovedDomains    []string               `json:"removed_domains"`
-	HealthyChange     int                    `json:"healthy_change"`
-	UnhealthyChange   int                    `json:"unhealthy_change"`
-}
+type Delta = contract.HealthDelta
 
 // DomainDelta is one domain's change since the previous run.
-type DomainDelta struct {
-	PreviousScore *int   `json:"previous_score"`
-	ScoreChange   *int   `json:"score_change"`
-	PreviousBand  string `json:"previous_band"`
-	BandChanged   bool   `json:"band_changed"`
-}
+type DomainDelta = contract.DomainDelta
 
 // LoadHistory reads a history file; a missing file is an empty history.
 func LoadHistory(path string) (*History, error) {

@@ -10,7 +10,11 @@
 // history.go (deltas between runs) and shard.go (matrix sharding).
 package monitor
 
-import "time"
+import (
+	"time"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
+)
 
 // EventTypes are the 23 repository event types GitHub documents; every one of
 // them is always present in a domain's event_types (zero when absent).
@@ -103,14 +107,8 @@ type Job struct {
 	Analysis *Analysis
 }
 
-// Analysis is the classification of a failed job's log.
-type Analysis struct {
-	Category    string   `json:"category"`
-	Severity    string   `json:"severity"`
-	RootCause   string   `json:"root_cause"`
-	Line        int      `json:"line,omitempty"`
-	Suggestions []string `json:"suggestions,omitempty"`
-}
+// Analysis is the gist of a failed job's log classification.
+type Analysis = contract.JobClassification
 
 // Item is an open pull request or issue.
 type Item struct {

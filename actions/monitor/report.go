@@ -5,115 +5,39 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
-// SchemaVersion is the version of ecosystem_analysis.json
-// (schema/ecosystem_analysis.schema.json). Fields are only ever added within
-// a major version.
-const SchemaVersion = "2.0"
+// ProducerAction is the action named as the producer of the report.
+const ProducerAction = "action-monitor"
 
 // Alert levels (the alert_level output).
 const (
-	AlertNone     = "none"
-	AlertWarning  = "warning"
-	AlertCritical = "critical"
+	AlertNone     = contract.AlertNone
+	AlertWarning  = contract.AlertWarning
+	AlertCritical = contract.AlertCritical
 )
 
-// Report is ecosystem_analysis.json. The first fields are the ones existing
-// scripts read (timestamp, domains, summary, failures, recommendations); the
-// rest is the breakdown.
-type Report struct {
-	SchemaVersion   string                  `json:"schema_version"`
-	Timestamp       time.Time               `json:"timestamp"`
-	Domains         map[string]DomainReport `json:"domains"`
-	Summary         Summary                 `json:"summary"`
-	Failures        []Failure               `json:"failures"`
-	Recommendations []string                `json:"recommendations"`
-	// Partial is true when a rate limit stopped the collection; Missing
-	// lists the domains not collected.
-	Partial       bool     `json:"partial"`
-	Missing       []string `json:"missing"`
-	MissingReason string   `json:"missing_reason,omitempty"`
-	Delta         *Delta   `json:"delta"`
-	Settings      Echo     `json:"settings"`
-	// API is the request accounting of the GitHub client (pkg/ghclient
-	// Stats); shard reports merged sum their counters.
-	API map[string]any `json:"api"`
-}
+// Report is ecosystem_analysis.json (pkg/contract EcosystemAnalysis). The
+// fields existing scripts read (timestamp, domains, summary, failures,
+// recommendations) keep their names; the rest is the breakdown.
+type Report = contract.EcosystemAnalysis
 
 // Echo records the settings the report was made with.
-type Echo struct {
-	WindowHours float64            `json:"window_hours"`
-	RecentHours float64            `json:"recent_hours"`
-	Bands       Bands              `json:"bands"`
-	Weights     map[string]float64 `json:"weights"`
-	Shard       string             `json:"shard,omitempty"`
-}
+type Echo = contract.EcosystemSettings
 
 // DomainReport is one domain of the report.
-type DomainReport struct {
-	HealthScore    *int           `json:"health_score"`
-	TotalEvents    int            `json:"total_events"`
-	EventTypes     map[string]int `json:"event_types"`
-	RecentActivity int            `json:"recent_activity"`
-	IssuesDetected []string       `json:"issues_detected"`
-	LastActivity   *time.Time     `json:"last_activity"`
-
-	Band              string               `json:"band"`
-	Confidence        float64              `json:"confidence"`
-	Components        map[string]Component `json:"components"`
-	MissingComponents []string             `json:"missing_components"`
-	Findings          []Finding            `json:"findings"`
-	Recommendations   []string             `json:"recommendations"`
-	CI                CIStats              `json:"ci"`
-	Flaky             FlakyReport          `json:"flaky"`
-	OpenPullRequests  int                  `json:"open_pull_requests"`
-	StalePullRequests int                  `json:"stale_pull_requests"`
-	OpenIssues        int                  `json:"open_issues"`
-	CriticalAlerts    []AlertRef           `json:"critical_alerts"`
-	EventsTruncated   bool                 `json:"events_truncated"`
-	EventsNote        string               `json:"events_note,omitempty"`
-	PollInterval      int                  `json:"poll_interval,omitempty"`
-	DefaultBranch     string               `json:"default_branch,omitempty"`
-	URL               string               `json:"url,omitempty"`
-	Archived          bool                 `json:"archived"`
-	Error             string               `json:"error,omitempty"`
-	Status            int                  `json:"status,omitempty"`
-}
+type DomainReport = contract.DomainHealth
 
 // FlakyReport is the flaky part of a domain.
-type FlakyReport struct {
-	Rate float64    `json:"rate"`
-	Runs int        `json:"runs"`
-	Jobs []FlakyJob `json:"jobs"`
-}
+type FlakyReport = contract.FlakyStats
 
 // AlertRef is an open critical alert issue.
-type AlertRef struct {
-	Number int    `json:"number"`
-	Title  string `json:"title"`
-	URL    string `json:"url,omitempty"`
-}
+type AlertRef = contract.AlertRef
 
 // Summary aggregates the domains.
-type Summary struct {
-	TotalDomains     int `json:"total_domains"`
-	HealthyDomains   int `json:"healthy_domains"`
-	UnhealthyDomains int `json:"unhealthy_domains"`
-	TotalEvents      int `json:"total_events"`
-	TotalIssues      int `json:"total_issues"`
-	CriticalIssues   int `json:"critical_issues"`
-
-	WarningDomains  int      `json:"warning_domains"`
-	CriticalDomains int      `json:"critical_domains"`
-	ArchivedDomains int      `json:"archived_domains"`
-	UnknownDomains  int      `json:"unknown_domains"`
-	AverageScore    *float64 `json:"average_score"`
-	AlertLevel      string   `json:"alert_level"`
-	Unhealthy       []string `json:"unhealthy"`
-	FlakyJobs       int      `json:"flaky_jobs"`
-	TotalFailures   int      `json:"total_failures"`
-}
+type Summary = contract.EcosystemSummary
 
 // DomainReportFrom turns an assessment into its report entry.
 func DomainReportFrom(a Assessment, d DomainData) DomainReport {
@@ -128,15 +52,23 @@ func DomainReportFrom(a Assessment, d DomainData) DomainReport {
 		DefaultBranch: d.Meta.DefaultBranch, URL: d.Meta.HTMLURL, Archived: d.Meta.Archived,
 		Error: d.Error, Status: d.Status,
 	}
-	if r.Findings == nil {
-		r.Findings = []Finding{}
+	r.Findings = []Finding{}
+	for _, f := range a.Findings {
+		f.Domain, f.Message = a.Name, f.Text
+		if f.Category == "" {
+			f.Category = contract.CategoryHealth
+		}
+		if f.Fingerprint == "" {
+			f.Fingerprint = contract.FactFingerprint(a.Name, string(f.Category), f.Component, string(f.Severity))
+		}
+		r.Findings = append(r.Findings, f)
 	}
 	if r.Flaky.Jobs == nil {
 		r.Flaky.Jobs = []FlakyJob{}
 	}
 	r.IssuesDetected = []string{}
 	for _, f := range a.Findings {
-		r.IssuesDetected = append(r.IssuesDetected, f.Message)
+		r.IssuesDetected = append(r.IssuesDetected, f.Text)
 	}
 	r.CriticalAlerts = []AlertRef{}
 	for _, it := range a.Alerts {
@@ -202,13 +134,16 @@ type reportInput struct {
 	Settings Echo
 	API      map[string]any
 	History  *History
+	// Version and RunURL are recorded as the report's producer.
+	Version, RunURL string
 }
 
 // buildReport assembles the document: summary, sorted failures and
 // recommendations, the delta against the last history entry.
 func buildReport(in reportInput) Report {
 	r := Report{
-		SchemaVersion: SchemaVersion, Timestamp: in.Now.UTC(), Domains: in.Domains,
+		Envelope:  contract.NewEnvelope(contract.KindEcosystem, contract.Producer{Action: ProducerAction, Version: in.Version, RunURL: in.RunURL}, in.Now),
+		Timestamp: in.Now.UTC(), Domains: in.Domains,
 		Failures: append([]Failure{}, in.Failures...), Recommendations: []string{},
 		Partial: in.Partial, Missing: nonNil(in.Missing), MissingReason: in.Reason,
 		Settings: in.Settings, API: in.API,

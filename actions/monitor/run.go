@@ -50,7 +50,11 @@ type Config struct {
 	// (paths or globs) are combined instead of reading GitHub.
 	MergeReports []string
 
-	Now        time.Time
+	Now time.Time
+	// Version is the action's version, recorded as the report's producer.
+	Version string
+	// RunURL is the workflow run the action runs in ("" on the command line).
+	RunURL     string
 	MaxJobRuns int
 	MaxLogs    int
 }
@@ -261,6 +265,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	if !sharded {
 		in.History = history
 	}
+	in.Version, in.RunURL = cfg.Version, cfg.RunURL
 	rep := buildReport(in)
 
 	res := &Result{Report: rep,

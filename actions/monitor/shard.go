@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
 // Shard is "i/n": this job reads the domains whose name hashes to i
@@ -80,7 +82,7 @@ func ExpandReportPaths(patterns []string) ([]string, error) {
 }
 
 // loadShardReports reads shard reports for merging. They must share the
-// schema version and settings (apart from the shard) and must not overlap;
+// schema major version and settings (apart from the shard) and must not overlap;
 // the merged timestamp is the latest shard's.
 func loadShardReports(paths []string) (reportInput, error) {
 	var in reportInput
@@ -91,13 +93,14 @@ func loadShardReports(paths []string) (reportInput, error) {
 		if err != nil {
 			return in, fmt.Errorf("failed to read shard report: %w", err)
 		}
-		var r Report
-		if err := json.Unmarshal(data, &r); err != nil {
-			return in, fmt.Errorf("failed to parse shard report %s: %w", p, err)
+		doc, err := contract.Decode(data, p)
+		if err != nil {
+			return in, fmt.Errorf("failed to merge shard report: %w", err)
 		}
-		if r.SchemaVersion != SchemaVersion {
-			return in, fmt.Errorf("failed to merge %s: schema_version %q, want %q", p, r.SchemaVersion, SchemaVersion)
+		if doc.Ecosystem == nil {
+			return in, fmt.Errorf("failed to merge %s: a %s report, want %s (the monitor's shard reports)", p, doc.Kind, contract.KindEcosystem)
 		}
+		r := *doc.Ecosystem
 		settings := r.Settings
 		settings.Shard = ""
 		if i == 0 {

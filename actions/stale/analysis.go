@@ -7,73 +7,35 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
-// Analysis is stale_analysis.json.
+// Analysis is stale_analysis.json: the part other actions read
+// (pkg/contract StaleAnalysis, with the envelope) and this action's own
+// detail.
 type Analysis struct {
-	Timestamp       time.Time           `json:"timestamp"`
-	Repository      string              `json:"repository"`
-	Repositories    []string            `json:"repositories"`
-	DryRun          bool                `json:"dry_run"`
-	Summary         Summary             `json:"summary"`
-	StalePRs        []Entry             `json:"stale_prs"`
-	StaleIssues     []Entry             `json:"stale_issues"`
-	StaleBranches   []Entry             `json:"stale_branches"`
-	Recommendations []string            `json:"recommendations"`
-	Deletions       []Deletion          `json:"deletions"`
-	Budget          Budget              `json:"budget"`
-	Errors          []RepoError         `json:"errors"`
-	Policies        map[string]Policy   `json:"policies"`
-	ConfigFiles     map[string]string   `json:"config_files,omitempty"`
-	Plan            *Plan               `json:"plan"`
-	API             any                 `json:"api,omitempty"`
-	Outputs         map[string][]Output `json:"-"`
+	contract.StaleAnalysis
+	Budget      Budget              `json:"budget"`
+	Policies    map[string]Policy   `json:"policies"`
+	ConfigFiles map[string]string   `json:"config_files,omitempty"`
+	Plan        *Plan               `json:"plan"`
+	API         any                 `json:"api,omitempty"`
+	Outputs     map[string][]Output `json:"-"`
 }
 
 // Summary are the headline numbers.
-type Summary struct {
-	TotalStalePRs      int     `json:"total_stale_prs"`
-	TotalStaleIssues   int     `json:"total_stale_issues"`
-	TotalStaleBranches int     `json:"total_stale_branches"`
-	OldestPRDays       float64 `json:"oldest_pr_days"`
-	OldestBranchDays   float64 `json:"oldest_branch_days"`
-	Warned             int     `json:"warned"`
-	Unstaled           int     `json:"unstaled"`
-	Closed             int     `json:"closed"`
-	Deleted            int     `json:"deleted"`
-	Deferred           int     `json:"deferred"`
-	Failed             int     `json:"failed"`
-	Writes             int     `json:"writes"`
-}
+type Summary = contract.StaleSummary
 
 // Entry is one stale item in the report.
-type Entry struct {
-	Repository   string     `json:"repository"`
-	Number       int        `json:"number,omitempty"`
-	Title        string     `json:"title,omitempty"`
-	URL          string     `json:"url,omitempty"`
-	Author       string     `json:"author,omitempty"`
-	Branch       string     `json:"branch,omitempty"`
-	SHA          string     `json:"sha,omitempty"`
-	LastActivity time.Time  `json:"last_activity"`
-	InactiveDays float64    `json:"inactive_days"`
-	WarnedAt     *time.Time `json:"warned_at,omitempty"`
-	ActionDate   *time.Time `json:"action_date,omitempty"`
-	Decision     Decision   `json:"decision"`
-	Reason       string     `json:"reason"`
-}
+type Entry = contract.StaleEntry
 
 // Deletion is a deleted (or, in a dry run, to-be-deleted) branch and how
 // to restore it.
-type Deletion struct {
-	Repository string `json:"repository"`
-	Branch     string `json:"branch"`
-	SHA        string `json:"sha"`
-	Restore    string `json:"restore"`
-	Done       bool   `json:"done"`
-	Error      string `json:"error,omitempty"`
-}
+type Deletion = contract.Deletion
+
+// ProducerAction is the action named as the producer of the report.
+const ProducerAction = "action-stale"
 
 // Output is one element of the JSON-array outputs.
 type Output struct {
@@ -99,9 +61,10 @@ func succeeded(plan *Plan, it *PlannedItem) bool {
 
 // Analyze builds the report from an executed (or dry-run) plan.
 func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository string, api any) *Analysis {
-	a := &Analysis{Timestamp: plan.GeneratedAt, Repository: repository, DryRun: plan.DryRun, Plan: plan,
-		Budget: plan.Budget, API: api, Errors: errs, Policies: map[string]Policy{}, ConfigFiles: map[string]string{},
-		StalePRs: []Entry{}, StaleIssues: []Entry{}, StaleBranches: []Entry{}, Deletions: []Deletion{}, Recommendations: []string{},
+	a := &Analysis{StaleAnalysis: contract.StaleAnalysis{Timestamp: plan.GeneratedAt, Repository: repository, DryRun: plan.DryRun,
+		Errors: errs, StalePRs: []Entry{}, StaleIssues: []Entry{}, StaleBranches: []Entry{}, Deletions: []Deletion{},
+		Recommendations: []string{}, Findings: []contract.Finding{}},
+		Plan: plan, Budget: plan.Budget, API: api, Policies: map[string]Policy{}, ConfigFiles: map[string]string{},
 		Outputs: map[string][]Output{}}
 	if a.Errors == nil {
 		a.Errors = []RepoError{}
@@ -170,7 +133,8 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 		}
 		e := Entry{Repository: it.Repository, Number: it.Number, Title: it.Title, URL: it.URL, Author: it.Author, Branch: it.Branch,
 			SHA: it.SHA, LastActivity: it.LastActivity, InactiveDays: it.InactiveDays, WarnedAt: it.WarnedAt, ActionDate: it.ActionDate,
-			Decision: it.Decision, Reason: it.Reason}
+			Decision: string(it.Decision), Reason: it.Reason}
+		a.Findings = append(a.Findings, staleFinding(it))
 		switch it.Kind {
 		case KindPR:
 			a.StalePRs = append(a.StalePRs, e)
@@ -196,8 +160,23 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 	if plan.DryRun {
 		s.Writes = 0
 	}
+	for _, e := range errs {
+		a.Findings = append(a.Findings, contract.MissingData(e.Repository, "repository", e.Error, "", 0))
+	}
 	a.Recommendations = recommend(plan, states, errs)
 	return a
+}
+
+// staleFinding is the finding of one stale item: its repository, what it
+// is, how long it has been inactive and what the run decided.
+func staleFinding(it *PlannedItem) contract.Finding {
+	what := fmt.Sprintf("%s #%d", it.Kind.Noun(), it.Number)
+	if it.Kind == KindBranch {
+		what = "branch " + it.Branch
+	}
+	return contract.Finding{Domain: it.Repository, Category: contract.CategoryStale, Severity: contract.SeverityLow,
+		Title: what + " is stale", Text: fmt.Sprintf("%s inactive for %.0f days (decision: %s)", what, it.InactiveDays, it.Decision),
+		Fingerprint: contract.FactFingerprint(it.Repository, string(contract.CategoryStale), what)}
 }
 
 func recommend(plan *Plan, states []*RepoState, errs []RepoError) []string {

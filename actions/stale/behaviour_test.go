@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract/contracttest"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 	"gopkg.in/yaml.v3"
@@ -566,6 +568,7 @@ func TestReportFilesAndOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	contracttest.Check(t, contract.KindStale, raw)
 	var doc map[string]any
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 )
 
@@ -29,13 +30,7 @@ type Collector struct {
 // RepoError is a repository that could not be collected; its items are not
 // planned (a partial view could hide an open pull request that protects a
 // branch, so nothing is decided on it).
-type RepoError struct {
-	Repository string `json:"repository"`
-	Error      string `json:"error"`
-	// Config is true for a bad .github/ecosystem.yml (bad input: fails the
-	// run before any write).
-	Config bool `json:"config,omitempty"`
-}
+type RepoError = contract.RepoError
 
 // Collect reads every repository. Errors of one repository are returned in
 // the slice and do not stop the others; the error is non-nil only when ctx

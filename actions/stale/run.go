@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
@@ -26,6 +27,9 @@ type Config struct {
 	Repository string
 	// Now is the run's clock; every decision uses this one instant.
 	Now time.Time
+	// Version is the action's version and RunURL the workflow run it runs
+	// in, recorded as the report's producer.
+	Version, RunURL string
 }
 
 // Deps are the run's side effects.
@@ -120,6 +124,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		stats = deps.Stats()
 	}
 	a := Analyze(plan, states, repoErrs, cfg.Repository, stats)
+	a.Envelope = contract.NewEnvelope(contract.KindStale, contract.Producer{Action: ProducerAction, Version: cfg.Version, RunURL: cfg.RunURL}, cfg.Now)
 	res := &Result{Plan: plan, Analysis: a}
 	if cfg.OutputDir != "" {
 		jsonPath := filepath.Join(cfg.OutputDir, "stale_analysis.json")

@@ -758,6 +758,7 @@ type merger struct {
 	step     string
 	condSeen []bool
 	byFP     map[string]*Finding
+	priority map[string]int // rule priority by fingerprint
 	order    []*Finding
 	dropped  int
 	lines    int
@@ -766,7 +767,8 @@ type merger struct {
 }
 
 func newMerger(a *Analyzer, source string) *merger {
-	return &merger{a: a, source: source, condSeen: make([]bool, len(a.conds)), byFP: map[string]*Finding{}}
+	return &merger{a: a, source: source, condSeen: make([]bool, len(a.conds)), byFP: map[string]*Finding{},
+		priority: map[string]int{}}
 }
 
 func (m *merger) apply(e groupEvent) {
@@ -816,8 +818,9 @@ func (m *merger) add(mt match, step, group string) {
 	f := &Finding{RuleID: r.ID, Title: r.Title, Category: r.Category, Severity: r.Severity,
 		Confidence: r.Confidence, Pattern: mt.pattern, Line: mt.line, Text: report.Clip(mt.text, maxTextBytes),
 		Context: mt.context, Step: step, Group: group, Suggestions: r.Suggestions, Fix: r.Fix,
-		Fingerprint: mt.fp, Occurrences: mt.count, Source: m.source, priority: r.Priority}
+		Fingerprint: mt.fp, Occurrences: mt.count, Source: m.source}
 	m.byFP[mt.fp] = f
+	m.priority[mt.fp] = r.Priority
 	m.order = append(m.order, f)
 }
 
@@ -851,8 +854,8 @@ func (m *merger) finish() *Analysis {
 	}
 	sort.SliceStable(kept, func(i, j int) bool {
 		fi, fj := kept[i], kept[j]
-		if fi.priority != fj.priority {
-			return fi.priority > fj.priority
+		if pi, pj := m.priority[fi.Fingerprint], m.priority[fj.Fingerprint]; pi != pj {
+			return pi > pj
 		}
 		if ri, rj := fi.Severity.Rank(), fj.Severity.Rank(); ri != rj {
 			return ri > rj
@@ -873,7 +876,7 @@ func (m *merger) finish() *Analysis {
 			// Another equally ranked explanation of another class makes the
 			// root cause less certain.
 			for _, g := range kept[1:] {
-				if g.priority == f.priority && g.Severity == f.Severity && g.Category != f.Category {
+				if m.priority[g.Fingerprint] == m.priority[f.Fingerprint] && g.Severity == f.Severity && g.Category != f.Category {
 					f.Confidence -= 0.15
 					break
 				}

@@ -5,66 +5,21 @@ import (
 	"encoding/hex"
 	"regexp"
 	"strings"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
-// Finding is one classified failure: the type that flows from the classifier
-// to the JSON report, the Markdown report, annotations and dispatches.
-type Finding struct {
-	RuleID      string        `json:"rule_id"`
-	Title       string        `json:"title"`
-	Category    Category      `json:"category"`
-	Severity    Severity      `json:"severity"`
-	Confidence  float64       `json:"confidence"`
-	Pattern     string        `json:"pattern"`
-	Line        int           `json:"line"`
-	Text        string        `json:"text"`
-	Context     []ContextLine `json:"context"`
-	Step        string        `json:"step,omitempty"`
-	Group       string        `json:"group,omitempty"`
-	Suggestions []string      `json:"suggestions"`
-	Fix         Fix           `json:"fix,omitempty"`
-	Fingerprint string        `json:"fingerprint"`
-	Occurrences int           `json:"occurrences"`
-	RootCause   bool          `json:"root_cause"`
-	Source      string        `json:"source"`
-	Job         string        `json:"job,omitempty"`
-
-	priority int
-}
+// Finding is one classified failure: the contract's one Finding type, which
+// flows from the classifier to the JSON report, the Markdown report,
+// annotations, dispatches and alerts. The analyzer sets every field but the
+// place (Domain, Workflow, RunID, JobID, RunURL), which the caller knows.
+type Finding = contract.Finding
 
 // ContextLine is a line shown around a finding.
-type ContextLine struct {
-	Line int    `json:"line"`
-	Text string `json:"text"`
-}
+type ContextLine = contract.ContextLine
 
 // Analysis is the result of classifying one job log.
-type Analysis struct {
-	Source string `json:"source"`
-	Job    string `json:"job,omitempty"`
-	// Repository, RunID and JobID are set for logs fetched through the API.
-	Repository string `json:"repository,omitempty"`
-	RunID      int64  `json:"run_id,omitempty"`
-	JobID      int64  `json:"job_id,omitempty"`
-	Lines      int    `json:"lines"`
-	Bytes      int64  `json:"bytes"`
-	// ErrorMarkers counts "##[error]" lines: a log with error markers and no
-	// finding is a failure the catalog does not know.
-	ErrorMarkers int `json:"error_markers"`
-	// Findings are distinct failures (one per fingerprint), best first: the
-	// first one is the root cause.
-	Findings []Finding `json:"findings"`
-	// Dropped counts distinct findings beyond the analyzer's cap.
-	Dropped int `json:"dropped,omitempty"`
-}
-
-// RootCause returns the decisive finding, or nil when none matched.
-func (a *Analysis) RootCause() *Finding {
-	if a == nil || len(a.Findings) == 0 {
-		return nil
-	}
-	return &a.Findings[0]
-}
+type Analysis = contract.LogAnalysis
 
 const (
 	maxTextBytes    = 1000

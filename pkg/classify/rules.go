@@ -12,11 +12,12 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"gopkg.in/yaml.v3"
 )
 
-// Category is the class of a failure.
-type Category string
+// Category is the class of a failure (the contract's Category).
+type Category = contract.Category
 
 // Categories of failures. CategoryUnknown is reserved for the catch-all
 // rules that fire when a job failed and no specific rule explains why.
@@ -36,30 +37,24 @@ var Categories = []Category{CategoryConan, CategoryFIPS, CategoryWorkflow, Categ
 	CategoryDeployment, CategoryInfrastructure, CategoryUnknown}
 
 // Severity says how urgent a failure is: critical for FIPS and security,
-// high for build and Conan, medium for workflow and test, low for maintenance.
-type Severity string
+// high for build and Conan, medium for workflow and test, low for
+// maintenance (the contract's Severity; Rank orders it).
+type Severity = contract.Severity
 
-// Severities.
+// Severities the catalog allows.
 const (
-	SeverityCritical Severity = "critical"
-	SeverityHigh     Severity = "high"
-	SeverityMedium   Severity = "medium"
-	SeverityLow      Severity = "low"
+	SeverityCritical = contract.SeverityCritical
+	SeverityHigh     = contract.SeverityHigh
+	SeverityMedium   = contract.SeverityMedium
+	SeverityLow      = contract.SeverityLow
 )
 
 // Severities lists the allowed severities, most severe first.
 var Severities = []Severity{SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow}
 
-// Rank orders severities: critical 4 … low 1, 0 for an invalid value.
-func (s Severity) Rank() int {
-	if i := slices.Index(Severities, s); i >= 0 {
-		return len(Severities) - i
-	}
-	return 0
-}
-
-// Fix names a mechanical workflow fix (see Patch).
-type Fix string
+// Fix names a mechanical workflow fix (the contract's Fix; see
+// actions/fixer PatchWorkflow).
+type Fix = contract.Fix
 
 // Mechanical fixes.
 const (

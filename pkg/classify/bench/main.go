@@ -1,8 +1,10 @@
 // Command bench compares the fixer's classifier with ripgrep and grep on a
 // large synthetic job log, and prints the classifier's accuracy on the
-// labelled corpus.
+// labelled corpora: the one written with the rules (testdata/fixer/corpus)
+// and each half of the public corpus (testdata/fixer/public).
 //
 //	go run ./pkg/classify/bench -mb 500
+//	go run ./pkg/classify/bench -accuracy -misses   # accuracy only, with the misses
 //
 // It builds testdata/fixer/large/bench.log (gitignored) from the corpus and
 // ordinary build chatter, writes patterns.txt (the catalog's patterns, for
@@ -24,15 +26,14 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp/syntax"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify/internal/corpus"
 	"github.com/sparesparrow/ecosystem-actions/pkg/classify/internal/synth"
-	"gopkg.in/yaml.v3"
 )
 
 func main() {
@@ -51,14 +52,19 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 	classifyLog := fs.String("classify", "", "classify this log and print a summary (used by the comparison)")
 	runs := fs.Int("runs", 2, "timed runs per tool (the best is reported)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up on a tool after this long (reported as a bound)")
+	accuracyOnly := fs.Bool("accuracy", false, "print the accuracy reports only, skip the throughput comparison")
+	misses := fs.Bool("misses", false, "list the logs each accuracy report got wrong")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *classifyLog != "" {
 		return classifyFile(ctx, *classifyLog, out)
 	}
-	if err := accuracy(ctx, filepath.Join(*root, "testdata/fixer/corpus"), out); err != nil {
+	if err := accuracy(ctx, *root, *misses, out); err != nil {
 		return err
+	}
+	if *accuracyOnly {
+		return nil
 	}
 	return compare(ctx, *root, *mb, *runs, *timeout, out)
 }
@@ -100,90 +106,70 @@ func classifyFile(ctx context.Context, path string, out io.Writer) error {
 	return nil
 }
 
-type label struct {
-	Category string `yaml:"category"`
-	Rule     string `yaml:"rule"`
-	Line     int    `yaml:"line"`
-}
-
-func accuracy(ctx context.Context, dir string, out io.Writer) error {
-	data, err := os.ReadFile(filepath.Join(dir, "labels.yaml"))
-	if err != nil {
-		return fmt.Errorf("failed to read labels: %w", err)
-	}
-	var labels map[string]label
-	if err := yaml.Unmarshal(data, &labels); err != nil {
-		return fmt.Errorf("failed to parse labels: %w", err)
-	}
+// accuracy scores the classifier on the corpus written with the rules and
+// on each half of the public corpus (testdata/fixer/public/README.md), and
+// prints each report. misses lists the logs each got wrong.
+func accuracy(ctx context.Context, root string, misses bool, out io.Writer) error {
 	c, err := classify.DefaultCatalog()
 	if err != nil {
 		return err
 	}
-	a := classify.NewAnalyzer(c)
-	type tally struct{ n, cat, rule, line, fp int }
-	per := map[string]*tally{}
-	for name, want := range labels {
-		f, err := os.Open(filepath.Join(dir, name))
+	top1 := classifier(classify.NewAnalyzer(c))
+	sets := []struct {
+		name string
+		load func() ([]corpus.Case, error)
+	}{
+		{"existing corpus (testdata/fixer/corpus)", func() ([]corpus.Case, error) {
+			return corpus.LoadLabels(filepath.Join(root, "testdata/fixer/corpus"))
+		}},
+		{"public corpus, dev half (testdata/fixer/public/dev)", func() ([]corpus.Case, error) {
+			return corpus.LoadPublic(filepath.Join(root, "testdata/fixer/public", corpus.HalfDev))
+		}},
+		{"public corpus, validation half (never tuned on)", func() ([]corpus.Case, error) {
+			return corpus.LoadPublic(filepath.Join(root, "testdata/fixer/public", corpus.HalfValidation))
+		}},
+	}
+	fmt.Fprintln(out, "Accuracy, top-1 root cause (root-cause line: the log's line at the finding's")
+	fmt.Fprintln(out, "line number contains the labelled line after timestamp/ANSI stripping):")
+	for _, set := range sets {
+		cases, err := set.load()
 		if err != nil {
 			return err
 		}
-		res, err := a.Analyze(ctx, f, name)
-		f.Close()
+		r, err := corpus.Score(ctx, set.name, cases, top1)
 		if err != nil {
 			return err
 		}
-		t := per[want.Category]
-		if t == nil {
-			t = &tally{}
-			per[want.Category] = t
-		}
-		t.n++
-		rc := res.RootCause()
-		if want.Category == "none" {
-			if rc != nil {
-				t.fp++
-			}
-			continue
-		}
-		if rc != nil && string(rc.Category) == want.Category {
-			t.cat++
-			if rc.RuleID == want.Rule {
-				t.rule++
-			}
-			if rc.Line == want.Line {
-				t.line++
+		r.Write(out)
+		if misses {
+			for _, m := range r.Misses {
+				fmt.Fprintln(out, "    miss:", m)
 			}
 		}
 	}
-	cats := make([]string, 0, len(per))
-	for k := range per {
-		cats = append(cats, k)
-	}
-	sort.Strings(cats)
-	fmt.Fprintln(out, "Accuracy on the labelled corpus (top-1):")
-	fmt.Fprintf(out, "  %-15s %5s %9s %9s %9s\n", "category", "logs", "category", "rule", "line")
-	var n, ok int
-	for _, k := range cats {
-		t := per[k]
-		if k == "none" {
-			continue
-		}
-		n += t.n
-		ok += t.cat
-		fmt.Fprintf(out, "  %-15s %5d %8.0f%% %8.0f%% %8.0f%%\n", k, t.n, pct(t.cat, t.n), pct(t.rule, t.n), pct(t.line, t.n))
-	}
-	fmt.Fprintf(out, "  %-15s %5d %8.0f%%\n", "all", n, pct(ok, n))
-	if t := per["none"]; t != nil {
-		fmt.Fprintf(out, "  false positives on green logs: %d of %d\n\n", t.fp, t.n)
-	}
+	fmt.Fprintln(out)
 	return nil
 }
 
-func pct(a, b int) float64 {
-	if b == 0 {
-		return 0
+// classifier is the one call into the classification engine: the top-1
+// finding of a log, as the corpus scores it.
+func classifier(a *classify.Analyzer) corpus.Classifier {
+	return func(ctx context.Context, path string) (corpus.Verdict, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return corpus.Verdict{}, err
+		}
+		defer f.Close()
+		res, err := a.Analyze(ctx, f, path)
+		if err != nil {
+			return corpus.Verdict{}, err
+		}
+		rc := res.RootCause()
+		if rc == nil {
+			return corpus.Verdict{}, nil
+		}
+		return corpus.Verdict{Found: true, Class: string(rc.Category), Rule: rc.RuleID, Line: rc.Line}, nil
 	}
-	return 100 * float64(a) / float64(b)
 }
 
 func compare(ctx context.Context, root string, mb, runs int, timeout time.Duration, out io.Writer) error {
