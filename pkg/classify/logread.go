@@ -225,6 +225,9 @@ func lineMarker(text []byte) (marker, []byte) {
 // a leading byte order mark (first line), ANSI escape sequences and carriage
 // returns are removed. When a line holds carriage returns that overwrite it
 // (progress bars), the last non-empty segment is kept, as a terminal shows it.
+// Leading blanks and the decorations other CI systems and pasting put in
+// front of a line are removed too (see linePrefix), so that rules anchored
+// at the start of a line see the tool's own text.
 func normalizeLine(dst, raw []byte, first bool) []byte {
 	if first {
 		raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
@@ -237,9 +240,142 @@ func normalizeLine(dst, raw []byte, first bool) []byte {
 		raw = lastSegment(raw)
 	}
 	if bytes.IndexByte(raw, 0x1b) < 0 {
-		return append(dst, raw...)
+		return append(dst, raw[linePrefix(raw):]...)
 	}
-	return stripANSI(dst, raw)
+	start := len(dst)
+	dst = stripANSI(dst, raw)
+	if p := linePrefix(dst[start:]); p > 0 {
+		dst = append(dst[:start], dst[start+p:]...)
+	}
+	return dst
+}
+
+// linePrefix returns the length of the decoration in front of a line's
+// text: blanks, quote markers ("> " as issue threads and e-mail quote a
+// pasted log), box drawing (Terraform's "│ Error:"), "remote: " (git
+// push output), timestamps other CI systems print (Jenkins
+// "[2022-02-09T16:36:30.797Z] " and "00:19:09 ", Azure and application
+// logs "2016-07-29 15:01:16.6494 "), BuildKit's "#12 " step and "85.28 "
+// elapsed-seconds prefixes, and Tekton's "[task : step] ".
+func linePrefix(b []byte) int {
+	i := 0
+	for range 8 {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+			i++
+		}
+		n := decoration(b[i:])
+		if n == 0 {
+			return i
+		}
+		i += n
+	}
+	return i
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// digits returns how many ASCII digits b starts with.
+func digits(b []byte) int {
+	n := 0
+	for n < len(b) && isDigit(b[n]) {
+		n++
+	}
+	return n
+}
+
+// clock returns the length of "HH:MM:SS" (with an optional fraction) at
+// the start of b, or 0.
+func clock(b []byte) int {
+	if len(b) < 8 || digits(b) != 2 || b[2] != ':' || digits(b[3:]) != 2 || b[5] != ':' || digits(b[6:]) != 2 {
+		return 0
+	}
+	n := 8
+	if n < len(b) && (b[n] == '.' || b[n] == ',') {
+		if k := digits(b[n+1:]); k > 0 {
+			n += 1 + k
+		}
+	}
+	return n
+}
+
+// dateTime returns the length of "YYYY-MM-DD[T ]HH:MM:SS(.frac)(Z|±hh:mm)" at
+// the start of b, or 0.
+func dateTime(b []byte) int {
+	if len(b) < 19 || digits(b) != 4 || b[4] != '-' || digits(b[5:]) != 2 || b[7] != '-' || digits(b[8:]) != 2 ||
+		(b[10] != 'T' && b[10] != ' ') {
+		return 0
+	}
+	n := clock(b[11:])
+	if n == 0 {
+		return 0
+	}
+	n += 11
+	if n < len(b) && b[n] == 'Z' {
+		n++
+	} else if n+5 < len(b)+1 && n < len(b) && (b[n] == '+' || b[n] == '-') && digits(b[n+1:]) >= 2 {
+		n += 1 + digits(b[n+1:])
+		if n < len(b) && b[n] == ':' {
+			n += 1 + digits(b[n+1:])
+		}
+	}
+	return n
+}
+
+// decoration returns the length of one decoration at the start of b
+// (followed by a blank where the form has one), or 0.
+func decoration(b []byte) int {
+	if len(b) == 0 {
+		return 0
+	}
+	blank := func(n int) int { // n, if a blank (or the end) follows
+		if n > 0 && (n == len(b) || b[n] == ' ' || b[n] == '\t') {
+			return n
+		}
+		return 0
+	}
+	switch c := b[0]; {
+	case c == '>':
+		return 1
+	case c == 0xe2 && len(b) >= 3 && b[1] == 0x94 && (b[2] == 0x82 || b[2] == 0x83): // │ ┃
+		return 3
+	case c == 0xe2 && len(b) >= 3 && b[1] == 0x95 && (b[2] == 0xb7 || b[2] == 0xb5): // ╷ ╵
+		return 3
+	case c == 'r':
+		if bytes.HasPrefix(b, []byte("remote: ")) {
+			return 7
+		}
+	case c == '[':
+		end := bytes.IndexByte(b, ']')
+		if end < 0 || end > 48 {
+			return 0
+		}
+		in := b[1:end]
+		if dateTime(in) == len(in) || clock(in) == len(in) {
+			return blank(end + 1)
+		}
+		// Tekton: "[task : step] ".
+		if k := bytes.Index(in, []byte(" : ")); k > 0 && bytes.IndexByte(in, ' ') == k && bytes.LastIndexByte(in, ' ') == k+2 {
+			return blank(end + 1)
+		}
+	case c == '#':
+		if k := digits(b[1:]); k > 0 {
+			return blank(1 + k)
+		}
+	case isDigit(c):
+		if n := dateTime(b); n > 0 {
+			return blank(n)
+		}
+		if n := clock(b); n > 0 {
+			return blank(n)
+		}
+		// BuildKit elapsed seconds: "85.28 ".
+		if k := digits(b); k <= 5 && k < len(b) && b[k] == '.' {
+			if f := digits(b[k+1:]); f >= 1 && f <= 3 {
+				return blank(k + 1 + f)
+			}
+		}
+	}
+	return 0
 }
 
 func lastSegment(raw []byte) []byte {

@@ -60,9 +60,43 @@ func TestLogReader(t *testing.T) {
 			want: []Line{{Num: 1, Text: "100% done"}},
 		},
 		{
-			name: "not_a_timestamp_kept",
-			in:   "2026-11-19 02:13:44 something\n",
-			want: []Line{{Num: 1, Text: "2026-11-19 02:13:44 something"}},
+			// Other CI systems' and pasting's decorations are not the
+			// tool's text; numbers that are the text stay.
+			name: "line_decorations_removed",
+			in: "2026-11-19 02:13:44 something\n" +
+				"> > ERROR: quoted twice\n" +
+				"[2022-02-09T16:36:30.797Z] [ERROR] jenkins timestamper\n" +
+				"00:19:09  [WARNING] jenkins elapsed\n" +
+				"#55 ERROR: buildkit step\n" +
+				"#8 12.07 npm ERR! buildkit step and seconds\n" +
+				"85.28 error[E0308]: mismatched types\n" +
+				"\u2502 Error: terraform box\n" +
+				"remote: W: Failed to fetch\n" +
+				"[deploy-web : run-kubectl] Error from server (Forbidden)\n" +
+				"  \t indented\n" +
+				"\x1b[36m> \x1b[0mcoloured quote\n" +
+				"12.5% done\n" +
+				"3 errors\n" +
+				"[ 42%] Building CXX object\n" +
+				"#include <x.h>\n",
+			want: []Line{
+				{Num: 1, Text: "something"},
+				{Num: 2, Text: "ERROR: quoted twice"},
+				{Num: 3, Text: "[ERROR] jenkins timestamper"},
+				{Num: 4, Text: "[WARNING] jenkins elapsed"},
+				{Num: 5, Text: "ERROR: buildkit step"},
+				{Num: 6, Text: "npm ERR! buildkit step and seconds"},
+				{Num: 7, Text: "error[E0308]: mismatched types"},
+				{Num: 8, Text: "Error: terraform box"},
+				{Num: 9, Text: "W: Failed to fetch"},
+				{Num: 10, Text: "Error from server (Forbidden)"},
+				{Num: 11, Text: "indented"},
+				{Num: 12, Text: "coloured quote"},
+				{Num: 13, Text: "12.5% done"},
+				{Num: 14, Text: "3 errors"},
+				{Num: 15, Text: "[ 42%] Building CXX object"},
+				{Num: 16, Text: "#include <x.h>"},
+			},
 		},
 		{
 			name: "long_line_cut_into_segments",
@@ -134,7 +168,7 @@ func TestLogReaderFlatMemory(t *testing.T) {
 	if lr.Err() != nil {
 		t.Fatal(lr.Err())
 	}
-	want := []Line{{Num: 1, Text: "a"}, {Num: 2, Text: " error: at the end", Continued: true}, {Num: 3, Text: "b"}}
+	want := []Line{{Num: 1, Text: "a"}, {Num: 2, Text: "error: at the end", Continued: true}, {Num: 3, Text: "b"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
