@@ -35,6 +35,10 @@ type Analyzer struct {
 	window       int // lines kept before/after a chunk: max(contextLines, condition lines)
 	maxFindings  int
 	free         chan []byte
+	// Score tokens of the general layer are pattern ids [tokenBase,
+	// tokenEnd); tokenWords has their bits.
+	tokenBase, tokenEnd int
+	tokenWords          []uint64
 }
 
 type compiledPattern struct {
@@ -128,7 +132,13 @@ func NewAnalyzer(c *Catalog, opts ...AnalyzerOption) *Analyzer {
 	for _, m := range []string{"##[group]", "##[endgroup]", "##[error]"} {
 		lits[m] = []int{markerPattern}
 	}
-	a.window = a.contextLines
+	a.tokenBase = len(a.pats)
+	for _, t := range scoreTokens {
+		lits[t.lit] = append(lits[t.lit], len(a.pats))
+		a.pats = append(a.pats, compiledPattern{rule: -1, cond: -1, src: t.lit})
+	}
+	a.tokenEnd = len(a.pats)
+	a.window = max(a.contextLines, voteWindow)
 	condIDs := map[string]int{}
 	a.ruleConds = make([][]ruleCond, len(c.Rules))
 	for ri, r := range c.Rules {
@@ -158,6 +168,10 @@ func NewAnalyzer(c *Catalog, opts ...AnalyzerOption) *Analyzer {
 		}
 	}
 	a.words = (len(a.pats) + 63) / 64
+	a.tokenWords = make([]uint64, (a.tokenEnd+63)/64)
+	for id := a.tokenBase; id < a.tokenEnd; id++ {
+		a.tokenWords[id>>6] |= 1 << (id & 63)
+	}
 	a.pf = newPrefilter(lits)
 	return a
 }
@@ -204,6 +218,8 @@ type chunk struct {
 	matches  []match
 	condSeen []bool
 	errors   int
+	cand     chunkCandidates
+	last     bool // the last chunk of the log
 }
 
 type groupEvent struct {
@@ -533,7 +549,7 @@ func (a *Analyzer) process(c *chunk, mask []uint64) {
 	body := c.data[:c.bodyEnd]
 	pos := c.bodyStart
 	countedTo, lineNum := c.bodyStart, c.startLine+1
-	var text []byte
+	var text, lower []byte
 	ruleSeen := map[int]bool{}
 	fps := map[string]int{}
 	hitMask := make([]uint64, len(mask))
@@ -606,11 +622,17 @@ func (a *Analyzer) process(c *chunk, mask []uint64) {
 				q = h + 1
 			}
 		}
-		a.evalLine(c, mask, raw, text, lineNum, ls, le, ruleSeen, fps)
+		if a.evalLine(c, mask, raw, text, lineNum, ls, le, ruleSeen, fps) {
+			continue
+		}
+		if a.tokenHit(mask) {
+			lower = a.scoreCandidate(&c.cand, mask, text, lower, lineNum, ls, le, len(c.events))
+		}
 	}
+	a.materialize(c)
 }
 
-func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, ls, le int, ruleSeen map[int]bool, fps map[string]int) {
+func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, ls, le int, ruleSeen map[int]bool, fps map[string]int) bool {
 	isGroup := false
 	if mask[0]&1 != 0 && !c.continues(ls) {
 		switch kind, title := rawMarker(raw, c.first && lineNum == 1); kind {
@@ -627,7 +649,7 @@ func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, 
 			b := bits.TrailingZeros64(word)
 			word &^= 1 << b
 			id := w*64 + b
-			if id == markerPattern {
+			if id == markerPattern || id >= a.tokenBase && id < a.tokenEnd {
 				continue
 			}
 			p := &a.pats[id]
@@ -657,6 +679,58 @@ func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, 
 				context: a.contextAround(c, ls, le, lineNum, a.contextLines), events: len(c.events), fp: fp, count: 1})
 		}
 	}
+	return isGroup
+}
+
+// tokenHit reports whether mask has a score token.
+func (a *Analyzer) tokenHit(mask []uint64) bool {
+	for w, t := range a.tokenWords {
+		if mask[w]&t != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// scoreCandidate gives a line with score tokens to the general layer.
+func (a *Analyzer) scoreCandidate(cc *chunkCandidates, mask []uint64, text, lower []byte, line, ls, le, events int) []byte {
+	sc, lower := a.scoreLine(text, mask, lower)
+	if !cc.fips && (bytes.Contains(lower, []byte("fips")) || bytes.Contains(lower, []byte("boringcrypto"))) {
+		cc.fips = fipsContext.Match(text)
+	}
+	if sc.success {
+		cc.lastOK = line
+	}
+	if sc.score >= candidateMin {
+		cc.keep(candidate{line: line, score: sc.score, key: textKey(text), ls: ls, le: le, events: events})
+	}
+	if sc.failEnd {
+		cc.failed(candidate{line: line, key: textKey(text), ls: ls, le: le, events: events})
+	}
+	return lower
+}
+
+// materialize gives the candidates a chunk kept their text, the lines
+// around them and their context.
+func (a *Analyzer) materialize(c *chunk) {
+	last := c.startLine + c.lines
+	recent := c.cand.recent[:0]
+	for _, r := range c.cand.recent {
+		if r.line > last-candidateWindow {
+			recent = append(recent, r)
+		}
+	}
+	c.cand.recent = recent
+	c.cand.each(func(cd *candidate) {
+		w := a.windowTexts(c, cd.ls, cd.le, voteWindow)
+		cd.window = make([]string, len(w))
+		for i, t := range w {
+			cd.window[i] = string(t)
+		}
+		raw := c.data[cd.ls:cd.le][:min(cd.le-cd.ls, a.maxLine)]
+		cd.text = report.Clip(string(normalizeLine(nil, raw, c.first && cd.line == 1)), maxTextBytes)
+		cd.context = a.contextAround(c, cd.ls, cd.le, cd.line, a.contextLines)
+	})
 }
 
 // continues reports whether the line starting at offset ls of c.data is
@@ -764,6 +838,7 @@ type merger struct {
 	lines    int
 	errors   int
 	breaks   []int // virtual numbers of the lines cut by splitLong
+	gen      generalState
 }
 
 func newMerger(a *Analyzer, source string) *merger {
@@ -780,6 +855,8 @@ func (m *merger) apply(e groupEvent) {
 	}
 }
 
+type groupState struct{ group, step string }
+
 func (m *merger) merge(c *chunk) {
 	m.lines += c.lines
 	m.errors += c.errors
@@ -787,16 +864,23 @@ func (m *merger) merge(c *chunk) {
 	for i, s := range c.condSeen {
 		m.condSeen[i] = m.condSeen[i] || s
 	}
-	applied := 0
+	// The group and step after each of the chunk's group events.
+	states := make([]groupState, len(c.events)+1)
+	states[0] = groupState{m.group, m.step}
+	for i, e := range c.events {
+		m.apply(e)
+		states[i+1] = groupState{m.group, m.step}
+		m.gen.sawGroup = m.gen.sawGroup || e.kind == markerGroup
+	}
 	for _, mt := range c.matches {
-		for ; applied < mt.events; applied++ {
-			m.apply(c.events[applied])
-		}
-		m.add(mt, m.step, m.group)
+		st := states[mt.events]
+		m.add(mt, st.step, st.group)
 	}
-	for ; applied < len(c.events); applied++ {
-		m.apply(c.events[applied])
-	}
+	c.cand.each(func(cd *candidate) {
+		st := states[cd.events]
+		cd.step, cd.group = st.step, st.group
+	})
+	m.gen.merge(&c.cand, m.lines)
 }
 
 // add records a match found in the given step and group.
@@ -851,6 +935,17 @@ func (m *merger) finish() *Analysis {
 	specific := slices.IndexFunc(kept, func(f *Finding) bool { return f.Category != CategoryUnknown }) >= 0
 	if specific {
 		kept = slices.DeleteFunc(kept, func(f *Finding) bool { return f.Category == CategoryUnknown })
+	} else if g := &m.gen; g.failedLog(m.errors) {
+		// No rule explains the failure: the general layer names a line.
+		if cd, bonus := g.best(m.lines); cd != nil {
+			f := inferredFinding(cd, cd.step, cd.group, m.source, bonus, g.fips)
+			f.Line = m.logLine(f.Line)
+			for i := range f.Context {
+				f.Context[i].Line = m.logLine(f.Context[i].Line)
+			}
+			m.priority[f.Fingerprint] = math.MaxInt
+			kept = append([]*Finding{f}, kept...)
+		}
 	}
 	sort.SliceStable(kept, func(i, j int) bool {
 		fi, fj := kept[i], kept[j]

@@ -169,9 +169,14 @@ func reference(a *Analyzer, data []byte, source string) (*Analysis, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Line numbers are those of segments (as the fast path counts them),
+	// mapped back to the log's lines by the merger.
 	m := newMerger(a, source)
-	if len(lines) > 0 {
-		m.lines = lines[len(lines)-1].Num
+	m.lines = len(lines)
+	for i := 1; i < len(lines); i++ {
+		if lines[i].Continued {
+			m.breaks = append(m.breaks, i)
+		}
 	}
 	window := func(i, n int) []string {
 		var out []string
@@ -201,6 +206,9 @@ func reference(a *Analyzer, data []byte, source string) (*Analysis, error) {
 		ruleSeen := map[int]bool{}
 		for id := 1; id < len(a.pats); id++ {
 			p := a.pats[id]
+			if p.re == nil {
+				continue // a score token of the general layer
+			}
 			if p.cond >= 0 {
 				if p.re.MatchString(l.Text) {
 					m.condSeen[p.cond] = true
@@ -226,19 +234,72 @@ func reference(a *Analyzer, data []byte, source string) (*Analysis, error) {
 			if !ok {
 				continue
 			}
-			var ctx []ContextLine
-			for j := i - a.contextLines; j <= i+a.contextLines; j++ {
-				if j >= 0 && j < len(lines) && j != i {
-					ctx = append(ctx, ContextLine{Line: lines[j].Num, Text: report.Clip(lines[j].Text, maxContextBytes)})
-				}
-			}
-			m.add(match{rule: p.rule, pattern: p.src, line: l.Num, text: l.Text, context: ctx,
+			m.add(match{rule: p.rule, pattern: p.src, line: i + 1, text: l.Text, context: refContext(lines, i, a.contextLines),
 				fp: Fingerprint(r.ID, l.Text), count: 1}, l.Step, l.Group)
 		}
 	}
+	// The general layer, on every line with a score token.
+	var cc chunkCandidates
+	var lower []byte
+	mask := make([]uint64, a.words)
+	for i, l := range lines {
+		if l.Marker == "group" || l.Marker == "endgroup" {
+			continue
+		}
+		clear(mask)
+		lt := strings.ToLower(l.Text)
+		for k, t := range scoreTokens {
+			if strings.Contains(lt, t.lit) {
+				id := a.tokenBase + k
+				mask[id>>6] |= 1 << (id & 63)
+			}
+		}
+		if a.tokenHit(mask) {
+			lower = a.scoreCandidate(&cc, mask, []byte(l.Text), lower, i+1, i, i, 0)
+		}
+	}
+	recent := cc.recent[:0]
+	for _, r := range cc.recent {
+		if r.line > len(lines)-candidateWindow {
+			recent = append(recent, r)
+		}
+	}
+	cc.recent = recent
+	cc.each(func(cd *candidate) {
+		i := cd.ls
+		cd.text = report.Clip(lines[i].Text, maxTextBytes)
+		cd.window = make([]string, 2*voteWindow)
+		for k := range cd.window {
+			j := i - voteWindow + k
+			if k >= voteWindow {
+				j++
+			}
+			if j >= 0 && j < len(lines) {
+				cd.window[k] = lines[j].Text
+			}
+		}
+		cd.context = refContext(lines, i, a.contextLines)
+		cd.step, cd.group = lines[i].Step, lines[i].Group
+	})
+	for _, l := range lines {
+		m.gen.sawGroup = m.gen.sawGroup || l.Marker == "group"
+	}
+	m.gen.merge(&cc, len(lines))
 	res := m.finish()
 	res.Bytes = n
 	return res, nil
+}
+
+// refContext is the context of line i: n lines each side, numbered as
+// segments.
+func refContext(lines []Line, i, n int) []ContextLine {
+	var ctx []ContextLine
+	for j := i - n; j <= i+n; j++ {
+		if j >= 0 && j < len(lines) && j != i {
+			ctx = append(ctx, ContextLine{Line: j + 1, Text: report.Clip(lines[j].Text, maxContextBytes)})
+		}
+	}
+	return ctx
 }
 
 func compareWithReference(t *testing.T, a *Analyzer, data []byte) {

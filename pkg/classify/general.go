@@ -1,0 +1,710 @@
+package classify
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+)
+
+// The general layer gives a failed log a root-cause line when no rule of
+// the catalog explains it. Rules stay the precise path: they name a known
+// failure with high confidence. Under them, every line that carries a
+// failure word (error, failed, denied, killed, ...) is scored:
+//
+//   - the words on the line, found by the same prefilter pass as the rules'
+//     literals (each word is a pseudo-pattern, so scoring costs nothing on
+//     lines without one);
+//   - its form: a diagnostic at the start of the line ("error:", "FAILED",
+//     "fatal", "panic:", an exception head, "file:12: error"), which the
+//     tools print for the cause, rather than a word in passing;
+//   - known noise: warnings, deprecations, retries, "0 errors", echoed
+//     commands, success lines;
+//   - its position: the lines just before the first failure marker (GitHub's
+//     "Process completed with exit code 1", Jenkins' "Finished: FAILURE",
+//     Travis' "exited with 1", ...) or, without one, the end of the log;
+//   - repetition: equal lines (after masking) count once, at the first.
+//
+// The best line becomes a finding labelled as inferred (rule id
+// "inferred.<category>", confidence at most 0.5), its category inferred
+// from the words around it: the tool that printed it (conan, openssl and
+// FIPS, compilers and build tools, test runners, docker, kubectl, helm and
+// terraform, package registries) and the symptom on the line itself
+// (network, disk, memory). Nothing pointing anywhere gives "unknown".
+//
+// A log counts as failed when it has a failure marker (or a "##[error]"
+// line), or, for logs without GitHub's step markers (pasted excerpts,
+// other CI systems, local builds), when a strong candidate line is not
+// followed by a success line ("BUILD SUCCESSFUL", "Finished: SUCCESS",
+// "Apply complete!"). A raw GitHub log without a failure marker is green.
+
+// InferredPrefix starts the rule id of the general layer's findings.
+const InferredPrefix = "inferred."
+
+// IsInferred reports whether f comes from the general layer rather than a
+// rule: its category is inferred from context, its confidence low.
+func IsInferred(f *Finding) bool { return f != nil && strings.HasPrefix(f.RuleID, InferredPrefix) }
+
+// scoreToken is a word the general layer scores lines by.
+type scoreToken struct {
+	lit    string // lower case, at least minLiteral bytes
+	weight int
+}
+
+// scoreTokens are registered in the prefilter: a line is scored only when
+// it holds at least one of them.
+var scoreTokens = []scoreToken{
+	// Failure words.
+	{"error", 2}, {"fatal", 3}, {"fail", 2}, {"panic", 2}, {"exception", 2}, {"traceback", 1},
+	{"abort", 1}, {"crash", 1}, {"segmentation fault", 3}, {"core dumped", 2}, {"assert", 1},
+	{"not ok ", 2}, {"##[error", 3}, {"unhandled", 1}, {"uncaught", 1},
+	// Symptoms.
+	{"denied", 2}, {"refused", 2}, {"unauthori", 2}, {"forbidden", 2}, {"timed out", 2}, {"timeout", 1},
+	{"cannot", 1}, {"can't", 1}, {"could not", 1}, {"couldn't", 1}, {"unable to", 1}, {"not found", 1},
+	{"no such", 1}, {"killed", 2}, {"out of memory", 3}, {"no space left", 3}, {"invalid", 1},
+	{"rejected", 1}, {"expired", 1}, {"unsupported", 1}, {"undefined", 1}, {"undeclared", 1},
+	{"unresolved", 1}, {"missing", 1}, {"conflict", 1}, {"not allowed", 1}, {"not permitted", 1},
+	{"mismatch", 1}, {"corrupt", 1}, {"interrupted", 1}, {"bad gateway", 2}, {"unavailable", 1},
+	{"internal server error", 2}, {"too many requests", 2}, {"rate limit", 1}, {"reset by peer", 2},
+	{"broken pipe", 1}, {"non-zero", 1}, {"not available", 1}, {"not supported", 1},
+	{"no module named", 2}, {"not recognized", 1}, {"violation", 1}, {"deadline", 1}, {"terminated", 1},
+	{"exceeded", 1}, {"disabled", 1}, {"exit code", 0}, {"exit status", 0}, {"exited with", 0},
+	// Noise and success.
+	{"warn", -2}, {"deprecat", -2}, {"retry", -1}, {"ignor", -2}, {"skip", -2}, {"success", -3},
+	{"passed", -2}, {"no error", -4}, {"finished", 0}, {"complete", 0}, {"deployed", 0},
+	// Context only.
+	{"fips", 0}, {"boringcrypto", 0},
+}
+
+// Line scores: a candidate needs at least candidateMin, and a strong one
+// (which alone makes a log without failure markers count as failed)
+// strongMin.
+const (
+	candidateMin = 3
+	strongMin    = 6
+	// candidateWindow is how many lines before a failure marker (or the
+	// end of the log) earn a position bonus.
+	candidateWindow = 30
+	// voteWindow is how many lines around a candidate its category is
+	// inferred from.
+	voteWindow = 10
+	// maxChunkCandidates bounds the strongest candidates a chunk keeps.
+	maxChunkCandidates = 8
+	// maxCandidates bounds the strongest candidates a log keeps.
+	maxCandidates = 24
+)
+
+// lineScore is what the general layer makes of one line.
+type lineScore struct {
+	score   int
+	failEnd bool // a failure marker: the job or command failed here
+	success bool // a success line: what came before it did not fail
+}
+
+// hasPrefixFold reports whether s starts with the lower-case prefix p,
+// ASCII case-insensitively.
+func hasPrefixFold(s []byte, p string) bool {
+	return len(s) >= len(p) && foldEq(s[:len(p)], []byte(p))
+}
+
+// zeroCount reports "0 errors", "errors: 0", "failures=0" and the like.
+func zeroCount(lower []byte) bool {
+	for _, w := range []string{"error", "fail", "problem"} {
+		for i := 0; ; {
+			j := bytes.Index(lower[i:], []byte(w))
+			if j < 0 {
+				break
+			}
+			j += i
+			// "0 errors", "0 tests failed"
+			before := bytes.TrimRight(lower[:j], " ")
+			if n := len(before); n > 0 && before[n-1] == '0' && (n == 1 || !isDigit(before[n-2])) {
+				return true
+			}
+			if bytes.HasSuffix(before, []byte("0 tests")) && (len(before) == 7 || !isDigit(before[len(before)-8])) {
+				return true
+			}
+			// "errors: 0", "failures=0", "failed 0"
+			k := j + len(w)
+			for k < len(lower) && 'a' <= lower[k] && lower[k] <= 'z' {
+				k++
+			}
+			rest := bytes.TrimLeft(lower[k:], " :=")
+			if len(rest) > 0 && rest[0] == '0' && (len(rest) == 1 || !isDigit(rest[1])) {
+				return true
+			}
+			i = j + 1
+		}
+	}
+	return false
+}
+
+// noisePhrases are lines tools print in passing that look like failures.
+var noisePhrases = []string{
+	"pip's dependency resolver does not currently take into account",
+	"error-prone", "errorprone", "-werror", "onerror", "error_log", "errors.go", "error.go",
+	"if-no-files-found", "continue-on-error", "fail-fast", "failfast", "--fail-", "set -e", "|| true",
+	"will retry", "retrying in", "warning:", "[warning]", "npm warn", "warn ",
+}
+
+// failEndPhrases mark where a job or command failed (lower case).
+var failEndPhrases = []string{
+	"process completed with exit code", "finished: failure", "marked build as failure", "job failed",
+	"build failed", "build failure", "** build failed **", "errors while running ctest",
+	"command failed with exit code", "returned non-zero exit status", "returned a non-zero",
+	"your build exited with", "exited with code", "exited with", "exit status", "exit code",
+	"failed with exit code", "tests failed", "test failed", "some tests failed",
+}
+
+// successPhrases mark a success (lower case).
+var successPhrases = []string{
+	"finished: success", "build successful", "build success", "build succeeded", "job succeeded",
+	"apply complete!", "status: deployed", "100% tests passed", "all tests passed", "successfully installed",
+	"compilation succeeded", "finished release", "finished dev", "finished `", "finished test",
+	"deployment succeeded", "successfully deployed", "successfully pushed", "published successfully",
+}
+
+// exitCodeNonZero reports whether the phrase at lower[i:] is followed by a
+// non-zero exit code ("exit code 1", "exited with 2", "exit status 137").
+func exitCodeNonZero(rest []byte) (bool, bool) {
+	rest = bytes.TrimLeft(rest, " :'\"(")
+	rest = bytes.TrimPrefix(rest, []byte("code "))
+	rest = bytes.TrimPrefix(rest, []byte("exit status "))
+	rest = bytes.TrimLeft(rest, " :'\"(")
+	n := digits(rest)
+	if n == 0 {
+		return false, false
+	}
+	return true, !(n == 1 && rest[0] == '0')
+}
+
+// scoreLine scores a normalised line; mask has (at least) the bits of the
+// score tokens it holds (token i at pattern id tokenBase+i). lower is a
+// buffer for the line in lower case, returned for reuse.
+func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScore, []byte) {
+	var ls lineScore
+	lower = append(lower[:0], text...)
+	for i, c := range lower {
+		if 'A' <= c && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	tokens := 0
+	for i, t := range scoreTokens {
+		// The prefilter saw the word in the raw line; it counts when it is
+		// in the line's text (not in a timestamp or prefix).
+		id := a.tokenBase + i
+		if mask[id>>6]&(1<<(id&63)) != 0 && hasWord(text, lower, t.lit) {
+			ls.score += t.weight
+			if t.weight > 0 {
+				tokens++
+			}
+		}
+	}
+	// Markers of the end of a failed or a successful run.
+	for _, p := range successPhrases {
+		if bytes.Contains(lower, []byte(p)) {
+			ls.success = true
+			break
+		}
+	}
+	for _, p := range failEndPhrases {
+		i := bytes.Index(lower, []byte(p))
+		if i < 0 {
+			continue
+		}
+		if strings.Contains(p, "exit") {
+			if num, nonZero := exitCodeNonZero(lower[i+len(p):]); num {
+				if nonZero {
+					ls.failEnd = true
+				} else {
+					ls.success = true
+				}
+				break
+			}
+			continue
+		}
+		ls.failEnd = true
+		break
+	}
+	if bytes.HasPrefix(lower, []byte("ok ")) && digits(lower[3:]) > 0 {
+		ls.success = true // TAP
+	}
+	if ls.failEnd && (ls.success || zeroCount(lower)) {
+		ls.failEnd = false // "100% tests passed, 0 tests failed"
+	}
+	if tokens == 0 {
+		ls.score = min(ls.score, 0)
+		return ls, lower
+	}
+	// The form of the line: what tools print for the cause.
+	switch {
+	case hasPrefixFold(text, "##[error]"):
+		ls.score += 3
+	case hasPrefixFold(text, "error") && len(text) > 5 && strings.IndexByte(":[ (", text[5]) >= 0,
+		hasPrefixFold(text, "fatal"), hasPrefixFold(text, "panic:"), hasPrefixFold(text, "caused by:"),
+		bytes.HasPrefix(text, []byte("FAIL")), bytes.HasPrefix(text, []byte("E ")), hasPrefixFold(text, "not ok "),
+		hasPrefixFold(text, "[error]"), hasPrefixFold(text, "npm err"), hasPrefixFold(text, "e: "),
+		hasPrefixFold(text, "unhandled exception"), hasPrefixFold(text, "denied:"), hasPrefixFold(text, "--- fail"):
+		ls.score += 3
+	}
+	if exceptionHead(text) {
+		ls.score += 3
+	}
+	if bytes.Contains(lower, []byte(": error")) || bytes.Contains(lower, []byte(": fatal error")) ||
+		bytes.Contains(lower, []byte("): error ")) {
+		ls.score += 2
+	}
+	// Noise.
+	if zeroCount(lower) {
+		ls.score -= 8
+	}
+	for _, p := range noisePhrases {
+		if bytes.Contains(lower, []byte(p)) {
+			ls.score -= 3
+			break
+		}
+	}
+	if bytes.HasPrefix(lower, []byte("+ ")) || bytes.HasPrefix(lower, []byte("$ ")) || bytes.HasPrefix(lower, []byte("echo ")) {
+		ls.score -= 2
+	}
+	if ls.success {
+		ls.score -= 4
+	}
+	if ls.failEnd {
+		// A failure marker says that something failed, not what: the
+		// cause is above it.
+		ls.score -= 4
+	}
+	if len(text) > 1000 {
+		ls.score--
+	}
+	return ls, lower
+}
+
+// hasWord reports whether the line (text, and lower in lower case) holds
+// w at the start of a word or of a CamelCase part ("error" in "errors:",
+// "build-error" and "ParserError", "exception" in
+// "NoSuchAlgorithmException"; not in "-Werror" or "WERROR_VLA").
+func hasWord(text, lower []byte, w string) bool {
+	for i := 0; ; {
+		j := bytes.Index(lower[i:], []byte(w))
+		if j < 0 {
+			return false
+		}
+		j += i
+		if j == 0 || !isWordByte(lower[j-1]) || w[0] == '#' ||
+			'A' <= text[j] && text[j] <= 'Z' && 'a' <= text[j-1] && text[j-1] <= 'z' {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func isWordByte(c byte) bool { return 'a' <= c && c <= 'z' || isDigit(c) || c == '_' }
+
+// exceptionHead reports a line that starts with an exception or error type
+// ("ValueError: x", "java.security.NoSuchAlgorithmException: x",
+// "System.InvalidOperationException: x", "HTTPError: 400").
+func exceptionHead(text []byte) bool {
+	end := bytes.IndexByte(text, ':')
+	if end <= 0 || end > 120 {
+		return false
+	}
+	head := text[:end]
+	if bytes.IndexByte(head, ' ') >= 0 {
+		return false
+	}
+	return bytes.HasSuffix(head, []byte("Error")) || bytes.HasSuffix(head, []byte("Exception")) ||
+		bytes.HasSuffix(head, []byte("Failure")) || bytes.HasSuffix(head, []byte("Fault"))
+}
+
+// candidate is a line the general layer may name.
+type candidate struct {
+	line    int // virtual line number
+	score   int
+	key     uint64 // hash of the line's text: repeated lines count once
+	ls, le  int    // offsets in the chunk's data (while it is processed)
+	events  int    // group events of the chunk before it
+	text    string
+	window  []string // the lines around it, voteWindow each side ("" where the log has none)
+	context []ContextLine
+	step    string
+	group   string
+}
+
+// before orders candidates best first: higher score, then earlier line.
+func (c *candidate) before(d *candidate) bool {
+	return c.score > d.score || c.score == d.score && c.line < d.line
+}
+
+// chunkKeep bounds the distinct candidates a chunk keeps. The log's best
+// maxCandidates are the best of the chunks' best, so the answer does not
+// depend on where chunks begin, unless a chunk has more than chunkKeep
+// candidates that repeat lines of earlier chunks.
+const chunkKeep = 256
+
+// chunkCandidates are what a chunk keeps of the general layer's results.
+type chunkCandidates struct {
+	top        []candidate // best distinct lines, at most chunkKeep
+	keys       map[uint64]bool
+	recent     []candidate // the candidates of the last candidateWindow lines seen
+	near       []candidate // those within candidateWindow lines before the chunk's first failure marker
+	firstFail  int         // virtual line of the chunk's first failure marker (0: none)
+	failLine   candidate   // that line, for a log with no better candidate
+	failEnds   int
+	lastStrong int
+	lastOK     int  // last success line
+	fips       bool // a line showed FIPS mode in use
+}
+
+// fipsContext matches lines that show FIPS mode in use, not merely the
+// word (a repository named openssl-fips-policy): the FIPS provider or
+// module, the kernel's and the runtimes' FIPS switches.
+var fipsContext = regexp.MustCompile(`(?i)fips(?:install|module|\.so|\.cnf|_mode|_enabled|=yes|=1|=true|=on| mode| provider|140|-mode-setup|-finish-install)|OPENSSL_FIPS|-provider fips|semeru\.fips|com\.redhat\.fips|GOFIPS|GOLANG_FIPS|boringcrypto|NSS-FIPS|OpenJCEPlusFIPS`)
+
+// keep records a candidate line (in log order).
+func (cc *chunkCandidates) keep(cd candidate) {
+	if cd.score >= strongMin {
+		cc.lastStrong = cd.line
+	}
+	for len(cc.recent) > 0 && cc.recent[0].line <= cd.line-candidateWindow {
+		cc.recent = cc.recent[1:]
+	}
+	cc.recent = append(cc.recent, cd)
+	if cc.keys == nil {
+		cc.keys = map[uint64]bool{}
+	}
+	if cc.keys[cd.key] {
+		return
+	}
+	if len(cc.top) < chunkKeep {
+		cc.keys[cd.key] = true
+		cc.top = append(cc.top, cd)
+		return
+	}
+	worst := 0
+	for i := range cc.top {
+		if cc.top[worst].before(&cc.top[i]) {
+			worst = i
+		}
+	}
+	if cd.before(&cc.top[worst]) {
+		delete(cc.keys, cc.top[worst].key)
+		cc.keys[cd.key] = true
+		cc.top[worst] = cd
+	}
+}
+
+// failed records a failure marker at line (after keep for that line).
+func (cc *chunkCandidates) failed(fl candidate) {
+	cc.failEnds++
+	if cc.firstFail != 0 {
+		return
+	}
+	cc.firstFail, cc.failLine = fl.line, fl
+	for _, r := range cc.recent {
+		if r.line >= fl.line-candidateWindow && r.line < fl.line {
+			cc.near = append(cc.near, r)
+		}
+	}
+}
+
+// each calls f for every candidate the chunk holds (top, near, recent and
+// the failure line), so they can be given their text.
+func (cc *chunkCandidates) each(f func(*candidate)) {
+	for i := range cc.top {
+		f(&cc.top[i])
+	}
+	for i := range cc.near {
+		f(&cc.near[i])
+	}
+	for i := range cc.recent {
+		f(&cc.recent[i])
+	}
+	if cc.firstFail != 0 {
+		f(&cc.failLine)
+	}
+}
+
+// textKey hashes a line's text (FNV-1a).
+func textKey(text []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range text {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// categoryWords are the words the category of an inferred finding is
+// voted by (lower case, matched at the start of a word): the tools that
+// print each kind of failure and the symptoms that make it. onLine weighs
+// a word on the candidate line itself, around a word on a line near it.
+var categoryWords = []struct {
+	cat           Category
+	onLine, round float64
+	words         []string
+}{
+	{CategoryConan, 3, 2, []string{"conan", "conaninfo", "conanfile", "conandata"}},
+	{CategoryFIPS, 4, 2, []string{"fips", "boringcrypto", "fips140", "semeru.fips", "nss-fips", "ckr_"}},
+	// Symptoms of the machine or a service decide on the line itself.
+	{CategoryInfrastructure, 5, 1, []string{"no space left", "disk full", "out of memory", "oom", "oomkilled", "killed",
+		"exit code 137", "signal 9", "sigkill", "connection reset", "reset by peer", "connection refused",
+		"connection timed out", "econnreset", "etimedout", "econnrefused", "enotfound", "eai_again",
+		"name resolution", "could not resolve host", "unknown host", "network is unreachable", "503", "502", "504",
+		"bad gateway", "service unavailable", "gateway time", "internal server error", "429", "rate limit",
+		"too many requests", "lost communication", "sslerror", "ssleoferror", "certificate verify failed",
+		"tls handshake", "handshake failure", "mirror", "proxy", "hash sum mismatch", "read-only", "maintenance",
+		"transfer interrupted", "download failed", "temporary failure", "unreachable", "socket hang up",
+		"i/o timeout"}},
+	{CategoryDeployment, 2, 1, []string{"docker push", "push", "publish", "deploy", "upload", "registry",
+		"ghcr.io", "ecr", "amazonaws.com", "artifactory", "kubectl", "helm", "terraform", "tfstate", "twine",
+		"pypi", "gh release", "gcloud", "ansible", "pulumi", "kubernetes", "k8s", "namespace", "rollout",
+		"iam:", "arn:aws", "cloudformation", "heroku", "vercel", "netlify", "s3://", "docker login",
+		"authorization token", "image", "container", "pod", "release"}},
+	{CategoryTest, 2, 1, []string{"pytest", "unittest", "test_", "tests/", "assert", "assertion", "expected",
+		"received", "jest", "mocha", "vitest", "karma", "junit", "surefire", "failsafe", "testng", "ctest", "gtest",
+		"go test", "--- fail", "=== run", "not ok", "tox", "rspec", "jtreg", "tests run", "test failed",
+		"tests failed", "testcase", "test case", "test suite", "xunit", "nunit", "phpunit", "expect(", "test ",
+		"tests ", "spec"}},
+	{CategoryBuild, 2, 1, []string{"gcc", "g++", "clang", "cc1", "collect2", "ld:", "cmake", "make[", "make:",
+		"ninja", "msbuild", ".csproj", "cl.exe", "cargo", "rustc", "go build", "javac", "compil", "linking",
+		"linker", "tsc", "webpack", "vite", "esbuild", "babel", "npm install", "npm ci", "yarn install",
+		"pnpm", "pip install", "poetry", "setup.py", "wheel", "bazel", "meson", "configure", "undefined reference",
+		"undeclared", "cannot find symbol", "unresolved reference", "mismatched types", "syntax error", "gradle",
+		"maven", "mvn", "pom.xml", "error cs", "error ts", "lockfile", "package.json", "requirements.txt",
+		"go.mod", "module not found", "cannot find module", "no module named", "dotnet", "nuget", "include file",
+		"build", "building", "dependency", "dependencies"}},
+	{CategoryWorkflow, 3, 1, []string{"actions/", "uses:", "workflow", "github_token", "permission",
+		"resource not accessible", "secrets.", "input required", "unable to resolve action", ".github",
+		"runs-on", "set-output", "actions_id_token", "id-token", "oidc", "api.github.com", "octokit",
+		"httperror", "the job running on runner", "maximum execution time", "artifact"}},
+}
+
+// cryptoRefusals are words of a refused algorithm, provider or keystore:
+// in a log that runs in FIPS mode, they make a failure fips whatever tool
+// reports it (a test, a build step).
+var cryptoRefusals = []string{"algorithm", "provider", "keystore", "digest", "cipher", "md5", "sha1", "sha-1",
+	"des", "rc4", "not available", "unsupported", "disabled", "not approved", "not allowed", "nosuchalgorithm",
+	"nosuchprovider", "digital envelope", "evp_", "pkcs", "crypto"}
+
+// inferCategory votes the category of a candidate from its line, the
+// lines around it (nearer ones more) and the step it ran in. fips says the
+// log runs in FIPS mode. It returns CategoryUnknown when nothing points
+// anywhere, and the share of the votes the winner got.
+func inferCategory(cd *candidate, step string, fips bool) (Category, float64) {
+	votes := map[Category]float64{}
+	vote := func(text string, onLine bool, w float64) {
+		lower := []byte(strings.ToLower(text))
+		for _, cw := range categoryWords {
+			weight := cw.round
+			if onLine {
+				weight = cw.onLine
+			}
+			for _, word := range cw.words {
+				if hasWord([]byte(text), lower, word) {
+					votes[cw.cat] += weight * w
+				}
+			}
+		}
+	}
+	vote(cd.text, true, 1)
+	for i, t := range cd.window {
+		if t == "" {
+			continue
+		}
+		d := i - voteWindow
+		if d >= 0 {
+			d++
+		}
+		vote(t, false, 1/(1+math.Abs(float64(d))/4))
+	}
+	vote(step, false, 1.5)
+	if fips {
+		lower := []byte(strings.ToLower(cd.text))
+		for _, w := range cryptoRefusals {
+			if hasWord([]byte(cd.text), lower, w) {
+				votes[CategoryFIPS] += 6
+				break
+			}
+		}
+	}
+	best, total := CategoryUnknown, 0.0
+	for _, c := range Categories {
+		total += votes[c]
+		if votes[c] > votes[best] {
+			best = c
+		}
+	}
+	if votes[best] < 2 {
+		return CategoryUnknown, 0
+	}
+	return best, votes[best] / total
+}
+
+var categorySeverity = map[Category]Severity{
+	CategoryConan: SeverityHigh, CategoryFIPS: SeverityCritical, CategoryWorkflow: SeverityMedium,
+	CategoryBuild: SeverityHigh, CategoryTest: SeverityMedium, CategoryDeployment: SeverityHigh,
+	CategoryInfrastructure: SeverityHigh, CategoryUnknown: SeverityMedium,
+}
+
+var categoryAdvice = map[Category]string{
+	CategoryConan:          "The lines around it come from Conan: check the reference, the remotes and the profile it names.",
+	CategoryFIPS:           "The lines around it show FIPS mode in use: check whether the algorithm, provider or keystore it names is allowed in FIPS mode.",
+	CategoryWorkflow:       "The lines around it come from GitHub Actions itself: check the workflow file, the action versions and the job's permissions.",
+	CategoryBuild:          "The lines around it come from the build: the first error above is usually the cause, later ones follow from it.",
+	CategoryTest:           "The lines around it come from a test run: re-run the failing test locally.",
+	CategoryDeployment:     "The lines around it come from a deployment or publishing step: check the target, its credentials and whether the version already exists.",
+	CategoryInfrastructure: "The lines around it point at the machine or a remote service: re-run the job; if it recurs, check disk, memory and the service's status.",
+	CategoryUnknown:        "Nothing around it names a tool or a symptom.",
+}
+
+// inferredFinding turns the chosen candidate into a finding.
+func inferredFinding(cd *candidate, step, group, source string, bonus int, fips bool) *Finding {
+	cat, share := inferCategory(cd, step, fips)
+	title := "Likely root cause (no rule matched; category unknown)"
+	if cat != CategoryUnknown {
+		title = fmt.Sprintf("Likely root cause (no rule matched; %s inferred from the lines around it)", cat)
+	}
+	conf := 0.2 + 0.1*math.Min(float64(cd.score+bonus-candidateMin)/6, 1) + 0.2*share
+	conf = math.Round(math.Min(conf, 0.5)*100) / 100
+	id := InferredPrefix + string(cat)
+	return &Finding{RuleID: id, Title: title, Category: cat, Severity: categorySeverity[cat], Confidence: conf,
+		Line: cd.line, Text: cd.text, Context: cd.context, Step: step, Group: group,
+		Suggestions: []string{categoryAdvice[cat],
+			"No rule in the catalog knows this failure: if it recurs, add a custom rule (custom_rules) for it."},
+		Fingerprint: Fingerprint(id, cd.text), Occurrences: 1, Source: source}
+}
+
+// generalState is the general layer's view of the whole log, built by the
+// merger from the chunks in order.
+type generalState struct {
+	top        []candidate // best distinct lines of the log, at most maxCandidates
+	tail       []candidate // candidates of the last candidateWindow lines so far
+	near       []candidate // candidates within candidateWindow lines before the first failure marker
+	firstFail  int
+	failLine   *candidate
+	failEnds   int
+	lastStrong int
+	lastOK     int
+	sawGroup   bool // GitHub step markers: a raw job log
+	fips       bool // the log runs in FIPS mode (see fipsContext)
+}
+
+// isOutput reports a candidate that is the job's output, not the script or
+// environment GitHub echoes in a step's "Run ..." group.
+func isOutput(cd *candidate) bool { return !strings.HasPrefix(cd.group, "Run ") }
+
+// offer adds a candidate to the log's best.
+func (g *generalState) offer(cd candidate) {
+	worst := -1
+	for i := range g.top {
+		if g.top[i].key == cd.key {
+			return // an earlier line with the same text (and score)
+		}
+		if worst < 0 || g.top[worst].before(&g.top[i]) {
+			worst = i
+		}
+	}
+	if len(g.top) < maxCandidates {
+		g.top = append(g.top, cd)
+	} else if cd.before(&g.top[worst]) {
+		g.top[worst] = cd
+	}
+}
+
+// merge takes a chunk's candidates; lastLine is the last (virtual) line
+// read so far.
+func (g *generalState) merge(cc *chunkCandidates, lastLine int) {
+	if g.firstFail == 0 && cc.firstFail != 0 {
+		g.firstFail = cc.firstFail
+		for _, t := range g.tail {
+			if t.line >= cc.firstFail-candidateWindow {
+				g.near = append(g.near, t)
+			}
+		}
+		g.near = append(g.near, cc.near...)
+		fl := cc.failLine
+		g.failLine = &fl
+	}
+	g.failEnds += cc.failEnds
+	g.lastStrong = max(g.lastStrong, cc.lastStrong)
+	g.lastOK = max(g.lastOK, cc.lastOK)
+	g.fips = g.fips || cc.fips
+	for _, cd := range cc.top {
+		if isOutput(&cd) {
+			g.offer(cd)
+		}
+	}
+	tail := g.tail[:0]
+	for _, t := range append(g.tail, cc.recent...) {
+		if t.line > lastLine-candidateWindow {
+			tail = append(tail, t)
+		}
+	}
+	g.tail = tail
+}
+
+// failedLog reports whether the log shows a failure: a failure marker or
+// "##[error]" line, or, in a log without GitHub's step markers, a strong
+// candidate no success line follows.
+func (g *generalState) failedLog(errorMarkers int) bool {
+	return errorMarkers > 0 || g.failEnds > 0 || !g.sawGroup && g.lastStrong > 0 && g.lastStrong > g.lastOK
+}
+
+// bonus is a candidate's position bonus: near before the first failure
+// marker, or near the end of a log without one.
+func (g *generalState) bonus(line, lastLine int) int {
+	d := lastLine - line
+	if g.firstFail != 0 {
+		d = g.firstFail - line
+		if d <= 0 {
+			return min(d, 0) / max(-d, 1) // 0 at the marker, -1 after it
+		}
+	}
+	switch {
+	case d <= 5:
+		return 3
+	case d <= 15:
+		return 2
+	case d <= candidateWindow:
+		return 1
+	}
+	return 0
+}
+
+// best returns the candidate the general layer names and its position
+// bonus: the best score with the bonus, the earliest line among equals;
+// the first failure marker when no line scores; nil when there is none.
+func (g *generalState) best(lastLine int) (*candidate, int) {
+	var best *candidate
+	bestScore, bestBonus := 0, 0
+	seen := map[uint64]int{} // key -> earliest line among the candidates
+	for _, list := range [][]candidate{g.top, g.near, g.tail} {
+		for i := range list {
+			cd := &list[i]
+			if l, ok := seen[cd.key]; ok && l <= cd.line {
+				continue
+			}
+			seen[cd.key] = cd.line
+		}
+	}
+	for _, list := range [][]candidate{g.top, g.near, g.tail} {
+		for i := range list {
+			cd := &list[i]
+			if !isOutput(cd) || seen[cd.key] != cd.line {
+				continue
+			}
+			b := g.bonus(cd.line, lastLine)
+			if s := cd.score + b; best == nil || s > bestScore || s == bestScore && cd.line < best.line {
+				best, bestScore, bestBonus = cd, s, b
+			}
+		}
+	}
+	if best == nil && g.failLine != nil {
+		return g.failLine, 0
+	}
+	return best, bestBonus
+}
