@@ -937,7 +937,7 @@ func (m *merger) finish() *Analysis {
 		kept = slices.DeleteFunc(kept, func(f *Finding) bool { return f.Category == CategoryUnknown })
 	} else if g := &m.gen; g.failedLog(m.errors) {
 		// No rule explains the failure: the general layer names a line.
-		if cd, bonus := g.best(m.lines); cd != nil {
+		if cd, bonus := g.best(); cd != nil {
 			f := inferredFinding(cd, cd.step, cd.group, m.source, bonus, g.fips)
 			f.Line = m.logLine(f.Line)
 			for i := range f.Context {

@@ -254,7 +254,7 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 	}
 	if bytes.Contains(lower, []byte(": error")) || bytes.Contains(lower, []byte(": fatal error")) ||
 		bytes.Contains(lower, []byte("): error ")) {
-		ls.score += 2
+		ls.score += 3 // "file:12: error: x", the compilers' and linters' form
 	}
 	// Noise.
 	if zeroCount(lower) {
@@ -362,7 +362,7 @@ type chunkCandidates struct {
 // fipsContext matches lines that show FIPS mode in use, not merely the
 // word (a repository named openssl-fips-policy): the FIPS provider or
 // module, the kernel's and the runtimes' FIPS switches.
-var fipsContext = regexp.MustCompile(`(?i)fips(?:install|module|\.so|\.cnf|_mode|_enabled|=yes|=1|=true|=on| mode| provider|140|-mode-setup|-finish-install)|OPENSSL_FIPS|-provider fips|semeru\.fips|com\.redhat\.fips|GOFIPS|GOLANG_FIPS|boringcrypto|NSS-FIPS|OpenJCEPlusFIPS`)
+var fipsContext = regexp.MustCompile(`(?i)fips(?:install|module|\.so|\.cnf|_mode|_enabled|=yes|=1|=true|=on| mode| modules?| provider|140|-mode-setup|-finish-install)|OPENSSL_FIPS|-provider fips|semeru\.fips|com\.redhat\.fips|GOFIPS|GOLANG_FIPS|boringcrypto|NSS-FIPS|OpenJCEPlusFIPS`)
 
 // keep records a candidate line (in log order).
 func (cc *chunkCandidates) keep(cd candidate) {
@@ -476,7 +476,8 @@ var categoryWords = []struct {
 		"undeclared", "cannot find symbol", "unresolved reference", "mismatched types", "syntax error", "gradle",
 		"maven", "mvn", "pom.xml", "error cs", "error ts", "lockfile", "package.json", "requirements.txt",
 		"go.mod", "module not found", "cannot find module", "no module named", "dotnet", "nuget", "include file",
-		"build", "building", "dependency", "dependencies"}},
+		"build", "building", "dependency", "dependencies", "go vet", "go tool", "go install", "go mod", "go: ",
+		"vet:", "lint", "eslint", "flake8", "ruff", "mypy", "clippy"}},
 	{CategoryWorkflow, 3, 1, []string{"actions/", "uses:", "workflow", "github_token", "permission",
 		"resource not accessible", "secrets.", "input required", "unable to resolve action", ".github",
 		"runs-on", "set-output", "actions_id_token", "id-token", "oidc", "api.github.com", "octokit",
@@ -655,14 +656,16 @@ func (g *generalState) failedLog(errorMarkers int) bool {
 }
 
 // bonus is a candidate's position bonus: near before the first failure
-// marker, or near the end of a log without one.
-func (g *generalState) bonus(line, lastLine int) int {
-	d := lastLine - line
-	if g.firstFail != 0 {
-		d = g.firstFail - line
-		if d <= 0 {
-			return min(d, 0) / max(-d, 1) // 0 at the marker, -1 after it
-		}
+// marker.
+func (g *generalState) bonus(line int) int {
+	if g.firstFail == 0 {
+		// Without a marker, where a pasted excerpt ends says little; among
+		// equals the first line wins (later errors often follow from it).
+		return 0
+	}
+	d := g.firstFail - line
+	if d <= 0 {
+		return min(d, 0) / max(-d, 1) // 0 at the marker, -1 after it
 	}
 	switch {
 	case d <= 5:
@@ -678,7 +681,7 @@ func (g *generalState) bonus(line, lastLine int) int {
 // best returns the candidate the general layer names and its position
 // bonus: the best score with the bonus, the earliest line among equals;
 // the first failure marker when no line scores; nil when there is none.
-func (g *generalState) best(lastLine int) (*candidate, int) {
+func (g *generalState) best() (*candidate, int) {
 	var best *candidate
 	bestScore, bestBonus := 0, 0
 	seen := map[uint64]int{} // key -> earliest line among the candidates
@@ -697,7 +700,7 @@ func (g *generalState) best(lastLine int) (*candidate, int) {
 			if !isOutput(cd) || seen[cd.key] != cd.line {
 				continue
 			}
-			b := g.bonus(cd.line, lastLine)
+			b := g.bonus(cd.line)
 			if s := cd.score + b; best == nil || s > bestScore || s == bestScore && cd.line < best.line {
 				best, bestScore, bestBonus = cd, s, b
 			}
