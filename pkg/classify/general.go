@@ -70,6 +70,11 @@ var scoreTokens = []scoreToken{
 	{"broken pipe", 1}, {"non-zero", 1}, {"not available", 1}, {"not supported", 1},
 	{"no module named", 2}, {"not recognized", 1}, {"violation", 1}, {"deadline", 1}, {"terminated", 1},
 	{"exceeded", 1}, {"disabled", 1}, {"exit code", 0}, {"exit status", 0}, {"exited with", 0},
+	{"panicked", 2}, {"not authorized", 2}, {"not accessible", 3}, {"maximum execution time", 3},
+	{"crashloopbackoff", 4}, {"imagepullbackoff", 4}, {"errimagepull", 4}, {"hash sum mismatch", 3},
+	{"read-only mode", 3}, {"authentication required", 2}, {"undefined reference", 2}, {"could not resolve", 2},
+	{"self-test", 2}, {"self test", 2}, {"known-answer", 2}, {"unable to load", 2}, {"command not found", 3},
+	{"syntax error", 2}, {"segfault", 3},
 	// Noise and success.
 	{"warn", -2}, {"deprecat", -2}, {"retry", -1}, {"ignor", -2}, {"skip", -2}, {"success", -3},
 	{"passed", -2}, {"no error", -4}, {"finished", 0}, {"complete", 0}, {"deployed", 0},
@@ -82,7 +87,7 @@ var scoreTokens = []scoreToken{
 // strongMin.
 const (
 	candidateMin = 3
-	strongMin    = 6
+	strongMin    = 5
 	// candidateWindow is how many lines before a failure marker (or the
 	// end of the log) earn a position bonus.
 	candidateWindow = 30
@@ -131,8 +136,11 @@ func zeroCount(lower []byte) bool {
 				k++
 			}
 			rest := bytes.TrimLeft(lower[k:], " :=")
-			if len(rest) > 0 && rest[0] == '0' && (len(rest) == 1 || !isDigit(rest[1])) {
-				return true
+			if len(rest) > 0 && rest[0] == '0' && (len(rest) == 1 || !isDigit(rest[1]) && rest[1] != '.' && rest[1] != ',') {
+				return true // not "Failed    0.05 sec"
+			}
+			if k < len(lower) && lower[k] == ':' && bytes.HasPrefix(rest, []byte("none")) {
+				return true // "Self-test failures: none"
 			}
 			i = j + 1
 		}
@@ -140,12 +148,27 @@ func zeroCount(lower []byte) bool {
 	return false
 }
 
+// benignNotices are messages printed at error level that report no
+// failure.
+var benignNotices = []string{
+	"pip's dependency resolver does not currently take into account",
+}
+
 // noisePhrases are lines tools print in passing that look like failures.
 var noisePhrases = []string{
-	"pip's dependency resolver does not currently take into account",
 	"error-prone", "errorprone", "-werror", "onerror", "error_log", "errors.go", "error.go",
 	"if-no-files-found", "continue-on-error", "fail-fast", "failfast", "--fail-", "set -e", "|| true",
 	"will retry", "retrying in", "warning:", "[warning]", "npm warn", "warn ",
+}
+
+// consequencePhrases say that something failed earlier: a summary, not
+// the cause.
+var consequencePhrases = []string{
+	"could not compile", "failed to compile", "previous error", "ld returned 1 exit status", "compilation terminated",
+	"no input files", "commands failed", "[help 1]", "for more information about this error",
+	"build failed with an exception", "a complete log of this run", "errors while running", "see the compiler error output",
+	"to see the full stack trace", "re-run maven", "--stacktrace", "some errors occurred", "exiting with failure",
+	"configuring incomplete", "generating done", "-- performing test", "-- looking for", "-- check for",
 }
 
 // failEndPhrases mark where a job or command failed (lower case).
@@ -238,11 +261,25 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 		ls.score = min(ls.score, 0)
 		return ls, lower
 	}
+	if nonZeroCount(lower) {
+		// "2 failed", "Failures: 1": a count of failures, which "passed"
+		// beside it does not cancel. A summary, so it weighs less than the
+		// lines that name what failed.
+		ls.score++
+		if mask[(a.tokenBase+passedToken)>>6]&(1<<((a.tokenBase+passedToken)&63)) != 0 && hasWord(text, lower, "passed") {
+			ls.score += 2
+		}
+	}
+	if earlyFailureWord(lower) {
+		ls.score++ // "CMake Error at", "npm ERR!", "Error response from daemon"
+	}
 	// The form of the line: what tools print for the cause.
 	switch {
 	case hasPrefixFold(text, "##[error]"):
 		ls.score += 3
-	case hasPrefixFold(text, "error") && len(text) > 5 && strings.IndexByte(":[ (", text[5]) >= 0,
+	case hasPrefixFold(text, "error") && len(text) > 5 && (strings.IndexByte(":[(", text[5]) >= 0 ||
+		text[5] == ' ' && (text[0] == 'E' || text[1] == 'R')), // "error:", "Error response", "ERROR x"; not "error message."
+		toolError(text),
 		hasPrefixFold(text, "fatal"), hasPrefixFold(text, "panic:"), hasPrefixFold(text, "caused by:"),
 		bytes.HasPrefix(text, []byte("FAIL")), bytes.HasPrefix(text, []byte("E ")), hasPrefixFold(text, "not ok "),
 		hasPrefixFold(text, "[error]"), hasPrefixFold(text, "npm err"), hasPrefixFold(text, "e: "),
@@ -251,6 +288,15 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 	}
 	if exceptionHead(text) {
 		ls.score += 3
+	}
+	if diagnosticLocation(text) {
+		ls.score += 3 // "render.go:41:15: undefined: x", "Program.cs(4,7): ..."
+	}
+	if bytes.Contains(lower, []byte("panicked at")) {
+		ls.score += 2
+	}
+	if statusAtEnd(lower) {
+		ls.score += 2 // "rejectsWeakCipher() FAILED", "***Failed  0.05 sec", "(Not Run)"
 	}
 	if bytes.Contains(lower, []byte(": error")) || bytes.Contains(lower, []byte(": fatal error")) ||
 		bytes.Contains(lower, []byte("): error ")) {
@@ -261,6 +307,17 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 		ls.score -= 8
 	}
 	for _, p := range noisePhrases {
+		if bytes.Contains(lower, []byte(p)) {
+			ls.score -= 3
+			break
+		}
+	}
+	for _, p := range benignNotices {
+		if bytes.Contains(lower, []byte(p)) {
+			ls.score -= 10
+		}
+	}
+	for _, p := range consequencePhrases {
 		if bytes.Contains(lower, []byte(p)) {
 			ls.score -= 3
 			break
@@ -294,7 +351,7 @@ func hasWord(text, lower []byte, w string) bool {
 			return false
 		}
 		j += i
-		if j == 0 || !isWordByte(lower[j-1]) || w[0] == '#' ||
+		if j == 0 || !isWordByte(lower[j-1]) || !isWordByte(w[0]) ||
 			'A' <= text[j] && text[j] <= 'Z' && 'a' <= text[j-1] && text[j-1] <= 'z' {
 			return true
 		}
@@ -303,6 +360,109 @@ func hasWord(text, lower []byte, w string) bool {
 }
 
 func isWordByte(c byte) bool { return 'a' <= c && c <= 'z' || isDigit(c) || c == '_' }
+
+// toolError reports "<Tool> Error ..." at the start of a line ("CMake
+// Error at CMakeLists.txt:17", "Gradle ERROR").
+func toolError(text []byte) bool {
+	sp := bytes.IndexByte(text, ' ')
+	if sp <= 0 || sp > 24 || text[0] < 'A' || text[0] > 'Z' {
+		return false
+	}
+	rest := text[sp+1:]
+	return bytes.HasPrefix(rest, []byte("Error")) || bytes.HasPrefix(rest, []byte("ERROR"))
+}
+
+// earlyFailureWord reports a failure word among the first words of the
+// line, where tools put it when the line is the failure.
+func earlyFailureWord(lower []byte) bool {
+	head := lower[:min(len(lower), 16)]
+	return bytes.Contains(head, []byte("error")) || bytes.Contains(head, []byte("err!")) ||
+		bytes.Contains(head, []byte("fatal")) || bytes.Contains(head, []byte("fail"))
+}
+
+// passedToken is the index of "passed" in scoreTokens.
+var passedToken = func() int {
+	for i, t := range scoreTokens {
+		if t.lit == "passed" {
+			return i
+		}
+	}
+	panic("no passed token")
+}()
+
+// nonZeroCount reports a count of failures above zero: "2 failed",
+// "1 tests failed", "Failures: 1", "errors=3".
+func nonZeroCount(lower []byte) bool {
+	for _, w := range []string{"fail", "error"} {
+		for i := 0; ; {
+			j := bytes.Index(lower[i:], []byte(w))
+			if j < 0 {
+				break
+			}
+			j += i
+			before := bytes.TrimRight(lower[:j], " ")
+			before = bytes.TrimSuffix(before, []byte("tests"))
+			before = bytes.TrimSuffix(before, []byte("test"))
+			before = bytes.TrimRight(before, " ")
+			if n := len(before); n > 0 && isDigit(before[n-1]) {
+				k := n - 1
+				for k > 0 && isDigit(before[k-1]) {
+					k--
+				}
+				if digits(before[k:]) > 0 && !(n-k == 1 && before[k] == '0') && (k == 0 || !isWordByte(before[k-1])) {
+					return true
+				}
+			}
+			k := j + len(w)
+			for k < len(lower) && 'a' <= lower[k] && lower[k] <= 'z' {
+				k++
+			}
+			rest := bytes.TrimLeft(lower[k:], " :=")
+			if d := digits(rest); d > 0 && !(d == 1 && rest[0] == '0') && k < len(lower) && (lower[k] == ':' || lower[k] == '=') {
+				return true
+			}
+			i = j + 1
+		}
+	}
+	return false
+}
+
+// diagnosticLocation reports a line that starts with a source location,
+// the form compilers and linters print a diagnostic in: "a/b.go:41:15: ",
+// "x.c:3: ", "Program.cs(4,7): ", "lib/x.ts(11,25): ".
+func diagnosticLocation(text []byte) bool {
+	i := 0
+	for i < len(text) && i < 300 && text[i] != ' ' && text[i] != ':' && text[i] != '(' {
+		i++
+	}
+	name := text[:i]
+	dot := bytes.LastIndexByte(name, '.')
+	if dot <= 0 || dot == len(name)-1 || len(name)-dot > 6 || i == len(text) {
+		return false
+	}
+	rest := text[i:]
+	switch rest[0] {
+	case ':':
+		if bytes.HasPrefix(rest, []byte(": (")) { // Kotlin: "x.kts: (107, 21): "
+			n := digits(rest[3:])
+			return n > 0 && 3+n < len(rest) && rest[3+n] == ','
+		}
+		n := digits(rest[1:])
+		return n > 0 && 1+n < len(rest) && rest[1+n] == ':'
+	case '(':
+		n := digits(rest[1:])
+		return n > 0 && 1+n < len(rest) && (rest[1+n] == ',' || rest[1+n] == ')')
+	}
+	return false
+}
+
+// statusAtEnd reports a test result line: a failure word among the last
+// words of the line ("x() FAILED", "***Failed    0.05 sec", "(Not Run)").
+func statusAtEnd(lower []byte) bool {
+	tail := lower[max(0, len(lower)-24):]
+	return bytes.Contains(tail, []byte("fail")) || bytes.Contains(tail, []byte("(not run)")) ||
+		bytes.Contains(tail, []byte("(timeout)")) || bytes.Contains(tail, []byte("***exception"))
+}
 
 // exceptionHead reports a line that starts with an exception or error type
 // ("ValueError: x", "java.security.NoSuchAlgorithmException: x",
@@ -447,18 +607,28 @@ var categoryWords = []struct {
 	onLine, round float64
 	words         []string
 }{
-	{CategoryConan, 3, 2, []string{"conan", "conaninfo", "conanfile", "conandata"}},
-	{CategoryFIPS, 4, 2, []string{"fips", "boringcrypto", "fips140", "semeru.fips", "nss-fips", "ckr_"}},
-	// Symptoms of the machine or a service decide on the line itself.
-	{CategoryInfrastructure, 5, 1, []string{"no space left", "disk full", "out of memory", "oom", "oomkilled", "killed",
-		"exit code 137", "signal 9", "sigkill", "connection reset", "reset by peer", "connection refused",
-		"connection timed out", "econnreset", "etimedout", "econnrefused", "enotfound", "eai_again",
-		"name resolution", "could not resolve host", "unknown host", "network is unreachable", "503", "502", "504",
-		"bad gateway", "service unavailable", "gateway time", "internal server error", "429", "rate limit",
-		"too many requests", "lost communication", "sslerror", "ssleoferror", "certificate verify failed",
-		"tls handshake", "handshake failure", "mirror", "proxy", "hash sum mismatch", "read-only", "maintenance",
-		"transfer interrupted", "download failed", "temporary failure", "unreachable", "socket hang up",
-		"i/o timeout"}},
+	{CategoryConan, 3, 2, []string{"conan", "conaninfo", "conanfile", "conandata", "settings.compiler", "settings.os",
+		"settings.arch", "settings.build_type", "recipe", "prebuilt", "conancenter", "--build=missing", "version conflict",
+		"conan_toolchain"}},
+	// FIPS in use, not a name that contains the word (openssl-fips-policy).
+	{CategoryFIPS, 4, 2, []string{"fips mode", "fips provider", "fips module", "fipsinstall", "fipsmodule", "fips.so",
+		"fips_mode", "fips_enabled", "fips140", "fips 140", "fips-140", "fips=", "boringcrypto", "semeru.fips",
+		"nss-fips", "ckr_", "fips-mode-setup", "fips validated", "for fips", "in fips", "fips self", "self-test",
+		"self test", "known-answer"}},
+	// A tool that is not installed is the build's setup.
+	{CategoryBuild, 6, 1, []string{"command not found", "is not recognized as an internal or external command",
+		"is not installed", "unable to locate executable"}},
+	// Symptoms of the machine or a service decide on the line itself:
+	// they are the cause whatever tool printed them.
+	{CategoryInfrastructure, 20, 1, []string{"no space left", "disk full", "out of memory", "oom", "oomkilled",
+		"killed", "exit code 137", "signal 9", "sigkill", "connection reset", "reset by peer", "econnreset",
+		"etimedout", "econnrefused", "enotfound", "eai_again", "name resolution", "could not resolve host",
+		"unknown host", "network is unreachable", "bad gateway", "service unavailable", "gateway time",
+		"too many requests", "rate limit", "lost communication", "shutdown signal", "sslerror", "ssleoferror",
+		"certificate verify failed", "tls handshake", "hash sum mismatch", "read-only mode", "transfer interrupted",
+		"temporary failure", "socket hang up", "i/o timeout", "connection timed out"}},
+	{CategoryInfrastructure, 5, 1, []string{"503", "502", "504", "429", "internal server error", "connection refused",
+		"handshake failure", "mirror", "proxy", "maintenance", "download failed", "unreachable"}},
 	{CategoryDeployment, 2, 1, []string{"docker push", "push", "publish", "deploy", "upload", "registry",
 		"ghcr.io", "ecr", "amazonaws.com", "artifactory", "kubectl", "helm", "terraform", "tfstate", "twine",
 		"pypi", "gh release", "gcloud", "ansible", "pulumi", "kubernetes", "k8s", "namespace", "rollout",
@@ -476,12 +646,25 @@ var categoryWords = []struct {
 		"undeclared", "cannot find symbol", "unresolved reference", "mismatched types", "syntax error", "gradle",
 		"maven", "mvn", "pom.xml", "error cs", "error ts", "lockfile", "package.json", "requirements.txt",
 		"go.mod", "module not found", "cannot find module", "no module named", "dotnet", "nuget", "include file",
-		"build", "building", "dependency", "dependencies", "go vet", "go tool", "go install", "go mod", "go: ",
+		"build", "building", "dependency", "dependencies", ".c:", ".cc:", ".cpp:", ".h:", ".hpp:", ".rs:", ".go:",
+		".java:", ".kt:", ".kts:", ".ts(", ".cs(", ".swift:", ".scala:", "go vet", "go tool", "go install", "go mod", "go: ",
 		"vet:", "lint", "eslint", "flake8", "ruff", "mypy", "clippy"}},
 	{CategoryWorkflow, 3, 1, []string{"actions/", "uses:", "workflow", "github_token", "permission",
-		"resource not accessible", "secrets.", "input required", "unable to resolve action", ".github",
-		"runs-on", "set-output", "actions_id_token", "id-token", "oidc", "api.github.com", "octokit",
-		"httperror", "the job running on runner", "maximum execution time", "artifact"}},
+		"secrets.", ".github", "runs-on", "set-output", "id-token", "oidc", "api.github.com", "octokit",
+		"httperror", "artifact", "graphql"}},
+	// GitHub Actions' own words for its failures decide on the line.
+	{CategoryWorkflow, 20, 2, []string{"resource not accessible by integration", "input required and not supplied",
+		"unable to resolve action", "actions_id_token_request", "the job running on runner",
+		"maximum execution time", "deprecated version of `actions/", "invalid workflow file",
+		"the workflow is not valid", "has timed out after", "higher priority waiting request",
+		"operation was canceled", "denied to github-actions[bot]", "github-actions[bot]"}},
+}
+
+// isCommandEcho reports a line that echoes a command: a shell prompt or
+// trace ("$ ", "+ "), GitHub's "Run ..." step title, "[command]".
+func isCommandEcho(t string) bool {
+	return strings.HasPrefix(t, "$ ") || strings.HasPrefix(t, "+ ") || strings.HasPrefix(t, "Run ") ||
+		strings.HasPrefix(t, "[command]") || strings.HasPrefix(t, "##[group]Run ")
 }
 
 // cryptoRefusals are words of a refused algorithm, provider or keystore:
@@ -520,7 +703,11 @@ func inferCategory(cd *candidate, step string, fips bool) (Category, float64) {
 		if d >= 0 {
 			d++
 		}
-		vote(t, false, 1/(1+math.Abs(float64(d))/4))
+		w := 1 / (1 + math.Abs(float64(d))/4)
+		if isCommandEcho(t) {
+			w *= 2 // "$ helm install ...": the command that failed names its tool
+		}
+		vote(t, false, w)
 	}
 	vote(step, false, 1.5)
 	if fips {
@@ -539,7 +726,7 @@ func inferCategory(cd *candidate, step string, fips bool) (Category, float64) {
 			best = c
 		}
 	}
-	if votes[best] < 2 {
+	if votes[best] < 1 {
 		return CategoryUnknown, 0
 	}
 	return best, votes[best] / total

@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// TestGeneralLayer classifies logs no rule of the catalog knows: a failed
-// log gets a root-cause line and a category inferred from the lines around
-// it, labelled as inferred; a green one gets nothing.
+// TestGeneralLayer classifies logs with no rules at all (an empty catalog):
+// a failed log gets a root-cause line and a category inferred from the
+// lines around it, labelled as inferred; a green one gets nothing.
 func TestGeneralLayer(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -35,8 +35,16 @@ func TestGeneralLayer(t *testing.T) {
 			"fatal: boom happened for real\n##[error]Process completed with exit code 1.\n", CategoryUnknown, 4},
 		{"only_the_marker_left", "##[group]Run ./x\n./x\n##[endgroup]\nall quiet\n##[error]Process completed with exit code 3.\n",
 			CategoryUnknown, 5},
+		// The command the excerpt starts with names the tool.
 		{"pasted_excerpt_without_markers", "$ ./configure && make\nchecking for frob... yes\n" +
-			"error: the frob subsystem is missing a gasket\n", CategoryUnknown, 3},
+			"error: the frob subsystem is missing a gasket\n", CategoryBuild, 3},
+		{"compiler_location_form", "render.go:41:15: undefined: html.EscapeStrin\n##[error]Process completed with exit code 1.\n",
+			CategoryBuild, 1},
+		{"summary_below_the_failed_test", "3/12 Test  #3: test_evp ....***Failed    0.05 sec\n" +
+			"92% tests passed, 1 tests failed out of 12\n##[error]Process completed with exit code 8.\n", CategoryTest, 1},
+		{"github_words_decide", "Run gh pr edit --add-label ready\nGraphQL: Resource not accessible by integration (addLabelsToLabelable)\n" +
+			"##[error]Process completed with exit code 1.\n", CategoryWorkflow, 2},
+		{"green_zero_failures_none", "Self-test failures: none\nERROR: nothing\nBUILD SUCCESSFUL in 3s\n", "", 0},
 		{"green_pip_notice", "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.\n" +
 			"foo 1.0 requires bar, which is not installed.\n", "", 0},
 		{"green_after_success_line", "ERROR: transient hiccup, ignoring\nBUILD SUCCESSFUL in 3s\n", "", 0},
@@ -46,7 +54,11 @@ func TestGeneralLayer(t *testing.T) {
 			"2026-11-19T02:13:45.0000000Z fatal: a tolerated failure (continue-on-error)\n", "", 0},
 		{"green_tap_negative_test", "1..1\nfrobinstall: INSTALL FAILED\nok 1 - frobinstall fails on bad input\n", "", 0},
 	}
-	a := testAnalyzer(t)
+	empty, err := NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAnalyzer(empty)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -56,13 +56,14 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 	accuracyOnly := fs.Bool("accuracy", false, "print the accuracy reports only, skip the throughput comparison")
 	misses := fs.Bool("misses", false, "list the logs each accuracy report got wrong (never those of the validation half)")
 	only := fs.String("sets", "existing,dev,validation", "accuracy reports to print: existing, dev, validation (comma separated)")
+	noRules := fs.Bool("no-rules", false, "score the general layer alone (an empty catalog): how it does on failures no rule knows")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *classifyLog != "" {
 		return classifyFile(ctx, *classifyLog, out)
 	}
-	if err := accuracy(ctx, *root, *misses, strings.Split(*only, ","), out); err != nil {
+	if err := accuracy(ctx, *root, *misses, *noRules, strings.Split(*only, ","), out); err != nil {
 		return err
 	}
 	if *accuracyOnly {
@@ -111,10 +112,16 @@ func classifyFile(ctx context.Context, path string, out io.Writer) error {
 // accuracy scores the classifier on the corpus written with the rules and
 // on each half of the public corpus (testdata/fixer/public/README.md), and
 // prints each report. misses lists the logs each got wrong.
-func accuracy(ctx context.Context, root string, misses bool, only []string, out io.Writer) error {
+func accuracy(ctx context.Context, root string, misses, noRules bool, only []string, out io.Writer) error {
 	c, err := classify.DefaultCatalog()
 	if err != nil {
 		return err
+	}
+	if noRules {
+		fmt.Fprintln(out, "The general layer alone (no rules):")
+		if c, err = classify.NewCatalog(); err != nil {
+			return err
+		}
 	}
 	top1 := classifier(classify.NewAnalyzer(c))
 	sets := []struct {
