@@ -219,7 +219,7 @@ type chunk struct {
 	condSeen []bool
 	errors   int
 	cand     chunkCandidates
-	last     bool // the last chunk of the log
+	hits     []lineHit // scratch for evalLine
 }
 
 type groupEvent struct {
@@ -228,14 +228,15 @@ type groupEvent struct {
 }
 
 type match struct {
-	rule    int
-	pattern string
-	line    int
-	text    string
-	context []ContextLine
-	events  int // group events of the chunk before this line
-	fp      string
-	count   int // occurrences of this fingerprint in the same group segment of the chunk
+	rule     int
+	pattern  string
+	priority int // the rule's, or a built-in's it won the line from
+	line     int
+	text     string
+	context  []ContextLine
+	events   int // group events of the chunk before this line
+	fp       string
+	count    int // occurrences of this fingerprint in the same group segment of the chunk
 }
 
 // Analyze classifies one job log read from r, decoded first (see
@@ -667,19 +668,75 @@ func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, 
 			if !a.conditionsHold(c, r, text, ls, le) {
 				continue
 			}
-			s := string(text)
-			fp := Fingerprint(r.ID, s)
-			key := fmt.Sprintf("%s/%d", fp, len(c.events))
-			if i, ok := fps[key]; ok {
-				c.matches[i].count++
-				continue
-			}
-			fps[key] = len(c.matches)
-			c.matches = append(c.matches, match{rule: p.rule, pattern: p.src, line: lineNum, text: s,
-				context: a.contextAround(c, ls, le, lineNum, a.contextLines), events: len(c.events), fp: fp, count: 1})
+			c.hits = append(c.hits, lineHit{rule: p.rule, pattern: p.src})
 		}
 	}
+	if len(c.hits) == 0 {
+		return isGroup
+	}
+	s := string(text)
+	for _, h := range a.resolveLine(c.hits) {
+		fp := Fingerprint(a.catalog.Rules[h.rule].ID, s)
+		key := fmt.Sprintf("%s/%d", fp, len(c.events))
+		if i, ok := fps[key]; ok {
+			c.matches[i].count++
+			continue
+		}
+		fps[key] = len(c.matches)
+		c.matches = append(c.matches, match{rule: h.rule, pattern: h.pattern, priority: h.priority, line: lineNum, text: s,
+			context: a.contextAround(c, ls, le, lineNum, a.contextLines), events: len(c.events), fp: fp, count: 1})
+	}
+	c.hits = c.hits[:0]
 	return isGroup
+}
+
+// lineHit is a rule that matched a line, before custom and built-in rules
+// on the same line are resolved.
+type lineHit struct {
+	rule     int
+	pattern  string
+	priority int
+}
+
+// resolveLine decides between custom and built-in rules that match the
+// same line: the custom rule's finding stands and the built-ins' go, and
+// it ranks with the highest priority among them, unless the custom rule
+// says defer_to_builtin, then the built-ins' stand and its own goes.
+// Without both kinds on the line, every hit stands with its rule's
+// priority.
+func (a *Analyzer) resolveLine(hits []lineHit) []lineHit {
+	var custom, deferring, builtin bool
+	top := 0
+	for i := range hits {
+		r := a.catalog.Rules[hits[i].rule]
+		hits[i].priority = r.Priority
+		switch {
+		case r.builtin:
+			builtin = true
+			top = max(top, r.Priority)
+		case r.DeferToBuiltin:
+			deferring = true
+		default:
+			custom = true
+		}
+	}
+	if !builtin || !custom && !deferring {
+		return hits
+	}
+	out := hits[:0]
+	for _, h := range hits {
+		r := a.catalog.Rules[h.rule]
+		switch {
+		case r.builtin && custom:
+			continue // the custom rule explains this line
+		case !r.builtin && r.DeferToBuiltin:
+			continue // the built-in does
+		case !r.builtin:
+			h.priority = max(h.priority, top)
+		}
+		out = append(out, h)
+	}
+	return out
 }
 
 // tokenHit reports whether mask has a score token.
@@ -904,7 +961,7 @@ func (m *merger) add(mt match, step, group string) {
 		Context: mt.context, Step: step, Group: group, Suggestions: r.Suggestions, Fix: r.Fix,
 		Fingerprint: mt.fp, Occurrences: mt.count, Source: m.source}
 	m.byFP[mt.fp] = f
-	m.priority[mt.fp] = r.Priority
+	m.priority[mt.fp] = mt.priority
 	m.order = append(m.order, f)
 }
 

@@ -198,6 +198,7 @@ func reference(a *Analyzer, data []byte, source string) (*Analysis, error) {
 		}
 		return false
 	}
+	var hits []lineHit
 	for i, l := range lines {
 		isGroup := l.Marker == "group" || l.Marker == "endgroup"
 		if l.Error {
@@ -234,9 +235,13 @@ func reference(a *Analyzer, data []byte, source string) (*Analysis, error) {
 			if !ok {
 				continue
 			}
-			m.add(match{rule: p.rule, pattern: p.src, line: i + 1, text: l.Text, context: refContext(lines, i, a.contextLines),
-				fp: Fingerprint(r.ID, l.Text), count: 1}, l.Step, l.Group)
+			hits = append(hits, lineHit{rule: p.rule, pattern: p.src})
 		}
+		for _, h := range a.resolveLine(hits) {
+			m.add(match{rule: h.rule, pattern: h.pattern, priority: h.priority, line: i + 1, text: l.Text,
+				context: refContext(lines, i, a.contextLines), fp: Fingerprint(a.catalog.Rules[h.rule].ID, l.Text), count: 1}, l.Step, l.Group)
+		}
+		hits = hits[:0]
 	}
 	// The general layer, on every line with a score token.
 	var cc chunkCandidates

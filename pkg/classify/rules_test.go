@@ -205,3 +205,73 @@ func mustCatalog(t *testing.T) *Catalog {
 	}
 	return c
 }
+
+// TestCustomRuleWinsTheLine: a custom rule that matches a line a built-in
+// also matches replaces the built-in's finding there and ranks with its
+// priority; with defer_to_builtin the built-in's stands instead.
+func TestCustomRuleWinsTheLine(t *testing.T) {
+	t.Parallel()
+	log := "ERROR: Missing prebuilt package for 'zlib/1.3.1'\n" +
+		"src/a.c:3:10: fatal error: zlib.h: No such file or directory\n" +
+		"##[error]Process completed with exit code 1.\n"
+	tests := []struct {
+		name     string
+		rule     string
+		wantRoot string
+		gone     string // a rule whose finding must not be there
+	}{
+		{"custom_wins_and_takes_the_builtins_rank", `rules:
+  - id: acme.cache_miss
+    title: Our binary cache was cold
+    category: infrastructure
+    severity: medium
+    patterns: ['Missing prebuilt package']
+    suggestions: [Warm the cache.]
+`, "acme.cache_miss", "conan.missing_prebuilt_package"},
+		{"defer_to_builtin", `rules:
+  - id: acme.cache_miss
+    title: Our binary cache was cold
+    category: infrastructure
+    severity: medium
+    defer_to_builtin: true
+    patterns: ['Missing prebuilt package']
+    suggestions: [Warm the cache.]
+`, "conan.missing_prebuilt_package", "acme.cache_miss"},
+		{"other_line_ranks_by_priority", `rules:
+  - id: acme.header
+    title: Header missing
+    category: build
+    severity: medium
+    priority: 10
+    patterns: ['No such file or directory']
+    suggestions: [Install the headers.]
+`, "conan.missing_prebuilt_package", "build.compiler_error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			extra, err := ParseRules([]byte(tt.rule), "custom.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := mustCatalog(t).WithRules(extra...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := NewAnalyzer(c)
+			res, err := a.Analyze(context.Background(), strings.NewReader(log), "x.log")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rc := res.RootCause(); rc == nil || rc.RuleID != tt.wantRoot {
+				t.Fatalf("root cause = %+v, want %s", rc, tt.wantRoot)
+			}
+			for _, f := range res.Findings {
+				if f.RuleID == tt.gone {
+					t.Errorf("finding of %s is still there: %+v", tt.gone, f)
+				}
+			}
+			compareWithReference(t, NewAnalyzer(c, WithChunkSize(64), WithWorkers(2)), []byte(strings.Repeat(log, 3)))
+		})
+	}
+}
