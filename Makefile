@@ -112,6 +112,8 @@ e2e: image ## Container tests against the emulator, then the act workflow run (.
 fuzz: ## A brief run of each fuzz target (execution counts, not -fuzztime durations: golang/go#75804).
 	$(GO) test -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime 20000x -fuzzminimizetime 100x ./pkg/classify
 	$(GO) test -run '^$$' -fuzz '^FuzzReadLog$$' -fuzztime 50000x -fuzzminimizetime 100x ./pkg/classify
+	$(GO) test -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime 50000x -fuzzminimizetime 100x ./pkg/redact
+	$(GO) test -run '^$$' -fuzz '^FuzzNoSurvivor$$' -fuzztime 50000x -fuzzminimizetime 100x ./pkg/redact
 
 demo: build ## The whole chain on the example ecosystem through the emulator, into reports/.
 	$(GO) run ./.ci/demo -bin bin -fixture $(FIXTURE) -out $(REPORTS)

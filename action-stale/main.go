@@ -35,7 +35,7 @@ func spec() runner.Spec {
 		Inputs: []runner.Input{
 			runner.TokenInput(), runner.OwnerInput(),
 			{Name: "repositories", Kind: runner.Repos, Env: "DOMAINS", Usage: "repositories to process (owner/name, or a bare name with the owner input); default: the current repository"},
-			{Name: "days_until_stale", Kind: runner.Days, Default: "30", Env: "DAYS_UNTIL_STALE", Usage: "days without activity before the warning (fractions allowed, > 0)"},
+			{Name: "days_until_stale", Kind: runner.Days, Default: "30", Env: "DAYS_UNTIL_STALE", Usage: "days without activity before the warning (fractions allowed, 0 = at once)"},
 			{Name: "days_until_close", Kind: runner.Days, Default: "7", Env: "DAYS_UNTIL_CLOSE", Usage: "days after the warning before closing/deleting"},
 			{Name: "stale_label", Kind: runner.String, Default: d.StaleLabel, Usage: "label that marks a warned pull request or issue"},
 			{Name: "stale_pr_message", Kind: runner.String, Default: d.StalePRMessage, Usage: "warning comment template for pull requests"},
@@ -56,8 +56,10 @@ func spec() runner.Spec {
 			{Name: "close_prs", Kind: runner.Bool, Default: "false", Usage: "close warned pull requests after days_until_close"},
 			{Name: "close_issues", Kind: runner.Bool, Default: "false", Usage: "close warned issues after days_until_close"},
 			{Name: "delete_branches", Kind: runner.Bool, Default: "false", Usage: "delete warned branches after days_until_close (needs contents: write)"},
-			{Name: "operations_per_run", Kind: runner.Int, Default: "30", Usage: "maximum write requests per run (reads are not counted)"},
-			{Name: "bot_login", Kind: runner.String, Default: d.BotLogin, Usage: "login the token acts as; its comments and labels are never activity"},
+			{Name: "content_per_hour", Kind: runner.Int, Default: "500", Usage: "content-creating requests GitHub allows per hour (its secondary limit); every write counts; 0 = no limit (an Enterprise Server without secondary limits)"},
+			{Name: "operations_per_run", Kind: runner.Int, Default: "30", Usage: "maximum write requests per run (reads are bounded by the rate limit found at the start)"},
+			{Name: "bot_login", Kind: runner.String, Usage: "login to use only when the token's own login cannot be read (it is read from the token; a different value is reported)"},
+			{Name: "alert_label", Kind: runner.String, Default: d.AlertLabel, AllowEmpty: true, Usage: "items with the alert action's label are never touched; '' to process them"},
 			{Name: "ignore_actors", Kind: runner.List, Default: list(stale.DefaultIgnoreActors), AllowEmpty: true, Usage: "logins whose comments, reviews and label changes are not activity"},
 			runner.DryRunInput(), runner.OutputDirInput(), runner.LogLevelInput(), runner.CacheDirInput(),
 			runner.RateLimitPolicyInput(), runner.MaxWaitInput(),
@@ -81,6 +83,7 @@ func policy(r *runner.Run) stale.Policy {
 	p.ClosePRs, p.CloseIssues, p.DeleteBranches = r.Bool("close_prs"), r.Bool("close_issues"), r.Bool("delete_branches")
 	p.OperationsPerRun = r.Int("operations_per_run")
 	p.BotLogin, p.IgnoreActors = r.String("bot_login"), r.List("ignore_actors")
+	p.AlertLabel = r.String("alert_label")
 	return p
 }
 
@@ -110,7 +113,9 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 		repos = []string{r.Repository().String()}
 	}
 	cfg := stale.Config{Policy: policy(r), Repositories: repos, DryRun: r.Bool("dry_run"),
-		OutputDir: r.String("output_dir"), Repository: r.Repository().String(), Now: r.Now(), Version: version, RunURL: r.RunURL()}
+		OutputDir: r.String("output_dir"), Repository: r.Repository().String(), Now: r.Now(), Version: version, RunURL: r.RunURL(),
+		Host: stale.ServerHost(r.ServerURL()), CursorFile: stale.CursorFile(r.String("cache_dir")),
+		ContentPerHour: r.Int("content_per_hour"), NoContentLimit: r.Int("content_per_hour") == 0}
 	if err := cfg.Validate(); err != nil {
 		return inputErrors(r, err)
 	}
@@ -121,6 +126,11 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 	end := r.Group("stale: " + cfg.Policy.StaleLabel)
 	res, err = stale.Run(ctx, cfg, stale.Deps{GitHub: gh.Client, Stats: func() any { return gh.Stats() }, Logf: r.Infof})
 	end()
+	if res != nil {
+		for _, w := range res.Warnings {
+			r.Warningf(runner.Annotation{Title: "Stale"}, "%s", w)
+		}
+	}
 	if res != nil && res.Analysis != nil {
 		r.AddSummary(res.Analysis.Markdown())
 		if len(res.Files) > 0 {
@@ -141,8 +151,11 @@ func run(ctx context.Context, r *runner.Run) (err error) {
 		for _, e := range res.Analysis.Errors {
 			r.Errorf(runner.Annotation{Title: "Repository not processed"}, "%s: %s", e.Repository, e.Error)
 		}
+		for _, nd := range res.Analysis.NotDone() {
+			r.Errorf(runner.Annotation{Title: "Not done"}, "%s", nd)
+		}
 	}
-	if errors.Is(err, stale.ErrPartial) {
+	if errors.Is(err, stale.ErrPartial) || errors.Is(err, stale.ErrWritesFailed) {
 		return &runner.ExitError{Code: runner.ExitFailure, Err: err}
 	}
 	return err

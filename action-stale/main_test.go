@@ -95,3 +95,67 @@ func TestExplicitlyEmptyInputs(t *testing.T) {
 		t.Errorf("policy with empty inputs is invalid: %v", err)
 	}
 }
+
+// TestFailedWriteFailsTheStep (issue #10, item 6): a write that fails for
+// good fails the step (exit 1) with an annotation naming what was not done;
+// the outputs are still written.
+func TestFailedWriteFailsTheStep(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	fx := &emulator.Fixture{ReferenceTime: now, Repositories: []emulator.Repository{{
+		Owner: "acme", Name: "app", DefaultBranch: "main",
+		Branches: []emulator.Branch{{Name: "main", Commit: emulator.Commit{SHA: strings.Repeat("a", 40), Author: "bob", Date: now}}},
+		Pulls: []emulator.Pull{{Number: 7, Title: "Old", User: "alice", CreatedAt: now.AddDate(0, 0, -45),
+			Head: emulator.Ref{Ref: "old"}, Base: emulator.Ref{Ref: "main"}}},
+	}}}
+	srv := emulator.StartForTest(t, fx, emulator.Options{Now: func() time.Time { return now },
+		Faults: []emulator.Fault{{Kind: emulator.FaultInternalError, Method: "POST", Path: "/repos/acme/app/issues/7/labels"}}})
+	dir := t.TempDir()
+	env := map[string]string{"GITHUB_REPOSITORY": "acme/app", "GITHUB_API_URL": srv.URL(), "INPUT_GITHUB_TOKEN": "secret-token-1",
+		"INPUT_INCLUDE_BRANCHES": "false", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache")}
+	step := runnertest.Execute(t, spec(), run, env, nil, now)
+	if step.Code != runner.ExitFailure {
+		t.Fatalf("exit %d, want %d\n%s", step.Code, runner.ExitFailure, step.Stdout)
+	}
+	if !strings.Contains(step.Stdout, "::error title=Not done::acme/app: warn (POST /repos/acme/app/issues/7/labels: add label stale) pull request #7 not done") {
+		t.Errorf("no Not done annotation naming the write:\n%s", step.Stdout)
+	}
+	if !strings.Contains(step.Outputs, "staled_prs<<") {
+		t.Errorf("outputs not written:\n%s", step.Outputs)
+	}
+}
+
+// TestZeroDaysAndEnterpriseRestore: days_until_stale 0 is accepted (stale
+// at once), and on GitHub Enterprise Server the reopen command names the
+// host.
+func TestZeroDaysAndEnterpriseRestore(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	fx := &emulator.Fixture{ReferenceTime: now, Repositories: []emulator.Repository{{
+		Owner: "acme", Name: "app", DefaultBranch: "main",
+		Branches: []emulator.Branch{{Name: "main", Commit: emulator.Commit{SHA: strings.Repeat("a", 40), Author: "bob", Date: now}}},
+		Pulls: []emulator.Pull{{Number: 7, Title: "New", User: "alice", CreatedAt: now.Add(-time.Hour),
+			Head: emulator.Ref{Ref: "new"}, Base: emulator.Ref{Ref: "main"}}},
+	}}}
+	srv := emulator.StartForTest(t, fx, emulator.Options{Now: func() time.Time { return now }})
+	dir := t.TempDir()
+	env := map[string]string{"GITHUB_REPOSITORY": "acme/app", "GITHUB_API_URL": srv.URL() + "/api/v3", "GITHUB_SERVER_URL": "https://ghe.example.com",
+		"INPUT_GITHUB_TOKEN": "secret-token-1", "INPUT_DAYS_UNTIL_STALE": "0", "INPUT_DAYS_UNTIL_CLOSE": "0", "INPUT_CLOSE_PRS": "true",
+		"INPUT_INCLUDE_BRANCHES": "false", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache")}
+	step := runnertest.Execute(t, spec(), run, env, nil, now)
+	if step.Code != runner.ExitOK {
+		t.Fatalf("exit %d\n%s", step.Code, step.Stdout)
+	}
+	if !strings.Contains(step.Outputs, `"number":7`) {
+		t.Errorf("days_until_stale 0 did not warn #7:\n%s", step.Outputs)
+	}
+	// Warned now, closed by the next run (grace 0 days, counted from the warning).
+	step = runnertest.Execute(t, spec(), run, env, nil, now)
+	if step.Code != runner.ExitOK {
+		t.Fatalf("second run: exit %d\n%s", step.Code, step.Stdout)
+	}
+	want := "gh pr reopen 7 --repo ghe.example.com/acme/app && gh pr edit 7 --repo ghe.example.com/acme/app --remove-label stale"
+	if !strings.Contains(strings.ReplaceAll(step.Outputs, `\u0026`, "&"), want) {
+		t.Errorf("closed_prs lacks the GHES reopen command %q:\n%s", want, step.Outputs)
+	}
+}

@@ -16,12 +16,17 @@ import (
 // detail.
 type Analysis struct {
 	contract.StaleAnalysis
-	Budget      Budget              `json:"budget"`
-	Policies    map[string]Policy   `json:"policies"`
-	ConfigFiles map[string]string   `json:"config_files,omitempty"`
-	Plan        *Plan               `json:"plan"`
-	API         any                 `json:"api,omitempty"`
-	Outputs     map[string][]Output `json:"-"`
+	Budget      Budget            `json:"budget"`
+	Policies    map[string]Policy `json:"policies"`
+	ConfigFiles map[string]string `json:"config_files,omitempty"`
+	Plan        *Plan             `json:"plan"`
+	// Identity is the login the token acts as and how it was found.
+	Identity Identity `json:"identity"`
+	// Listings says, per repository, how items that needed more than their
+	// list entry were answered.
+	Listings map[string]string   `json:"listings,omitempty"`
+	API      any                 `json:"api,omitempty"`
+	Outputs  map[string][]Output `json:"-"`
 }
 
 // Summary are the headline numbers.
@@ -48,7 +53,7 @@ type Output struct {
 }
 
 // OutputNames are the action's JSON-array outputs, always all written.
-var OutputNames = []string{"staled_prs", "closed_prs", "deleted_branches", "warned_branches"}
+var OutputNames = []string{"staled_prs", "closed_prs", "staled_issues", "closed_issues", "deleted_branches", "warned_branches"}
 
 // succeeded reports whether the item's decision took effect (in a dry run:
 // is planned).
@@ -73,6 +78,12 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 		a.Outputs[n] = []Output{}
 	}
 	for _, rs := range states {
+		if rs.Listings != "" {
+			if a.Listings == nil {
+				a.Listings = map[string]string{}
+			}
+			a.Listings[rs.Repo] = rs.Listings
+		}
 		a.Repositories = append(a.Repositories, rs.Repo)
 		a.Policies[rs.Repo] = rs.Policy
 		if rs.ConfigSource != "" {
@@ -93,6 +104,9 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 		if it.Error != "" {
 			s.Failed++
 		}
+		if it.Incomplete != "" {
+			s.Deferred++
+		}
 		switch it.Decision {
 		case DecisionWarn:
 			if ok {
@@ -105,6 +119,9 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 		case DecisionClose:
 			if ok {
 				s.Closed++
+				if it.Kind == KindIssue {
+					s.ClosedIssues++
+				}
 			}
 		case DecisionDelete:
 			if ok {
@@ -120,6 +137,11 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 		case it.Kind == KindPR && it.Decision == DecisionClose && ok:
 			out.Restore = it.Restore
 			a.Outputs["closed_prs"] = append(a.Outputs["closed_prs"], out)
+		case it.Kind == KindIssue && it.Decision == DecisionWarn && ok:
+			a.Outputs["staled_issues"] = append(a.Outputs["staled_issues"], out)
+		case it.Kind == KindIssue && it.Decision == DecisionClose && ok:
+			out.Restore = it.Restore
+			a.Outputs["closed_issues"] = append(a.Outputs["closed_issues"], out)
 		case it.Kind == KindBranch && it.Decision == DecisionWarn && trackingOK[it.Repository]:
 			a.Outputs["warned_branches"] = append(a.Outputs["warned_branches"], Output{Repository: it.Repository, Branch: it.Branch, SHA: it.SHA})
 		case it.Kind == KindBranch && it.Decision == DecisionDelete:
@@ -155,6 +177,9 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 	for _, t := range plan.Tracking {
 		if t.Executed != nil {
 			s.Writes++
+			if t.Executed.Error != "" {
+				s.Failed++
+			}
 		}
 	}
 	if plan.DryRun {
@@ -199,7 +224,10 @@ func recommend(plan *Plan, states []*RepoState, errs []RepoError) []string {
 	if deleteOff > 0 {
 		out = append(out, fmt.Sprintf("%d warned branches stay because deleting is off; review the tracking issue and set delete_branches: true (needs contents: write) to delete them.", deleteOff))
 	}
-	if plan.Budget.Exhausted {
+	switch {
+	case plan.Budget.RequestsExhausted:
+		out = append(out, fmt.Sprintf("The request budget ran out: %d items deferred to the next run (oldest first); a full pass takes about %d runs at this budget. Keep cache_dir with actions/cache so later runs do not read again what did not change.", plan.Budget.Deferred, plan.Budget.RunsForPass))
+	case plan.Budget.Exhausted:
 		out = append(out, fmt.Sprintf("operations_per_run (%d) was exhausted: %d items deferred to the next run (oldest first); raise operations_per_run or run more often to finish the backlog sooner.", plan.Budget.Limit, plan.Budget.Deferred))
 	}
 	if n := plan.Count("", DecisionSkipFailure); n > 0 {
@@ -230,11 +258,34 @@ func (a *Analysis) Markdown() string {
 		fmt.Sprintf("%.1f", s.OldestPRDays), fmt.Sprintf("%.1f", s.OldestBranchDays), fmt.Sprint(s.Warned), fmt.Sprint(s.Unstaled),
 		fmt.Sprint(s.Closed), fmt.Sprint(s.Deleted), fmt.Sprint(s.Deferred), fmt.Sprint(s.Failed)}}
 	b.WriteString(sum.Markdown())
-	fmt.Fprintf(&b, "\nWrite budget: %d of operations_per_run %d used", a.Budget.Planned, a.Budget.Limit)
-	if a.Budget.Exhausted {
-		fmt.Fprintf(&b, " — **exhausted**, %d items deferred to the next run", a.Budget.Deferred)
+	bu := a.Budget
+	fmt.Fprintf(&b, "\nWrite budget: %d of operations_per_run %d used", bu.Planned, bu.Limit)
+	if bu.Exhausted {
+		fmt.Fprintf(&b, " — **exhausted**, %d items deferred to the next run", bu.Deferred)
 	}
 	b.WriteString(".\n")
+	if bu.RateLimit > 0 {
+		fmt.Fprintf(&b, "\nRequests: %d spent (%d content-creating) of the %d of %d left when the run started", bu.Requests, bu.ContentWrites, bu.RateRemaining, bu.RateLimit)
+		if bu.RequestsExhausted {
+			fmt.Fprintf(&b, " — **spent**, %d items deferred (about %d requests)", bu.Deferred, bu.DeferredRequests)
+		}
+		if bu.RunsForPass > 1 {
+			fmt.Fprintf(&b, "; a full pass takes about %d runs at this budget", bu.RunsForPass)
+		}
+		b.WriteString(".\n")
+	}
+	if bu.Stopped != "" {
+		fmt.Fprintf(&b, "\nGitHub stopped the run: %s.\n", report.Markdown(bu.Stopped))
+	}
+	if a.Identity.Login != "" {
+		fmt.Fprintf(&b, "\nActing as %s (%s).\n", report.Code(a.Identity.Login), report.Markdown(a.Identity.Source))
+	}
+	if nd := a.NotDone(); len(nd) > 0 {
+		b.WriteString("\n### Not done\n\n")
+		for _, line := range nd {
+			fmt.Fprintf(&b, "- %s\n", report.Markdown(line))
+		}
+	}
 
 	entries := func(title string, es []Entry, branch bool) {
 		if len(es) == 0 {
@@ -306,4 +357,30 @@ func (a *Analysis) Markdown() string {
 		b.WriteString(report.Details("Planned API calls", planLines.String()))
 	}
 	return b.String()
+}
+
+// NotDone lists, one line each, the writes that failed: what was not done
+// and why (the step fails with one annotation per line).
+func (a *Analysis) NotDone() []string {
+	var out []string
+	if a.DryRun || a.Plan == nil {
+		return nil
+	}
+	for _, it := range a.Plan.Items {
+		if it.Error == "" {
+			continue
+		}
+		what := string(it.Decision)
+		if len(it.Executed) > 0 {
+			last := it.Executed[len(it.Executed)-1]
+			what = fmt.Sprintf("%s (%s: %s)", what, last.String(), last.Summary)
+		}
+		out = append(out, fmt.Sprintf("%s: %s %s not done: %s", it.Repository, what, label(it), it.Error))
+	}
+	for _, t := range a.Plan.Tracking {
+		if t.Executed != nil && t.Executed.Error != "" {
+			out = append(out, fmt.Sprintf("%s: tracking issue not written (%s): %s", t.Repository, t.Executed.String(), t.Executed.Error))
+		}
+	}
+	return out
 }

@@ -159,7 +159,7 @@ func fxPull(n int, createdAgo float64) emulator.Pull {
 // the marker comment, warnedAgo days ago.
 func warned(p emulator.Pull, warnedAgo float64) emulator.Pull {
 	p.Labels = append(p.Labels, "stale")
-	p.Comments = append(p.Comments, emulator.Comment{ID: int64(1000 + p.Number), User: "github-actions[bot]", Body: "Stale.\n\n" + MarkerWarning, CreatedAt: ago(warnedAgo)})
+	p.Comments = append(p.Comments, emulator.Comment{ID: int64(1000 + p.Number), User: "github-actions[bot]", Body: MarkerWarning + "\nStale.", CreatedAt: ago(warnedAgo)})
 	p.Events = append(p.Events, emulator.IssueEvent{Event: "labeled", Actor: "github-actions[bot]", Label: "stale", CreatedAt: ago(warnedAgo)})
 	return p
 }
@@ -175,8 +175,55 @@ func fxRepo(name string, pulls []emulator.Pull, branches ...emulator.Branch) emu
 	return emulator.Repository{Owner: "acme", Name: name, DefaultBranch: "main", Pulls: pulls, Branches: bs, CreatedAt: ago(400)}
 }
 
+// fixture keeps GitHub's invariant that a pull request's or issue's
+// updated_at is at least the time of its latest comment, event, review or
+// commit (the fixture helpers add those without moving it).
 func fixture(repos ...emulator.Repository) *emulator.Fixture {
+	for ri := range repos {
+		for i := range repos[ri].Pulls {
+			settlePull(&repos[ri].Pulls[i])
+		}
+		for i := range repos[ri].Issues {
+			is := &repos[ri].Issues[i]
+			is.UpdatedAt = latest(is.CreatedAt, is.UpdatedAt, is.Comments, is.Events)
+		}
+	}
 	return &emulator.Fixture{Repositories: repos}
+}
+
+func settlePull(p *emulator.Pull) {
+	p.UpdatedAt = latest(p.CreatedAt, p.UpdatedAt, p.Comments, p.Events)
+	for _, r := range p.Reviews {
+		if r.SubmittedAt.After(p.UpdatedAt) {
+			p.UpdatedAt = r.SubmittedAt
+		}
+	}
+	for _, c := range p.Commits {
+		if c.Date.After(p.UpdatedAt) {
+			p.UpdatedAt = c.Date
+		}
+	}
+}
+
+func latest(created, updated time.Time, comments []emulator.Comment, events []emulator.IssueEvent) time.Time {
+	t := created
+	if updated.After(t) {
+		t = updated
+	}
+	for _, c := range comments {
+		if c.CreatedAt.After(t) {
+			t = c.CreatedAt
+		}
+		if c.UpdatedAt.After(t) {
+			t = c.UpdatedAt
+		}
+	}
+	for _, e := range events {
+		if e.CreatedAt.After(t) {
+			t = e.CreatedAt
+		}
+	}
+	return t
 }
 
 func policy(mut ...func(*Policy)) Policy {
@@ -211,10 +258,24 @@ func TestStaleBehaviour(t *testing.T) {
 			pulls: []emulator.Pull{fxPull(1, 0.6), fxPull(2, 0.4)}, want: map[int]want{1: {stale: true, warnings: 1}, 2: {}}},
 		{name: "close_counts_from_the_warning_not_updated_at", policy: policy(closePRs),
 			pulls: []emulator.Pull{
-				func() emulator.Pull { p := warned(fxPull(1, 90), 8); p.UpdatedAt = ago(0.01); return p }(),
-				func() emulator.Pull { p := warned(fxPull(2, 90), 6); p.UpdatedAt = ago(60); return p }(),
+				func() emulator.Pull {
+					p := warned(fxPull(1, 90), 8)
+					// A bot's comment moved updated_at; the grace period still runs from the warning.
+					p.Comments = append(p.Comments, emulator.Comment{ID: 71, User: "codecov[bot]", Body: "coverage", CreatedAt: ago(0.01)})
+					return p
+				}(),
+				warned(fxPull(2, 90), 6),
 			},
 			want: map[int]want{1: {stale: true, warnings: 1, closed: true}, 2: {stale: true, warnings: 1}}},
+		{name: "an_update_no_entry_explains_is_activity", policy: policy(closePRs),
+			pulls: []emulator.Pull{
+				// updated_at after every comment, event, review and commit: an
+				// edit of the description (or something else the API does not
+				// list). Counted as activity: it resets the warning.
+				func() emulator.Pull { p := warned(fxPull(1, 90), 8); p.UpdatedAt = ago(1); return p }(),
+				func() emulator.Pull { p := fxPull(2, 90); p.UpdatedAt = ago(1); return p }(),
+			},
+			want: map[int]want{1: {}, 2: {}}},
 		{name: "closing_is_off_by_default", policy: policy(),
 			pulls: []emulator.Pull{warned(fxPull(1, 90), 30)}, want: map[int]want{1: {stale: true, warnings: 1}}},
 		{name: "exemptions", policy: policy(func(p *Policy) {
@@ -412,7 +473,13 @@ func TestMultiRepositoryAndConfigOverride(t *testing.T) {
 	slow.Files = map[string]string{ConfigPath: "stale:\n  days_until_stale: 100\n"}
 	fast := fxRepo("fast", []emulator.Pull{fxPull(1, 40)})
 	e := startEnv(t, fixture(slow, fast))
-	res := e.mustRun(policy(), false, "acme/slow", "acme/fast")
+	res, err := e.run(policy(), false, "acme/slow", "acme/fast")
+	if res != nil {
+		t.Logf("%v", res.Analysis.NotDone())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got := containsFold(e.pull("acme/slow", 1).Labels, "stale"); got {
 		t.Errorf("acme/slow#1 warned despite days_until_stale: 100 in its config")
 	}
@@ -481,7 +548,10 @@ func TestFaultsNeverDoubleActOrActWithoutWarning(t *testing.T) {
 		pulls = append(pulls, fxPull(i, float64(35+i)))
 		branches = append(branches, fxBranch(fmt.Sprintf("old-%d", i), float64(40+i)))
 	}
-	e := startEnv(t, fixture(fxRepo("app", pulls, branches...)), emulator.Fault{Kind: emulator.FaultInternalError, Rate: 0.2})
+	// Plain failures, and writes that are applied and then answered 500 or
+	// dropped (a client that resends them doubles them).
+	e := startEnv(t, fixture(fxRepo("app", pulls, branches...)), emulator.Fault{Kind: "applied-500", Method: "POST", Rate: 0.15},
+		emulator.Fault{Kind: "applied-reset", Method: "POST", Rate: 0.1}, emulator.Fault{Kind: emulator.FaultInternalError, Rate: 0.2})
 	p := policy(func(p *Policy) {
 		p.ClosePRs, p.IncludeBranches, p.DeleteBranches = true, true, true
 		p.DaysUntilClose = 2 * Day
@@ -710,8 +780,9 @@ func TestIssuesWhenIncluded(t *testing.T) {
 	repo := fxRepo("app", nil)
 	repo.Issues = []emulator.Issue{
 		{Number: 11, Title: "Old bug", User: "alice", CreatedAt: ago(50), UpdatedAt: ago(50)},
-		{Number: 12, Title: "Warned bug", User: "alice", CreatedAt: ago(90), UpdatedAt: ago(0.5), Labels: []string{"stale"},
-			Comments: []emulator.Comment{{ID: 77, User: "github-actions[bot]", Body: "stale " + MarkerWarning, CreatedAt: ago(9)}}},
+		{Number: 12, Title: "Warned bug", User: "alice", CreatedAt: ago(90), Labels: []string{"stale"},
+			Comments: []emulator.Comment{{ID: 77, User: "github-actions[bot]", Body: MarkerWarning + "\nstale", CreatedAt: ago(9)}},
+			Events:   []emulator.IssueEvent{{Event: "labeled", Actor: "github-actions[bot]", Label: "stale", CreatedAt: ago(9)}}},
 	}
 	e := startEnv(t, fixture(repo))
 	res := e.mustRun(policy(func(p *Policy) { p.IncludeIssues, p.CloseIssues = true, true }), false)
@@ -723,8 +794,15 @@ func TestIssuesWhenIncluded(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("issues (-want +got):\n%s", diff)
 	}
-	if res.Analysis.Summary.TotalStaleIssues != 2 {
+	if res.Analysis.Summary.TotalStaleIssues != 2 || res.Analysis.Summary.ClosedIssues != 1 {
 		t.Errorf("summary = %+v", res.Analysis.Summary)
+	}
+	closed, staled := res.Analysis.Outputs["closed_issues"], res.Analysis.Outputs["staled_issues"]
+	if len(closed) != 1 || closed[0].Number != 12 || !strings.HasPrefix(closed[0].Restore, "gh issue reopen 12 --repo acme/app && gh issue edit 12") {
+		t.Errorf("closed_issues = %+v", closed)
+	}
+	if len(staled) != 1 || staled[0].Number != 11 {
+		t.Errorf("staled_issues = %+v", staled)
 	}
 }
 
@@ -777,9 +855,13 @@ func TestDeleteRechecksTheBranch(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	p.self = "github-actions[bot]"
 	states, repoErrs, err := (&Collector{GitHub: gh.Client, Now: e.clock.Now()}).Collect(ctx, p, []string{"acme/app"})
 	if err != nil || len(repoErrs) > 0 {
 		t.Fatalf("collect: %v %v", err, repoErrs)
+	}
+	if err := (&Collector{GitHub: gh.Client, Now: e.clock.Now()}).Complete(ctx, states); err != nil {
+		t.Fatal(err)
 	}
 	plan, err := Decide(e.clock.Now(), states, 100, false)
 	if err != nil {
@@ -800,7 +882,8 @@ func TestDeleteRechecksTheBranch(t *testing.T) {
 	}
 	moved.SHA = strings.Repeat("f", 40)
 	var logs []string
-	(&Executor{GitHub: gh.Client, Now: e.clock.Now(), Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }}).Execute(ctx, plan)
+	(&Executor{GitHub: gh.Client, Now: e.clock.Now(), Identity: Identity{Login: "github-actions[bot]", Verified: true},
+		Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }}).Execute(ctx, states, plan)
 
 	if len(moved.Executed) != 0 || !strings.Contains(moved.Error, "moved to") {
 		t.Errorf("moved branch: executed %v, error %q; want no call and a 'moved to' error", moved.Executed, moved.Error)

@@ -1,9 +1,10 @@
 package stale
 
 import (
+	"context"
 	"fmt"
 	"math"
-	"sort"
+	"net/url"
 	"strings"
 	"time"
 
@@ -27,6 +28,17 @@ type RepoState struct {
 	OpenPRRefs map[string][]int
 	// Tracking is the existing open tracking issue (nil when none).
 	Tracking *TrackingIssue
+	// Host is the GitHub Enterprise Server host restore commands name ("" on
+	// github.com).
+	Host string
+	// Partial is true when the request budget ran out before every list
+	// page was read: the items listed are decided, branches are not.
+	Partial bool
+	// Listings says how the items that needed more than their list entry
+	// were answered (report line).
+	Listings string
+
+	cursor *RepoCursor
 }
 
 // TrackingIssue is the per-repository "Stale branches" issue.
@@ -36,57 +48,33 @@ type TrackingIssue struct {
 	State  trackingState
 }
 
-// Decide turns collected state into a plan. It is pure: the same state and
-// now give the same plan.
+// Decide turns collected state into a plan without reading or writing
+// anything: every item must be decidable as collected (Read, or decided by
+// its list entry). It is pure: the same state and now give the same plan,
+// with operations_per_run applied oldest first as a run applies it.
 func Decide(now time.Time, repos []*RepoState, operationsPerRun int, dryRun bool) (*Plan, error) {
-	plan := &Plan{GeneratedAt: now, DryRun: dryRun}
-	for _, rs := range repos {
-		if err := decideRepo(plan, now, rs); err != nil {
-			return nil, fmt.Errorf("failed to plan %s: %w", rs.Repo, err)
-		}
+	pl := newPlanner(now, operationsPerRun, Unlimited(), dryRun)
+	if err := pl.run(context.Background(), repos); err != nil {
+		return nil, err
 	}
-	plan.applyBudget(operationsPerRun)
-	return plan, nil
+	return pl.plan, nil
 }
 
-func decideRepo(plan *Plan, now time.Time, rs *RepoState) error {
+// trackingFor is the tracking-issue update of a repository whose branches
+// are processed (nil for forks, archived or partly listed repositories).
+func trackingFor(rs *RepoState, branches []*PlannedItem) *TrackingUpdate {
 	p := rs.Policy
-	var branches []*PlannedItem
-	items := append([]*Item(nil), rs.Items...)
-	sort.SliceStable(items, func(i, j int) bool {
-		if items[i].Kind != items[j].Kind {
-			return kindOrder(items[i].Kind) < kindOrder(items[j].Kind)
-		}
-		if items[i].Number != items[j].Number {
-			return items[i].Number < items[j].Number
-		}
-		return items[i].Branch < items[j].Branch
-	})
-	for _, it := range items {
-		var pi *PlannedItem
-		var err error
-		if it.Kind == KindBranch {
-			pi = decideBranch(now, rs, it)
-			branches = append(branches, pi)
-		} else {
-			pi, err = decideIssue(now, rs, it)
-			if err != nil {
-				return err
-			}
-		}
-		plan.Items = append(plan.Items, pi)
+	if !p.IncludeBranches || rs.Fork || rs.Archived || rs.Partial {
+		return nil
 	}
-	if p.IncludeBranches && !rs.Fork && !rs.Archived {
-		t := &TrackingUpdate{Repository: rs.Repo, Decision: DecisionNone}
-		if rs.Tracking != nil {
-			t.Number = rs.Tracking.Number
-			t.state = rs.Tracking.State
-		}
-		t.render = func(st trackingState) string { return renderTracking(rs, st) }
-		t.branches = branches
-		plan.Tracking = append(plan.Tracking, t)
+	t := &TrackingUpdate{Repository: rs.Repo, Decision: DecisionNone}
+	if rs.Tracking != nil {
+		t.Number = rs.Tracking.Number
+		t.state = rs.Tracking.State
 	}
-	return nil
+	t.render = func(st trackingState) string { return renderTracking(rs, st) }
+	t.branches = branches
+	return t
 }
 
 func kindOrder(k ItemKind) int {
@@ -128,22 +116,33 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 		pi.Decision, pi.Reason = DecisionSkipFailure, "timeline could not be read: "+it.ReadError
 		return pi, nil
 	}
-	if !it.Read {
+	cutoff := now.Add(-p.DaysUntilStale)
+	var a assessment
+	switch {
+	case it.Read:
+		a = p.assess(it)
+	case !hasLabel && it.CreatedAt.After(cutoff):
 		pi.setActivity(now, it.CreatedAt)
 		pi.Reason = fmt.Sprintf("created %s, less than days_until_stale (%s) ago", day(it.CreatedAt), fmtDays(p.DaysUntilStale))
 		return pi, nil
+	case !hasLabel && !it.UpdatedAt.After(cutoff):
+		// updated_at moves with every comment, label, commit, review and
+		// edit: nothing at all happened since.
+		a = assessment{lastActivity: it.UpdatedAt, lastWhat: "its last update of any kind (updated_at)"}
+	default:
+		pi.Decision, pi.Reason = DecisionSkipFailure, "its timeline was needed and not read"
+		return pi, nil
 	}
-	a := p.assess(it)
 	pi.setActivity(now, a.lastActivity)
 	base := "/repos/" + rs.Repo + "/issues/" + fmt.Sprint(it.Number)
-	labelPath := base + "/labels/" + escapePath(p.StaleLabel)
+	labelPath := base + "/labels/" + url.PathEscape(p.StaleLabel)
 	closing := (it.Kind == KindPR && p.ClosePRs) || (it.Kind == KindIssue && p.CloseIssues)
 	closeSwitch := "close_prs"
 	if it.Kind == KindIssue {
 		closeSwitch = "close_issues"
 	}
 
-	if a.marker != nil {
+	if a.warned {
 		w := a.warnedAt
 		pi.WarnedAt = &w
 		pi.Stale = true
@@ -159,10 +158,16 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 			if hasLabel {
 				pi.Calls = append(pi.Calls, Call{Method: "DELETE", Path: labelPath, Summary: "remove label " + p.StaleLabel})
 			}
-			body := strings.Replace(a.marker.Body, MarkerWarning, MarkerResolved, 1) +
-				"\n\n_Resolved on " + day(now) + ": " + report.Markdown(pi.Reason) + "._"
-			pi.Calls = append(pi.Calls, Call{Method: "PATCH", Path: fmt.Sprintf("/repos/%s/issues/comments/%d", rs.Repo, a.marker.CommentID),
-				Body: map[string]any{"body": body}, Summary: "mark the warning comment resolved"})
+			if a.marker != nil && a.marker.CommentID != 0 {
+				body := strings.Replace(a.marker.Body, MarkerWarning, MarkerResolved, 1) +
+					"\n\n_Resolved on " + day(now) + ": " + report.Markdown(pi.Reason) + "._"
+				pi.Calls = append(pi.Calls, Call{Method: "PATCH", Path: fmt.Sprintf("/repos/%s/issues/comments/%d", rs.Repo, a.marker.CommentID),
+					Body: map[string]any{"body": body}, Summary: "mark the warning comment resolved"})
+			}
+			if len(pi.Calls) == 0 {
+				pi.Decision, pi.Stale = DecisionNone, false
+				pi.Reason += " (nothing left to undo)"
+			}
 		case !hasLabel:
 			// The warning comment exists but the label write failed.
 			pi.Decision = DecisionWarn
@@ -181,13 +186,13 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 				if err != nil {
 					return nil, err
 				}
-				pi.Calls = append(pi.Calls, Call{Method: "POST", Path: base + "/comments", Body: map[string]any{"body": msg + "\n\n" + MarkerClose}, Summary: "post the close comment"})
+				pi.Calls = append(pi.Calls, Call{Method: "POST", Path: base + "/comments", Body: map[string]any{"body": MarkerClose + "\n" + msg}, Summary: "post the close comment"})
 			}
 			patch := map[string]any{"state": "closed"}
 			if it.Kind == KindIssue {
 				patch["state_reason"] = "not_planned"
 			}
-			pi.Restore = ReopenCommand(rs.Repo, it.Kind, it.Number)
+			pi.Restore = ReopenCommand(rs.Host, rs.Repo, it.Kind, it.Number, p.StaleLabel)
 			pi.Calls = append(pi.Calls, Call{Method: "PATCH", Path: base, Body: patch, Summary: "close (reopen: " + pi.Restore + ")"})
 		default:
 			if closing {
@@ -218,7 +223,7 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 	if err != nil {
 		return nil, err
 	}
-	pi.Calls = append(pi.Calls, Call{Method: "POST", Path: base + "/comments", Body: map[string]any{"body": msg + "\n\n" + MarkerWarning}, Summary: "post the stale warning"})
+	pi.Calls = append(pi.Calls, Call{Method: "POST", Path: base + "/comments", Body: map[string]any{"body": MarkerWarning + "\n" + msg}, Summary: "post the stale warning"})
 	if hasLabel {
 		pi.Reason = fmt.Sprintf("labelled %s without a warning comment: posting the warning (the grace period starts now)", p.StaleLabel)
 	} else {
@@ -307,7 +312,7 @@ func decideBranch(now time.Time, rs *RepoState, it *Item) *PlannedItem {
 			pi.ActionDate = &deleteAt
 			pi.Decision = DecisionDelete
 			pi.Reason = fmt.Sprintf("warned on %s, no commit for %s days since", day(w), fmtDays(p.DaysUntilClose))
-			pi.Restore = RestoreCommand(rs.Repo, it.Branch, it.SHA)
+			pi.Restore = RestoreCommand(rs.Host, rs.Repo, it.Branch, it.SHA)
 			pi.Calls = []Call{{Method: "DELETE", Path: "/repos/" + rs.Repo + "/git/refs/heads/" + escapePath(it.Branch),
 				Summary: fmt.Sprintf("delete branch (last commit %s; restore: %s)", it.SHA, pi.Restore)}}
 		default:

@@ -28,11 +28,12 @@ func labeled(actor string, ago float64, label string) Activity {
 }
 
 func warning(ago float64, id int64) Activity {
-	return comment("github-actions[bot]", ago, "stale!\n\n"+MarkerWarning, id)
+	return comment("github-actions[bot]", ago, MarkerWarning+"\nstale!", id)
 }
 
 func decideOne(t *testing.T, p Policy, it *Item) *PlannedItem {
 	t.Helper()
+	p.self = "github-actions[bot]"
 	rs := &RepoState{Repo: "o/r", DefaultBranch: "main", Policy: p, Items: []*Item{it}}
 	plan, err := Decide(testNow, []*RepoState{rs}, 100, false)
 	if err != nil {
@@ -99,7 +100,7 @@ func TestDecideIssueLike(t *testing.T) {
 			item: withLabel(pr(1, 90, warning(8, 7)), "stale"),
 			want: DecisionClose, wantCalls: []string{"PATCH /repos/o/r/issues/1"}},
 		{name: "close_comment_already_posted_only_patches", policy: closing,
-			item: withLabel(pr(1, 90, warning(8, 7), comment("github-actions[bot]", 0.5, "bye "+MarkerClose, 8)), "stale"),
+			item: withLabel(pr(1, 90, warning(8, 7), comment("github-actions[bot]", 0.5, MarkerClose+"\nbye", 8)), "stale"),
 			want: DecisionClose, wantCalls: []string{"PATCH /repos/o/r/issues/1"}},
 		{name: "human_comment_after_warning_unstales", policy: closing,
 			item: withLabel(pr(1, 90, warning(8, 7), comment("bob", 2, "still working on it", 9)), "stale"),
@@ -138,6 +139,38 @@ func TestDecideIssueLike(t *testing.T) {
 			item: withLabel(pr(1, 90), "b"), want: DecisionWarn},
 		{name: "only_labels_needs_all", policy: func() Policy { p := DefaultPolicy(); p.OnlyLabels = []string{"a", "b"}; return p }(),
 			item: withLabel(pr(1, 90), "a"), want: DecisionSkipExempt},
+		{name: "updated_at_older_than_threshold_needs_no_read", policy: DefaultPolicy(),
+			item: func() *Item { it := pr(1, 90); it.Read, it.UpdatedAt = false, daysAgo(31); return it }(), want: DecisionWarn,
+			reason: "updated_at"},
+		{name: "update_no_entry_explains_is_activity", policy: DefaultPolicy(),
+			item: func() *Item {
+				it := pr(1, 90, comment("bob", 40, "hi", 5))
+				it.Evidence, it.UpdatedAt = EvidenceTimeline, daysAgo(2) // an edit of the description
+				return it
+			}(), want: DecisionNone, reason: "does not show"},
+		{name: "update_a_bot_explains_is_not_activity", policy: DefaultPolicy(),
+			item: func() *Item {
+				it := pr(1, 90, comment("bob", 40, "hi", 5), comment("codecov[bot]", 2, "report", 6))
+				it.Evidence, it.UpdatedAt = EvidenceTimeline, daysAgo(2)
+				return it
+			}(), want: DecisionWarn},
+		{name: "unexplained_update_after_warning_unstales", policy: closing,
+			item: func() *Item {
+				it := withLabel(pr(1, 90, warning(8, 7), labeled("github-actions[bot]", 8, "stale")), "stale")
+				it.Evidence, it.UpdatedAt = EvidenceTimeline, daysAgo(1)
+				return it
+			}(), want: DecisionUnstale, wantCalls: []string{"DELETE /repos/o/r/issues/1/labels/stale", "PATCH /repos/o/r/issues/comments/7"}},
+		{name: "own_label_without_visible_marker_is_the_warning", policy: closing,
+			item: withLabel(pr(1, 90, labeled("github-actions[bot]", 8, "stale")), "stale"), want: DecisionClose},
+		{name: "label_by_someone_else_is_no_warning", policy: closing,
+			item: withLabel(pr(1, 90, labeled("other-bot[bot]", 8, "stale")), "stale"), want: DecisionWarn,
+			wantCalls: []string{"POST /repos/o/r/issues/1/comments"}},
+		{name: "reopened_after_warning_unstales", policy: closing,
+			item: withLabel(pr(1, 90, warning(8, 7), labeled("github-actions[bot]", 8, "stale"), Activity{Kind: ActReopened, Actor: "ci-user[bot]", At: daysAgo(1)}), "stale"),
+			want: DecisionUnstale},
+		{name: "legacy_marker_at_the_end_is_not_trusted", policy: closing,
+			item: pr(1, 90, comment("github-actions[bot]", 10, "stale!\n\n"+MarkerWarning, 7)), want: DecisionWarn,
+			wantCalls: []string{"POST /repos/o/r/issues/1/comments", "POST /repos/o/r/issues/1/labels"}},
 		{name: "not_read_means_too_young", policy: DefaultPolicy(),
 			item: func() *Item { it := pr(1, 5); it.Read = false; return it }(), want: DecisionNone},
 	}
@@ -158,7 +191,7 @@ func TestDecideIssueLike(t *testing.T) {
 			}
 			// Every close says how to undo it.
 			if got.Decision == DecisionClose {
-				want := ReopenCommand("o/r", tc.item.Kind, tc.item.Number)
+				want := ReopenCommand("", "o/r", tc.item.Kind, tc.item.Number, tc.policy.StaleLabel)
 				if got.Restore != want || !strings.Contains(got.Calls[len(got.Calls)-1].Summary, want) {
 					t.Errorf("close: restore %q, summary %q; want %q in both", got.Restore, got.Calls[len(got.Calls)-1].Summary, want)
 				}
@@ -175,8 +208,8 @@ func TestWarningCommentCarriesMarkerAndEscapedTitle(t *testing.T) {
 	p.StalePRMessage = "{{.Title}} by {{.Author}}: {{.Days}} days, closes {{.CloseDate}}"
 	got := decideOne(t, p, it)
 	body := got.Calls[0].Body.(map[string]any)["body"].(string)
-	if !strings.HasSuffix(body, MarkerWarning) {
-		t.Errorf("body %q lacks the marker", body)
+	if !strings.HasPrefix(body, MarkerWarning+"\n") {
+		t.Errorf("body %q does not open with the marker", body)
 	}
 	if strings.Contains(body, "<script>") || strings.Contains(body, "@admin") {
 		t.Errorf("title not escaped: %q", body)
@@ -339,7 +372,11 @@ func TestPolicyValidate(t *testing.T) {
 		want   []string // settings reported
 	}{
 		{name: "defaults_are_valid", mutate: func(*Policy) {}},
-		{name: "zero_days", mutate: func(p *Policy) { p.DaysUntilStale = 0 }, want: []string{"days_until_stale"}},
+		{name: "zero_days_allowed", mutate: func(p *Policy) { p.DaysUntilStale, p.DaysUntilClose = 0, 0 }},
+		{name: "negative_days", mutate: func(p *Policy) { p.DaysUntilStale = -Day }, want: []string{"days_until_stale"}},
+		{name: "bad_bot_login", mutate: func(p *Policy) { p.BotLogin = "../user" }, want: []string{"bot_login"}},
+		{name: "bad_exempt_author", mutate: func(p *Policy) { p.ExemptAuthors = []string{"a b"} }, want: []string{"exempt_authors"}},
+		{name: "bad_alert_label", mutate: func(p *Policy) { p.AlertLabel = "a,b" }, want: []string{"alert_label"}},
 		{name: "negative_close", mutate: func(p *Policy) { p.DaysUntilClose = -Day }, want: []string{"days_until_close"}},
 		{name: "bad_label", mutate: func(p *Policy) { p.StaleLabel = " stale" }, want: []string{"stale_label"}},
 		{name: "long_exempt_label", mutate: func(p *Policy) { p.ExemptLabels = []string{strings.Repeat("x", 51)} }, want: []string{"exempt_labels"}},

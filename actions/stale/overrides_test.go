@@ -17,7 +17,7 @@ func TestApplyConfig(t *testing.T) {
 		wantErr string
 	}{
 		{name: "empty_file_keeps_inputs", yaml: "", check: func(t *testing.T, p Policy) {
-			if diff := cmp.Diff(DefaultPolicy(), p); diff != "" {
+			if diff := cmp.Diff(DefaultPolicy(), p, cmp.AllowUnexported(Policy{})); diff != "" {
 				t.Errorf("policy changed (-want +got):\n%s", diff)
 			}
 		}},

@@ -3,7 +3,6 @@ package stale
 import (
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 )
@@ -61,9 +60,12 @@ type PlannedItem struct {
 	// it recreates a deleted branch, or reopens a closed pull request or
 	// issue.
 	Restore string `json:"restore,omitempty"`
-	// Result of execution (real runs only).
-	Executed []ExecutedCall `json:"executed,omitempty"`
-	Error    string         `json:"error,omitempty"`
+	// Result of execution (real runs only). Error is a write that failed
+	// (the step fails); Incomplete an item a rate limit interrupted (the
+	// next run completes it).
+	Executed   []ExecutedCall `json:"executed,omitempty"`
+	Error      string         `json:"error,omitempty"`
+	Incomplete string         `json:"incomplete,omitempty"`
 }
 
 // ExecutedCall is a call made by Execute and its outcome.
@@ -71,6 +73,13 @@ type ExecutedCall struct {
 	Call
 	Status int    `json:"status"`
 	Error  string `json:"error,omitempty"`
+	// Note says what happened after an ambiguous answer (checked, sent
+	// again).
+	Note string `json:"note,omitempty"`
+	// Deferred: a rate limit stopped it (not a failure of the write).
+	Deferred bool `json:"deferred,omitempty"`
+	// Number is the issue a created issue got.
+	Number int `json:"number,omitempty"`
 }
 
 // TrackingUpdate is the batched write of a repository's tracking issue
@@ -89,12 +98,33 @@ type TrackingUpdate struct {
 	branches []*PlannedItem
 }
 
-// Budget reports how operations_per_run was spent.
+// Budget reports how operations_per_run and the request budget were
+// spent.
 type Budget struct {
-	Limit     int  `json:"limit"`
-	Planned   int  `json:"planned_writes"`
+	// Limit is operations_per_run; Planned the writes planned within it.
+	Limit   int `json:"limit"`
+	Planned int `json:"planned_writes"`
+	// Deferred items wait for the next run (oldest first): operations_per_run
+	// or the request budget ran out before them.
 	Deferred  int  `json:"deferred_items"`
 	Exhausted bool `json:"exhausted"`
+	// RateLimit and RateRemaining are the core limit and what was left when
+	// the run started (0 when not known); Requests is what the run spent,
+	// ContentWrites the content-creating writes among them.
+	RateLimit     int `json:"rate_limit"`
+	RateRemaining int `json:"rate_remaining"`
+	Requests      int `json:"requests"`
+	ContentWrites int `json:"content_writes"`
+	// RequestsExhausted is true when the request budget (not
+	// operations_per_run) deferred items; Stopped is why GitHub stopped the
+	// run, if it did.
+	RequestsExhausted bool   `json:"requests_exhausted"`
+	Stopped           string `json:"stopped,omitempty"`
+	// DeferredRequests estimates what the deferred items still need, and
+	// RunsForPass how many runs at this budget a full pass takes (this one
+	// included; 1 when nothing was deferred).
+	DeferredRequests int `json:"deferred_requests"`
+	RunsForPass      int `json:"runs_for_pass"`
 }
 
 // Plan is the complete set of decisions of a run.
@@ -153,70 +183,6 @@ func (p *Plan) Count(kind ItemKind, d Decision) int {
 	return n
 }
 
-// applyBudget keeps the writes of the oldest items up to limit and turns
-// the rest into skip-budget. A branch's warn/unstale costs nothing itself
-// but needs its repository's tracking update (1 write, paid once).
-func (p *Plan) applyBudget(limit int) {
-	p.Budget.Limit = limit
-	var writers []*PlannedItem
-	for _, it := range p.Items {
-		if it.writes() {
-			writers = append(writers, it)
-		}
-	}
-	sort.SliceStable(writers, func(i, j int) bool {
-		a, b := writers[i], writers[j]
-		if !a.LastActivity.Equal(b.LastActivity) {
-			return a.LastActivity.Before(b.LastActivity)
-		}
-		if a.Repository != b.Repository {
-			return a.Repository < b.Repository
-		}
-		if a.Number != b.Number {
-			return a.Number < b.Number
-		}
-		return a.Branch < b.Branch
-	})
-	trackingPaid := map[string]bool{}
-	used := 0
-	for _, it := range writers {
-		cost := len(it.Calls)
-		needTracking := it.Kind == KindBranch && !trackingPaid[it.Repository] && p.tracking(it.Repository) != nil
-		if needTracking {
-			cost++
-		}
-		if used+cost > limit {
-			it.Reason = fmt.Sprintf("deferred: operations_per_run (%d) spent on older items; was: %s %s", limit, it.Decision, it.Reason)
-			it.Decision = DecisionSkipBudget
-			it.Calls = nil
-			p.Budget.Deferred++
-			p.Budget.Exhausted = true
-			continue
-		}
-		used += cost
-		if needTracking {
-			trackingPaid[it.Repository] = true
-		}
-	}
-	// Tracking updates whose branches were all deferred are rebuilt
-	// without them (or dropped when nothing changes).
-	for _, t := range p.Tracking {
-		t.rebuild(p.GeneratedAt, nil)
-		if t.Call != nil && !trackingPaid[t.Repository] {
-			// Only housekeeping (vanished branches): pay if there is room.
-			if used+1 > limit {
-				t.Call = nil
-				t.Decision = DecisionSkipBudget
-				t.Reason = "deferred: operations_per_run spent"
-				p.Budget.Exhausted = true
-				continue
-			}
-			used++
-		}
-	}
-	p.Budget.Planned = used
-}
-
 // writes reports whether the item's decision writes (directly or through
 // its repository's tracking issue).
 func (it *PlannedItem) writes() bool {
@@ -246,24 +212,62 @@ func escapePath(s string) string {
 	return strings.Join(parts, "/")
 }
 
-// RestoreCommand is the command that recreates a deleted branch.
-func RestoreCommand(repo, branch, sha string) string {
-	return fmt.Sprintf("gh api repos/%s/git/refs -f ref=refs/heads/%s -f sha=%s", repo, shellQuote(branch), sha)
+// RestoreCommand is the command that recreates a deleted branch. host is
+// the GitHub Enterprise Server host ("" or github.com: none), which gh api
+// takes as --hostname.
+func RestoreCommand(host, repo, branch, sha string) string {
+	hostname := ""
+	if h := enterpriseHost(host); h != "" {
+		hostname = "--hostname " + shellQuote(h) + " "
+	}
+	return fmt.Sprintf("gh api %srepos/%s/git/refs -f ref=refs/heads/%s -f sha=%s", hostname, repo, shellQuote(branch), sha)
 }
 
-// ReopenCommand is the command that reopens a closed pull request or issue.
-func ReopenCommand(repo string, kind ItemKind, number int) string {
-	if kind == KindPR {
-		return fmt.Sprintf("gh pr reopen %d --repo %s", number, repo)
+// ReopenCommand is the command that reopens a closed pull request or issue
+// and removes the stale label, so the next run does not count the label as
+// a standing warning (reopening is itself activity that resets the item).
+// On GitHub Enterprise Server the repository is HOST/OWNER/REPO, as gh's
+// --repo takes it.
+func ReopenCommand(host, repo string, kind ItemKind, number int, label string) string {
+	if h := enterpriseHost(host); h != "" {
+		repo = h + "/" + repo
 	}
-	return fmt.Sprintf("gh issue reopen %d --repo %s", number, repo)
+	noun := "issue"
+	if kind == KindPR {
+		noun = "pr"
+	}
+	cmd := fmt.Sprintf("gh %s reopen %d --repo %s", noun, number, shellQuote(repo))
+	if label != "" {
+		cmd += fmt.Sprintf(" && gh %s edit %d --repo %s --remove-label %s", noun, number, shellQuote(repo), shellQuote(label))
+	}
+	return cmd
+}
+
+// enterpriseHost is host unless it is github.com (or empty).
+func enterpriseHost(host string) string {
+	h := strings.ToLower(strings.TrimSpace(host))
+	if h == "" || h == "github.com" || h == "www.github.com" {
+		return ""
+	}
+	return host
+}
+
+// ServerHost is the host of GITHUB_SERVER_URL ("" for github.com or an
+// unparsable value): what restore commands name on GitHub Enterprise
+// Server.
+func ServerHost(serverURL string) string {
+	u, err := url.Parse(strings.TrimSpace(serverURL))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return enterpriseHost(u.Host)
 }
 
 // shellQuote quotes a branch name for a POSIX shell when it needs it.
 func shellQuote(s string) string {
 	safe := true
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+", r)) {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:", r)) {
 			safe = false
 			break
 		}

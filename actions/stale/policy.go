@@ -74,15 +74,29 @@ type Policy struct {
 	// they are bounded by the list sizes (see the README). Default 30.
 	OperationsPerRun int `json:"operations_per_run"`
 
-	// BotLogin is the login the token acts as (github-actions[bot] for the
-	// workflow's GITHUB_TOKEN). Its comments and label changes never count
-	// as activity and only its marker comments are trusted.
-	BotLogin string `json:"bot_login"`
+	// BotLogin is the bot_login input: the login to use when the token's own
+	// login cannot be read (see ResolveIdentity); "" = find it. Its
+	// comments and label changes never count as activity.
+	BotLogin string `json:"bot_login,omitempty"`
+	// AlertLabel is the label of the alert action's issues (alert's
+	// DefaultLabel, "ecosystem-alert"): items carrying it are never
+	// touched, so long-lived alert issues are not closed as stale. ""
+	// processes them like any other.
+	AlertLabel string `json:"alert_label,omitempty"`
 	// IgnoreActors are further logins whose comments, reviews and label
 	// changes never count as activity. Logins ending in "[bot]" never count
 	// either. Commits always count, whoever pushed them.
 	IgnoreActors []string `json:"ignore_actors,omitempty"`
+
+	// self is the login the token acts as (Identity.Login), set by Run:
+	// only its comments with a marker at the start, its stale label events
+	// and its tracking issues are the action's own.
+	self string
 }
+
+// DefaultAlertLabel is the label the alert action puts on its issues
+// (actions/alert DefaultLabel; a test keeps the two equal).
+const DefaultAlertLabel = "ecosystem-alert"
 
 // Default messages. Placeholders are documented in MessageData.
 const (
@@ -122,7 +136,7 @@ func DefaultPolicy() Policy {
 		IncludePRs:           true,
 		IncludeBranches:      true,
 		OperationsPerRun:     30,
-		BotLogin:             "github-actions[bot]",
+		AlertLabel:           DefaultAlertLabel,
 		IgnoreActors:         append([]string(nil), DefaultIgnoreActors...),
 	}
 }
@@ -152,8 +166,8 @@ func (p Policy) Validate(source string) error {
 	bad := func(setting, value, reason string) {
 		errs = append(errs, &PolicyError{Setting: setting, Value: value, Reason: reason, Source: source})
 	}
-	if p.DaysUntilStale <= 0 {
-		bad("days_until_stale", fmtDays(p.DaysUntilStale), "must be a number of days greater than 0 (fractions allowed, e.g. 0.5)")
+	if p.DaysUntilStale < 0 {
+		bad("days_until_stale", fmtDays(p.DaysUntilStale), "must be a number of days, 0 or more (fractions allowed, e.g. 0.5; 0 = stale at once)")
 	}
 	if p.DaysUntilClose < 0 {
 		bad("days_until_close", fmtDays(p.DaysUntilClose), "must be a number of days, 0 or more (fractions allowed)")
@@ -176,8 +190,20 @@ func (p Policy) Validate(source string) error {
 	if p.OperationsPerRun < 0 {
 		bad("operations_per_run", fmt.Sprint(p.OperationsPerRun), "must be 0 or more (0 = plan only, no writes)")
 	}
-	if p.BotLogin == "" {
-		bad("bot_login", p.BotLogin, "must be the login the token acts as, e.g. github-actions[bot]")
+	if p.BotLogin != "" && !validLogin(p.BotLogin) {
+		bad("bot_login", p.BotLogin, "must be a GitHub login (letters, digits, single hyphens, at most 39 characters, optionally ending in [bot]) or empty to use the token's own login")
+	}
+	if p.AlertLabel != "" {
+		if err := runner.ValidateLabel(p.AlertLabel); err != nil {
+			bad("alert_label", p.AlertLabel, err.Error())
+		}
+	}
+	for _, l := range [][2]any{{"exempt_assignees", p.ExemptAssignees}, {"exempt_authors", p.ExemptAuthors}, {"ignore_actors", p.IgnoreActors}} {
+		for _, login := range l[1].([]string) {
+			if login != "*" && !validLogin(login) {
+				bad(l[0].(string), login, "must be a GitHub login (letters, digits, single hyphens, at most 39 characters, optionally ending in [bot])")
+			}
+		}
 	}
 	for _, m := range []struct {
 		name, text string
@@ -198,12 +224,30 @@ func (p Policy) Validate(source string) error {
 	return errors.Join(errs...)
 }
 
+// validLogin checks GitHub's login rules: 1-39 letters, digits or single
+// hyphens, not starting or ending with a hyphen; bot accounts add "[bot]".
+func validLogin(s string) bool {
+	s = strings.TrimSuffix(s, "[bot]")
+	if s == "" || len(s) > 39 || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 func fmtDays(d time.Duration) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", d.Hours()/24), "0"), ".")
 }
 
 // exemptReason says why an item is exempt, or "" when it is not.
 func (p Policy) exemptReason(it *Item) string {
+	if it.Kind != KindBranch && p.AlertLabel != "" && it.HasLabel(p.AlertLabel) {
+		return fmt.Sprintf("has the alert label %q (an alert issue: closed by the alert action when its problem clears)", p.AlertLabel)
+	}
 	if it.Kind == KindBranch {
 		for _, pat := range p.ExemptBranchPatterns {
 			if ok, _ := path.Match(pat, it.Branch); ok {
@@ -256,7 +300,7 @@ func (p Policy) exemptReason(it *Item) string {
 // isHuman reports whether an actor's comments, reviews and label changes
 // count as activity.
 func (p Policy) isHuman(login string) bool {
-	if login == "" || login == p.BotLogin || strings.HasSuffix(login, "[bot]") {
+	if login == "" || p.byUs(login) || strings.EqualFold(login, p.BotLogin) || strings.HasSuffix(login, "[bot]") {
 		return false
 	}
 	return !contains(p.IgnoreActors, login)

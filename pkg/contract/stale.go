@@ -35,9 +35,12 @@ type StaleSummary struct {
 	Unstaled           int     `json:"unstaled"`
 	Closed             int     `json:"closed"`
 	Deleted            int     `json:"deleted"`
-	Deferred           int     `json:"deferred"`
-	Failed             int     `json:"failed"`
-	Writes             int     `json:"writes"`
+	// ClosedIssues is how many of Closed are issues (the rest are pull
+	// requests).
+	ClosedIssues int `json:"closed_issues"`
+	Deferred     int `json:"deferred"`
+	Failed       int `json:"failed"`
+	Writes       int `json:"writes"`
 }
 
 // StaleEntry is one stale pull request, issue or branch.
@@ -77,4 +80,7 @@ type RepoError struct {
 	// Config is true for a bad .github/ecosystem.yml (bad input: fails the
 	// run before any write).
 	Config bool `json:"config,omitempty"`
+	// Deferred is true when the run's request budget ran out before the
+	// repository could be read (the next run starts with it).
+	Deferred bool `json:"deferred,omitempty"`
 }

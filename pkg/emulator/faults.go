@@ -18,9 +18,16 @@ const (
 	FaultSlow               = "slow"      // the request is delayed by Delay, then served normally
 	FaultSecondary          = "secondary" // 403 secondary rate limit with Retry-After: 1
 	FaultRateLimit          = "ratelimit" // 403 primary rate limit, x-ratelimit-remaining: 0
+	// FaultAppliedError serves the request (a write takes effect) and then
+	// answers 500, as when GitHub commits a write but the answer is lost:
+	// a client that retries a non-idempotent write doubles it.
+	FaultAppliedError = "applied-500"
+	// FaultAppliedReset serves the request (a write takes effect) and then
+	// drops the connection without an answer.
+	FaultAppliedReset = "applied-reset"
 )
 
-var faultKinds = []string{FaultInternalError, FaultBadGateway, FaultServiceUnavailable, FaultReset, FaultSlow, FaultSecondary, FaultRateLimit}
+var faultKinds = []string{FaultInternalError, FaultBadGateway, FaultServiceUnavailable, FaultReset, FaultSlow, FaultSecondary, FaultRateLimit, FaultAppliedError, FaultAppliedReset}
 
 // Fault injects a failure into matching requests. A request matches when
 // its method (if set) and path (prefix Path and/or regular expression

@@ -26,7 +26,11 @@ type Fixture struct {
 	Tokens map[string]Token `yaml:"tokens,omitempty" json:"tokens,omitempty"`
 	// Orgs lists organisations; repositories whose owner is an org are
 	// listed by GET /orgs/{org}/repos.
-	Orgs         []string     `yaml:"orgs,omitempty" json:"orgs,omitempty"`
+	Orgs []string `yaml:"orgs,omitempty" json:"orgs,omitempty"`
+	// Apps are GitHub Apps with their installations: their JWTs (signed
+	// with the app's private key) mint installation tokens through
+	// POST /app/installations/{id}/access_tokens. See apps.go.
+	Apps         []App        `yaml:"apps,omitempty" json:"apps,omitempty"`
 	Repositories []Repository `yaml:"repositories" json:"repositories"`
 }
 
@@ -38,11 +42,63 @@ type User struct {
 	Type string `yaml:"type,omitempty" json:"type,omitempty"`
 }
 
+// Token kinds (Token.Kind).
+const (
+	TokenUser         = "user"         // a personal access token (the default)
+	TokenInstallation = "installation" // a GitHub App installation access token (ghs_…)
+	TokenGitHubToken  = "github_token" // the GITHUB_TOKEN of a workflow run
+)
+
 // Token is what a bearer token authenticates as.
+//
+// A user token (Kind "" or "user") is Login with Permissions.
+//
+// An installation token (Kind "installation") acts as "<App>[bot]": App is
+// the app's slug; AppID and InstallationID identify it (taken from the
+// apps entry with that slug and installation when the fixture has one);
+// Repositories ("owner/name") are what it may reach (empty: every
+// repository of the installation's account, or of the apps entry's
+// installation). GET /user answers it 403, as GitHub does.
+//
+// A GITHUB_TOKEN (Kind "github_token") acts as github-actions[bot] for
+// the one Repository ("owner/name") its workflow runs in, with the
+// 1,000-requests-per-hour budget GitHub gives it per repository.
 type Token struct {
-	Login string `yaml:"login" json:"login"`
+	Kind  string `yaml:"kind,omitempty" json:"kind,omitempty"`
+	Login string `yaml:"login,omitempty" json:"login,omitempty"`
 	// Permissions like {"issues": "write", "contents": "read"}. Empty means all.
-	Permissions map[string]string `yaml:"permissions,omitempty" json:"permissions,omitempty"`
+	Permissions    map[string]string `yaml:"permissions,omitempty" json:"permissions,omitempty"`
+	App            string            `yaml:"app,omitempty" json:"app,omitempty"`
+	AppID          int64             `yaml:"app_id,omitempty" json:"app_id,omitempty"`
+	InstallationID int64             `yaml:"installation_id,omitempty" json:"installation_id,omitempty"`
+	Repositories   []string          `yaml:"repositories,omitempty" json:"repositories,omitempty"`
+	Repository     string            `yaml:"repository,omitempty" json:"repository,omitempty"`
+}
+
+// App is a GitHub App. Its JWTs are verified with the public half of Key
+// (a PEM RSA public or private key) or of the PEM file KeyFile (relative
+// to the fixture file, read by LoadFixture into Key).
+type App struct {
+	Slug          string         `yaml:"slug" json:"slug"`
+	ID            int64          `yaml:"id" json:"id"`
+	ClientID      string         `yaml:"client_id,omitempty" json:"client_id,omitempty"`
+	Name          string         `yaml:"name,omitempty" json:"name,omitempty"`
+	Owner         string         `yaml:"owner,omitempty" json:"owner,omitempty"`
+	Key           string         `yaml:"key,omitempty" json:"key,omitempty"`
+	KeyFile       string         `yaml:"key_file,omitempty" json:"key_file,omitempty"`
+	Installations []Installation `yaml:"installations,omitempty" json:"installations,omitempty"`
+}
+
+// Installation is an app's installation on an account. Repositories are
+// the names ("name" or "owner/name") it was granted; empty means every
+// repository of Account (repository_selection "all").
+type Installation struct {
+	ID           int64             `yaml:"id" json:"id"`
+	Account      string            `yaml:"account" json:"account"`
+	Repositories []string          `yaml:"repositories,omitempty" json:"repositories,omitempty"`
+	Permissions  map[string]string `yaml:"permissions,omitempty" json:"permissions,omitempty"`
+	Events       []string          `yaml:"events,omitempty" json:"events,omitempty"`
+	CreatedAt    time.Time         `yaml:"created_at,omitempty" json:"created_at,omitempty"`
 }
 
 // Repository is one repository with everything the actions read or write.
@@ -77,8 +133,101 @@ type Repository struct {
 	Tags      []Tag      `yaml:"tags,omitempty" json:"tags,omitempty"`
 	// Files are repository contents at the default branch, served by
 	// GET /repos/{o}/{r}/contents/{path} (e.g. .github/ecosystem.yml,
-	// workflow files). Value is the file text.
+	// workflow files). Value is the file text. Every other branch starts
+	// with the same files; writes (PUT contents) make new commits.
 	Files map[string]string `yaml:"files,omitempty" json:"files,omitempty"`
+
+	// Caches are GitHub Actions caches (GET/DELETE …/actions/caches).
+	Caches []Cache `yaml:"caches,omitempty" json:"caches,omitempty"`
+	// Deployments with their statuses (GET …/deployments).
+	Deployments []Deployment `yaml:"deployments,omitempty" json:"deployments,omitempty"`
+	// Statuses are commit statuses (GET …/commits/{ref}/statuses, …/status).
+	Statuses []CommitStatus `yaml:"statuses,omitempty" json:"statuses,omitempty"`
+	// CheckSuites and CheckRuns of apps other than GitHub Actions; the
+	// runs' own suites and jobs are served as check suites and check runs
+	// too (GET …/commits/{ref}/check-suites, …/check-runs).
+	CheckSuites []CheckSuite `yaml:"check_suites,omitempty" json:"check_suites,omitempty"`
+	CheckRuns   []CheckRun   `yaml:"check_runs,omitempty" json:"check_runs,omitempty"`
+	// Releases (GET/POST …/releases).
+	Releases []Release `yaml:"releases,omitempty" json:"releases,omitempty"`
+}
+
+// Cache is a GitHub Actions cache entry.
+type Cache struct {
+	ID             int64     `yaml:"id,omitempty" json:"id,omitempty"`
+	Key            string    `yaml:"key" json:"key"`
+	Ref            string    `yaml:"ref" json:"ref"` // refs/heads/main
+	Version        string    `yaml:"version,omitempty" json:"version,omitempty"`
+	SizeBytes      int64     `yaml:"size_in_bytes,omitempty" json:"size_in_bytes,omitempty"`
+	CreatedAt      time.Time `yaml:"created_at,omitempty" json:"created_at,omitempty"`
+	LastAccessedAt time.Time `yaml:"last_accessed_at,omitempty" json:"last_accessed_at,omitempty"`
+}
+
+// Deployment is a deployment of a ref to an environment.
+type Deployment struct {
+	ID          int64              `yaml:"id" json:"id"`
+	SHA         string             `yaml:"sha" json:"sha"`
+	Ref         string             `yaml:"ref" json:"ref"`
+	Task        string             `yaml:"task,omitempty" json:"task,omitempty"` // default deploy
+	Environment string             `yaml:"environment" json:"environment"`
+	Description string             `yaml:"description,omitempty" json:"description,omitempty"`
+	Creator     string             `yaml:"creator" json:"creator"`
+	Payload     map[string]any     `yaml:"payload,omitempty" json:"payload,omitempty"`
+	Production  bool               `yaml:"production_environment,omitempty" json:"production_environment,omitempty"`
+	Transient   bool               `yaml:"transient_environment,omitempty" json:"transient_environment,omitempty"`
+	CreatedAt   time.Time          `yaml:"created_at" json:"created_at"`
+	UpdatedAt   time.Time          `yaml:"updated_at,omitempty" json:"updated_at,omitempty"`
+	Statuses    []DeploymentStatus `yaml:"statuses,omitempty" json:"statuses,omitempty"` // oldest first
+}
+
+// DeploymentStatus is one status of a deployment.
+type DeploymentStatus struct {
+	ID             int64     `yaml:"id" json:"id"`
+	State          string    `yaml:"state" json:"state"` // error, failure, inactive, pending, success, queued, in_progress
+	Creator        string    `yaml:"creator" json:"creator"`
+	Description    string    `yaml:"description,omitempty" json:"description,omitempty"`
+	EnvironmentURL string    `yaml:"environment_url,omitempty" json:"environment_url,omitempty"`
+	LogURL         string    `yaml:"log_url,omitempty" json:"log_url,omitempty"`
+	CreatedAt      time.Time `yaml:"created_at" json:"created_at"`
+}
+
+// CommitStatus is a commit status (the Statuses API).
+type CommitStatus struct {
+	ID          int64     `yaml:"id,omitempty" json:"id,omitempty"`
+	SHA         string    `yaml:"sha" json:"sha"`
+	State       string    `yaml:"state" json:"state"`                         // error, failure, pending, success
+	Context     string    `yaml:"context,omitempty" json:"context,omitempty"` // default "default"
+	Description string    `yaml:"description,omitempty" json:"description,omitempty"`
+	TargetURL   string    `yaml:"target_url,omitempty" json:"target_url,omitempty"`
+	Creator     string    `yaml:"creator" json:"creator"`
+	CreatedAt   time.Time `yaml:"created_at" json:"created_at"`
+	UpdatedAt   time.Time `yaml:"updated_at,omitempty" json:"updated_at,omitempty"`
+}
+
+// CheckSuite is a check suite of an app other than GitHub Actions.
+type CheckSuite struct {
+	ID         int64     `yaml:"id" json:"id"`
+	App        string    `yaml:"app" json:"app"` // app slug
+	HeadSHA    string    `yaml:"head_sha" json:"head_sha"`
+	HeadBranch string    `yaml:"head_branch,omitempty" json:"head_branch,omitempty"`
+	Status     string    `yaml:"status,omitempty" json:"status,omitempty"` // default completed
+	Conclusion string    `yaml:"conclusion,omitempty" json:"conclusion,omitempty"`
+	CreatedAt  time.Time `yaml:"created_at" json:"created_at"`
+	UpdatedAt  time.Time `yaml:"updated_at,omitempty" json:"updated_at,omitempty"`
+}
+
+// CheckRun is a check run of an app other than GitHub Actions.
+type CheckRun struct {
+	ID           int64     `yaml:"id" json:"id"`
+	Name         string    `yaml:"name" json:"name"`
+	CheckSuiteID int64     `yaml:"check_suite_id" json:"check_suite_id"`     // a CheckSuites entry
+	Status       string    `yaml:"status,omitempty" json:"status,omitempty"` // default completed
+	Conclusion   string    `yaml:"conclusion,omitempty" json:"conclusion,omitempty"`
+	StartedAt    time.Time `yaml:"started_at" json:"started_at"`
+	CompletedAt  time.Time `yaml:"completed_at,omitempty" json:"completed_at,omitempty"`
+	DetailsURL   string    `yaml:"details_url,omitempty" json:"details_url,omitempty"`
+	Title        string    `yaml:"title,omitempty" json:"title,omitempty"`
+	Summary      string    `yaml:"summary,omitempty" json:"summary,omitempty"`
 }
 
 // FullName is "owner/name".
@@ -271,6 +420,17 @@ func LoadFixture(path string) (*Fixture, error) {
 		return nil, fmt.Errorf("failed to parse fixture %s: %w", path, err)
 	}
 	dir := filepath.Dir(path)
+	for ai := range f.Apps {
+		app := &f.Apps[ai]
+		if app.KeyFile == "" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, app.KeyFile))
+		if err != nil {
+			return nil, fmt.Errorf("failed to read key of app %s: %w", app.Slug, err)
+		}
+		app.Key = string(b)
+	}
 	for ri := range f.Repositories {
 		for ui := range f.Repositories[ri].Runs {
 			run := &f.Repositories[ri].Runs[ui]

@@ -3,6 +3,7 @@ package emulator
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 func (c *call) workflowOf(rs *repoState, id int64) Workflow {
@@ -292,7 +295,7 @@ func (s *Server) getRunAttempt(c *call) {
 	if run == nil {
 		return
 	}
-	n, ok := c.intParam("attempt")
+	n, ok := c.intParam("attempt_number")
 	if !ok {
 		return
 	}
@@ -309,8 +312,8 @@ func (s *Server) listRunJobs(c *call) {
 		return
 	}
 	attempt := 0
-	if c.r.PathValue("attempt") != "" {
-		n, ok := c.intParam("attempt")
+	if c.r.PathValue("attempt_number") != "" {
+		n, ok := c.intParam("attempt_number")
 		if !ok {
 			return
 		}
@@ -453,7 +456,8 @@ func (s *Server) download(rel string) (contentType, body string, status int) {
 		_ = zw.Close()
 		return "application/zip", buf.String(), http.StatusOK
 	case "raw":
-		text, ok := rs.fx.Files[rest]
+		sha, path, _ := strings.Cut(rest, "/")
+		text, ok := rs.fileAt(sha, path)
 		if !ok {
 			return "", "", http.StatusNotFound
 		}
@@ -513,11 +517,21 @@ func (s *Server) workflowDispatch(c *call) {
 		return
 	}
 	var body struct {
-		Ref              *string        `json:"ref"`
-		Inputs           map[string]any `json:"inputs"`
-		ReturnRunDetails bool           `json:"return_run_details"`
+		Ref              *string         `json:"ref"`
+		RawInputs        json.RawMessage `json:"inputs"`
+		Inputs           map[string]any  `json:"-"`
+		ReturnRunDetails bool            `json:"return_run_details"`
 	}
 	if !c.decode(&body) {
+		return
+	}
+	inputNames, err := objectKeys(body.RawInputs)
+	if err == nil && len(body.RawInputs) > 0 && string(body.RawInputs) != "null" {
+		err = json.Unmarshal(body.RawInputs, &body.Inputs)
+	}
+	if err != nil {
+		c.validation("Invalid request.\n\nFor 'properties/inputs', "+string(body.RawInputs)+" is not an object.",
+			ValidationError{Resource: "Workflow", Field: "inputs", Code: "invalid"})
 		return
 	}
 	if body.Ref == nil || *body.Ref == "" {
@@ -550,9 +564,28 @@ func (s *Server) workflowDispatch(c *call) {
 		c.validation("Cannot trigger a 'workflow_dispatch' on a disabled workflow", ValidationError{Resource: "Workflow", Code: "custom", Message: "workflow is " + wf.State})
 		return
 	}
-	if text, ok := rs.fx.Files[wf.Path]; ok && !strings.Contains(text, "workflow_dispatch") {
-		c.validation("Workflow does not have 'workflow_dispatch' trigger", ValidationError{Resource: "Workflow", Code: "custom", Message: "Workflow does not have 'workflow_dispatch' trigger"})
-		return
+	if text, ok := rs.fileAt(sha, wf.Path); ok {
+		trigger, declared, required := dispatchInputs(text)
+		if !trigger {
+			c.validation("Workflow does not have 'workflow_dispatch' trigger", ValidationError{Resource: "Workflow", Code: "custom", Message: "Workflow does not have 'workflow_dispatch' trigger"})
+			return
+		}
+		var unexpected []string
+		for _, name := range inputNames {
+			if !declared[name] {
+				unexpected = append(unexpected, strconv.Quote(name))
+			}
+		}
+		if len(unexpected) > 0 {
+			c.validation("Unexpected inputs provided: [" + strings.Join(unexpected, ", ") + "]")
+			return
+		}
+		for _, name := range required {
+			if _, ok := body.Inputs[name]; !ok {
+				c.validation("Required input '" + name + "' not provided")
+				return
+			}
+		}
 	}
 	now := c.now
 	runNumber := 0
@@ -582,6 +615,78 @@ func (s *Server) workflowDispatch(c *call) {
 		return
 	}
 	c.noContent()
+}
+
+// objectKeys returns the keys of a JSON object in the order they appear
+// (GitHub names unexpected inputs in that order); nil for no value.
+func objectKeys(raw json.RawMessage) ([]string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("not an object")
+	}
+	var keys []string
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, t.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil, err
+		}
+	}
+	return keys, nil
+}
+
+// dispatchInputs reads a workflow file's workflow_dispatch trigger: whether
+// it has one, the inputs it declares and those marked required without a
+// default. A file that does not parse has no trigger.
+func dispatchInputs(text string) (trigger bool, declared map[string]bool, required []string) {
+	var wf map[string]any
+	if yaml.Unmarshal([]byte(text), &wf) != nil {
+		return false, nil, nil
+	}
+	declared = map[string]bool{}
+	var on any
+	for k, v := range wf {
+		if k == "on" || k == "true" {
+			on = v
+		}
+	}
+	switch on := on.(type) {
+	case string:
+		return on == "workflow_dispatch", declared, nil
+	case []any:
+		for _, e := range on {
+			if e == "workflow_dispatch" {
+				return true, declared, nil
+			}
+		}
+		return false, nil, nil
+	case map[string]any:
+		wd, ok := on["workflow_dispatch"]
+		if !ok {
+			return false, nil, nil
+		}
+		spec, _ := wd.(map[string]any)
+		inputs, _ := spec["inputs"].(map[string]any)
+		for name, v := range inputs {
+			declared[name] = true
+			in, _ := v.(map[string]any)
+			if req, _ := in["required"].(bool); req {
+				if _, hasDefault := in["default"]; !hasDefault {
+					required = append(required, name)
+				}
+			}
+		}
+		sort.Strings(required)
+		return true, declared, required
+	}
+	return false, nil, nil
 }
 
 func (s *Server) repositoryDispatch(c *call) {

@@ -1,9 +1,7 @@
 package emulator
 
 import (
-	"encoding/base64"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -25,16 +23,15 @@ type FileWrite struct {
 	Time    time.Time `json:"time"`
 }
 
-// fileWrites holds the files written on branches other than the fixture's
-// contents (which are the default branch's).
+// fileWrites is the log of writes through the contents API (the files
+// themselves are in the commits they made, files.go).
 type fileWrites struct {
-	log   []FileWrite
-	files map[string]map[string]string // lower-case repo → "branch\x00path" → text
+	log []FileWrite
 }
 
 func (st *state) writes() *fileWrites {
 	if st.fileWrites == nil {
-		st.fileWrites = &fileWrites{files: map[string]map[string]string{}}
+		st.fileWrites = &fileWrites{}
 	}
 	return st.fileWrites
 }
@@ -44,103 +41,6 @@ func (s *Server) FileWrites() []FileWrite {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]FileWrite{}, s.st.writes().log...)
-}
-
-// fileOnBranch returns a file's text on a branch: a written version, or
-// the fixture's contents (every branch starts from the default branch's).
-func (c *call) fileOnBranch(rs *repoState, branch, path string) (string, bool) {
-	if m := c.s.st.writes().files[strings.ToLower(rs.fx.FullName())]; m != nil {
-		if text, ok := m[branch+"\x00"+path]; ok {
-			return text, true
-		}
-	}
-	text, ok := rs.fx.Files[path]
-	return text, ok
-}
-
-// putContents creates or updates a file on a branch.
-// https://docs.github.com/rest/repos/contents#create-or-update-file-contents
-func (s *Server) putContents(c *call) {
-	rs := c.repo
-	path := strings.Trim(c.r.PathValue("path"), "/")
-	var body struct {
-		Message *string `json:"message"`
-		Content *string `json:"content"`
-		SHA     string  `json:"sha"`
-		Branch  string  `json:"branch"`
-	}
-	if !c.decode(&body) {
-		return
-	}
-	if body.Message == nil || body.Content == nil {
-		field := "message"
-		if body.Message != nil {
-			field = "content"
-		}
-		c.validation("Invalid request.\n\n\""+field+"\" wasn't supplied.", ValidationError{Resource: "Contents", Field: field, Code: "missing_field"})
-		return
-	}
-	data, err := base64.StdEncoding.DecodeString(*body.Content)
-	if err != nil {
-		c.validation("content is not valid Base64", ValidationError{Resource: "Contents", Field: "content", Code: "invalid"})
-		return
-	}
-	branch := body.Branch
-	if branch == "" {
-		branch = rs.fx.DefaultBranch
-	}
-	b := rs.branch(branch)
-	if b == nil {
-		c.errorBody(http.StatusNotFound, "Branch "+branch+" not found")
-		return
-	}
-	old, exists := c.fileOnBranch(rs, branch, path)
-	switch {
-	case exists && body.SHA == "":
-		c.validation("Invalid request.\n\n\"sha\" wasn't supplied.", ValidationError{Resource: "Contents", Field: "sha", Code: "missing_field"})
-		return
-	case exists && body.SHA != blobSHA(old):
-		c.errorBody(http.StatusConflict, fmt.Sprintf("%s does not match %s", path, body.SHA))
-		return
-	}
-	text := string(data)
-	if branch == rs.fx.DefaultBranch {
-		if rs.fx.Files == nil {
-			rs.fx.Files = map[string]string{}
-		}
-		rs.fx.Files[path] = text
-	} else {
-		w := c.s.st.writes()
-		key := strings.ToLower(rs.fx.FullName())
-		if w.files[key] == nil {
-			w.files[key] = map[string]string{}
-		}
-		w.files[key][branch+"\x00"+path] = text
-	}
-	now := c.now
-	parent := rs.completeCommit(b.Commit, b.Name).SHA
-	commit := fakeSHA(fmt.Sprintf("%s#commit#%s#%s#%s", rs.fx.FullName(), parent, path, blobSHA(text)))
-	b.Commit = Commit{SHA: commit, Author: c.login, Date: now, Message: *body.Message}
-	sha := blobSHA(text)
-	c.s.st.writes().log = append(c.s.st.writes().log, FileWrite{Repo: rs.fx.FullName(), Branch: branch, Path: path,
-		Message: *body.Message, Content: text, SHA: sha, Commit: commit, Created: !exists, Actor: c.login, Time: now})
-	c.addEvent(rs, "PushEvent", map[string]any{"ref": "refs/heads/" + branch, "head": commit, "before": parent, "size": 1})
-	entry := c.contentEntry(rs, path, false, false)
-	entry["sha"], entry["size"] = sha, len(text)
-	entry["git_url"] = c.repoAPI(rs) + "/git/blobs/" + sha
-	entry["html_url"] = repoHTML(rs) + "/blob/" + branch + "/" + path
-	resp := map[string]any{"content": entry, "commit": map[string]any{
-		"sha": commit, "node_id": nodeID("Commit", stableID(commit, 1_000_000)),
-		"url": c.repoAPI(rs) + "/git/commits/" + commit, "html_url": repoHTML(rs) + "/commit/" + commit,
-		"author":    map[string]any{"name": c.login, "email": c.login + "@users.noreply.github.com", "date": now.Format(time.RFC3339)},
-		"committer": map[string]any{"name": c.login, "email": c.login + "@users.noreply.github.com", "date": now.Format(time.RFC3339)},
-		"message":   *body.Message, "parents": []any{map[string]any{"sha": parent, "url": c.repoAPI(rs) + "/git/commits/" + parent}},
-	}}
-	if exists {
-		c.ok(resp)
-		return
-	}
-	c.created(resp)
 }
 
 // createPull opens a pull request from a branch of the same repository.
@@ -206,28 +106,7 @@ func (s *Server) createPull(c *call) {
 		is.body = *body.Body
 	}
 	rs.issues = append(rs.issues, is)
-	c.addEvent(rs, "PullRequestEvent", map[string]any{"action": "opened", "number": is.number})
+	c.addPullRequestEvent(rs, is, "opened")
 	c.out.header.Set("Location", c.repoAPI(rs)+"/pulls/"+strconv.Itoa(is.number))
 	c.created(c.pullJSON(rs, is, true))
-}
-
-// getContentsAtRef serves GET …/contents/{path}?ref=<branch> for a file
-// written on that branch through PUT contents; everything else is the
-// fixture's contents (getContents).
-func (s *Server) getContentsAtRef(c *call) {
-	rs := c.repo
-	ref := strings.TrimPrefix(strings.TrimPrefix(c.r.URL.Query().Get("ref"), "refs/"), "heads/")
-	path := strings.Trim(c.r.PathValue("path"), "/")
-	if m := c.s.st.writes().files[strings.ToLower(rs.fx.FullName())]; m != nil && ref != "" {
-		if text, ok := m[ref+"\x00"+path]; ok {
-			entry := c.contentEntry(rs, path, false, false)
-			sha := blobSHA(text)
-			entry["sha"], entry["size"], entry["encoding"] = sha, len(text), "base64"
-			entry["git_url"] = c.repoAPI(rs) + "/git/blobs/" + sha
-			entry["content"] = base64.StdEncoding.EncodeToString([]byte(text)) + "\n"
-			c.ok(entry)
-			return
-		}
-	}
-	s.getContents(c)
 }

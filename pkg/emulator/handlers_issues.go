@@ -57,9 +57,9 @@ func (c *call) setState(rs *repoState, is *issueState, state, reason string) {
 	is.events = append(is.events, ev)
 	action := ev.Event
 	if is.pull != nil {
-		c.addEvent(rs, "PullRequestEvent", map[string]any{"action": action, "number": is.number, "pull_request": map[string]any{"number": is.number, "title": is.title}})
+		c.addPullRequestEvent(rs, is, action)
 	} else {
-		c.addEvent(rs, "IssuesEvent", map[string]any{"action": action, "issue": map[string]any{"number": is.number, "title": is.title}})
+		c.addIssuesEvent(rs, is, action)
 	}
 }
 
@@ -324,7 +324,7 @@ func (s *Server) createIssue(c *call) {
 		}
 	}
 	rs.issues = append(rs.issues, is)
-	c.addEvent(rs, "IssuesEvent", map[string]any{"action": "opened", "issue": map[string]any{"number": is.number, "title": is.title}})
+	c.addIssuesEvent(rs, is, "opened")
 	c.out.header.Set("Location", c.repoAPI(rs)+"/issues/"+strconv.Itoa(is.number))
 	c.created(c.issueJSON(rs, is))
 }
@@ -462,7 +462,7 @@ func (s *Server) createComment(c *call) {
 	cm := &Comment{ID: c.s.st.newID(), User: c.login, Body: *body.Body, CreatedAt: now, UpdatedAt: now}
 	is.comments = append(is.comments, cm)
 	is.updatedAt = now
-	c.addEvent(c.repo, "IssueCommentEvent", map[string]any{"action": "created", "issue": map[string]any{"number": is.number, "title": is.title}, "comment": map[string]any{"id": cm.ID}})
+	c.addEvent(c.repo, "IssueCommentEvent", map[string]any{"action": "created", "issue": c.issueJSON(c.repo, is), "comment": c.commentJSON(c.repo, is, cm)})
 	c.out.header.Set("Location", c.repoAPI(c.repo)+"/issues/comments/"+strconv.FormatInt(cm.ID, 10))
 	c.created(c.commentJSON(c.repo, is, cm))
 }
@@ -528,6 +528,96 @@ func (s *Server) listIssueEvents(c *call) {
 	evs := append([]*IssueEvent(nil), is.events...)
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].CreatedAt.Before(evs[j].CreatedAt) })
 	out := c.page(len(evs), func(i int) any { return c.issueEventJSON(c.repo, is, evs[i]) })
+	c.ok(out)
+}
+
+// listRepoIssueEvents answers GET …/issues/events: the events of every
+// issue and pull request of the repository, newest first, each with its
+// issue. (The description declares only per_page and page for it.)
+// https://docs.github.com/rest/issues/events#list-issue-events-for-a-repository
+func (s *Server) listRepoIssueEvents(c *call) {
+	type item struct {
+		is *issueState
+		e  *IssueEvent
+	}
+	var items []item
+	for _, is := range c.repo.issues {
+		for _, e := range is.events {
+			items = append(items, item{is, e})
+		}
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		a, b := items[i].e, items[j].e
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.After(b.CreatedAt)
+		}
+		return a.ID > b.ID
+	})
+	out := c.page(len(items), func(i int) any {
+		m := c.issueEventJSON(c.repo, items[i].is, items[i].e)
+		m["issue"] = c.issueJSON(c.repo, items[i].is)
+		return m
+	})
+	c.ok(out)
+}
+
+// listRepoComments answers GET …/issues/comments: the comments of every
+// issue and pull request, by sort (created, default, or updated) in
+// direction (asc by default), those updated at or after since.
+// https://docs.github.com/rest/issues/comments#list-issue-comments-for-a-repository
+func (s *Server) listRepoComments(c *call) {
+	q := c.r.URL.Query()
+	sortBy := q.Get("sort")
+	if sortBy == "" {
+		sortBy = "created"
+	}
+	if sortBy != "created" && sortBy != "updated" {
+		c.validation("Validation Failed", ValidationError{Resource: "IssueComment", Field: "sort", Code: "invalid", Message: "sort must be one of: created, updated"})
+		return
+	}
+	dir := q.Get("direction")
+	if dir != "" && dir != "asc" && dir != "desc" {
+		c.validation("Validation Failed", ValidationError{Resource: "IssueComment", Field: "direction", Code: "invalid", Message: "direction must be one of: asc, desc"})
+		return
+	}
+	var since time.Time
+	if v := q.Get("since"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			c.validation("Validation Failed", ValidationError{Resource: "IssueComment", Field: "since", Code: "invalid", Message: "since must be an ISO 8601 timestamp"})
+			return
+		}
+		since = t
+	}
+	type item struct {
+		is *issueState
+		cm *Comment
+	}
+	var items []item
+	for _, is := range c.repo.issues {
+		for _, cm := range is.comments {
+			if since.IsZero() || !cm.UpdatedAt.Before(since) {
+				items = append(items, item{is, cm})
+			}
+		}
+	}
+	key := func(it item) time.Time {
+		if sortBy == "updated" {
+			return it.cm.UpdatedAt
+		}
+		return it.cm.CreatedAt
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		a, b := key(items[i]), key(items[j])
+		if a.Equal(b) {
+			a, b = time.Unix(0, items[i].cm.ID), time.Unix(0, items[j].cm.ID)
+		}
+		if dir == "desc" {
+			return a.After(b)
+		}
+		return a.Before(b)
+	})
+	out := c.page(len(items), func(i int) any { return c.commentJSON(c.repo, items[i].is, items[i].cm) })
 	c.ok(out)
 }
 

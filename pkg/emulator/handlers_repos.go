@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"crypto/sha1"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -46,14 +45,105 @@ func (s *Server) getRateLimit(c *call) {
 }
 
 func (s *Server) getUser(c *call) {
-	if c.login == "" {
-		c.writeJSON(http.StatusUnauthorized, map[string]any{"message": "Requires authentication", "documentation_url": docsBase, "status": "401"})
-		return
+	switch {
+	case c.login == "":
+		c.requiresAuthentication()
+	case c.cred.isInstallation():
+		// An installation token is not a user: GitHub answers 403.
+		c.forbiddenIntegration("")
+	default:
+		c.ok(c.publicUserJSON(c.login))
 	}
-	c.ok(c.publicUserJSON(c.login))
 }
 
-func (s *Server) getUserByLogin(c *call) { c.ok(c.publicUserJSON(c.r.PathValue("user"))) }
+// getUserByLogin answers GET /users/{username}: a login the fixture knows
+// (listed, an owner, an organisation, or the author or actor of anything
+// in it), else 404.
+func (s *Server) getUserByLogin(c *call) {
+	login := c.r.PathValue("username")
+	if !s.st.knownLogin(login) {
+		c.notFound()
+		return
+	}
+	c.ok(c.publicUserJSON(s.st.user(login).Login))
+}
+
+// knownLogin reports whether the state refers to login anywhere.
+func (st *state) knownLogin(login string) bool {
+	l := strings.ToLower(login)
+	if _, ok := st.users[l]; ok || st.orgs[l] {
+		return true
+	}
+	is := func(s string) bool { return strings.EqualFold(s, login) }
+	for _, cr := range st.tokens {
+		if is(cr.login) {
+			return true
+		}
+	}
+	for _, a := range st.apps {
+		if is(a.Slug+"[bot]") || is(a.Owner) {
+			return true
+		}
+	}
+	for _, rs := range st.repos {
+		if is(rs.fx.Owner) {
+			return true
+		}
+		for _, it := range rs.issues {
+			if is(it.user) || containsFold(it.assignees, login) {
+				return true
+			}
+			for _, cm := range it.comments {
+				if is(cm.User) {
+					return true
+				}
+			}
+			for _, e := range it.events {
+				if is(e.Actor) {
+					return true
+				}
+			}
+			if it.pull != nil {
+				for _, rv := range it.pull.reviews {
+					if is(rv.User) {
+						return true
+					}
+				}
+				for _, cm := range it.pull.commits {
+					if is(cm.Author) {
+						return true
+					}
+				}
+			}
+		}
+		for _, e := range rs.events {
+			if is(e.Actor) {
+				return true
+			}
+		}
+		for _, r := range rs.runs {
+			if is(r.Actor) {
+				return true
+			}
+		}
+		for _, b := range rs.branches {
+			if is(b.Commit.Author) {
+				return true
+			}
+		}
+		for _, d := range rs.deployments {
+			if is(d.Creator) {
+				return true
+			}
+		}
+		for _, st := range rs.statuses {
+			if is(st.Creator) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func (c *call) publicUserJSON(login string) map[string]any {
 	m := c.userMap(login)
@@ -150,7 +240,7 @@ func (s *Server) listOrgRepos(c *call) {
 	c.repoList(c.visibleRepos(org))
 }
 
-func (s *Server) listUserRepos(c *call) { c.repoList(c.visibleRepos(c.r.PathValue("user"))) }
+func (s *Server) listUserRepos(c *call) { c.repoList(c.visibleRepos(c.r.PathValue("username"))) }
 
 func (c *call) repoList(repos []*repoState) {
 	out := c.page(len(repos), func(i int) any { return c.minimalRepoJSON(repos[i]) })
@@ -200,9 +290,47 @@ func (s *Server) listRepoEvents(c *call) {
 }
 
 // addEvent records an Events API entry for a write made through the API.
+// The payloads follow the per-type schemas of GitHub's description
+// (create-event, push-event, issues-event, …): full issue, comment and
+// pull-request objects, as they were when the event happened.
 func (c *call) addEvent(rs *repoState, typ string, payload map[string]any) {
 	rs.events = append(rs.events, Event{ID: strconv.FormatInt(c.s.st.newID()+40_000_000_000, 10), Type: typ, Actor: c.login,
 		CreatedAt: c.now, Payload: payload})
+}
+
+// addRefEvent records a CreateEvent or DeleteEvent of a branch or tag.
+func (c *call) addRefEvent(rs *repoState, typ, refType, name string) {
+	full := "refs/heads/" + name
+	if refType == "tag" {
+		full = "refs/tags/" + name
+	}
+	p := map[string]any{"ref": name, "ref_type": refType, "full_ref": full, "pusher_type": "user"}
+	if typ == "CreateEvent" {
+		p["master_branch"] = rs.fx.DefaultBranch
+		p["description"] = nullIfEmpty(rs.fx.Description)
+	}
+	c.addEvent(rs, typ, p)
+}
+
+// addPushEvent records a PushEvent in the Events API's trimmed shape.
+func (c *call) addPushEvent(rs *repoState, branch, before, head, _ string) {
+	c.addEvent(rs, "PushEvent", map[string]any{"repository_id": rs.id, "push_id": c.s.st.newID() + 20_000_000_000,
+		"ref": "refs/heads/" + branch, "head": head, "before": before})
+}
+
+// addIssuesEvent records an IssuesEvent with the issue as it is now.
+func (c *call) addIssuesEvent(rs *repoState, is *issueState, action string) {
+	c.addEvent(rs, "IssuesEvent", map[string]any{"action": action, "issue": c.issueJSON(rs, is)})
+}
+
+// addPullRequestEvent records a PullRequestEvent with a pull-request-minimal.
+func (c *call) addPullRequestEvent(rs *repoState, is *issueState, action string) {
+	side := func(r Ref) map[string]any {
+		return c.runPullSide(rs, r)
+	}
+	c.addEvent(rs, "PullRequestEvent", map[string]any{"action": action, "number": is.number, "pull_request": map[string]any{
+		"id": is.id + 1, "number": is.number, "url": c.repoAPI(rs) + "/pulls/" + strconv.Itoa(is.number),
+		"head": side(is.pull.head), "base": side(is.pull.base)}})
 }
 
 func blobSHA(text string) string {
@@ -210,73 +338,6 @@ func blobSHA(text string) string {
 	fmt.Fprintf(h, "blob %d\x00", len(text))
 	h.Write([]byte(text))
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-func (c *call) contentEntry(rs *repoState, path string, isDir bool, withContent bool) map[string]any {
-	api := c.repoAPI(rs) + "/contents/" + path
-	typ, sha, size := "file", "", 0
-	html := repoHTML(rs) + "/blob/" + rs.fx.DefaultBranch + "/" + path
-	git := c.repoAPI(rs) + "/git/blobs/"
-	var download any
-	if isDir {
-		typ, sha = "dir", fakeSHA(rs.fx.FullName()+"#tree#"+path)
-		html = repoHTML(rs) + "/tree/" + rs.fx.DefaultBranch + "/" + path
-		git = c.repoAPI(rs) + "/git/trees/"
-	} else {
-		text := rs.fx.Files[path]
-		sha, size = blobSHA(text), len(text)
-		download = c.downloadURL(controlPrefix + "download/raw/" + rs.fx.FullName() + "/" + path)
-	}
-	m := map[string]any{
-		"type": typ, "size": size, "name": baseName(path), "path": path, "sha": sha, "url": api,
-		"git_url": git + sha, "html_url": html, "download_url": download,
-		"_links": map[string]any{"self": api, "git": git + sha, "html": html},
-	}
-	if withContent && !isDir {
-		enc := base64.StdEncoding.EncodeToString([]byte(rs.fx.Files[path]))
-		var lines []string
-		for len(enc) > 60 {
-			lines = append(lines, enc[:60])
-			enc = enc[60:]
-		}
-		lines = append(lines, enc)
-		m["content"] = strings.Join(lines, "\n") + "\n"
-		m["encoding"] = "base64"
-	}
-	return m
-}
-
-func (s *Server) getContents(c *call) {
-	rs := c.repo
-	path := strings.Trim(c.r.PathValue("path"), "/")
-	if _, ok := rs.fx.Files[path]; ok && path != "" {
-		c.ok(c.contentEntry(rs, path, false, true))
-		return
-	}
-	prefix := path + "/"
-	if path == "" {
-		prefix = ""
-	}
-	seen := map[string]bool{}
-	var entries []map[string]any
-	for p := range rs.fx.Files {
-		rest, ok := strings.CutPrefix(p, prefix)
-		if !ok {
-			continue
-		}
-		name, _, isDir := strings.Cut(rest, "/")
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
-		entries = append(entries, c.contentEntry(rs, prefix+name, isDir, false))
-	}
-	if len(entries) == 0 {
-		c.notFound()
-		return
-	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i]["name"].(string) < entries[j]["name"].(string) })
-	c.ok(entries)
 }
 
 func (s *Server) listBranches(c *call) {
@@ -457,10 +518,10 @@ func (s *Server) createGitRef(c *call) {
 		} else {
 			rs.branches = append(rs.branches, &Branch{Name: name, Commit: cm})
 		}
-		c.addEvent(rs, "CreateEvent", map[string]any{"ref": name, "ref_type": "branch", "master_branch": rs.fx.DefaultBranch, "description": nullIfEmpty(rs.fx.Description), "pusher_type": "user"})
+		c.addRefEvent(rs, "CreateEvent", "branch", name)
 	} else if name, ok := strings.CutPrefix(body.Ref, "refs/tags/"); ok {
 		rs.tags = append(rs.tags, Tag{Name: name, SHA: body.SHA})
-		c.addEvent(rs, "CreateEvent", map[string]any{"ref": name, "ref_type": "tag", "master_branch": rs.fx.DefaultBranch, "description": nullIfEmpty(rs.fx.Description), "pusher_type": "user"})
+		c.addRefEvent(rs, "CreateEvent", "tag", name)
 	} else {
 		c.validation("Reference name is invalid", ValidationError{Resource: "Reference", Field: "ref", Code: "invalid"})
 		return
@@ -502,7 +563,7 @@ func (s *Server) deleteGitRef(c *call) {
 				c.setState(rs, is, "closed", "")
 			}
 		}
-		c.addEvent(rs, "DeleteEvent", map[string]any{"ref": name, "ref_type": "branch", "pusher_type": "user"})
+		c.addRefEvent(rs, "DeleteEvent", "branch", name)
 	} else {
 		tag := strings.TrimPrefix(ref, "tags/")
 		for i, t := range rs.tags {
@@ -511,8 +572,31 @@ func (s *Server) deleteGitRef(c *call) {
 				break
 			}
 		}
-		c.addEvent(rs, "DeleteEvent", map[string]any{"ref": tag, "ref_type": "tag", "pusher_type": "user"})
+		c.addRefEvent(rs, "DeleteEvent", "tag", tag)
 	}
 	c.s.st.refChanges = append(c.s.st.refChanges, RefChange{Action: "deleted", Repo: rs.fx.FullName(), Ref: "refs/" + ref, SHA: sha, Actor: c.login, Time: now})
 	c.noContent()
+}
+
+// graphQL answers POST /graphql (GHES: /api/graphql) for the one query
+// tools send to learn a token's identity when GET /user is refused to it:
+// query{viewer{login}}. Anything else answers 200 with an errors array,
+// as GraphQL does. It costs a point of the graphql budget.
+func (s *Server) graphQL(c *call) {
+	var body struct {
+		Query string `json:"query"`
+	}
+	if !c.decode(&body) {
+		return
+	}
+	q := strings.Join(strings.Fields(body.Query), "")
+	q = strings.TrimPrefix(q, "query")
+	if i := strings.Index(q, "{"); i > 0 {
+		q = q[i:] // an operation name
+	}
+	if q != "{viewer{login}}" {
+		c.ok(map[string]any{"errors": []any{map[string]any{"message": "the emulator answers only query{viewer{login}}", "type": "NOT_SUPPORTED"}}})
+		return
+	}
+	c.ok(map[string]any{"data": map[string]any{"viewer": map[string]any{"login": c.login}}})
 }

@@ -45,6 +45,8 @@ const (
 	defaultSearchRate = 30
 	defaultUnauthRate = 60
 	defaultSecondary  = 80
+	defaultSecondaryH = 500
+	defaultGitHubTok  = 1000
 	defaultMaxLog     = 10000
 )
 
@@ -60,10 +62,18 @@ type Options struct {
 	// UnauthenticatedRateLimit is the core budget per client address per
 	// hour for requests without a token (default 60).
 	UnauthenticatedRateLimit int
+	// GitHubTokenRateLimit is the core budget per hour of a repository's
+	// GITHUB_TOKENs (fixture tokens of kind github_token; default 1000).
+	GitHubTokenRateLimit int
 	// SecondaryLimit is the number of content-creating requests (POST,
 	// PATCH, PUT, DELETE) per token per minute above which the server answers
-	// with a secondary rate limit (default 80; negative disables).
+	// with a secondary rate limit (default 80; negative disables both
+	// content-creation limits).
 	SecondaryLimit int
+	// SecondaryHourlyLimit is the number of content-creating requests per
+	// token per hour above which the server answers with a secondary rate
+	// limit (default 500; negative disables).
+	SecondaryHourlyLimit int
 	// Latency is added to every request.
 	Latency time.Duration
 	// Faults are injected into matching requests (see Fault).
@@ -81,15 +91,25 @@ type Options struct {
 
 // LoggedRequest is one entry of the request log. It never contains the token.
 type LoggedRequest struct {
-	Time     time.Time     `json:"time"`
-	Method   string        `json:"method"`
-	Path     string        `json:"path"`
-	Query    string        `json:"query,omitempty"`
-	Status   int           `json:"status"`
-	Fault    string        `json:"fault,omitempty"`
-	Login    string        `json:"login,omitempty"`
-	Resource string        `json:"resource,omitempty"`
-	Duration time.Duration `json:"duration_ns"`
+	Time     time.Time `json:"time"`
+	Method   string    `json:"method"`
+	Path     string    `json:"path"`
+	Query    string    `json:"query,omitempty"`
+	Status   int       `json:"status"`
+	Fault    string    `json:"fault,omitempty"`
+	Login    string    `json:"login,omitempty"`
+	Resource string    `json:"resource,omitempty"`
+	// Budget is the primary budget the request was checked against,
+	// "<resource>/<subject>": core/token:…, core/installation:<id>,
+	// core/repository:<owner/name> (a GITHUB_TOKEN), core/app:<id>,
+	// core/ip:<address>, search/…. Cost is what it took from it: 1, or 0
+	// for GET /rate_limit, a 304 and a request refused before it was served.
+	Budget string `json:"budget,omitempty"`
+	Cost   int    `json:"cost"`
+	// ContentCreating is set when the request counted against the
+	// content-creation secondary limits (80 per minute, 500 per hour).
+	ContentCreating bool          `json:"content_creating,omitempty"`
+	Duration        time.Duration `json:"duration_ns"`
 }
 
 // Server is the emulator. It is an http.Handler; all methods are safe for
@@ -103,7 +123,7 @@ type Server struct {
 	faults    []*faultState
 	rng       *rand.Rand
 	limits    map[string]*limiter
-	secondary map[string][]time.Time
+	secondary map[string][]time.Time // content-creating requests per subject, last hour
 	requests  []LoggedRequest
 	logged    int64 // entries ever appended to requests (Reset does not rewind it)
 	// encodedCache holds encodings of users and repositories (encoded.go).
@@ -142,6 +162,12 @@ func NewChecked(f *Fixture, opts Options) (*Server, error) {
 	if opts.SecondaryLimit == 0 {
 		opts.SecondaryLimit = defaultSecondary
 	}
+	if opts.SecondaryHourlyLimit == 0 {
+		opts.SecondaryHourlyLimit = defaultSecondaryH
+	}
+	if opts.GitHubTokenRateLimit <= 0 {
+		opts.GitHubTokenRateLimit = defaultGitHubTok
+	}
 	if opts.DefaultLogin == "" {
 		opts.DefaultLogin = DefaultLogin
 	}
@@ -171,9 +197,9 @@ func (s *Server) resetLocked() error {
 		return err
 	}
 	s.faults = faults
-	st, err := newState(s.fixture, s.opts.Now)
+	st, err := newState(s.fixture, s.opts)
 	if err != nil {
-		s.st, _ = newState(&Fixture{}, s.opts.Now)
+		s.st, _ = newState(&Fixture{}, s.opts)
 		return err
 	}
 	s.st = st
@@ -297,7 +323,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	c := &call{s: s, r: r, out: newBuffer(), prefix: prefix, now: entry.Time}
+	c := &call{s: s, r: r, out: newBuffer(), prefix: prefix, now: entry.Time, entry: entry, cred: &credential{},
+		requestID: fmt.Sprintf("E3UL:%X:%X", os.Getpid()&0xffff, requestSeq.Add(1))}
 	defer c.out.release()
 	c.api = requestScheme(r) + "://" + r.Host + prefix
 
@@ -331,33 +358,40 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// Authentication.
-	token, hasToken := bearerToken(r)
-	c.login, c.perms, c.authed = s.opts.DefaultLogin, nil, hasToken
-	if hasToken {
-		if toks := s.fixture.Tokens; len(toks) > 0 {
-			t, ok := toks[token]
-			if !ok {
-				c.writeJSON(http.StatusUnauthorized, map[string]any{"message": "Bad credentials", "documentation_url": docsBase, "status": "401"})
-				c.flush(w)
-				return
-			}
-			c.login, c.perms = t.Login, t.Permissions
-		}
-		c.limitKey = "token:" + hashToken(token)
-	} else {
-		c.login = ""
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		c.limitKey = "ip:" + host
+	s.mu.Lock()
+	auth := s.authenticate(r, c.now)
+	s.mu.Unlock()
+	if auth.failure != "" {
+		// A 401 counts against the address's unauthenticated budget and
+		// carries its headers, as GitHub's do.
+		c.cred = &credential{limitKey: "ip:" + remoteHost(r), limit: s.opts.UnauthenticatedRateLimit}
+		c.resource = "core"
+		s.mu.Lock()
+		lim := s.limiter(c, c.now)
+		lim.used++
+		c.writeJSON(http.StatusUnauthorized, map[string]any{"message": auth.failure, "documentation_url": docsBase, "status": "401"})
+		c.setRateHeaders(lim)
+		s.mu.Unlock()
+		entry.Budget, entry.Cost = "core/"+c.cred.limitKey, 1
+		c.flush(w)
+		return
 	}
+	c.cred = auth.cred
+	c.login, c.perms, c.authed = c.cred.login, c.cred.perms, c.cred.kind != ""
+	if tok, ok := bearerToken(r); ok {
+		c.token = tok
+	}
+	c.limitKey = c.cred.limitKey
 	entry.Login = c.login
 	c.resource = "core"
-	if strings.HasPrefix(path, "/search/") {
+	switch {
+	case strings.HasPrefix(path, "/search/"):
 		c.resource = "search"
+	case path == "/graphql" || path == "/api/graphql":
+		c.resource = "graphql"
 	}
 	entry.Resource = c.resource
+	c.entry = entry
 
 	// Faults.
 	s.mu.Lock()
@@ -372,18 +406,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case FaultReset:
-			entry.Status = 0
-			lw.record() // before the client sees the connection drop
-			if hj, ok := hijacker.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					if tc, ok := conn.(*net.TCPConn); ok {
-						_ = tc.SetLinger(0)
-					}
-					_ = conn.Close()
-					return
-				}
+			dropConnection(hijacker, lw)
+			return
+		case FaultAppliedError, FaultAppliedReset:
+			// The request is served (a write is applied), then the
+			// answer is lost: a 500, or a dropped connection.
+			s.mu.Lock()
+			c.serve()
+			if fault.Kind == FaultAppliedError {
+				c.out.header = http.Header{}
+				c.injectFault(FaultInternalError)
 			}
-			panic(http.ErrAbortHandler)
+			s.mu.Unlock()
+			if fault.Kind == FaultAppliedReset {
+				entry.Status = 0
+				dropConnection(hijacker, lw)
+				return
+			}
+			c.flush(w)
+			return
 		default:
 			s.mu.Lock()
 			c.injectFault(fault.Kind)
@@ -399,6 +440,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.flush(w)
 }
 
+// dropConnection closes the client's connection without an answer, after
+// recording the request.
+func dropConnection(w http.ResponseWriter, lw *logWriter) {
+	lw.entry.Status = 0
+	lw.record() // before the client sees the connection drop
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			if tc, ok := conn.(*net.TCPConn); ok {
+				_ = tc.SetLinger(0)
+			}
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
 // serve runs the rate limits, the route and the conditional-request logic.
 // Callers hold s.mu.
 func (c *call) serve() {
@@ -406,28 +464,18 @@ func (c *call) serve() {
 	now := s.opts.Now()
 	lim := s.limiter(c, now)
 	exempt := c.r.URL.Path == "/rate_limit"
+	c.entry.Budget = lim.resource + "/" + c.limitKey
 	if !exempt && lim.used >= lim.limit {
 		c.rateLimited(lim)
 		return
 	}
-	if isWrite(c.r.Method) && c.authed && s.opts.SecondaryLimit > 0 {
-		window := s.secondary[c.limitKey]
-		cut := 0
-		for cut < len(window) && now.Sub(window[cut]) >= time.Minute {
-			cut++
-		}
-		window = window[cut:]
-		if len(window) >= s.opts.SecondaryLimit {
-			retry := int(window[0].Add(time.Minute).Sub(now).Seconds() + 0.999)
-			if retry < 1 {
-				retry = 1
-			}
-			s.secondary[c.limitKey] = window
-			c.secondaryLimited(retry)
+	if isWrite(c.r.Method) && c.authed && s.opts.SecondaryLimit > 0 && c.resource != "graphql" {
+		if retry, limited := s.contentCreation(c.limitKey, now); limited {
+			c.secondaryLimited(retry, true)
 			c.setRateHeaders(lim)
 			return
 		}
-		s.secondary[c.limitKey] = append(window, now)
+		c.entry.ContentCreating = true
 	}
 
 	s.mux.ServeHTTP(c.out, c.r.WithContext(context.WithValue(c.r.Context(), callKey{}, c)))
@@ -454,6 +502,7 @@ func (c *call) serve() {
 	}
 	if !exempt {
 		lim.used++
+		c.entry.Cost = 1
 	}
 	c.setRateHeaders(lim)
 }
@@ -471,7 +520,7 @@ func (c *call) injectFault(kind string) {
 	case FaultServiceUnavailable:
 		c.writeJSON(http.StatusServiceUnavailable, map[string]any{"code": "service_unavailable", "message": "Service Unavailable", "documentation_url": docsBase})
 	case FaultSecondary:
-		c.secondaryLimited(1)
+		c.secondaryLimited(1, false)
 	case FaultRateLimit:
 		fake := *lim
 		fake.used = fake.limit
@@ -481,95 +530,28 @@ func (c *call) injectFault(kind string) {
 	c.setRateHeaders(lim)
 }
 
-func (c *call) rateLimited(lim *limiter) {
-	c.writeJSON(http.StatusForbidden, map[string]any{
-		"message":           "API rate limit exceeded for " + c.rateSubject() + ". (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)",
-		"documentation_url": primaryDocsURL,
-	})
-	c.setRateHeaders(lim)
-}
-
-func (c *call) rateSubject() string {
-	if c.login != "" {
-		return "user " + c.login
-	}
-	return strings.TrimPrefix(c.limitKey, "ip:")
-}
-
-func (c *call) secondaryLimited(retryAfter int) {
-	c.out.header.Set("Retry-After", strconv.Itoa(retryAfter))
-	c.writeJSON(http.StatusForbidden, map[string]any{
-		"message":           "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.",
-		"documentation_url": secondaryDocsURL,
-	})
-}
-
-// limiter is one rate-limit bucket (token × resource).
-type limiter struct {
-	resource string
-	limit    int
-	used     int
-	reset    time.Time
-	window   time.Duration
-}
-
-func (s *Server) limiter(c *call, now time.Time) *limiter {
-	key := c.limitKey + "|" + c.resource
-	l := s.limits[key]
-	if l == nil {
-		l = &limiter{resource: c.resource}
-		switch {
-		case c.resource == "search":
-			l.limit, l.window = s.opts.SearchRateLimit, time.Minute
-			if !c.authed {
-				l.limit = 10
-			}
-		case !c.authed:
-			l.limit, l.window = s.opts.UnauthenticatedRateLimit, time.Hour
-		default:
-			l.limit, l.window = s.opts.RateLimit, time.Hour
-		}
-		l.reset = now.Add(l.window)
-		s.limits[key] = l
-	}
-	if !now.Before(l.reset) {
-		l.used = 0
-		l.reset = now.Add(l.window)
-	}
-	return l
-}
-
-func (l *limiter) remaining() int {
-	if r := l.limit - l.used; r > 0 {
-		return r
-	}
-	return 0
-}
-
-func (c *call) setRateHeaders(l *limiter) {
-	h := c.out.header
-	h.Set("X-RateLimit-Limit", strconv.Itoa(l.limit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(l.remaining()))
-	h.Set("X-RateLimit-Used", strconv.Itoa(min(l.used, l.limit)))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(l.reset.Unix(), 10))
-	h.Set("X-RateLimit-Resource", l.resource)
-}
-
 var requestSeq atomic.Uint64
 
 // call is the per-request context handed to route handlers.
 type call struct {
-	s        *Server
-	r        *http.Request
-	out      *buffer
-	prefix   string // "" or "/api/v3"
-	api      string // scheme://host[/api/v3], no trailing slash
-	login    string // "" when unauthenticated
-	perms    map[string]string
-	authed   bool
-	limitKey string
-	resource string
-	repo     *repoState
+	s     *Server
+	r     *http.Request
+	route *Route // the operation being served; nil before routing
+	entry *LoggedRequest
+	cred  *credential
+	token string // the bearer token (never logged)
+	// requestID is the X-GitHub-Request-Id of the answer (rate-limit
+	// messages quote it).
+	requestID string
+	out       *buffer
+	prefix    string // "" or "/api/v3"
+	api       string // scheme://host[/api/v3], no trailing slash
+	login     string // "" when unauthenticated
+	perms     map[string]string
+	authed    bool
+	limitKey  string
+	resource  string
+	repo      *repoState
 	// now is when the request arrived, by the server clock (Options.Now):
 	// the one time every write of the request records (created_at,
 	// events, dispatches), the same as its request log entry.
@@ -634,7 +616,7 @@ func (c *call) flush(w http.ResponseWriter) int {
 		w.Header()[k] = v
 	}
 	w.Header().Set("X-GitHub-Api-Version-Selected", APIVersion)
-	w.Header().Set("X-GitHub-Request-Id", fmt.Sprintf("E3UL:%X:%X", os.Getpid()&0xffff, requestSeq.Add(1)))
+	w.Header().Set("X-GitHub-Request-Id", c.requestID)
 	w.Header().Set("X-GitHub-Media-Type", "github.v3; format=json")
 	if c.out.status != http.StatusNotModified && c.out.status != http.StatusNoContent {
 		w.Header().Set("Content-Length", strconv.Itoa(len(c.out.body)))
@@ -670,7 +652,16 @@ func (c *call) errorBody(status int, message string) {
 	if message == "" {
 		message = http.StatusText(status)
 	}
-	c.writeJSON(status, map[string]any{"message": message, "documentation_url": docsBase, "status": strconv.Itoa(status)})
+	c.writeJSON(status, map[string]any{"message": message, "documentation_url": c.docs(), "status": strconv.Itoa(status)})
+}
+
+// docs is the documentation URL of the operation being served, which
+// GitHub's error bodies carry; the API's when no route matched.
+func (c *call) docs() string {
+	if c.route != nil {
+		return c.route.Docs
+	}
+	return docsBase
 }
 
 func (c *call) notFound() { c.errorBody(http.StatusNotFound, "Not Found") }
@@ -688,7 +679,7 @@ func (c *call) validation(message string, errs ...ValidationError) {
 	if message == "" {
 		message = "Validation Failed"
 	}
-	body := map[string]any{"message": message, "documentation_url": docsBase, "status": "422"}
+	body := map[string]any{"message": message, "documentation_url": c.docs(), "status": "422"}
 	if len(errs) > 0 {
 		body["errors"] = errs
 	}

@@ -32,6 +32,12 @@ type RepoState struct {
 	Runs          []Run      `json:"runs"`
 	Events        []Event    `json:"events"`
 	Workflows     []Workflow `json:"workflows"`
+	// Releases, Caches, Deployments (with their statuses) and Statuses
+	// (commit statuses), as the API has left them.
+	Releases    []Release      `json:"releases"`
+	Caches      []Cache        `json:"caches"`
+	Deployments []Deployment   `json:"deployments"`
+	Statuses    []CommitStatus `json:"statuses"`
 }
 
 // Dispatch is a recorded repository_dispatch or workflow_dispatch request.
@@ -77,6 +83,14 @@ type state struct {
 	refChanges []RefChange
 	nextID     int64
 	fileWrites *fileWrites // handlers_fixer_writes.go
+	// Apps and tokens (apps.go, auth.go): the fixture's apps, its tokens
+	// by token string, tokens minted through the API and revoked ones (by
+	// hash).
+	apps    []*appState
+	tokens  map[string]*credential
+	minted  map[string]*credential
+	revoked map[string]bool
+	mintSeq int
 }
 
 type repoState struct {
@@ -91,6 +105,16 @@ type repoState struct {
 	events     []Event
 	workflows  []Workflow
 	milestones []string
+	// Signals (handlers_signals.go) and caches (handlers_caches.go).
+	caches      []Cache
+	deployments []*Deployment
+	statuses    []CommitStatus
+	checkSuites []CheckSuite
+	checkRuns   []CheckRun
+	releases    []*Release
+	// commits maps the commits written through the contents API to the
+	// files they hold, relative to the fixture's Files (files.go).
+	commits map[string]*fileCommit
 }
 
 type labelState struct {
@@ -130,7 +154,8 @@ type pullState struct {
 
 // newState builds the live model from a fixture, shifting every timestamp
 // by now − ReferenceTime.
-func newState(f *Fixture, now func() time.Time) (*state, error) {
+func newState(f *Fixture, opts Options) (*state, error) {
+	now := opts.Now
 	cp, err := copyFixture(f)
 	if err != nil {
 		return nil, err
@@ -146,6 +171,8 @@ func newState(f *Fixture, now func() time.Time) (*state, error) {
 		users:   map[string]User{},
 		orgs:    map[string]bool{},
 		nextID:  90_000_000,
+		minted:  map[string]*credential{},
+		revoked: map[string]bool{},
 	}
 	for _, u := range cp.Users {
 		st.users[strings.ToLower(u.Login)] = u
@@ -165,6 +192,12 @@ func newState(f *Fixture, now func() time.Time) (*state, error) {
 		rs := st.buildRepo(r)
 		st.repos = append(st.repos, rs)
 		st.byName[key] = rs
+	}
+	if err := st.buildApps(cp.Apps); err != nil {
+		return nil, err
+	}
+	if err := st.buildTokens(cp, opts); err != nil {
+		return nil, err
 	}
 	return st, nil
 }
@@ -228,6 +261,14 @@ func (st *state) buildRepo(r Repository) *repoState {
 		}
 	}
 	rs.workflows = append(rs.workflows, r.Workflows...)
+	st.buildSignals(rs, r)
+	for i := range r.Releases {
+		rel := r.Releases[i]
+		if rel.PublishedAt.IsZero() {
+			rel.PublishedAt = rel.CreatedAt
+		}
+		rs.releases = append(rs.releases, &rel)
+	}
 	for _, is := range r.Issues {
 		s := &issueState{
 			number: is.Number, title: is.Title, body: is.Body, user: is.User, state: is.State,
@@ -308,6 +349,27 @@ func (st *state) fillIssue(rs *repoState, s *issueState, comments []Comment, eve
 			s.closedBy = e.Actor
 		}
 		s.events = append(s.events, &e)
+	}
+	// GitHub never shows an issue updated before its latest comment,
+	// event, review or commit: a fixture that says so is corrected.
+	later := func(t time.Time) {
+		if t.After(s.updatedAt) {
+			s.updatedAt = t
+		}
+	}
+	for _, c := range s.comments {
+		later(c.UpdatedAt)
+	}
+	for _, e := range s.events {
+		later(e.CreatedAt)
+	}
+	if s.pull != nil {
+		for _, rv := range s.pull.reviews {
+			later(rv.SubmittedAt)
+		}
+		for _, c := range s.pull.commits {
+			later(c.Date)
+		}
 	}
 }
 
@@ -503,6 +565,15 @@ func (st *state) snapshot() State {
 			Workflows: append([]Workflow{}, rs.workflows...)}
 		for _, l := range rs.labels {
 			r.Labels = append(r.Labels, l.Label)
+		}
+		r.Releases, r.Caches, r.Deployments, r.Statuses = []Release{}, append([]Cache{}, rs.caches...), []Deployment{}, append([]CommitStatus{}, rs.statuses...)
+		for _, rel := range rs.releases {
+			r.Releases = append(r.Releases, *rel)
+		}
+		for _, d := range rs.deployments {
+			cp := *d
+			cp.Statuses = append([]DeploymentStatus(nil), d.Statuses...)
+			r.Deployments = append(r.Deployments, cp)
 		}
 		for _, b := range rs.branches {
 			r.Branches = append(r.Branches, *b)

@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -31,4 +33,16 @@ func ExampleFixturePath() string {
 		return filepath.Join("testdata", "ecosystem", "ecosystem.yaml")
 	}
 	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "ecosystem", "ecosystem.yaml")
+}
+
+// ExampleAppKey is the PEM private key of the example ecosystem's GitHub
+// App (ecosystem-actions-bot, id 1012345, installation 59123456): a test
+// key of no value anywhere else. Sign app JWTs with it (AppJWT) to mint
+// installation tokens against a server running the example fixture.
+func ExampleAppKey() (string, error) {
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(ExampleFixturePath()), "apps", "ecosystem-bot.private-key.pem"))
+	if err != nil {
+		return "", fmt.Errorf("failed to read the example app's key: %w", err)
+	}
+	return string(b), nil
 }

@@ -306,7 +306,7 @@ func New(cfg Config) (*Client, error) {
 	up := uploadURL(base)
 	t.apiHosts[strings.ToLower(up.Host)] = true
 
-	gh := github.NewClient(&http.Client{Transport: t})
+	gh := github.NewClient(&http.Client{Transport: PathGuard(t)})
 	gh.BaseURL = base
 	gh.UploadURL = up
 	gh.UserAgent = t.userAgent

@@ -77,6 +77,18 @@ func isIdempotent(method string) bool {
 	return false
 }
 
+type noServerErrorRetryKey struct{}
+
+// NoServerErrorRetry marks the requests made with the returned context as
+// ones whose retry after a 5xx the caller makes itself, after checking
+// whether the first attempt was applied: a gateway can answer 502 for a
+// write GitHub did apply, and a comment or issue created twice is worse
+// than one checked retry. Rate limits are still waited out, and connection
+// failures of non-idempotent requests are still not retried.
+func NoServerErrorRetry(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noServerErrorRetryKey{}, true)
+}
+
 // resourceFor guesses the rate-limit resource of a request from its path,
 // like go-github's GetRateLimitCategory; the response's
 // X-RateLimit-Resource header overrides it.
@@ -260,7 +272,7 @@ func (t *transport) classify(req *http.Request, resp *http.Response, resource st
 	budgetLeft := attempt < t.maxRetries && canReplay(req)
 	switch resp.StatusCode {
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		if !budgetLeft {
+		if !budgetLeft || req.Context().Value(noServerErrorRetryKey{}) != nil {
 			return waitPlan{}, nil, false
 		}
 		// POST/PATCH: a 500 may have been half-applied; 502/503/504 come from

@@ -178,6 +178,22 @@ func TestRetry_postPolicy(t *testing.T) {
 	}
 }
 
+// TestRetry_noServerErrorRetry: a POST made with NoServerErrorRetry is
+// returned on its first 502 (the caller checks whether it was applied
+// before sending it again).
+func TestRetry_noServerErrorRetry(t *testing.T) {
+	t.Parallel()
+	var hits counter
+	c, _, _ := newTestClient(t, failThen(1, 502, &hits), nil)
+	_, _, err := c.Issues.Create(NoServerErrorRetry(context.Background()), "o", "r", &github.IssueRequest{Title: github.String("t")})
+	if StatusCode(err) != 502 {
+		t.Fatalf("err = %v, want the 502", err)
+	}
+	if n := hits.get("POST /repos/o/r/issues"); n != 1 {
+		t.Errorf("server saw %d POSTs, want 1", n)
+	}
+}
+
 func TestRetry_bodyReplayed(t *testing.T) {
 	t.Parallel()
 	var bodies []string

@@ -19,7 +19,9 @@ package main
 import (
 	"bytes"
 	"crypto/sha1"
+	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -460,11 +462,14 @@ func (g *gen) build() *emulator.Fixture {
 	g.buildPrivate()
 
 	g.assignIDs()
+	g.addSignals()
 
+	// sparesparrow is a user account: GET /orgs/sparesparrow/repos is 404
+	// and the repositories are listed by GET /users/sparesparrow/repos.
 	f := &emulator.Fixture{
 		ReferenceTime: refTime,
 		Users:         users,
-		Orgs:          []string{owner},
+		Apps:          g.appsWithKeys(),
 	}
 	for _, b := range g.repos {
 		b.r.Files = g.readFiles(b.r.Name)
@@ -588,6 +593,123 @@ func (g *gen) assignIDs() {
 		// newest first, as the Events API lists them
 		sort.SliceStable(b.evs, func(i, j int) bool { return b.evs[i].CreatedAt.After(b.evs[j].CreatedAt) })
 		b.r.Events = b.evs
+	}
+}
+
+// ---------------------------------------------------------------- apps and signals
+
+// apps is the GitHub App the documented setups mint tokens with
+// (actions/create-github-app-token): installed on the owner's account for
+// the four domains. The fixture holds its public key, as GitHub does; the
+// private key, a test key of no value anywhere else, is
+// apps/ecosystem-bot.private-key.pem (emulator.ExampleAppKey reads it).
+var apps = []emulator.App{{
+	Slug: "ecosystem-actions-bot", ID: 1012345, ClientID: "Iv23liEcosystemBot01", Name: "Ecosystem Actions Bot", Owner: owner,
+	Installations: []emulator.Installation{{
+		ID: 59123456, Account: owner,
+		Repositories: []string{"openssl-tools", "openssl-conan-base", "openssl-fips-policy", "mcp-project-orchestrator"},
+		Permissions: map[string]string{"actions": "write", "checks": "read", "contents": "write", "deployments": "read",
+			"issues": "write", "metadata": "read", "pull_requests": "write", "statuses": "read"},
+		Events:    []string{"check_run", "workflow_run"},
+		CreatedAt: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC),
+	}},
+}}
+
+// appsWithKeys sets each app's Key to the PEM public key of its private
+// key in apps/<slug>.private-key.pem.
+func (g *gen) appsWithKeys() []emulator.App {
+	out := append([]emulator.App(nil), apps...)
+	for i := range out {
+		raw, err := os.ReadFile(filepath.Join(g.dir, "apps", "ecosystem-bot.private-key.pem"))
+		if err != nil {
+			log.Fatalf("failed to read the key of app %s: %v", out[i].Slug, err)
+		}
+		block, _ := pem.Decode(raw)
+		if block == nil {
+			log.Fatalf("app %s: the private key is not PEM", out[i].Slug)
+		}
+		key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+		if err != nil {
+			log.Fatalf("app %s: %v", out[i].Slug, err)
+		}
+		der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+		if err != nil {
+			log.Fatalf("app %s: %v", out[i].Slug, err)
+		}
+		out[i].Key = string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	}
+	return out
+}
+
+// addSignals adds what the monitor reads besides runs: commit statuses,
+// check suites and runs of another app, deployments and caches. It draws
+// no random numbers, so the bulk above stays as it is.
+func (g *gen) addSignals() {
+	for _, b := range g.repos {
+		switch b.r.Name {
+		case "openssl-tools":
+			head := b.r.Branches[0].Commit
+			b.r.Statuses = []emulator.CommitStatus{
+				{SHA: head.SHA, State: "pending", Context: "cloudsmith/package-sync", Description: "Waiting for the CI artifacts",
+					TargetURL: "https://cloudsmith.io/~sparesparrow/repos/openssl/", Creator: owner, CreatedAt: head.Date.Add(2 * time.Minute)},
+				{SHA: head.SHA, State: "failure", Context: "ci/build-matrix", Description: "3 of 12 builds failed",
+					Creator: "github-actions[bot]", CreatedAt: head.Date.Add(31 * time.Minute)},
+			}
+			b.r.CheckSuites = []emulator.CheckSuite{{ID: 30811229901, App: "codecov", HeadSHA: head.SHA, HeadBranch: "master",
+				Conclusion: "neutral", CreatedAt: head.Date.Add(time.Minute), UpdatedAt: head.Date.Add(35 * time.Minute)}}
+			b.r.CheckRuns = []emulator.CheckRun{{ID: 33911229902, Name: "codecov/patch", CheckSuiteID: 30811229901, Conclusion: "neutral",
+				StartedAt: head.Date.Add(34 * time.Minute), CompletedAt: head.Date.Add(35 * time.Minute),
+				DetailsURL: "https://app.codecov.io/gh/sparesparrow/openssl-tools", Title: "No coverage uploaded", Summary: "The build failed before the coverage step."}}
+			b.r.Caches = []emulator.Cache{
+				{ID: 41, Key: "_state", Ref: "refs/heads/master", SizeBytes: 212, CreatedAt: ago(dh(1, 2)), LastAccessedAt: ago(dh(1, 2))},
+				{ID: 42, Key: "conan-linux-gcc12-3f9a1c0d", Ref: "refs/heads/master", SizeBytes: 734003200, CreatedAt: ago(dh(6, 0)), LastAccessedAt: ago(dh(0, 3))},
+				{ID: 43, Key: "conan-linux-gcc12-8c4d2e7f", Ref: "refs/pull/212/merge", SizeBytes: 729808896, CreatedAt: ago(dh(3, 1)), LastAccessedAt: ago(dh(0, 5))},
+			}
+		case "openssl-conan-base":
+			head := b.r.Branches[0].Commit
+			b.r.Statuses = []emulator.CommitStatus{{SHA: head.SHA, State: "success", Context: "cloudsmith/profile-sync",
+				Description: "Profiles published", Creator: owner, CreatedAt: head.Date.Add(9 * time.Minute)}}
+		case "openssl-fips-policy":
+			var deploys []emulator.Run
+			for _, r := range b.r.Runs {
+				for _, a := range r.Artifacts {
+					if a.Name == "fips-deployment-ready" {
+						deploys = append(deploys, r)
+					}
+				}
+			}
+			for i, r := range deploys {
+				d := emulator.Deployment{ID: 2200000000 + int64(i), SHA: r.HeadSHA, Ref: r.HeadBranch, Environment: "fips-policy-bundle",
+					Description: "Policy bundle from run " + fmt.Sprint(r.ID), Creator: "github-actions[bot]", Production: true, CreatedAt: r.UpdatedAt,
+					Statuses: []emulator.DeploymentStatus{
+						{ID: 5500000000 + int64(2*i), State: "in_progress", Creator: "github-actions[bot]", CreatedAt: r.UpdatedAt.Add(10 * time.Second)},
+						{ID: 5500000001 + int64(2*i), State: "success", Creator: "github-actions[bot]", CreatedAt: r.UpdatedAt.Add(70 * time.Second),
+							EnvironmentURL: "https://sparesparrow.github.io/openssl-fips-policy/", LogURL: fmt.Sprintf("https://github.com/sparesparrow/openssl-fips-policy/actions/runs/%d", r.ID)},
+					}}
+				if i < len(deploys)-1 {
+					d.Statuses = append(d.Statuses, emulator.DeploymentStatus{ID: 5510000000 + int64(i), State: "inactive", Creator: "github-actions[bot]",
+						CreatedAt: deploys[i+1].UpdatedAt.Add(71 * time.Second)})
+				}
+				b.r.Deployments = append(b.r.Deployments, d)
+			}
+		case "mcp-project-orchestrator":
+			for i, r := range b.r.Runs {
+				if r.Event != "push" || !strings.HasPrefix(r.HeadBranch, "v1.4") || r.Jobs == nil || r.Jobs[0].Name != "deploy" {
+					continue
+				}
+				state := "success"
+				if r.Conclusion != "success" {
+					state = "failure"
+				}
+				b.r.Deployments = append(b.r.Deployments, emulator.Deployment{ID: 2210000000 + int64(i), SHA: r.HeadSHA, Ref: r.HeadBranch,
+					Environment: "production", Description: "Release " + r.HeadBranch, Creator: "github-actions[bot]", Production: true,
+					CreatedAt: r.CreatedAt.Add(40 * time.Second), Statuses: []emulator.DeploymentStatus{
+						{ID: 5520000000 + int64(2*i), State: "in_progress", Creator: "github-actions[bot]", CreatedAt: r.CreatedAt.Add(50 * time.Second)},
+						{ID: 5520000001 + int64(2*i), State: state, Creator: "github-actions[bot]", CreatedAt: r.UpdatedAt,
+							LogURL: fmt.Sprintf("https://github.com/sparesparrow/mcp-project-orchestrator/actions/runs/%d", r.ID)},
+					}})
+			}
+		}
 	}
 }
 

@@ -53,13 +53,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fixture := fs.String("fixture", "testdata/ecosystem/ecosystem.yaml", "fixture file (YAML or JSON)")
 	rateLimit := fs.Int("rate-limit", 5000, "core requests per token per hour")
 	searchLimit := fs.Int("search-rate-limit", 30, "search requests per token per minute")
-	secondary := fs.Int("secondary-limit", 80, "content-creating requests per token per minute (negative disables)")
+	secondary := fs.Int("secondary-limit", 80, "content-creating requests per token per minute (negative disables both content-creation limits)")
+	secondaryHourly := fs.Int("secondary-hourly-limit", 500, "content-creating requests per token per hour (negative disables)")
+	githubToken := fs.Int("github-token-rate-limit", 1000, "core requests per hour of a repository's GITHUB_TOKENs (fixture tokens of kind github_token)")
 	latency := fs.Duration("latency", 0, "latency added to every request, e.g. 50ms")
 	seed := fs.Int64("seed", 1, "seed of the random source used by faults with a rate")
 	nowFlag := fs.String("now", "", "server clock start (RFC 3339, e.g. 2026-11-20T12:00:00Z); the clock then runs in real time (default: the real time)")
 	quiet := fs.Bool("quiet", false, "do not log requests")
 	var faults faultFlags
-	fs.Var(&faults, "fault", "fault to inject, repeatable: kind=500|502|503|reset|slow|secondary|ratelimit[,method=GET][,path=/prefix][,regex=RE][,rate=0.1|every=N][,delay=2s][,limit=N]")
+	fs.Var(&faults, "fault", "fault to inject, repeatable: kind=500|502|503|reset|slow|secondary|ratelimit|applied-500|applied-reset[,method=GET][,path=/prefix][,regex=RE][,rate=0.1|every=N][,delay=2s][,limit=N]")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -67,6 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	opts := emulator.Options{RateLimit: *rateLimit, SearchRateLimit: *searchLimit, SecondaryLimit: *secondary,
+		SecondaryHourlyLimit: *secondaryHourly, GitHubTokenRateLimit: *githubToken,
 		Latency: *latency, Faults: faults, Seed: *seed}
 	if *nowFlag != "" {
 		start, err := time.Parse(time.RFC3339, *nowFlag)
