@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
@@ -39,6 +40,40 @@ type Analyzer struct {
 	// tokenEnd); tokenWords has their bits.
 	tokenBase, tokenEnd int
 	tokenWords          []uint64
+	fipsCond            int // the log-scoped condition "FIPS mode in use"
+	pfRules             *prefilter
+	short               []shortLiteral
+}
+
+// shortLiteral is a literal too short for the prefilter's 4-byte stride
+// and without ASCII letters (so case does not matter): it is found with
+// bytes.Index instead, which runs at memory speed for a needle such as
+// "»" or "●" that ordinary log text rarely holds.
+type shortLiteral struct {
+	lit    []byte // what the line must hold
+	needle []byte // lit without its blanks: what is searched for
+	ids    []int
+}
+
+// shortSafe reports a short literal that can be searched for case-
+// sensitively: no ASCII letters, and a non-blank part of 2 bytes or more.
+func shortSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return len(strings.TrimSpace(s)) >= 2
+}
+
+func (a *Analyzer) addShort(s string, id int) {
+	for i := range a.short {
+		if string(a.short[i].lit) == s {
+			a.short[i].ids = append(a.short[i].ids, id)
+			return
+		}
+	}
+	a.short = append(a.short, shortLiteral{lit: []byte(s), needle: []byte(strings.TrimSpace(s)), ids: []int{id}})
 }
 
 type compiledPattern struct {
@@ -125,6 +160,10 @@ func NewAnalyzer(c *Catalog, opts ...AnalyzerOption) *Analyzer {
 			return
 		}
 		for _, s := range set {
+			if len(s) < fastLiteral && shortSafe(s) {
+				a.addShort(s, id)
+				continue
+			}
 			lits[s] = append(lits[s], id)
 		}
 	}
@@ -133,8 +172,14 @@ func NewAnalyzer(c *Catalog, opts ...AnalyzerOption) *Analyzer {
 		lits[m] = []int{markerPattern}
 	}
 	a.tokenBase = len(a.pats)
-	for _, t := range scoreTokens {
-		lits[t.lit] = append(lits[t.lit], len(a.pats))
+	tokenLits := map[string][]int{}
+	for i := range scoreTokens {
+		t := &scoreTokens[i]
+		if t.trigger {
+			for _, k := range t.prefilterKeys() {
+				tokenLits[k] = append(tokenLits[k], len(a.pats))
+			}
+		}
 		a.pats = append(a.pats, compiledPattern{rule: -1, cond: -1, src: t.lit})
 	}
 	a.tokenEnd = len(a.pats)
@@ -167,10 +212,27 @@ func NewAnalyzer(c *Catalog, opts ...AnalyzerOption) *Analyzer {
 			}
 		}
 	}
+	// FIPS mode in use anywhere in the log: a log-scoped condition of the
+	// general layer (the FIPS rules require the same).
+	if id, ok := condIDs[fipsContext.String()]; ok {
+		a.fipsCond = id
+	} else {
+		a.fipsCond = len(a.conds)
+		a.conds = append(a.conds, fipsContext)
+		add(compiledPattern{rule: -1, cond: a.fipsCond, re: fipsContext, src: fipsContext.String()})
+	}
 	a.words = (len(a.pats) + 63) / 64
 	a.tokenWords = make([]uint64, (a.tokenEnd+63)/64)
 	for id := a.tokenBase; id < a.tokenEnd; id++ {
 		a.tokenWords[id>>6] |= 1 << (id & 63)
+	}
+	// Two prefilters: the rules' literals, and those with the general
+	// layer's score tokens. A log a rule has certainly explained needs no
+	// general layer any more, so its later chunks are scanned with the
+	// first one (see Analyze).
+	a.pfRules = newPrefilter(lits)
+	for k, ids := range tokenLits {
+		lits[k] = append(lits[k], ids...)
 	}
 	a.pf = newPrefilter(lits)
 	return a
@@ -254,6 +316,7 @@ func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*An
 	}
 	work := make(chan *chunk)
 	ordered := make(chan *chunk, 2*a.workers)
+	explained := new(atomic.Bool) // set by the merger, read by the workers
 	var wg sync.WaitGroup
 	for range a.workers {
 		wg.Add(1)
@@ -261,7 +324,7 @@ func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*An
 			defer wg.Done()
 			mask := make([]uint64, a.words)
 			for c := range work {
-				a.process(c, mask)
+				a.process(c, mask, explained)
 				close(c.done)
 			}
 		}()
@@ -276,6 +339,7 @@ func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*An
 		readErr <- err
 	}()
 	m := newMerger(a, source)
+	m.explained = explained
 	for c := range ordered {
 		<-c.done
 		m.merge(c)
@@ -364,13 +428,15 @@ func (a *Analyzer) readChunks(ctx context.Context, r io.Reader, work, ordered ch
 			n := len(c.breaks)
 			contNext = n > 0 && c.breaks[n-1] == c.bodyStart+nl
 		}
+		if eof && len(data) > c.bodyStart && data[len(data)-1] != '\n' {
+			// The last line ends like the others (some score tokens'
+			// keys include the end of the line).
+			data = append(data, '\n')
+		}
 		c.bodyEnd = len(data)
 		c.data = data
 		body = data[c.bodyStart:c.bodyEnd]
 		c.lines = bytes.Count(body, []byte{'\n'})
-		if len(body) > 0 && body[len(body)-1] != '\n' {
-			c.lines++
-		}
 		if len(c.breaks) > 0 {
 			c.breakLines = make([]int, len(c.breaks))
 			line, from := c.startLine+1, c.bodyStart
@@ -545,7 +611,13 @@ func appendLines(dst, lines []byte, maxLine int) []byte {
 
 // process finds candidate lines of a chunk with the prefilter and runs the
 // patterns they may match.
-func (a *Analyzer) process(c *chunk, mask []uint64) {
+func (a *Analyzer) process(c *chunk, mask []uint64, explained *atomic.Bool) {
+	// Once a rule has certainly explained the log, the general layer's
+	// answer cannot be used: its tokens are no longer looked for.
+	pf := a.pf
+	if explained.Load() {
+		pf = a.pfRules
+	}
 	c.condSeen = make([]bool, len(a.conds))
 	body := c.data[:c.bodyEnd]
 	pos := c.bodyStart
@@ -556,10 +628,16 @@ func (a *Analyzer) process(c *chunk, mask []uint64) {
 	hitMask := make([]uint64, len(mask))
 	hit := -2 // next prefilter hit at or after pos: -1 none, -2 to be searched
 	esc := -2 // next ESC byte at or after pos: len(body) none, -2 to be searched
+	// next occurrence of each short literal's needle: len(body) none, -2
+	// to be searched
+	shortAt := make([]int, len(a.short))
+	for i := range shortAt {
+		shortAt[i] = -2
+	}
 	lineStart := func(p int) int { return max(bytes.LastIndexByte(body[:p], '\n')+1, c.bodyStart) }
 	for pos < c.bodyEnd {
 		clear(mask)
-		var ls, le int
+		var ls, le, scanFrom int
 		if len(a.always) > 0 {
 			ls = pos
 			for _, id := range a.always {
@@ -568,7 +646,7 @@ func (a *Analyzer) process(c *chunk, mask []uint64) {
 		} else {
 			if hit == -2 || hit >= 0 && hit < pos {
 				clear(hitMask)
-				hit = a.pf.next(body, pos, hitMask)
+				hit = pf.next(body, pos, hitMask)
 			}
 			// ANSI codes can split a literal ("err\x1b[0mor"): lines with
 			// an ESC byte are also scanned after normalisation.
@@ -586,12 +664,27 @@ func (a *Analyzer) process(c *chunk, mask []uint64) {
 			if esc < len(body) {
 				escLs = lineStart(esc)
 			}
+			for i := range shortAt {
+				if shortAt[i] == -2 || shortAt[i] < pos {
+					if k := bytes.Index(body[pos:], a.short[i].needle); k < 0 {
+						shortAt[i] = len(body)
+					} else {
+						shortAt[i] = pos + k
+					}
+				}
+				if shortAt[i] < len(body) {
+					escLs = min(escLs, lineStart(shortAt[i]))
+				}
+			}
 			ls = min(hitLs, escLs)
 			if ls >= len(body) {
 				break
 			}
+			scanFrom = ls
 			if hitLs == ls {
+				// [ls, hit) has been scanned and holds no literal.
 				copy(mask, hitMask)
+				scanFrom = hit + 1
 				hit = -2
 			}
 		}
@@ -601,13 +694,22 @@ func (a *Analyzer) process(c *chunk, mask []uint64) {
 		} else {
 			le += ls
 		}
-		// Every literal on the line, not only the first.
-		for q := ls; ; {
-			h := a.pf.next(body[:le], q, mask)
+		// Every literal on the line, not only the first (with the line's
+		// end: some literals end with it, see exact).
+		lineEnd := min(le+1, len(body))
+		for q := max(scanFrom, ls); ; {
+			h := pf.next(body[:lineEnd], q, mask)
 			if h < 0 {
 				break
 			}
 			q = h + 1
+		}
+		for i := range shortAt {
+			if shortAt[i] < le && bytes.Contains(body[ls:le], a.short[i].lit) {
+				for _, id := range a.short[i].ids {
+					mask[id>>6] |= 1 << (id & 63)
+				}
+			}
 		}
 		lineNum += bytes.Count(body[countedTo:ls], []byte{'\n'})
 		countedTo = ls
@@ -615,12 +717,21 @@ func (a *Analyzer) process(c *chunk, mask []uint64) {
 		raw := body[ls:le][:min(le-ls, a.maxLine)]
 		text = normalizeLine(text[:0], raw, c.first && lineNum == 1)
 		if bytes.IndexByte(raw, 0x1b) >= 0 {
+			// With the line's end, which some score tokens' keys include.
+			withEnd := append(text, '\n')
 			for q := 0; ; {
-				h := a.pf.next(text, q, mask)
+				h := pf.next(withEnd, q, mask)
 				if h < 0 {
 					break
 				}
 				q = h + 1
+			}
+			for i := range a.short {
+				if bytes.Contains(text, a.short[i].lit) {
+					for _, id := range a.short[i].ids {
+						mask[id>>6] |= 1 << (id & 63)
+					}
+				}
 			}
 		}
 		if a.evalLine(c, mask, raw, text, lineNum, ls, le, ruleSeen, fps) {
@@ -752,9 +863,6 @@ func (a *Analyzer) tokenHit(mask []uint64) bool {
 // scoreCandidate gives a line with score tokens to the general layer.
 func (a *Analyzer) scoreCandidate(cc *chunkCandidates, mask []uint64, text, lower []byte, line, ls, le, events int) []byte {
 	sc, lower := a.scoreLine(text, mask, lower)
-	if !cc.fips && (bytes.Contains(lower, []byte("fips")) || bytes.Contains(lower, []byte("boringcrypto"))) {
-		cc.fips = fipsContext.Match(text)
-	}
 	if sc.success {
 		cc.lastOK = line
 	}
@@ -778,6 +886,17 @@ func (a *Analyzer) materialize(c *chunk) {
 		}
 	}
 	c.cand.recent = recent
+	// Only the chunk's best can be among the log's best: the others keep
+	// no text (and are not offered), which saves reading their windows.
+	if len(c.cand.top) > materializeMax {
+		slices.SortFunc(c.cand.top, func(x, y candidate) int {
+			if x.before(&y) {
+				return -1
+			}
+			return 1
+		})
+		c.cand.top = c.cand.top[:materializeMax]
+	}
 	c.cand.each(func(cd *candidate) {
 		w := a.windowTexts(c, cd.ls, cd.le, voteWindow)
 		cd.window = make([]string, len(w))
@@ -896,6 +1015,10 @@ type merger struct {
 	errors   int
 	breaks   []int // virtual numbers of the lines cut by splitLong
 	gen      generalState
+	// explained is set once a finding that will certainly be kept (a
+	// specific rule's, outside a Run group, with no log-scoped condition)
+	// is in: the general layer is then not needed.
+	explained *atomic.Bool
 }
 
 func newMerger(a *Analyzer, source string) *merger {
@@ -963,6 +1086,9 @@ func (m *merger) add(mt match, step, group string) {
 	m.byFP[mt.fp] = f
 	m.priority[mt.fp] = mt.priority
 	m.order = append(m.order, f)
+	if m.explained != nil && r.Category != CategoryUnknown && len(m.a.ruleConds[mt.rule]) == 0 {
+		m.explained.Store(true)
+	}
 }
 
 // logLine maps a virtual line number (segments of cut lines counted as
@@ -995,7 +1121,7 @@ func (m *merger) finish() *Analysis {
 	} else if g := &m.gen; g.failedLog(m.errors) {
 		// No rule explains the failure: the general layer names a line.
 		if cd, bonus := g.best(); cd != nil {
-			f := inferredFinding(cd, cd.step, cd.group, m.source, bonus, g.fips)
+			f := inferredFinding(cd, cd.step, cd.group, m.source, bonus, m.condSeen[m.a.fipsCond])
 			f.Line = m.logLine(f.Line)
 			for i := range f.Context {
 				f.Context[i].Line = m.logLine(f.Context[i].Line)

@@ -252,9 +252,9 @@ func reference(a *Analyzer, data []byte, source string) (*Analysis, error) {
 			continue
 		}
 		clear(mask)
-		lt := strings.ToLower(l.Text)
-		for k, t := range scoreTokens {
-			if strings.Contains(lt, t.lit) {
+		lt := []byte(strings.ToLower(l.Text))
+		for k := range scoreTokens {
+			if t := &scoreTokens[k]; t.trigger && (t.kind == kindExit && bytes.Contains(lt, t.litB) || t.present([]byte(l.Text), lt)) {
 				id := a.tokenBase + k
 				mask[id>>6] |= 1 << (id & 63)
 			}
@@ -513,6 +513,33 @@ func TestLongLinesMatchReference(t *testing.T) {
 		a := NewAnalyzer(c, WithChunkSize(300+rnd(900)), WithLineLimit(64+rnd(200)), WithWorkers(2))
 		t.Run(fmt.Sprint("seed_", seed), func(t *testing.T) {
 			compareWithReference(t, a, []byte(b.String()))
+		})
+	}
+}
+
+// TestSpecialLiteralsMatchReference compares the fast path with the
+// reference on lines whose literals are found by other means than the
+// prefilter's scan: short literals without letters ("●", "»"), literals
+// that end with the line ("Killed", "3 failing"), with ANSI codes, CRLF
+// and no final newline, across chunk borders.
+func TestSpecialLiteralsMatchReference(t *testing.T) {
+	t.Parallel()
+	lines := []string{"  ● suite › test that fails", "  Class.method:40 » FileNotFound", "Killed", "3 failing",
+		"\x1b[31m●\x1b[0m suite › colour", "x: Killed\r", "ERROR: Missing binary: zlib/1.3", "noise line", "fail",
+		"##[error]Process completed with exit code 137."}
+	c := mustCatalog(t)
+	for seed := range 8 {
+		var b strings.Builder
+		x := uint32(seed*48271 + 7)
+		for range 60 {
+			x = x*1664525 + 1013904223
+			b.WriteString(lines[int(x>>8)%len(lines)])
+			b.WriteByte('\n')
+		}
+		log := strings.TrimSuffix(b.String(), "\n") // no final newline
+		a := NewAnalyzer(c, WithChunkSize(64+seed*29), WithWorkers(2))
+		t.Run(fmt.Sprint("seed_", seed), func(t *testing.T) {
+			compareWithReference(t, a, []byte(log))
 		})
 	}
 }

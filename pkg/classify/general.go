@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/bits"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -46,40 +48,150 @@ const InferredPrefix = "inferred."
 // rule: its category is inferred from context, its confidence low.
 func IsInferred(f *Finding) bool { return f != nil && strings.HasPrefix(f.RuleID, InferredPrefix) }
 
-// scoreToken is a word the general layer scores lines by.
+// tokenKind says how a score token counts.
+type tokenKind uint8
+
+const (
+	kindWord        tokenKind = iota // a word at the start of a word: its weight
+	kindNoise                        // a phrase of lines that only look like failures: -3 (once)
+	kindBenign                       // a notice printed at error level that reports no failure: -10
+	kindConsequence                  // a summary that something failed earlier: -3 (once)
+	kindSuccess                      // a success line
+	kindFailEnd                      // a failure marker
+	kindExit                         // an exit code: a failure marker unless it is 0
+)
+
+// scoreToken is a word or phrase the general layer scores lines by.
 type scoreToken struct {
-	lit    string // lower case, at least minLiteral bytes
+	lit    string // lower case
+	litB   []byte
 	weight int
+	kind   tokenKind
+	// trigger tokens are registered in the prefilter (each as a
+	// pseudo-pattern): a line is scored only when it holds one. The others
+	// (noise, success-looking words, summaries) only adjust the score of a
+	// line a trigger made a candidate, so they cost nothing elsewhere.
+	trigger bool
+	// follow, for a word shorter than minFastLiteral, lists the bytes that
+	// may follow it ("" for any): the prefilter then looks for the word
+	// with each of them, "\n" standing for the end of the line, since it
+	// steps over the text by the shortest literal's length less 3.
+	follow string
 }
 
-// scoreTokens are registered in the prefilter: a line is scored only when
-// it holds at least one of them.
-var scoreTokens = []scoreToken{
+// minFastLiteral is the shortest literal that keeps the prefilter's
+// stride at 2.
+const minFastLiteral = 5
+
+func words(weight int, lits ...string) []scoreToken {
+	out := make([]scoreToken, len(lits))
+	for i, l := range lits {
+		out[i] = scoreToken{lit: l, weight: weight, trigger: weight > 0}
+		if len(l) < minFastLiteral && weight > 0 {
+			out[i].follow = "edsiu: \t.,;!?)]>'\"-\n"
+		}
+	}
+	return out
+}
+
+func phrases(kind tokenKind, lits ...string) []scoreToken {
+	out := make([]scoreToken, len(lits))
+	for i, l := range lits {
+		out[i] = scoreToken{lit: l, kind: kind, trigger: kind == kindSuccess || kind == kindFailEnd || kind == kindExit}
+	}
+	return out
+}
+
+// scoreTokens are the words and phrases lines are scored by.
+var scoreTokens = slices.Concat(
 	// Failure words.
-	{"error", 2}, {"fatal", 3}, {"fail", 2}, {"panic", 2}, {"exception", 2}, {"traceback", 1},
-	{"abort", 1}, {"crash", 1}, {"segmentation fault", 3}, {"core dumped", 2}, {"assert", 1},
-	{"not ok ", 2}, {"##[error", 3}, {"unhandled", 1}, {"uncaught", 1},
-	// Symptoms.
-	{"denied", 2}, {"refused", 2}, {"unauthori", 2}, {"forbidden", 2}, {"timed out", 2}, {"timeout", 1},
-	{"cannot", 1}, {"can't", 1}, {"could not", 1}, {"couldn't", 1}, {"unable to", 1}, {"not found", 1},
-	{"no such", 1}, {"killed", 2}, {"out of memory", 3}, {"no space left", 3}, {"invalid", 1},
-	{"rejected", 1}, {"expired", 1}, {"unsupported", 1}, {"undefined", 1}, {"undeclared", 1},
-	{"unresolved", 1}, {"missing", 1}, {"conflict", 1}, {"not allowed", 1}, {"not permitted", 1},
-	{"mismatch", 1}, {"corrupt", 1}, {"interrupted", 1}, {"bad gateway", 2}, {"unavailable", 1},
-	{"internal server error", 2}, {"too many requests", 2}, {"rate limit", 1}, {"reset by peer", 2},
-	{"broken pipe", 1}, {"non-zero", 1}, {"not available", 1}, {"not supported", 1},
-	{"no module named", 2}, {"not recognized", 1}, {"violation", 1}, {"deadline", 1}, {"terminated", 1},
-	{"exceeded", 1}, {"disabled", 1}, {"exit code", 0}, {"exit status", 0}, {"exited with", 0},
-	{"panicked", 2}, {"not authorized", 2}, {"not accessible", 3}, {"maximum execution time", 3},
-	{"crashloopbackoff", 4}, {"imagepullbackoff", 4}, {"errimagepull", 4}, {"hash sum mismatch", 3},
-	{"read-only mode", 3}, {"authentication required", 2}, {"undefined reference", 2}, {"could not resolve", 2},
-	{"self-test", 2}, {"self test", 2}, {"known-answer", 2}, {"unable to load", 2}, {"command not found", 3},
-	{"syntax error", 2}, {"segfault", 3},
-	// Noise and success.
-	{"warn", -2}, {"deprecat", -2}, {"retry", -1}, {"ignor", -2}, {"skip", -2}, {"success", -3},
-	{"passed", -2}, {"no error", -4}, {"finished", 0}, {"complete", 0}, {"deployed", 0},
-	// Context only.
-	{"fips", 0}, {"boringcrypto", 0},
+	words(3, "fatal", "##[error", "segmentation fault", "out of memory", "no space left", "not accessible",
+		"maximum execution time", "hash sum mismatch", "read-only mode", "command not found", "segfault"),
+	words(4, "crashloopbackoff", "imagepullbackoff", "errimagepull"),
+	words(2, "error", "fail", "panic", "exception", "core dumped", "not ok ", "denied", "refused", "unauthori",
+		"forbidden", "timed out", "killed", "bad gateway", "internal server error", "too many requests",
+		"reset by peer", "no module named", "panicked", "not authorized", "authentication required",
+		"undefined reference", "could not resolve", "self-test", "self test", "known-answer", "unable to load",
+		"syntax error"),
+	words(1, "traceback", "abort", "crash", "assert", "unhandled", "uncaught", "timeout", "cannot", "can't",
+		"could not", "couldn't", "unable to", "not found", "no such", "invalid", "rejected", "expired",
+		"unsupported", "undefined", "undeclared", "unresolved", "missing", "conflict", "not allowed",
+		"not permitted", "mismatch", "corrupt", "interrupted", "unavailable", "rate limit", "broken pipe",
+		"non-zero", "not available", "not supported", "not recognized", "violation", "deadline", "terminated",
+		"exceeded", "disabled"),
+	// Words of lines that only look like failures.
+	words(-1, "retry"),
+	words(-2, "warn", "deprecat", "ignor", "skip", "passed"),
+	words(-3, "success"),
+	words(-4, "no error"),
+	phrases(kindNoise, "error-prone", "errorprone", "-werror", "onerror", "error_log", "errors.go", "error.go",
+		"if-no-files-found", "continue-on-error", "fail-fast", "failfast", "--fail-", "set -e", "|| true",
+		"will retry", "retrying in", "warning:", "[warning]", "npm warn", "warn "),
+	phrases(kindBenign, "pip's dependency resolver does not currently take into account"),
+	phrases(kindConsequence, "could not compile", "failed to compile", "previous error", "ld returned 1 exit status",
+		"compilation terminated", "no input files", "commands failed", "[help 1]",
+		"for more information about this error", "build failed with an exception", "a complete log of this run",
+		"errors while running", "see the compiler error output", "to see the full stack trace", "re-run maven",
+		"--stacktrace", "some errors occurred", "exiting with failure", "configuring incomplete",
+		"-- performing test", "-- looking for", "-- check for"),
+	// Where a run failed or succeeded.
+	phrases(kindFailEnd, "finished: failure", "marked build as failure", "job failed", "build failed",
+		"build failure", "errors while running ctest", "returned non-zero exit status", "returned a non-zero",
+		"tests failed", "test failed"),
+	phrases(kindExit, "exit code", "exit status", "exited with"),
+	phrases(kindSuccess, "finished: success", "build successful", "build success", "build succeeded",
+		"job succeeded", "apply complete!", "status: deployed", "100% tests passed", "all tests passed",
+		"successfully installed", "compilation succeeded", "finished release", "finished dev", "finished `",
+		"finished test", "deployment succeeded", "successfully deployed", "successfully pushed",
+		"published successfully"),
+)
+
+func init() {
+	for i := range scoreTokens {
+		scoreTokens[i].litB = []byte(scoreTokens[i].lit)
+	}
+}
+
+// prefilterKeys are the literals a trigger token registers in the
+// prefilter.
+func (t *scoreToken) prefilterKeys() []string {
+	if t.follow == "" {
+		return []string{t.lit}
+	}
+	var keys []string
+	for _, c := range []byte(t.follow) {
+		keys = append(keys, t.lit+string(c))
+		if c == '\n' {
+			keys = append(keys, t.lit+"\r")
+		}
+	}
+	return keys
+}
+
+// present reports whether the token is on the line (text, and lower in
+// lower case): a phrase anywhere, a word at the start of a word (see
+// hasWord) and followed by one of follow's bytes.
+func (t *scoreToken) present(text, lower []byte) bool {
+	if t.kind != kindWord {
+		return bytes.Contains(lower, t.litB)
+	}
+	for i := 0; ; {
+		j := bytes.Index(lower[i:], t.litB)
+		if j < 0 {
+			return false
+		}
+		j += i
+		i = j + 1
+		if !wordStart(text, lower, j, len(t.litB)) {
+			continue
+		}
+		if t.follow == "" {
+			return true
+		}
+		if end := j + len(t.litB); end == len(lower) || strings.IndexByte(t.follow, lower[end]) >= 0 {
+			return true
+		}
+	}
 }
 
 // Line scores: a candidate needs at least candidateMin, and a strong one
@@ -98,6 +210,10 @@ const (
 	maxChunkCandidates = 8
 	// maxCandidates bounds the strongest candidates a log keeps.
 	maxCandidates = 24
+	// materializeMax bounds the candidates of a chunk given their text and
+	// window: more than the log keeps, so that lines repeated from
+	// earlier chunks rarely leave the log short of one.
+	materializeMax = 32
 )
 
 // lineScore is what the general layer makes of one line.
@@ -148,46 +264,6 @@ func zeroCount(lower []byte) bool {
 	return false
 }
 
-// benignNotices are messages printed at error level that report no
-// failure.
-var benignNotices = []string{
-	"pip's dependency resolver does not currently take into account",
-}
-
-// noisePhrases are lines tools print in passing that look like failures.
-var noisePhrases = []string{
-	"error-prone", "errorprone", "-werror", "onerror", "error_log", "errors.go", "error.go",
-	"if-no-files-found", "continue-on-error", "fail-fast", "failfast", "--fail-", "set -e", "|| true",
-	"will retry", "retrying in", "warning:", "[warning]", "npm warn", "warn ",
-}
-
-// consequencePhrases say that something failed earlier: a summary, not
-// the cause.
-var consequencePhrases = []string{
-	"could not compile", "failed to compile", "previous error", "ld returned 1 exit status", "compilation terminated",
-	"no input files", "commands failed", "[help 1]", "for more information about this error",
-	"build failed with an exception", "a complete log of this run", "errors while running", "see the compiler error output",
-	"to see the full stack trace", "re-run maven", "--stacktrace", "some errors occurred", "exiting with failure",
-	"configuring incomplete", "generating done", "-- performing test", "-- looking for", "-- check for",
-}
-
-// failEndPhrases mark where a job or command failed (lower case).
-var failEndPhrases = []string{
-	"process completed with exit code", "finished: failure", "marked build as failure", "job failed",
-	"build failed", "build failure", "** build failed **", "errors while running ctest",
-	"command failed with exit code", "returned non-zero exit status", "returned a non-zero",
-	"your build exited with", "exited with code", "exited with", "exit status", "exit code",
-	"failed with exit code", "tests failed", "test failed", "some tests failed",
-}
-
-// successPhrases mark a success (lower case).
-var successPhrases = []string{
-	"finished: success", "build successful", "build success", "build succeeded", "job succeeded",
-	"apply complete!", "status: deployed", "100% tests passed", "all tests passed", "successfully installed",
-	"compilation succeeded", "finished release", "finished dev", "finished `", "finished test",
-	"deployment succeeded", "successfully deployed", "successfully pushed", "published successfully",
-}
-
 // exitCodeNonZero reports whether the phrase at lower[i:] is followed by a
 // non-zero exit code ("exit code 1", "exited with 2", "exit status 137").
 func exitCodeNonZero(rest []byte) (bool, bool) {
@@ -214,61 +290,64 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 		}
 	}
 	tokens := 0
-	for i, t := range scoreTokens {
-		// The prefilter saw the word in the raw line; it counts when it is
-		// in the line's text (not in a timestamp or prefix).
-		id := a.tokenBase + i
-		if mask[id>>6]&(1<<(id&63)) != 0 && hasWord(text, lower, t.lit) {
-			ls.score += t.weight
-			if t.weight > 0 {
-				tokens++
-			}
-		}
-	}
-	// Markers of the end of a failed or a successful run.
-	for _, p := range successPhrases {
-		if bytes.Contains(lower, []byte(p)) {
-			ls.success = true
-			break
-		}
-	}
-	for _, p := range failEndPhrases {
-		i := bytes.Index(lower, []byte(p))
-		if i < 0 {
-			continue
-		}
-		if strings.Contains(p, "exit") {
-			if num, nonZero := exitCodeNonZero(lower[i+len(p):]); num {
-				if nonZero {
-					ls.failEnd = true
-				} else {
-					ls.success = true
+	// The trigger tokens the prefilter saw in the raw line; each counts
+	// when it is in the line's text (not in a timestamp or prefix).
+	for w := a.tokenBase >> 6; w <= (a.tokenEnd-1)>>6; w++ {
+		for word := mask[w] & a.tokenWords[w]; word != 0; word &= word - 1 {
+			id := w*64 + bits.TrailingZeros64(word)
+			t := &scoreTokens[id-a.tokenBase]
+			if t.kind == kindExit {
+				for i := 0; ; {
+					j := bytes.Index(lower[i:], t.litB)
+					if j < 0 {
+						break
+					}
+					if num, nonZero := exitCodeNonZero(lower[i+j+len(t.litB):]); num {
+						ls.failEnd = ls.failEnd || nonZero
+						ls.success = ls.success || !nonZero
+					}
+					i += j + 1
 				}
-				break
+				continue
 			}
-			continue
+			if !t.present(text, lower) {
+				continue
+			}
+			switch t.kind {
+			case kindWord:
+				ls.score += t.weight
+				tokens++
+			case kindSuccess:
+				ls.success = true
+			case kindFailEnd:
+				ls.failEnd = true
+			}
 		}
-		ls.failEnd = true
-		break
 	}
 	if bytes.HasPrefix(lower, []byte("ok ")) && digits(lower[3:]) > 0 {
 		ls.success = true // TAP
 	}
-	if ls.failEnd && (ls.success || zeroCount(lower)) {
-		ls.failEnd = false // "100% tests passed, 0 tests failed"
+	if ls.failEnd && ls.success {
+		ls.failEnd = false // "100% tests passed, 0 tests failed", "exit code 0"
 	}
 	if tokens == 0 {
-		ls.score = min(ls.score, 0)
 		return ls, lower
+	}
+	nonZero := false
+	if bytes.IndexByte(lower, '0') >= 0 || bytes.Contains(lower, []byte("none")) {
+		if zeroCount(lower) {
+			// "0 errors", "Failures: none": not a failure, nor its end.
+			ls.score -= 8
+			ls.failEnd = false
+			return ls, lower
+		}
 	}
 	if nonZeroCount(lower) {
 		// "2 failed", "Failures: 1": a count of failures, which "passed"
 		// beside it does not cancel. A summary, so it weighs less than the
 		// lines that name what failed.
 		ls.score++
-		if mask[(a.tokenBase+passedToken)>>6]&(1<<((a.tokenBase+passedToken)&63)) != 0 && hasWord(text, lower, "passed") {
-			ls.score += 2
-		}
+		nonZero = true
 	}
 	if earlyFailureWord(lower) {
 		ls.score++ // "CMake Error at", "npm ERR!", "Error response from daemon"
@@ -302,27 +381,6 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 		bytes.Contains(lower, []byte("): error ")) {
 		ls.score += 3 // "file:12: error: x", the compilers' and linters' form
 	}
-	// Noise.
-	if zeroCount(lower) {
-		ls.score -= 8
-	}
-	for _, p := range noisePhrases {
-		if bytes.Contains(lower, []byte(p)) {
-			ls.score -= 3
-			break
-		}
-	}
-	for _, p := range benignNotices {
-		if bytes.Contains(lower, []byte(p)) {
-			ls.score -= 10
-		}
-	}
-	for _, p := range consequencePhrases {
-		if bytes.Contains(lower, []byte(p)) {
-			ls.score -= 3
-			break
-		}
-	}
 	if bytes.HasPrefix(lower, []byte("+ ")) || bytes.HasPrefix(lower, []byte("$ ")) || bytes.HasPrefix(lower, []byte("echo ")) {
 		ls.score -= 2
 	}
@@ -334,16 +392,65 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 		// cause is above it.
 		ls.score -= 4
 	}
+	// The other tokens only lower the score ("passed" beside a count of
+	// failures aside): they are looked for on lines that may still be
+	// candidates.
+	if upper := ls.score + 2; upper >= candidateMin {
+		var noise, consequence bool
+		for i := range scoreTokens {
+			t := &scoreTokens[i]
+			if t.trigger || !t.present(text, lower) {
+				continue
+			}
+			switch t.kind {
+			case kindWord:
+				ls.score += t.weight
+				if t.lit == "passed" && nonZero {
+					ls.score += 4 // cancels its own weight, and counts 2
+				}
+			case kindNoise:
+				noise = true
+			case kindBenign:
+				ls.score -= 10
+			case kindConsequence:
+				consequence = true
+			}
+		}
+		if noise {
+			ls.score -= 3
+		}
+		if consequence {
+			ls.score -= 3
+		}
+	}
 	if len(text) > 1000 {
 		ls.score--
 	}
 	return ls, lower
 }
 
+// wordStart reports whether the n bytes at j of the line (text, and
+// lower in lower case) start a word: at the line's start or after a
+// non-word byte ("error" in "errors:" and "build-error"), or as the last
+// CamelCase part of an identifier ("error" in "ParserError:", "exception"
+// in "NoSuchAlgorithmException"); not in "-Werror", "WERROR_VLA",
+// "TestErrorHandling" or "TestFailover".
+func wordStart(text, lower []byte, j, n int) bool {
+	if j == 0 || !isWordByte(lower[j-1]) || !isWordByte(lower[j]) {
+		return true
+	}
+	if 'A' <= text[j] && text[j] <= 'Z' && 'a' <= text[j-1] && text[j-1] <= 'z' {
+		end := j + n
+		for end < len(text) && 'a' <= text[end] && text[end] <= 'z' {
+			end++ // "Failed" in "AssertionFailedError"
+		}
+		return end == len(text) || !isWordByte(lower[end]) || 'A' <= text[end] && text[end] <= 'Z' && end > j+n
+	}
+	return false
+}
+
 // hasWord reports whether the line (text, and lower in lower case) holds
-// w at the start of a word or of a CamelCase part ("error" in "errors:",
-// "build-error" and "ParserError", "exception" in
-// "NoSuchAlgorithmException"; not in "-Werror" or "WERROR_VLA").
+// w at the start of a word (see wordStart).
 func hasWord(text, lower []byte, w string) bool {
 	for i := 0; ; {
 		j := bytes.Index(lower[i:], []byte(w))
@@ -351,8 +458,7 @@ func hasWord(text, lower []byte, w string) bool {
 			return false
 		}
 		j += i
-		if j == 0 || !isWordByte(lower[j-1]) || !isWordByte(w[0]) ||
-			'A' <= text[j] && text[j] <= 'Z' && 'a' <= text[j-1] && text[j-1] <= 'z' {
+		if wordStart(text, lower, j, len(w)) {
 			return true
 		}
 		i = j + 1
@@ -379,16 +485,6 @@ func earlyFailureWord(lower []byte) bool {
 	return bytes.Contains(head, []byte("error")) || bytes.Contains(head, []byte("err!")) ||
 		bytes.Contains(head, []byte("fatal")) || bytes.Contains(head, []byte("fail"))
 }
-
-// passedToken is the index of "passed" in scoreTokens.
-var passedToken = func() int {
-	for i, t := range scoreTokens {
-		if t.lit == "passed" {
-			return i
-		}
-	}
-	panic("no passed token")
-}()
 
 // nonZeroCount reports a count of failures above zero: "2 failed",
 // "1 tests failed", "Failures: 1", "errors=3".
@@ -515,14 +611,13 @@ type chunkCandidates struct {
 	failLine   candidate   // that line, for a log with no better candidate
 	failEnds   int
 	lastStrong int
-	lastOK     int  // last success line
-	fips       bool // a line showed FIPS mode in use
+	lastOK     int // last success line
 }
 
 // fipsContext matches lines that show FIPS mode in use, not merely the
 // word (a repository named openssl-fips-policy): the FIPS provider or
 // module, the kernel's and the runtimes' FIPS switches.
-var fipsContext = regexp.MustCompile(`(?i)fips(?:install|module|\.so|\.cnf|_mode|_enabled|=yes|=1|=true|=on| mode| modules?| provider|140|-mode-setup|-finish-install)|OPENSSL_FIPS|-provider fips|semeru\.fips|com\.redhat\.fips|GOFIPS|GOLANG_FIPS|boringcrypto|NSS-FIPS|OpenJCEPlusFIPS`)
+var fipsContext = regexp.MustCompile(`(?i)fipsinstall|fipsmodule|fips\.so|fips\.cnf|fips_mode|fips_enabled|fips=(?:yes|true|on|1[ "\n]|1$)|fips mode|fips modules?|fips provider|fips140|fips-mode-setup|fips-finish-install|OPENSSL_FIPS|-provider fips|semeru\.fips|com\.redhat\.fips|GOFIPS(?:=|140)|GOLANG_FIPS|boringcrypto|NSS-FIPS|OpenJCEPlusFIPS`)
 
 // keep records a candidate line (in log order).
 func (cc *chunkCandidates) keep(cd candidate) {
@@ -778,7 +873,6 @@ type generalState struct {
 	lastStrong int
 	lastOK     int
 	sawGroup   bool // GitHub step markers: a raw job log
-	fips       bool // the log runs in FIPS mode (see fipsContext)
 }
 
 // isOutput reports a candidate that is the job's output, not the script or
@@ -820,7 +914,6 @@ func (g *generalState) merge(cc *chunkCandidates, lastLine int) {
 	g.failEnds += cc.failEnds
 	g.lastStrong = max(g.lastStrong, cc.lastStrong)
 	g.lastOK = max(g.lastOK, cc.lastOK)
-	g.fips = g.fips || cc.fips
 	for _, cd := range cc.top {
 		if isOutput(&cd) {
 			g.offer(cd)

@@ -44,6 +44,8 @@ func TestGeneralLayer(t *testing.T) {
 			"92% tests passed, 1 tests failed out of 12\n##[error]Process completed with exit code 8.\n", CategoryTest, 1},
 		{"github_words_decide", "Run gh pr edit --add-label ready\nGraphQL: Resource not accessible by integration (addLabelsToLabelable)\n" +
 			"##[error]Process completed with exit code 1.\n", CategoryWorkflow, 2},
+		{"jest_bullet_heading", "  ● example tests › test that always fails\n\n    expect(received).toBe(expected)\n" +
+			"Error: Process completed with exit code 1.\n", CategoryTest, 1},
 		{"green_zero_failures_none", "Self-test failures: none\nERROR: nothing\nBUILD SUCCESSFUL in 3s\n", "", 0},
 		{"green_pip_notice", "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.\n" +
 			"foo 1.0 requires bar, which is not installed.\n", "", 0},

@@ -55,12 +55,23 @@ func score(set []string) int {
 	if !usable(set) {
 		return -1
 	}
-	m := rarity(set[0])
+	m, short := rarity(set[0]), false
 	for _, s := range set {
 		m = min(m, rarity(s))
+		short = short || len(s) < fastLiteral
 	}
-	return min(m, 60)*64 - len(set)
+	sc := min(m, 60)*64 - len(set)
+	if !short {
+		// Literals of fastLiteral bytes or more let the scan step 4 bytes
+		// at a time: prefer them to rarer short ones.
+		sc += 1 << 16
+	}
+	return sc
 }
+
+// fastLiteral is the shortest literal that lets the prefilter step over
+// the text 4 bytes at a time.
+const fastLiteral = 7
 
 // rarity estimates how seldom s occurs in build logs: the sum of its
 // bytes' rarities plus a bonus for length, so ".py::" (46) beats
@@ -170,7 +181,7 @@ func required(re *syntax.Regexp) []string {
 	return nil
 }
 
-const maxExact = 16
+const maxExact = 32
 
 // product returns every a+b, or nil when there would be too many.
 func product(as, bs []string) []string {
@@ -196,6 +207,11 @@ func exact(re *syntax.Regexp) ([]string, bool) {
 		}
 	case syntax.OpEmptyMatch:
 		return []string{""}, true
+	case syntax.OpEndText, syntax.OpEndLine:
+		// Patterns match a line's text; in the raw log the scan reads, the
+		// end of that text is followed by a line break ("\n", or "\r" of
+		// "\r\n" and of a progress bar's redraw).
+		return []string{"\n", "\r"}, true
 	case syntax.OpCapture:
 		return exact(re.Sub[0])
 	case syntax.OpQuest:
@@ -206,7 +222,7 @@ func exact(re *syntax.Regexp) ([]string, bool) {
 		var out []string
 		for i := 0; i+1 < len(re.Rune); i += 2 {
 			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
-				if r >= utf8.RuneSelf || len(out) >= 4 {
+				if r >= utf8.RuneSelf || len(out) >= maxExact {
 					return nil, false
 				}
 				out = append(out, lowerASCII(string(r)))
@@ -283,6 +299,11 @@ type gramEntry struct {
 	key uint32 // the folded gram
 	lit *literal
 	off int // offset of the gram in lit.text
+	// ext and extMask are the (folded) bytes of the literal that follow
+	// the gram, at most 4: a quick check before the whole literal is
+	// compared, which sorts out literals sharing a common gram ("test" of
+	// ".test.js" and ".test.ts").
+	ext, extMask uint32
 }
 
 type prefilter struct {
@@ -314,7 +335,12 @@ func newPrefilter(lits map[string][]int) *prefilter {
 			k := gramKey(l.text[off:])
 			h := gramHash(k)
 			pf.bits[h>>6] |= 1 << (h & 63)
-			pf.buckets[h] = append(pf.buckets[h], gramEntry{key: k, lit: l, off: off})
+			e := gramEntry{key: k, lit: l, off: off}
+			for j, c := range l.text[off+4 : min(len(l.text), off+8)] {
+				e.ext |= uint32(c|0x20) << (8 * j)
+				e.extMask |= 0xff << (8 * j)
+			}
+			pf.buckets[h] = append(pf.buckets[h], e)
 		}
 	}
 	return pf
@@ -346,12 +372,36 @@ func rarestGrams(b []byte, n int) int {
 		for _, c := range b[i : i+3+n] {
 			s += byteCommonness(c)
 		}
+		for j := i; j < i+n; j++ {
+			if commonGrams[string(b[j:j+4])] {
+				s += 40
+			}
+		}
 		if s < bestScore {
 			best, bestScore = i, s
 		}
 	}
 	return best
 }
+
+// commonGrams are 4-byte grams that build and test logs are full of (lower
+// case): a literal is anchored elsewhere when it can be, so that the scan
+// verifies fewer positions.
+var commonGrams = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range []string{"test", "tests", "est.", "est_", "est:", "_tes", "/tes", ".tes", " tes", "buil", "uild",
+		"ild ", "ing ", "ing:", "tion", "ion ", " the", "the ", "and ", "file", "/fil", "erro", "rror", "ror:", "fail",
+		"aile", "iled", "led ", "led:", "info", "warn", "arni", "rnin", "ning", "/hom", "home", "/run", "runn", "unne",
+		"nner", "work", "ork/", "/usr", "usr/", "/lib", "lib/", "src/", "/src", "comp", "ompi", "mpil", "pile", "ject",
+		"obje", "bjec", "pack", "acka", "ckag", "kage", "conf", "onfi", "nfig", "vers", "ersi", "rsio", "sion", "stat",
+		"tatu", "atus", "loca", "ocal", "main", ".cpp", ".py:", ".go:", "java", "modu", "odul", "dule", "requ", "eque",
+		"pass", "asse", "ssed", "sed ", "time", "ime ", "tool", "ools", " int", "inte", "nter", "ter ", "for ", " for",
+		"with", " wit", "ith ", "from", " fro", "rom ", "that", "this", " thi", "ould", "not ", " not", "ed: ", "er: ",
+		"ng: ", " is ", " to ", "to t", "s: 0", ": 0,", " 0, "} {
+		m[w] = true
+	}
+	return m
+}()
 
 func foldEq(text, lit []byte) bool {
 	if len(text) < len(lit) {
@@ -369,12 +419,78 @@ func foldEq(text, lit []byte) bool {
 	return true
 }
 
+// verify checks the literals anchored on the gram at position i of b and
+// sets the bits of the patterns of those found.
+func (pf *prefilter) verify(b []byte, i int, mask []uint64) bool {
+	k := binary.LittleEndian.Uint32(b[i:]) | 0x20202020
+	h := (k * gramHashMul) >> 16
+	if pf.bits[h>>6]&(1<<(h&63)) == 0 {
+		return false
+	}
+	found := false
+	var ext uint32
+	full := i+8 <= len(b)
+	if full {
+		ext = binary.LittleEndian.Uint32(b[i+4:]) | 0x20202020
+	}
+	for _, g := range pf.buckets[h] {
+		if g.key != k || full && ext&g.extMask != g.ext {
+			continue
+		}
+		if start := i - g.off; start >= 0 && foldEq(b[start:], g.lit.text) {
+			found = true
+			for _, id := range g.lit.patterns {
+				mask[id>>6] |= 1 << (id & 63)
+			}
+		}
+	}
+	return found
+}
+
 // next scans b from position from for the anchor of any literal. At the
 // first position where at least one literal occurs, it sets the bits of the
 // literals' patterns in mask and returns that position (inside the
 // literal(s), so on their line); it returns -1 when there is none.
 func (pf *prefilter) next(b []byte, from int, mask []uint64) int {
-	for i := from; i+4 <= len(b); i += pf.stride {
+	i := from
+	if pf.stride == 4 {
+		// Four positions per two 8-byte loads, the common case.
+		for ; i+16 <= len(b); i += 16 {
+			x := binary.LittleEndian.Uint64(b[i:])
+			y := binary.LittleEndian.Uint64(b[i+8:])
+			h1 := ((uint32(x) | 0x20202020) * gramHashMul) >> 16
+			h2 := ((uint32(x>>32) | 0x20202020) * gramHashMul) >> 16
+			h3 := ((uint32(y) | 0x20202020) * gramHashMul) >> 16
+			h4 := ((uint32(y>>32) | 0x20202020) * gramHashMul) >> 16
+			if (pf.bits[h1>>6]>>(h1&63)|pf.bits[h2>>6]>>(h2&63)|pf.bits[h3>>6]>>(h3&63)|pf.bits[h4>>6]>>(h4&63))&1 == 0 {
+				continue
+			}
+			for j := i; j < i+16; j += 4 {
+				if pf.verify(b, j, mask) {
+					return j
+				}
+			}
+		}
+	}
+	if pf.stride == 2 {
+		for ; i+10 <= len(b); i += 8 {
+			x := binary.LittleEndian.Uint64(b[i:])
+			y := binary.LittleEndian.Uint32(b[i+6:])
+			h1 := ((uint32(x) | 0x20202020) * gramHashMul) >> 16
+			h2 := ((uint32(x>>16) | 0x20202020) * gramHashMul) >> 16
+			h3 := ((uint32(x>>32) | 0x20202020) * gramHashMul) >> 16
+			h4 := ((y | 0x20202020) * gramHashMul) >> 16
+			if (pf.bits[h1>>6]>>(h1&63)|pf.bits[h2>>6]>>(h2&63)|pf.bits[h3>>6]>>(h3&63)|pf.bits[h4>>6]>>(h4&63))&1 == 0 {
+				continue
+			}
+			for j := i; j < i+8; j += 2 {
+				if pf.verify(b, j, mask) {
+					return j
+				}
+			}
+		}
+	}
+	for ; i+4 <= len(b); i += pf.stride {
 		k := binary.LittleEndian.Uint32(b[i:]) | 0x20202020
 		h := (k * gramHashMul) >> 16
 		if pf.bits[h>>6]&(1<<(h&63)) == 0 {

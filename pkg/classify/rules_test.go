@@ -30,8 +30,22 @@ func TestDefaultCatalog(t *testing.T) {
 	}
 	// Every embedded pattern must be reachable through the literal
 	// prefilter: a pattern without literals runs on every line.
-	if un := NewAnalyzer(c).UnfilteredPatterns(); len(un) > 0 {
+	a := NewAnalyzer(c)
+	if un := a.UnfilteredPatterns(); len(un) > 0 {
 		t.Errorf("patterns without prefilter literals: %q", un)
+	}
+	// The rules' scan steps 4 bytes at a time: every literal has 7 bytes
+	// or more, or is searched for on its own (see shortLiteral).
+	if a.pfRules.stride != 4 {
+		for _, r := range c.Rules {
+			for _, p := range r.Patterns {
+				for _, l := range requiredLiterals(p) {
+					if len(l) < fastLiteral && !shortSafe(l) {
+						t.Errorf("rule %s: literal %q of %q is too short for the fast scan", r.ID, l, p)
+					}
+				}
+			}
+		}
 	}
 }
 
@@ -138,8 +152,8 @@ func TestCatalogBreadth(t *testing.T) {
 		{"[  FAILED  ] FrobTest.Gasket (3 ms)", "test.gtest"},
 		{"Failed tests:   testFges(edu.cmu.TestFges): expected:<1> but was:<2>", "test.junit_failed_test"},
 		{"TEST RESULT: Failed. Execution failed: `main' threw exception: java.lang.RuntimeException", "test.junit_summary"},
-		{"  ● example tests › test that always fails", "test.jest"},
 		{"3 failing", "test.mocha"},
+		{"  ● example tests › test that always fails", "test.jest"},
 		// Deployment and publishing
 		{"denied: Your authorization token has expired. Reauthenticate and try again.", "deployment.registry_push_denied"},
 		{"npm ERR! 403 403 Forbidden - PUT https://registry.npmjs.org/x - You cannot publish over the previously published versions: 3.4.0.", "deployment.publish_rejected"},
