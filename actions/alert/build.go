@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
@@ -72,22 +73,6 @@ type Built struct {
 	BelowMinLevel int `json:"below_min_level"`
 }
 
-// TypeError is an alert_type that does not fit the reports given.
-type TypeError struct {
-	Type   Type
-	Report string
-	Kind   Kind
-}
-
-func (e *TypeError) Error() string {
-	want := "stale_analysis.json"
-	if e.Type == TypeEcosystem {
-		want = "ecosystem_analysis.json or failure_analysis.json"
-	}
-	return fmt.Sprintf("invalid alert_type value %q for report %s (a %s report): alert_type %s needs %s; use auto to take the type from each report (allowed: auto, stale, critical, ecosystem, maintenance)",
-		e.Type, e.Report, e.Kind, e.Type, want)
-}
-
 // CheckType checks that every report fits the alert type: stale needs stale
 // reports, ecosystem needs monitor or fixer reports; auto, critical and
 // maintenance take any report.
@@ -96,7 +81,13 @@ func CheckType(t Type, reports []Report) error {
 		switch {
 		case t == TypeStale && r.Kind != KindStale,
 			t == TypeEcosystem && r.Kind == KindStale:
-			return &TypeError{Type: t, Report: r.Name(), Kind: r.Kind}
+			want := "stale_analysis.json"
+			if t == TypeEcosystem {
+				want = "ecosystem_analysis.json or failure_analysis.json"
+			}
+			return &config.SettingError{Source: config.InputSource, Name: "alert_type", Value: string(t),
+				Reason:  fmt.Sprintf("for report %s (a %s report): alert_type %s needs %s; use auto to take the type from each report", r.Name(), r.Kind, t, want),
+				Allowed: "auto, stale, critical, ecosystem, maintenance"}
 		}
 	}
 	return nil
@@ -311,6 +302,19 @@ func unhealthyAlert(r Report, name string, d contract.DomainHealth, band string)
 
 func unreadableAlert(r Report, name string, d contract.DomainHealth) Alert {
 	reason := d.Error
+	var missing []contract.Finding
+	for _, f := range d.Findings {
+		if f.Category == contract.CategoryMissingData {
+			missing = append(missing, f)
+		}
+	}
+	if reason == "" && len(missing) > 0 {
+		var parts []string
+		for _, f := range missing {
+			parts = append(parts, findingText(f))
+		}
+		reason = strings.Join(parts, "; ")
+	}
 	if reason == "" {
 		reason = "the monitor could not read it"
 	}
@@ -321,6 +325,21 @@ func unreadableAlert(r Report, name string, d contract.DomainHealth) Alert {
 		Summary: "The monitor could not read this domain: " + reason + ".",
 		Facts:   []string{"status:" + strconv.Itoa(d.Status)},
 		Rows:    [][2]string{{"Domain", name}, {"HTTP status", strconv.Itoa(d.Status)}},
+	}
+	if len(missing) > 0 {
+		a.Title = name + ": health unknown, data could not be read"
+		a.Rows = [][2]string{{"Domain", name}, {"Band", bandUnknown}}
+		a.Facts = nil
+	}
+	for _, f := range missing {
+		a.Facts = append(a.Facts, "missing:"+f.Component)
+		a.Rows = append(a.Rows, [2]string{"Not read", fmt.Sprintf("%s (HTTP %d)", f.Component, f.Status)})
+		if f.Permission != "" {
+			a.Rows = append(a.Rows, [2]string{"Token needs", f.Permission})
+		}
+	}
+	if d.ScoreRange != nil {
+		a.Rows = append(a.Rows, [2]string{"Score between", fmt.Sprintf("%d and %d", d.ScoreRange.Min, d.ScoreRange.Max)})
 	}
 	a.Suggestions = append(a.Suggestions, d.Recommendations...)
 	return a

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
@@ -285,9 +286,9 @@ func TestLoadReports_errors(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			var re *ReportError
+			var re *config.SettingError
 			if !errors.As(err, &re) {
-				t.Errorf("error %T is not a *ReportError", err)
+				t.Errorf("error %T is not a *config.SettingError", err)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {

@@ -16,6 +16,7 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // chainReports are the reports of one run of the demo chain.
@@ -53,7 +54,15 @@ func runChain(t *testing.T, opts emulator.Options) *chainReports {
 		c.domains = append(c.domains, "sparesparrow/"+d)
 	}
 	ctx := context.Background()
-	mres, err := monitor.Run(ctx, monitor.Config{Domains: c.domains, Now: now, OutputDir: c.dir, Version: "test"},
+	var domains []ghname.Repo
+	for _, d := range c.domains {
+		r, err := ghname.ParseRepo(d, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		domains = append(domains, r)
+	}
+	mres, err := monitor.Run(ctx, monitor.Config{Domains: domains, Now: now, OutputDir: c.dir, Version: "test"},
 		monitor.Deps{API: monitor.GitHubAPI{Client: gh.Client}})
 	if err != nil {
 		t.Fatalf("monitor: %v", err)

@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/dispatch"
-	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // Channels.
@@ -91,28 +92,6 @@ type Config struct {
 	Now time.Time
 }
 
-// ConfigError is a bad setting, reported before anything is sent. Secret
-// settings never show their value.
-type ConfigError struct {
-	Input   string
-	Value   string
-	Reason  string
-	Allowed string
-	Secret  bool
-}
-
-func (e *ConfigError) Error() string {
-	v := fmt.Sprintf(" value %q", e.Value)
-	if e.Secret {
-		v = ""
-	}
-	s := fmt.Sprintf("invalid %s%s: %s", e.Input, v, e.Reason)
-	if e.Allowed != "" {
-		s += " (allowed: " + e.Allowed + ")"
-	}
-	return s
-}
-
 var (
 	loginRe = regexp.MustCompile(`^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$`)
 	teamRe  = regexp.MustCompile(`^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9][A-Za-z0-9_.-]*$`)
@@ -136,14 +115,14 @@ func join[T ~string](xs []T) string {
 }
 
 // Validate checks every setting and returns all problems together
-// (errors.Join of *ConfigError), before any request.
+// (errors.Join of *config.SettingError), before any request.
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(input, value, reason, allowed string) {
-		errs = append(errs, &ConfigError{Input: input, Value: value, Reason: reason, Allowed: allowed})
+		errs = append(errs, &config.SettingError{Source: config.InputSource, Name: input, Value: value, Reason: reason, Allowed: allowed})
 	}
 	secret := func(input, reason string) {
-		errs = append(errs, &ConfigError{Input: input, Reason: reason, Secret: true})
+		errs = append(errs, &config.SettingError{Source: config.InputSource, Name: input, Reason: reason, Secret: true})
 	}
 	if strings.TrimSpace(c.Reports) == "" {
 		bad("reports", "", "is required: paths or globs of ecosystem_analysis.json, failure_analysis.json or stale_analysis.json, or their JSON", "")
@@ -180,7 +159,7 @@ func (c *Config) Validate() error {
 		c.Label = DefaultLabel
 	}
 	for i, l := range append([]string{c.Label}, c.Labels...) {
-		if err := runner.ValidateLabel(l); err != nil {
+		if err := ghname.ValidateLabel(l); err != nil {
 			input := "labels"
 			if i == 0 {
 				input = "label"

@@ -85,7 +85,7 @@ func isDomain(t dispatch.Target, scope string) bool {
 	if strings.Contains(s, "/") {
 		return s == strings.ToLower(t.String())
 	}
-	return s != "" && s == strings.ToLower(t.Repo)
+	return s != "" && s == strings.ToLower(t.Name)
 }
 
 // repositoryDispatch sends the aggregated events. A target is skipped when

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
@@ -35,34 +36,21 @@ func (r Report) Name() string {
 	return "inline " + string(r.Kind) + " report"
 }
 
-// ReportError is a report that cannot be used: missing, unreadable, not
-// JSON, of no known kind, or of a schema major version this build does not
-// read. Input is the action input it came from.
-type ReportError struct {
-	Input  string // "reports"
-	Value  string // the path, glob or "inline JSON"
-	Reason string
-}
-
-func (e *ReportError) Error() string {
-	return fmt.Sprintf("invalid %s value %q: %s", e.Input, e.Value, e.Reason)
-}
-
 // LoadReports reads the reports named by spec: inline JSON (a report object,
 // or an array of report objects or of fixer findings) when spec starts with
 // '{' or '[', otherwise a comma- or newline-separated list of paths and
 // globs, relative to dir. Every glob must match and every file must be a
 // report of a kind and major version this build reads; all problems are
-// returned together.
+// returned together, each a *config.SettingError about the reports input.
 func LoadReports(spec, dir string) ([]Report, error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
-		return nil, &ReportError{Input: "reports", Value: "", Reason: "no report given: want paths or globs of ecosystem_analysis.json, failure_analysis.json or stale_analysis.json, or their JSON"}
+		return nil, &config.SettingError{Source: config.InputSource, Name: "reports", Value: "", Reason: "no report given: want paths or globs of ecosystem_analysis.json, failure_analysis.json or stale_analysis.json, or their JSON"}
 	}
 	if spec[0] == '{' || spec[0] == '[' {
 		reps, err := decodeReports([]byte(spec), "", "inline JSON")
 		if err != nil {
-			return nil, &ReportError{Input: "reports", Value: "inline JSON", Reason: reason(err)}
+			return nil, &config.SettingError{Source: config.InputSource, Name: "reports", Value: "inline JSON", Reason: reason(err)}
 		}
 		return reps, nil
 	}
@@ -78,11 +66,11 @@ func LoadReports(spec, dir string) ([]Report, error) {
 		if strings.ContainsAny(item, "*?[") {
 			m, err := filepath.Glob(pattern)
 			if err != nil {
-				errs = append(errs, &ReportError{Input: "reports", Value: item, Reason: "bad glob: " + err.Error()})
+				errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "reports", Value: item, Reason: "bad glob: " + err.Error()})
 				continue
 			}
 			if len(m) == 0 {
-				errs = append(errs, &ReportError{Input: "reports", Value: item, Reason: "the glob matches no file"})
+				errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "reports", Value: item, Reason: "the glob matches no file"})
 				continue
 			}
 			sort.Strings(m)
@@ -101,7 +89,7 @@ func LoadReports(spec, dir string) ([]Report, error) {
 				if errors.Is(err, os.ErrNotExist) {
 					r = "no such file"
 				}
-				errs = append(errs, &ReportError{Input: "reports", Value: item, Reason: r})
+				errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "reports", Value: item, Reason: r})
 				continue
 			}
 			name := p
@@ -111,7 +99,7 @@ func LoadReports(spec, dir string) ([]Report, error) {
 			name = filepath.ToSlash(name)
 			reps, err := decodeReports(data, name, name)
 			if err != nil {
-				errs = append(errs, &ReportError{Input: "reports", Value: name, Reason: reason(err)})
+				errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "reports", Value: name, Reason: reason(err)})
 				continue
 			}
 			out = append(out, reps...)
@@ -123,7 +111,7 @@ func LoadReports(spec, dir string) ([]Report, error) {
 	return out, nil
 }
 
-// reason is an error's message without the file name a *ReportError
+// reason is an error's message without the file name the *config.SettingError
 // already carries as its value.
 func reason(err error) string {
 	var ve *contract.VersionError
@@ -231,7 +219,7 @@ func decodeObject(raw []byte, path, name string) (Report, error) {
 }
 
 // stripName drops the "name: " prefix contract.Decode puts on its errors
-// (the *ReportError names the file); a *VersionError is kept whole.
+// (the *config.SettingError names the file); a *VersionError is kept whole.
 func stripName(err error, name string) error {
 	var ve *contract.VersionError
 	if errors.As(err, &ve) {

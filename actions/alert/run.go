@@ -177,6 +177,8 @@ type Result struct {
 	Errors        []string         `json:"errors"`
 	API           any              `json:"api,omitempty"`
 	Files         []string         `json:"-"`
+
+	text Text // how Summary renders untrusted text
 }
 
 // OutputNames are the action outputs, always all written.
@@ -295,7 +297,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		return nil, errors.New("alert: Deps.GitHub is required for the issue and dispatch channels")
 	}
 	rs := &runState{cfg: cfg, deps: deps, now: cfg.Now.UTC().Truncate(time.Second), text: Text{Mention: cfg.Mention}, built: built, byFP: map[string]*AlertResult{}}
-	res := &Result{Envelope: contract.NewEnvelope(contract.KindAlert, contract.Producer{Action: ProducerAction, Version: cfg.Version, RunURL: cfg.RunURL}, rs.now),
+	res := &Result{text: Text{Mention: cfg.Mention}, Envelope: contract.NewEnvelope(contract.KindAlert, contract.Producer{Action: ProducerAction, Version: cfg.Version, RunURL: cfg.RunURL}, rs.now),
 		Timestamp: rs.now, Repository: cfg.Repository, RunID: cfg.RunID, RunURL: cfg.RunURL,
 		DryRun: cfg.DryRun, AlertType: cfg.Type, MinLevel: cfg.MinLevel, Channels: cfg.Channels, BelowMinLevel: built.BelowMinLevel,
 		Issues: emptyIssues(), Alerts: []*AlertResult{}, Dispatches: []DispatchResult{}, Webhooks: []WebhookResult{}, Calls: []Call{}, Errors: []string{},
@@ -510,4 +512,37 @@ func (rs *runState) write() error {
 	}
 	rs.res.Files = []string{jp, mp}
 	return nil
+}
+
+// Summary is the job summary (alert_summary.md).
+func (r *Result) Summary() string {
+	if r == nil {
+		return ""
+	}
+	return r.Markdown(r.text)
+}
+
+// ReportFiles are alert_results.json and alert_summary.md (none when no
+// output directory was given).
+func (r *Result) ReportFiles() []string {
+	if r == nil {
+		return nil
+	}
+	return r.Files
+}
+
+// Findings are the alerts that were not fully delivered, one per error,
+// under the alert's domain.
+func (r *Result) Findings() []contract.Finding {
+	if r == nil {
+		return nil
+	}
+	var out []contract.Finding
+	for _, a := range r.Alerts {
+		for _, e := range a.Errors {
+			out = append(out, contract.Finding{Domain: a.Scope, Category: "delivery", Severity: contract.SeverityHigh,
+				Title: "alert not fully delivered", Text: a.Title + ": " + e, Fingerprint: contract.FactFingerprint(a.Fingerprint, "delivery")})
+		}
+	}
+	return out
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // GitHubAPI implements API with a go-github client (from pkg/ghclient).
@@ -15,16 +17,17 @@ type GitHubAPI struct {
 	Client *github.Client
 	// BlobClient downloads the log from the URL GitHub redirects to. It must
 	// not add the token: the blob URL is pre-signed and may be on another
-	// host (default: a plain http.Client).
+	// host (default: see ghclient.JobLog).
 	BlobClient *http.Client
 }
 
+// splitRepo parses "owner/repo" (pkg/ghname's rules) into its parts.
 func splitRepo(repository string) (string, string, error) {
-	owner, name, ok := strings.Cut(repository, "/")
-	if !ok || owner == "" || name == "" {
-		return "", "", fmt.Errorf("invalid repository %q (want owner/repo)", repository)
+	r, err := ghname.ParseRepo(repository, "")
+	if err != nil {
+		return "", "", fmt.Errorf("invalid repository: %w", err)
 	}
-	return owner, name, nil
+	return r.Owner, r.Name, nil
 }
 
 // FailedJobs lists the failed jobs of the latest attempt of a run.
@@ -34,55 +37,32 @@ func (g GitHubAPI) FailedJobs(ctx context.Context, repository string, runID int6
 	if err != nil {
 		return nil, err
 	}
-	opts := &github.ListWorkflowJobsOptions{Filter: "latest", ListOptions: github.ListOptions{PerPage: 100}}
-	var out []JobRef
-	for {
-		jobs, resp, err := g.Client.Actions.ListWorkflowJobs(ctx, owner, name, runID, opts)
-		if err != nil {
-			return nil, err
+	jobs, err := ghclient.ListAll(ctx, func(opt github.ListOptions) ([]*github.WorkflowJob, *github.Response, error) {
+		js, resp, err := g.Client.Actions.ListWorkflowJobs(ctx, owner, name, runID, &github.ListWorkflowJobsOptions{Filter: "latest", ListOptions: opt})
+		if js == nil {
+			return nil, resp, err
 		}
-		for _, j := range jobs.Jobs {
-			if c := j.GetConclusion(); c == "failure" || c == "timed_out" || c == "cancelled" {
-				out = append(out, JobRef{Repository: repository, RunID: runID, JobID: j.GetID(), Name: j.GetName(),
-					Workflow: j.GetWorkflowName(), URL: j.GetHTMLURL()})
-			}
-		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opts.Page = resp.NextPage
+		return js.Jobs, resp, err
+	})
+	if err != nil {
+		return nil, err
 	}
+	var out []JobRef
+	for _, j := range jobs {
+		if c := j.GetConclusion(); c == "failure" || c == "timed_out" || c == "cancelled" {
+			out = append(out, jobRef(repository, j))
+		}
+	}
+	return out, nil
 }
 
-// JobLog streams a job's log: GitHub answers the logs endpoint with a 302 to
-// a short-lived blob URL, whose body is returned unread so memory stays flat.
-// https://docs.github.com/rest/actions/workflow-jobs#download-job-logs-for-a-workflow-job
+// JobLog streams a job's log with pkg/ghclient's job-log reader.
 func (g GitHubAPI) JobLog(ctx context.Context, repository string, jobID int64) (io.ReadCloser, error) {
 	owner, name, err := splitRepo(repository)
 	if err != nil {
 		return nil, err
 	}
-	u, _, err := g.Client.Actions.GetWorkflowJobLogs(ctx, owner, name, jobID, 1)
-	if err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-	hc := g.BlobClient
-	if hc == nil {
-		hc = &http.Client{}
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
-		return nil, fmt.Errorf("failed to download the log of job %d: %s", jobID, resp.Status)
-	}
-	return resp.Body, nil
+	return ghclient.JobLog(ctx, g.Client, g.BlobClient, owner, name, jobID)
 }
 
 // RunWorkflow returns the workflow file path and head commit of a run.
@@ -105,18 +85,51 @@ func (g GitHubAPI) RunWorkflow(ctx context.Context, repository string, runID int
 	return wf.GetPath(), run.GetHeadSHA(), nil
 }
 
-// JobRun returns the run a job belongs to and the job's name.
+// Job reads one job of a run.
 // https://docs.github.com/rest/actions/workflow-jobs#get-a-job-for-a-workflow-run
-func (g GitHubAPI) JobRun(ctx context.Context, repository string, jobID int64) (int64, string, error) {
+func (g GitHubAPI) Job(ctx context.Context, repository string, jobID int64) (JobRef, error) {
 	owner, name, err := splitRepo(repository)
 	if err != nil {
-		return 0, "", err
+		return JobRef{}, err
 	}
 	job, _, err := g.Client.Actions.GetWorkflowJobByID(ctx, owner, name, jobID)
 	if err != nil {
-		return 0, "", err
+		return JobRef{}, err
 	}
-	return job.GetRunID(), job.GetName(), nil
+	return jobRef(repository, job), nil
+}
+
+func jobRef(repository string, j *github.WorkflowJob) JobRef {
+	return JobRef{Repository: repository, RunID: j.GetRunID(), JobID: j.GetID(), Name: j.GetName(), Workflow: j.GetWorkflowName(),
+		URL: j.GetHTMLURL(), Conclusion: j.GetConclusion(), Step: JobStep(j.GetConclusion(), j.Steps)}
+}
+
+// JobStep is the step a job ended in: the step that failed; in a job that
+// timed out or was cancelled, where no step fails, the step that was
+// running (GitHub concludes it cancelled, or shows it in progress). Steps
+// the runner adds after the end ("Post …", "Complete job") do not count.
+// "" when no step says.
+func JobStep(conclusion string, steps []*github.TaskStep) string {
+	pick := func(ok func(*github.TaskStep) bool) string {
+		for _, s := range steps {
+			if n := s.GetName(); ok(s) && !strings.HasPrefix(n, "Post ") && n != "Complete job" {
+				return n
+			}
+		}
+		return ""
+	}
+	if conclusion == "failure" {
+		if n := pick(func(s *github.TaskStep) bool { return s.GetConclusion() == "failure" }); n != "" {
+			return n
+		}
+	}
+	if n := pick(func(s *github.TaskStep) bool {
+		c := s.GetConclusion()
+		return c == "failure" || c == "cancelled" || c == "timed_out"
+	}); n != "" {
+		return n
+	}
+	return pick(func(s *github.TaskStep) bool { return s.GetStatus() == "in_progress" })
 }
 
 // FileContents reads a file at ref ("" = the default branch).

@@ -2,12 +2,11 @@ package monitor
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 )
 
 // API is the narrow set of GitHub calls the monitor makes. GitHubAPI
@@ -16,24 +15,25 @@ import (
 type API interface {
 	// GetRepository is GET /repos/{owner}/{repo}.
 	GetRepository(ctx context.Context, owner, repo string) (*github.Repository, error)
-	// ListEvents is one page of GET /repos/{owner}/{repo}/events
-	// (per_page 100); next is 0 on the last page; pollInterval is the
-	// X-Poll-Interval header in seconds (0 when absent).
-	ListEvents(ctx context.Context, owner, repo string, page int) (events []*github.Event, next, pollInterval int, err error)
-	// ListRuns is one page of GET /repos/{owner}/{repo}/actions/runs with
-	// the created filter (search date syntax).
-	ListRuns(ctx context.Context, owner, repo, created string, page int) (runs []*github.WorkflowRun, next int, err error)
-	// ListJobs is one page of GET .../actions/runs/{id}/jobs?filter=all.
-	ListJobs(ctx context.Context, owner, repo string, runID int64, page int) (jobs []*github.WorkflowJob, next int, err error)
-	// ListOpenIssues is one page of GET /repos/{owner}/{repo}/issues?state=open
-	// (pull requests included, told apart by pull_request).
-	ListOpenIssues(ctx context.Context, owner, repo string, page int) (issues []*github.Issue, next int, err error)
-	// ListOrgRepos is one page of GET /orgs/{org}/repos.
-	ListOrgRepos(ctx context.Context, org string, page int) (repos []*github.Repository, next int, err error)
-	// ListOwnerRepos is one page of GET /users/{owner}/repos (sorted by
-	// full name); last is the number of pages from the Link header (0 when
-	// this is the only page).
-	ListOwnerRepos(ctx context.Context, owner string, page int) (repos []*github.Repository, next, last int, err error)
+	// The List methods read one page (opt, as pkg/ghclient's paginator
+	// hands it) and return go-github's response, whose NextPage, LastPage
+	// and headers the paginator and the collector read.
+	//
+	// ListEvents is GET /repos/{owner}/{repo}/events (its X-Poll-Interval
+	// header says how often to poll).
+	ListEvents(ctx context.Context, owner, repo string, opt github.ListOptions) ([]*github.Event, *github.Response, error)
+	// ListRuns is GET /repos/{owner}/{repo}/actions/runs with the created
+	// filter (search date syntax).
+	ListRuns(ctx context.Context, owner, repo, created string, opt github.ListOptions) ([]*github.WorkflowRun, *github.Response, error)
+	// ListJobs is GET .../actions/runs/{id}/jobs?filter=all.
+	ListJobs(ctx context.Context, owner, repo string, runID int64, opt github.ListOptions) ([]*github.WorkflowJob, *github.Response, error)
+	// ListOpenIssues is GET /repos/{owner}/{repo}/issues?state=open (pull
+	// requests included, told apart by pull_request).
+	ListOpenIssues(ctx context.Context, owner, repo string, opt github.ListOptions) ([]*github.Issue, *github.Response, error)
+	// ListOrgRepos is GET /orgs/{org}/repos.
+	ListOrgRepos(ctx context.Context, org string, opt github.ListOptions) ([]*github.Repository, *github.Response, error)
+	// ListOwnerRepos is GET /users/{owner}/repos (sorted by full name).
+	ListOwnerRepos(ctx context.Context, owner string, opt github.ListOptions) ([]*github.Repository, *github.Response, error)
 	// JobLog streams a job's log: GET .../actions/jobs/{id}/logs answers 302
 	// and the log is fetched from the Location.
 	JobLog(ctx context.Context, owner, repo string, jobID int64) (io.ReadCloser, error)
@@ -42,14 +42,11 @@ type API interface {
 // GitHubAPI implements API with a go-github client.
 type GitHubAPI struct {
 	Client *github.Client
-	// LogClient fetches the signed log URL (default: the go-github client's
-	// own *http.Client).
+	// LogClient fetches the signed log URL (default: see ghclient.JobLog).
 	LogClient *http.Client
 }
 
 var _ API = GitHubAPI{}
-
-const perPage = 100
 
 // GetRepository implements API.
 func (g GitHubAPI) GetRepository(ctx context.Context, owner, repo string) (*github.Repository, error) {
@@ -58,86 +55,44 @@ func (g GitHubAPI) GetRepository(ctx context.Context, owner, repo string) (*gith
 }
 
 // ListEvents implements API.
-func (g GitHubAPI) ListEvents(ctx context.Context, owner, repo string, page int) ([]*github.Event, int, int, error) {
-	ev, resp, err := g.Client.Activity.ListRepositoryEvents(ctx, owner, repo, &github.ListOptions{Page: page, PerPage: perPage})
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	poll, _ := strconv.Atoi(resp.Header.Get("X-Poll-Interval"))
-	return ev, resp.NextPage, poll, nil
+func (g GitHubAPI) ListEvents(ctx context.Context, owner, repo string, opt github.ListOptions) ([]*github.Event, *github.Response, error) {
+	return g.Client.Activity.ListRepositoryEvents(ctx, owner, repo, &opt)
 }
 
 // ListRuns implements API.
-func (g GitHubAPI) ListRuns(ctx context.Context, owner, repo, created string, page int) ([]*github.WorkflowRun, int, error) {
-	runs, resp, err := g.Client.Actions.ListRepositoryWorkflowRuns(ctx, owner, repo, &github.ListWorkflowRunsOptions{
-		Created: created, ListOptions: github.ListOptions{Page: page, PerPage: perPage}})
-	if err != nil {
-		return nil, 0, err
+func (g GitHubAPI) ListRuns(ctx context.Context, owner, repo, created string, opt github.ListOptions) ([]*github.WorkflowRun, *github.Response, error) {
+	runs, resp, err := g.Client.Actions.ListRepositoryWorkflowRuns(ctx, owner, repo, &github.ListWorkflowRunsOptions{Created: created, ListOptions: opt})
+	if runs == nil {
+		return nil, resp, err
 	}
-	return runs.WorkflowRuns, resp.NextPage, nil
+	return runs.WorkflowRuns, resp, err
 }
 
 // ListJobs implements API.
-func (g GitHubAPI) ListJobs(ctx context.Context, owner, repo string, runID int64, page int) ([]*github.WorkflowJob, int, error) {
-	jobs, resp, err := g.Client.Actions.ListWorkflowJobs(ctx, owner, repo, runID, &github.ListWorkflowJobsOptions{
-		Filter: "all", ListOptions: github.ListOptions{Page: page, PerPage: perPage}})
-	if err != nil {
-		return nil, 0, err
+func (g GitHubAPI) ListJobs(ctx context.Context, owner, repo string, runID int64, opt github.ListOptions) ([]*github.WorkflowJob, *github.Response, error) {
+	jobs, resp, err := g.Client.Actions.ListWorkflowJobs(ctx, owner, repo, runID, &github.ListWorkflowJobsOptions{Filter: "all", ListOptions: opt})
+	if jobs == nil {
+		return nil, resp, err
 	}
-	return jobs.Jobs, resp.NextPage, nil
+	return jobs.Jobs, resp, err
 }
 
 // ListOpenIssues implements API.
-func (g GitHubAPI) ListOpenIssues(ctx context.Context, owner, repo string, page int) ([]*github.Issue, int, error) {
-	is, resp, err := g.Client.Issues.ListByRepo(ctx, owner, repo, &github.IssueListByRepoOptions{
-		State: "open", ListOptions: github.ListOptions{Page: page, PerPage: perPage}})
-	if err != nil {
-		return nil, 0, err
-	}
-	return is, resp.NextPage, nil
+func (g GitHubAPI) ListOpenIssues(ctx context.Context, owner, repo string, opt github.ListOptions) ([]*github.Issue, *github.Response, error) {
+	return g.Client.Issues.ListByRepo(ctx, owner, repo, &github.IssueListByRepoOptions{State: "open", ListOptions: opt})
 }
 
 // ListOrgRepos implements API.
-func (g GitHubAPI) ListOrgRepos(ctx context.Context, org string, page int) ([]*github.Repository, int, error) {
-	rs, resp, err := g.Client.Repositories.ListByOrg(ctx, org, &github.RepositoryListByOrgOptions{
-		Sort: "full_name", ListOptions: github.ListOptions{Page: page, PerPage: perPage}})
-	if err != nil {
-		return nil, 0, err
-	}
-	return rs, resp.NextPage, nil
+func (g GitHubAPI) ListOrgRepos(ctx context.Context, org string, opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
+	return g.Client.Repositories.ListByOrg(ctx, org, &github.RepositoryListByOrgOptions{Sort: "full_name", ListOptions: opt})
 }
 
 // ListOwnerRepos implements API.
-func (g GitHubAPI) ListOwnerRepos(ctx context.Context, owner string, page int) ([]*github.Repository, int, int, error) {
-	rs, resp, err := g.Client.Repositories.ListByUser(ctx, owner, &github.RepositoryListByUserOptions{
-		Type: "owner", Sort: "full_name", ListOptions: github.ListOptions{Page: page, PerPage: perPage}})
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	return rs, resp.NextPage, resp.LastPage, nil
+func (g GitHubAPI) ListOwnerRepos(ctx context.Context, owner string, opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
+	return g.Client.Repositories.ListByUser(ctx, owner, &github.RepositoryListByUserOptions{Type: "owner", Sort: "full_name", ListOptions: opt})
 }
 
-// JobLog implements API.
+// JobLog implements API with pkg/ghclient's job-log reader.
 func (g GitHubAPI) JobLog(ctx context.Context, owner, repo string, jobID int64) (io.ReadCloser, error) {
-	u, _, err := g.Client.Actions.GetWorkflowJobLogs(ctx, owner, repo, jobID, 1)
-	if err != nil {
-		return nil, fmt.Errorf("failed to get the log URL of job %d: %w", jobID, err)
-	}
-	hc := g.LogClient
-	if hc == nil {
-		hc = g.Client.Client()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("failed to build the log request of job %d: %w", jobID, err)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("failed to download the log of job %d: %w", jobID, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
-		return nil, fmt.Errorf("failed to download the log of job %d: status %d", jobID, resp.StatusCode)
-	}
-	return resp.Body, nil
+	return ghclient.JobLog(ctx, g.Client, g.LogClient, owner, repo, jobID)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // runOnce runs the monitor on every domain of f with a fresh client (as a
@@ -13,9 +14,9 @@ import (
 func runOnce(b *testing.B, url, cacheDir string, f *emulator.Fixture, concurrency int) (requests, notModified, points int64, elapsed time.Duration) {
 	b.Helper()
 	c := newClient(b, url, cacheDir)
-	var domains []string
+	var domains []ghname.Repo
 	for _, r := range f.Repositories {
-		domains = append(domains, r.FullName())
+		domains = append(domains, ghname.Repo{Owner: r.Owner, Name: r.Name})
 	}
 	cfg := Config{Domains: domains, Now: genNow, OutputDir: b.TempDir(), Concurrency: concurrency}
 	start := time.Now()

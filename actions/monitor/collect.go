@@ -7,12 +7,14 @@ import (
 	"io"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/go-github/v62/github"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // Limits on what one domain may cost.
@@ -58,12 +60,12 @@ type Collector struct {
 // Target is a domain to collect, with metadata when a listing already
 // provided it (org mode), so the repository is not fetched again.
 type Target struct {
-	Owner, Name string
-	Meta        *RepoMeta
+	ghname.Repo
+	Meta *RepoMeta
 }
 
 // FullName is "owner/name".
-func (t Target) FullName() string { return t.Owner + "/" + t.Name }
+func (t Target) FullName() string { return t.String() }
 
 // Collection is the result of collecting every domain.
 type Collection struct {
@@ -133,20 +135,15 @@ func stopFor(err error) error {
 	return nil
 }
 
-// listPages reads pages 1, 2, ... of a listing until list returns next page
-// 0, or until maxPages pages are read (0 = no limit). On an error it returns
-// nothing but the error: a listing is read whole or not at all.
-func listPages[T any](maxPages int, list func(page int) ([]T, int, error)) ([]T, error) {
-	var out []T
-	for page := 1; page != 0 && (maxPages == 0 || page <= maxPages); {
-		items, next, err := list(page)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-		page = next
+// listPages reads at most maxPages pages of a listing (0 = all) with
+// pkg/ghclient's paginator. On an error it returns nothing but the error:
+// a listing is read whole or not at all.
+func listPages[T any](ctx context.Context, maxPages int, list func(opt github.ListOptions) ([]T, *github.Response, error)) ([]T, error) {
+	items, _, err := ghclient.ListPages(ctx, maxPages, list)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return items, nil
 }
 
 func (c *Collector) logf(format string, args ...any) {
@@ -185,25 +182,13 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 	d.EventsKnown = true
 	total := 0
 	oldestInWindow := true
-	for page := 1; page != 0 && page <= maxEventPages; {
-		evs, next, poll, err := c.API.ListEvents(ctx, t.Owner, t.Name, page)
-		if err != nil {
-			if stop := stopFor(err); stop != nil {
-				return d, stop
+	_, err := ghclient.EachPage(ctx, maxEventPages, func(opt github.ListOptions) ([]*github.Event, *github.Response, error) {
+		return c.API.ListEvents(ctx, t.Owner, t.Name, opt)
+	}, func(evs []*github.Event, resp *github.Response) bool {
+		if resp != nil {
+			if poll, _ := strconv.Atoi(resp.Header.Get("X-Poll-Interval")); poll > d.PollInterval {
+				d.PollInterval = poll
 			}
-			if st := ghclient.StatusCode(err); page == 1 && (st == 404 || st == 403) && t.Meta != nil {
-				// The listing showed the repository but it cannot be read.
-				d.Status, d.Error = st, ghclient.Reason(err)
-				c.logf("%s: %s", d.Name, d.Error)
-				return d, nil
-			}
-			d.EventsKnown = false
-			d.Events = nil
-			c.logf("%s: events not read: %s", d.Name, ghclient.Reason(err))
-			break
-		}
-		if poll > d.PollInterval {
-			d.PollInterval = poll
 		}
 		total += len(evs)
 		for _, e := range evs {
@@ -214,10 +199,23 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 			}
 			d.Events = append(d.Events, Event{Type: e.GetType(), CreatedAt: at})
 		}
-		if !oldestInWindow {
-			break
+		return oldestInWindow // newest first: an older event ends the window
+	})
+	if err != nil {
+		if stop := stopFor(err); stop != nil {
+			return d, stop
 		}
-		page = next
+		var pe *ghclient.PartialError
+		if st := ghclient.StatusCode(err); errors.As(err, &pe) && pe.Page == 1 && (st == 404 || st == 403) && t.Meta != nil {
+			// The listing showed the repository but it cannot be read.
+			d.Status, d.Error = st, ghclient.Reason(err)
+			c.logf("%s: %s", d.Name, d.Error)
+			return d, nil
+		}
+		d.EventsKnown = false
+		d.Events = nil
+		d.unread("events", err, "", ComponentActivityRecency)
+		c.logf("%s: events not read: %s", d.Name, ghclient.Reason(err))
 	}
 	if d.EventsKnown {
 		switch {
@@ -233,13 +231,14 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 	// Workflow runs created in the window (day granularity keeps the URL,
 	// and so its ETag, stable for a day).
 	created := ">=" + windowStart.UTC().Format("2006-01-02")
-	runs, err := listPages(maxRunPages, func(page int) ([]*github.WorkflowRun, int, error) {
-		return c.API.ListRuns(ctx, t.Owner, t.Name, created, page)
+	runs, err := listPages(ctx, maxRunPages, func(opt github.ListOptions) ([]*github.WorkflowRun, *github.Response, error) {
+		return c.API.ListRuns(ctx, t.Owner, t.Name, created, opt)
 	})
 	if err != nil {
 		if stop := stopFor(err); stop != nil {
 			return d, stop
 		}
+		d.unread("workflow runs", err, "actions: read", ComponentCISuccessRate, ComponentFailureStreak)
 		c.logf("%s: workflow runs not read: %s", d.Name, ghclient.Reason(err))
 	} else {
 		d.RunsKnown = true
@@ -274,12 +273,17 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 		}
 		perWorkflow[r.WorkflowID]++
 		fetched++
-		js, err := listPages(0, func(page int) ([]*github.WorkflowJob, int, error) {
-			return c.API.ListJobs(ctx, t.Owner, t.Name, r.ID, page)
+		js, err := listPages(ctx, 0, func(opt github.ListOptions) ([]*github.WorkflowJob, *github.Response, error) {
+			return c.API.ListJobs(ctx, t.Owner, t.Name, r.ID, opt)
 		})
 		if err != nil {
 			if stop := stopFor(err); stop != nil {
 				return d, stop
+			}
+			if !d.hasUnread("jobs") {
+				// The jobs tell the failed step and the flaky re-runs; the
+				// score stands on the runs, so no component is missing.
+				d.unread("jobs", err, "actions: read")
 			}
 			c.logf("%s: jobs of run %d not read: %s", d.Name, r.ID, ghclient.Reason(err))
 			continue
@@ -294,14 +298,15 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 	// Open issues and pull requests; none to read when the count is 0.
 	d.OpenKnown = true
 	if d.Meta.OpenIssuesCount > 0 {
-		is, err := listPages(maxIssuePages, func(page int) ([]*github.Issue, int, error) {
-			return c.API.ListOpenIssues(ctx, t.Owner, t.Name, page)
+		is, err := listPages(ctx, maxIssuePages, func(opt github.ListOptions) ([]*github.Issue, *github.Response, error) {
+			return c.API.ListOpenIssues(ctx, t.Owner, t.Name, opt)
 		})
 		if err != nil {
 			if stop := stopFor(err); stop != nil {
 				return d, stop
 			}
 			d.OpenKnown = false
+			d.unread("open issues and pull requests", err, "issues: read", ComponentStalePRLoad, ComponentOpenCriticalAlerts)
 			c.logf("%s: open issues not read: %s", d.Name, ghclient.Reason(err))
 		}
 		for _, it := range is {
@@ -435,11 +440,10 @@ func ResolveMetadata(ctx context.Context, api API, targets []Target) {
 			want[strings.ToLower(targets[i].Name)] = i
 		}
 		owner := targets[idx[0]].Owner
-		for page := 1; page != 0 && len(want) > 0; {
-			rs, next, last, err := api.ListOwnerRepos(ctx, owner, page)
-			if err != nil {
-				break
-			}
+		first := true
+		_, _ = ghclient.EachPage(ctx, 0, func(opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
+			return api.ListOwnerRepos(ctx, owner, opt)
+		}, func(rs []*github.Repository, resp *github.Response) bool {
 			for _, r := range rs {
 				if i, ok := want[strings.ToLower(r.GetName())]; ok && strings.EqualFold(r.GetOwner().GetLogin(), owner) {
 					m := metaFrom(r)
@@ -447,11 +451,11 @@ func ResolveMetadata(ctx context.Context, api API, targets []Target) {
 					delete(want, strings.ToLower(r.GetName()))
 				}
 			}
-			if page == 1 && last > len(idx) {
-				break // more pages than domains: fetch the rest one by one
-			}
-			page = next
-		}
+			// More pages than domains: fetch the rest one by one.
+			tooLong := first && resp != nil && resp.LastPage > len(idx)
+			first = false
+			return len(want) > 0 && !tooLong
+		})
 	}
 }
 
@@ -467,29 +471,28 @@ type OrgFilter struct {
 // ListOrgTargets lists the organisation's repositories matching the filter,
 // carrying their metadata so they are not fetched again.
 func ListOrgTargets(ctx context.Context, api API, f OrgFilter) ([]Target, error) {
+	rs, err := ghclient.ListAll(ctx, func(opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
+		return api.ListOrgRepos(ctx, f.Org, opt)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("failed to list the repositories of %s: %w", f.Org, err)
+	}
 	var out []Target
-	for page := 1; page != 0; {
-		rs, next, err := api.ListOrgRepos(ctx, f.Org, page)
-		if err != nil {
-			return nil, fmt.Errorf("failed to list the repositories of %s: %w", f.Org, err)
-		}
-		for _, r := range rs {
-			if f.Name != "" {
-				if ok, _ := path.Match(f.Name, r.GetName()); !ok {
-					continue
-				}
-			}
-			if f.Topic != "" && !containsFold(r.Topics, f.Topic) {
+	for _, r := range rs {
+		if f.Name != "" {
+			if ok, _ := path.Match(f.Name, r.GetName()); !ok {
 				continue
 			}
-			m := metaFrom(r)
-			owner := r.GetOwner().GetLogin()
-			if owner == "" {
-				owner = f.Org
-			}
-			out = append(out, Target{Owner: owner, Name: r.GetName(), Meta: &m})
 		}
-		page = next
+		if f.Topic != "" && !containsFold(r.Topics, f.Topic) {
+			continue
+		}
+		m := metaFrom(r)
+		owner := r.GetOwner().GetLogin()
+		if owner == "" {
+			owner = f.Org
+		}
+		out = append(out, Target{Repo: ghname.Repo{Owner: owner, Name: r.GetName()}, Meta: &m})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].FullName() < out[j].FullName() })
 	return out, nil
@@ -498,6 +501,29 @@ func ListOrgTargets(ctx context.Context, api API, f OrgFilter) ([]Target, error)
 func containsFold(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// unread records data that could not be read: the reason, the status and
+// the permission GitHub says is needed (fallback: the one the endpoint is
+// documented to need, for a 403 without the header).
+func (d *DomainData) unread(data string, err error, permission string, components ...string) {
+	u := Unread{Data: data, Components: components, Reason: ghclient.Reason(err), Status: ghclient.StatusCode(err)}
+	switch {
+	case ghclient.NeededPermission(err) != "":
+		u.Permission = ghclient.NeededPermission(err)
+	case ghclient.IsForbidden(err):
+		u.Permission = permission
+	}
+	d.Unread = append(d.Unread, u)
+}
+
+func (d *DomainData) hasUnread(data string) bool {
+	for _, u := range d.Unread {
+		if u.Data == data {
 			return true
 		}
 	}

@@ -13,12 +13,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 func genConfig(t testing.TB, f *emulator.Fixture) Config {
-	var domains []string
+	var domains []ghname.Repo
 	for _, r := range f.Repositories {
-		domains = append(domains, r.FullName())
+		domains = append(domains, ghname.Repo{Owner: r.Owner, Name: r.Name})
 	}
 	return Config{Domains: domains, Now: genNow, OutputDir: t.TempDir()}
 }
@@ -29,7 +30,7 @@ func TestRunAgainstEmulator(t *testing.T) {
 	f.Repositories = append(f.Repositories, emulator.Repository{Owner: "eco", Name: "forbidden", Status: 403})
 	e := newEnv(t, f, emulator.Options{}, "")
 	cfg := genConfig(t, f)
-	cfg.Domains = append(cfg.Domains, "eco/does-not-exist")
+	cfg.Domains = append(cfg.Domains, ghname.Repo{Owner: "eco", Name: "does-not-exist"})
 	res, err := Run(context.Background(), cfg, e.deps())
 	if err != nil {
 		t.Fatal(err)
@@ -247,14 +248,12 @@ func TestBadInputFailsBeforeAnyRequest(t *testing.T) {
 		cfg  Config
 		want []string
 	}{
-		{"malformed_domain", Config{Domains: []string{"eco/a/b"}}, []string{`domains`, `"eco/a/b"`}},
-		{"no_owner", Config{Domains: []string{"bare"}}, []string{"has no owner"}},
-		{"unknown_weight", Config{Domains: []string{"eco/a"}, Health: HealthConfig{Weights: map[string]float64{"speed": 1}, Bands: Bands{Healthy: 80, Warning: 60}}},
+		{"unknown_weight", Config{Domains: repos(t, "eco/a"), Health: HealthConfig{Weights: map[string]float64{"speed": 1}, Bands: Bands{Healthy: 80, Warning: 60}}},
 			[]string{`"speed"`, "allowed: ci_success_rate"}},
-		{"bad_threshold", Config{Domains: []string{"eco/a"}, Health: HealthConfig{Weights: DefaultHealthConfig().Weights, Bands: Bands{Healthy: 50, Warning: 70}}},
+		{"bad_threshold", Config{Domains: repos(t, "eco/a"), Health: HealthConfig{Weights: DefaultHealthConfig().Weights, Bands: Bands{Healthy: 50, Warning: 70}}},
 			[]string{"bands", "0 < warning < healthy <= 100"}},
-		{"bad_fail_on", Config{Domains: []string{"eco/a"}, FailOn: "sometimes"}, []string{"fail_on", "never, warning, critical"}},
-		{"bad_shard", Config{Domains: []string{"eco/a"}, Shard: Shard{Index: 3, Count: 2}}, []string{"shard", "3/2"}},
+		{"bad_fail_on", Config{Domains: repos(t, "eco/a"), FailOn: "sometimes"}, []string{"fail_on", "never, warning, critical"}},
+		{"bad_shard", Config{Domains: repos(t, "eco/a"), Shard: Shard{Index: 3, Count: 2}}, []string{"shard", "3/2"}},
 		{"nothing_to_read", Config{}, []string{"domains"}},
 	}
 	for _, tc := range tests {
@@ -408,7 +407,7 @@ func TestEventsWindowTruncation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, f, emulator.Options{}, "")
-			cfg := Config{Domains: []string{"eco/busy", "eco/quiet"}, Now: genNow, Window: tc.window, OutputDir: t.TempDir()}
+			cfg := Config{Domains: repos(t, "eco/busy", "eco/quiet"), Now: genNow, Window: tc.window, OutputDir: t.TempDir()}
 			res, err := Run(context.Background(), cfg, e.deps())
 			if err != nil {
 				t.Fatal(err)
@@ -455,7 +454,7 @@ func TestOwnerListingFallsBackWhenLarger(t *testing.T) {
 			var targets []Target
 			for _, d := range tc.domains {
 				o, n, _ := strings.Cut(d, "/")
-				targets = append(targets, Target{Owner: o, Name: n})
+				targets = append(targets, Target{Repo: ghname.Repo{Owner: o, Name: n}})
 			}
 			ResolveMetadata(context.Background(), GitHubAPI{Client: e.client.Client}, targets)
 			// What Collect then does for the domains the listing did not show.

@@ -70,18 +70,6 @@ func DefaultHealthConfig() HealthConfig {
 	}
 }
 
-// ConfigError is a bad value in the health configuration.
-type ConfigError struct {
-	Source string // file name or input name
-	Field  string
-	Value  string
-	Reason string
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("%s: invalid %s %q: %s", e.Source, e.Field, e.Value, e.Reason)
-}
-
 // merge fills every unset field of c from the defaults.
 func (c HealthConfig) merge() HealthConfig {
 	d := DefaultHealthConfig()
@@ -108,7 +96,7 @@ func (c HealthConfig) merge() HealthConfig {
 }
 
 // Validate checks weights, bands and limits; every problem is reported
-// (errors.Join of *ConfigError).
+// (errors.Join of *config.SettingError).
 func (c HealthConfig) Validate(source string) error {
 	var errs []error
 	names := make([]string, 0, len(c.Weights))
@@ -120,35 +108,35 @@ func (c HealthConfig) Validate(source string) error {
 	for _, k := range names {
 		v := c.Weights[k]
 		if !isComponent(k) {
-			errs = append(errs, &ConfigError{Source: source, Field: "weight name", Value: k,
+			errs = append(errs, &config.SettingError{Source: source, Name: "weight name", Value: k,
 				Reason: "allowed: " + strings.Join(ComponentNames, ", ")})
 			continue
 		}
 		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-			errs = append(errs, &ConfigError{Source: source, Field: "weights." + k, Value: fmt.Sprint(v),
+			errs = append(errs, &config.SettingError{Source: source, Name: "weights." + k, Value: fmt.Sprint(v),
 				Reason: "must be a finite number >= 0"})
 			continue
 		}
 		total += v
 	}
 	if len(errs) == 0 && total <= 0 {
-		errs = append(errs, &ConfigError{Source: source, Field: "weights", Value: "0",
+		errs = append(errs, &config.SettingError{Source: source, Name: "weights", Value: "0",
 			Reason: "at least one weight must be > 0"})
 	}
 	b := c.Bands
 	if b.Warning < 1 || b.Healthy > 100 || b.Warning >= b.Healthy {
-		errs = append(errs, &ConfigError{Source: source, Field: "bands",
+		errs = append(errs, &config.SettingError{Source: source, Name: "bands",
 			Value:  fmt.Sprintf("healthy=%d warning=%d", b.Healthy, b.Warning),
 			Reason: "thresholds must be ordered 0 < warning < healthy <= 100"})
 	}
 	if c.StalePRDays < 0 {
-		errs = append(errs, &ConfigError{Source: source, Field: "stale_pr_days", Value: fmt.Sprint(c.StalePRDays), Reason: "must be >= 0"})
+		errs = append(errs, &config.SettingError{Source: source, Name: "stale_pr_days", Value: fmt.Sprint(c.StalePRDays), Reason: "must be >= 0"})
 	}
 	if c.StreakPenalty < 0 || c.StreakPenalty > 100 {
-		errs = append(errs, &ConfigError{Source: source, Field: "streak_penalty", Value: fmt.Sprint(c.StreakPenalty), Reason: "must be in 0..100"})
+		errs = append(errs, &config.SettingError{Source: source, Name: "streak_penalty", Value: fmt.Sprint(c.StreakPenalty), Reason: "must be in 0..100"})
 	}
 	if c.AlertPenalty < 0 || c.AlertPenalty > 100 {
-		errs = append(errs, &ConfigError{Source: source, Field: "alert_penalty", Value: fmt.Sprint(c.AlertPenalty), Reason: "must be in 0..100"})
+		errs = append(errs, &config.SettingError{Source: source, Name: "alert_penalty", Value: fmt.Sprint(c.AlertPenalty), Reason: "must be in 0..100"})
 	}
 	return errors.Join(errs...)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract/contracttest"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -30,9 +31,9 @@ func runExample(t *testing.T, outDir string) *Result {
 		t.Fatalf("failed to load the example ecosystem: %v", err)
 	}
 	e := newEnv(t, f, emulator.Options{}, "")
-	var domains []string
+	var domains []ghname.Repo
 	for _, r := range f.Repositories {
-		domains = append(domains, r.FullName())
+		domains = append(domains, ghname.Repo{Owner: r.Owner, Name: r.Name})
 	}
 	deps := e.deps()
 	deps.Classify = FixerClassifier()

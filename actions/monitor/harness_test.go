@@ -10,6 +10,7 @@ import (
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // genNow is the clock of generated fixtures.
@@ -173,6 +174,20 @@ func apiRequests(s *emulator.Server) map[string]int {
 			out["other:"+p]++
 		}
 		out["total"]++
+	}
+	return out
+}
+
+// repos parses "owner/name" domains the way the domains input does.
+func repos(tb testing.TB, names ...string) []ghname.Repo {
+	tb.Helper()
+	var out []ghname.Repo
+	for _, n := range names {
+		r, err := ghname.ParseRepo(n, "")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, r)
 	}
 	return out
 }

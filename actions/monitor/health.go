@@ -53,8 +53,10 @@ func healthFinding(sev contract.Severity, component, text string) Finding {
 // Assessment is the health of one domain.
 type Assessment struct {
 	Name string
-	// Score is nil for archived and unreadable domains.
+	// Score is nil for archived and unreadable domains, and when data that
+	// could not be read leaves it open (ScoreRange then bounds it).
 	Score      *int
+	ScoreRange *contract.ScoreRange
 	Band       string
 	Confidence float64
 	Components map[string]Component
@@ -238,8 +240,18 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 		}
 	}
 
+	// Data that could not be read: a finding each; the components it
+	// feeds are missing for want of data, not for want of activity.
+	unreadComponent := map[string]bool{}
+	for _, u := range d.Unread {
+		a.Findings = append(a.Findings, contract.MissingData(d.Name, u.Data, u.Reason, u.Permission, u.Status))
+		for _, c := range u.Components {
+			unreadComponent[c] = true
+		}
+	}
+
 	// Total.
-	var total, present, sum float64
+	var total, present, sum, unreadWeight float64
 	for _, name := range ComponentNames {
 		w := weight(name)
 		if w <= 0 {
@@ -249,6 +261,9 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 		c, ok := a.Components[name]
 		if !ok {
 			a.Missing = append(a.Missing, name)
+			if unreadComponent[name] {
+				unreadWeight += w
+			}
 			continue
 		}
 		present += w
@@ -265,6 +280,18 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 	case present == 0:
 		a.Band = BandUnknown
 		a.Findings = append(a.Findings, healthFinding(SeverityWarning, "", "no data for any health component"))
+	case unreadWeight > 0:
+		// Data that could not be read may hold any score from 0 to 100:
+		// the band is what the readable data proves whatever it holds,
+		// otherwise unknown. Never the band of the readable part alone,
+		// which reads a domain as healthier than it may be.
+		lo := int(math.Round(sum / (present + unreadWeight)))
+		hi := int(math.Round((sum + 100*unreadWeight) / (present + unreadWeight)))
+		a.ScoreRange = &contract.ScoreRange{Min: lo, Max: hi}
+		a.Band = BandUnknown
+		if band(lo, cfg.Bands) == band(hi, cfg.Bands) {
+			a.Band = band(lo, cfg.Bands)
+		}
 	default:
 		s := int(math.Round(sum / present))
 		a.Score = &s

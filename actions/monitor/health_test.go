@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 )
 
 var testNow = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
@@ -262,9 +263,9 @@ func TestParseHealthConfig(t *testing.T) {
 			}
 		}},
 		{name: "unknown_weight_names_allowed", yaml: "weights:\n  ci_sucess_rate: 1\n",
-			wantErr: []string{`invalid weight name "ci_sucess_rate"`, "allowed: ci_success_rate, failure_streak, activity_recency, stale_pr_load, open_critical_alerts"}},
+			wantErr: []string{`invalid weight name value "ci_sucess_rate"`, "allowed: ci_success_rate, failure_streak, activity_recency, stale_pr_load, open_critical_alerts"}},
 		{name: "unordered_thresholds", yaml: "bands: {healthy: 60, warning: 80}\n",
-			wantErr: []string{`invalid bands "healthy=60 warning=80"`, "0 < warning < healthy <= 100"}},
+			wantErr: []string{`invalid bands value "healthy=60 warning=80"`, "0 < warning < healthy <= 100"}},
 		{name: "negative_weight", yaml: "weights: {failure_streak: -1}\n", wantErr: []string{"weights.failure_streak", ">= 0"}},
 		{name: "unknown_key", yaml: "weigths: {}\n", wantErr: []string{"health.yml", "weigths"}},
 		{name: "all_zero", yaml: "weights: {ci_success_rate: 0, failure_streak: 0, activity_recency: 0, stale_pr_load: 0, open_critical_alerts: 0}\n",
@@ -293,12 +294,12 @@ func TestParseHealthConfig(t *testing.T) {
 	}
 }
 
-func TestConfigErrorIsTyped(t *testing.T) {
+func TestHealthConfigErrorIsTyped(t *testing.T) {
 	t.Parallel()
 	_, err := ParseHealthConfig([]byte("weights: {nope: 1}"), "x")
-	var ce *ConfigError
+	var ce *config.SettingError
 	if !errors.As(err, &ce) || ce.Value != "nope" {
-		t.Fatalf("error %v is not a *ConfigError for nope", err)
+		t.Fatalf("error %v is not a *config.SettingError for nope", err)
 	}
 }
 

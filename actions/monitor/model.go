@@ -52,10 +52,28 @@ type DomainData struct {
 	// they were not read.
 	Open      []Item
 	OpenKnown bool
+	// Unread lists the parts of the domain's data that could not be read
+	// (permission, 404, 5xx after retries): each becomes a missing_data
+	// finding, and the band is only what the readable data proves.
+	Unread []Unread
 	// Error is set when the domain could not be read at all (404, 403);
 	// Status is the HTTP status.
 	Error  string
 	Status int
+}
+
+// Unread is a part of a domain's data that could not be read.
+type Unread struct {
+	// Data names what is missing: "events", "workflow runs", "jobs",
+	// "open issues".
+	Data string
+	// Components are the health components that need it.
+	Components []string
+	Reason     string
+	Status     int
+	// Permission is the token permission that would let it be read ("" when
+	// none would, e.g. a 500).
+	Permission string
 }
 
 // RepoMeta is the repository metadata the score needs.

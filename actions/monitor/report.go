@@ -42,7 +42,7 @@ type Summary = contract.EcosystemSummary
 // DomainReportFrom turns an assessment into its report entry.
 func DomainReportFrom(a Assessment, d DomainData) DomainReport {
 	r := DomainReport{
-		HealthScore: a.Score, TotalEvents: a.TotalEvents, EventTypes: a.EventTypes,
+		HealthScore: a.Score, ScoreRange: a.ScoreRange, TotalEvents: a.TotalEvents, EventTypes: a.EventTypes,
 		RecentActivity: a.RecentActivity, LastActivity: a.LastActivity, Band: a.Band,
 		Confidence: a.Confidence, Components: a.Components, MissingComponents: nonNil(a.Missing),
 		Findings: a.Findings, CI: a.CI,
@@ -88,6 +88,17 @@ func recommend(name string, r DomainReport, fails []Failure, oldestPR float64) [
 	}
 	if r.Archived {
 		return out
+	}
+	for _, f := range r.Findings {
+		switch {
+		case f.Category != contract.CategoryMissingData:
+		case f.Permission != "":
+			add("give the token %s (the job's permissions block) so the monitor can read the %s; until then the band is only what the rest proves", f.Permission, f.Component)
+		case f.Status != 0:
+			add("the %s could not be read (HTTP %d); re-run when GitHub answers again", f.Component, f.Status)
+		default:
+			add("the %s could not be read (no response); re-run when GitHub answers again", f.Component)
+		}
 	}
 	if c, ok := r.Components[ComponentFailureStreak]; ok && c.Value > 0 {
 		msg := "fix the default branch: " + c.Detail

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
-	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
 
 // Output file names under Config.OutputDir.
@@ -26,9 +28,9 @@ var FailOnValues = []string{"never", "warning", "critical"}
 
 // Config is a monitor run, built by main from the inputs.
 type Config struct {
-	// Domains are "owner/repo" or bare names that take Owner.
-	Domains []string
-	Owner   string
+	// Domains are the repositories to read, parsed at the edge (the
+	// domains input).
+	Domains []ghname.Repo
 	// Org lists the organisation's repositories instead of Domains,
 	// filtered by Org.Name (glob) and Org.Topic.
 	Org OrgFilter
@@ -88,7 +90,7 @@ type Result struct {
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(field, value, reason string) {
-		errs = append(errs, &ConfigError{Source: "input", Field: field, Value: value, Reason: reason})
+		errs = append(errs, &config.SettingError{Source: "input", Name: field, Value: value, Reason: reason})
 	}
 	merge := len(c.MergeReports) > 0
 	if !merge {
@@ -97,11 +99,6 @@ func (c *Config) Validate() error {
 			bad("domains", "", "set domains (owner/repo list) or org")
 		case len(c.Domains) > 0 && c.Org.Org != "":
 			bad("org", c.Org.Org, "set either domains or org, not both")
-		}
-	}
-	for _, d := range c.Domains {
-		if _, err := runner.ParseRepo(d, c.Owner); err != nil {
-			bad("domains", d, err.Error())
 		}
 	}
 	if c.Org.Name != "" {
@@ -168,17 +165,13 @@ func (c *Config) Targets(ctx context.Context, api API) ([]Target, error) {
 	}
 	var out []Target
 	seen := map[string]bool{}
-	for _, d := range c.Domains {
-		r, err := runner.ParseRepo(d, c.Owner)
-		if err != nil {
-			return nil, fmt.Errorf("failed to parse domain: %w", err)
-		}
+	for _, r := range c.Domains {
 		key := strings.ToLower(r.String())
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
-		out = append(out, Target{Owner: r.Owner, Name: r.Name})
+		out = append(out, Target{Repo: r})
 	}
 	return out, nil
 }
@@ -307,4 +300,65 @@ func toMap(v any) map[string]any {
 		return map[string]any{}
 	}
 	return m
+}
+
+// Outputs are the action's outputs: alert_level, unhealthy_domains (JSON
+// list), report_path and health_json (score, band and confidence per
+// domain). A nil result gives their empty values.
+func (r *Result) Outputs() map[string]any {
+	out := map[string]any{"alert_level": AlertNone, "unhealthy_domains": []string{}, "report_path": "", "health_json": map[string]any{}}
+	if r == nil {
+		return out
+	}
+	health := map[string]any{}
+	for name, d := range r.Report.Domains {
+		health[name] = map[string]any{"health_score": d.HealthScore, "band": d.Band, "confidence": d.Confidence}
+	}
+	out["alert_level"], out["report_path"], out["health_json"] = r.Report.Summary.AlertLevel, r.ReportPath, health
+	out["unhealthy_domains"] = nonNil(r.Report.Summary.Unhealthy)
+	return out
+}
+
+// Summary is the job summary.
+func (r *Result) Summary() string {
+	if r == nil {
+		return ""
+	}
+	return r.Markdown
+}
+
+// ReportFiles are ecosystem_analysis.json and ecosystem_summary.md.
+func (r *Result) ReportFiles() []string {
+	if r == nil {
+		return nil
+	}
+	return []string{r.ReportPath, r.SummaryPath}
+}
+
+// Findings are what deserves an annotation: one finding per unhealthy
+// domain (critical or warning, with its reasons), and the data that could
+// not be read.
+func (r *Result) Findings() []contract.Finding {
+	if r == nil {
+		return nil
+	}
+	var out []contract.Finding
+	for _, name := range r.Report.Summary.Unhealthy {
+		d := r.Report.Domains[name]
+		sev := contract.SeverityWarning
+		if d.Band == BandCritical {
+			sev = contract.SeverityCritical
+		}
+		out = append(out, contract.Finding{Domain: name, Category: contract.CategoryHealth, Severity: sev,
+			Title: "unhealthy domain", Text: fmt.Sprintf("%s is %s (score %s): %s", name, d.Band, scoreText(d.HealthScore), strings.Join(d.IssuesDetected, "; ")),
+			Fingerprint: contract.FactFingerprint(name, string(contract.CategoryHealth), d.Band)})
+	}
+	for _, name := range sortedNames(r.Report.Domains) {
+		for _, f := range r.Report.Domains[name].Findings {
+			if f.Category == contract.CategoryMissingData {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
@@ -33,7 +34,7 @@ func ParseShard(s string) (Shard, error) {
 	if s == "" {
 		return Shard{}, nil
 	}
-	bad := &ConfigError{Source: "input", Field: "shard", Value: s, Reason: "allowed: i/n with 1 <= i <= n, e.g. 1/4"}
+	bad := &config.SettingError{Source: "input", Name: "shard", Value: s, Reason: "allowed: i/n with 1 <= i <= n, e.g. 1/4"}
 	a, b, ok := strings.Cut(s, "/")
 	if !ok {
 		return Shard{}, bad
@@ -65,10 +66,10 @@ func ExpandReportPaths(patterns []string) ([]string, error) {
 	for _, p := range patterns {
 		matches, err := filepath.Glob(p)
 		if err != nil {
-			return nil, &ConfigError{Source: "input", Field: "merge_reports", Value: p, Reason: "not a valid glob: " + err.Error()}
+			return nil, &config.SettingError{Source: "input", Name: "merge_reports", Value: p, Reason: "not a valid glob: " + err.Error()}
 		}
 		if len(matches) == 0 {
-			return nil, &ConfigError{Source: "input", Field: "merge_reports", Value: p, Reason: "matches no file"}
+			return nil, &config.SettingError{Source: "input", Name: "merge_reports", Value: p, Reason: "matches no file"}
 		}
 		for _, m := range matches {
 			if !seen[m] {

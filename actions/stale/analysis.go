@@ -186,7 +186,10 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 		s.Writes = 0
 	}
 	for _, e := range errs {
-		a.Findings = append(a.Findings, contract.MissingData(e.Repository, "repository", e.Error, "", 0))
+		// Nothing of the repository was decided: as serious as a failure.
+		f := contract.MissingData(e.Repository, "repository", e.Error, "", 0)
+		f.Severity, f.Title = contract.SeverityHigh, "repository not processed"
+		a.Findings = append(a.Findings, f)
 	}
 	a.Recommendations = recommend(plan, states, errs)
 	return a

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
@@ -399,11 +400,11 @@ func TestPolicyValidate(t *testing.T) {
 			err := p.Validate("inputs")
 			var got []string
 			for _, e := range unwrapJoin(err) {
-				var pe *PolicyError
+				var pe *config.SettingError
 				if !errors.As(e, &pe) {
-					t.Fatalf("error %v is not a *PolicyError", e)
+					t.Fatalf("error %v is not a *config.SettingError", e)
 				}
-				got = append(got, pe.Setting)
+				got = append(got, pe.Name)
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("settings (-want +got):\n%s\nerror: %v", diff, err)

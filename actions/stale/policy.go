@@ -19,7 +19,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // Day is the length of one day in the policy's units.
@@ -141,30 +142,13 @@ func DefaultPolicy() Policy {
 	}
 }
 
-// PolicyError is a setting with a bad value. Source is the input name or
-// "path:line" of a config file.
-type PolicyError struct {
-	Setting string
-	Value   string
-	Reason  string
-	Source  string
-}
-
-func (e *PolicyError) Error() string {
-	src := ""
-	if e.Source != "" {
-		src = e.Source + ": "
-	}
-	return fmt.Sprintf("%sinvalid %s %q: %s", src, e.Setting, e.Value, e.Reason)
-}
-
 // Validate checks every setting and returns all problems at once
-// (errors.Join of *PolicyError). source prefixes each error (an input set or
+// (errors.Join of *config.SettingError). source prefixes each error (an input set or
 // a config file name); "" for none.
 func (p Policy) Validate(source string) error {
 	var errs []error
 	bad := func(setting, value, reason string) {
-		errs = append(errs, &PolicyError{Setting: setting, Value: value, Reason: reason, Source: source})
+		errs = append(errs, &config.SettingError{Source: source, Name: setting, Value: value, Reason: reason})
 	}
 	if p.DaysUntilStale < 0 {
 		bad("days_until_stale", fmtDays(p.DaysUntilStale), "must be a number of days, 0 or more (fractions allowed, e.g. 0.5; 0 = stale at once)")
@@ -172,12 +156,12 @@ func (p Policy) Validate(source string) error {
 	if p.DaysUntilClose < 0 {
 		bad("days_until_close", fmtDays(p.DaysUntilClose), "must be a number of days, 0 or more (fractions allowed)")
 	}
-	if err := runner.ValidateLabel(p.StaleLabel); err != nil {
+	if err := ghname.ValidateLabel(p.StaleLabel); err != nil {
 		bad("stale_label", p.StaleLabel, err.Error())
 	}
 	for _, l := range [][2]any{{"exempt_labels", p.ExemptLabels}, {"any_of_labels", p.AnyOfLabels}, {"only_labels", p.OnlyLabels}} {
 		for _, name := range l[1].([]string) {
-			if err := runner.ValidateLabel(name); err != nil {
+			if err := ghname.ValidateLabel(name); err != nil {
 				bad(l[0].(string), name, err.Error())
 			}
 		}
@@ -194,7 +178,7 @@ func (p Policy) Validate(source string) error {
 		bad("bot_login", p.BotLogin, "must be a GitHub login (letters, digits, single hyphens, at most 39 characters, optionally ending in [bot]) or empty to use the token's own login")
 	}
 	if p.AlertLabel != "" {
-		if err := runner.ValidateLabel(p.AlertLabel); err != nil {
+		if err := ghname.ValidateLabel(p.AlertLabel); err != nil {
 			bad("alert_label", p.AlertLabel, err.Error())
 		}
 	}

@@ -10,9 +10,10 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
-	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
 
 // Config is one run: the policy from the inputs, the repositories, the mode.
@@ -91,19 +92,19 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if c.ContentPerHour < 0 {
-		errs = append(errs, &PolicyError{Setting: "content_per_hour", Value: fmt.Sprint(c.ContentPerHour), Reason: "must be 0 (no limit) or more"})
+		errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "content_per_hour", Value: fmt.Sprint(c.ContentPerHour), Reason: "must be 0 (no limit) or more"})
 	}
 	if len(c.Repositories) == 0 {
-		errs = append(errs, &PolicyError{Setting: "repositories", Value: "", Reason: "no repository to process (set repositories, or run in a repository)"})
+		errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "repositories", Value: "", Reason: "no repository to process (set repositories, or run in a repository)"})
 	}
 	for _, r := range c.Repositories {
-		if _, err := runner.ParseRepo(r, ""); err != nil {
-			var re *runner.RepoError
+		if _, err := ghname.ParseRepo(r, ""); err != nil {
+			var re *ghname.RepoError
 			reason := err.Error()
 			if errors.As(err, &re) {
 				reason = re.Reason
 			}
-			errs = append(errs, &PolicyError{Setting: "repositories", Value: r, Reason: "must be owner/name: " + reason})
+			errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "repositories", Value: r, Reason: "must be owner/name: " + reason})
 		}
 	}
 	return errors.Join(errs...)
@@ -610,4 +611,49 @@ func (pl *planner) tracking(ctx context.Context, states []*RepoState) {
 		}
 		pl.exec.Tracking(ctx, rs, t)
 	}
+}
+
+// Outputs are the action's JSON-array outputs (OutputNames), always all
+// written ([] when empty or when the run failed).
+func (r *Result) Outputs() map[string]any {
+	out := map[string]any{}
+	for _, n := range OutputNames {
+		v := []Output{}
+		if r != nil && r.Analysis != nil && r.Analysis.Outputs[n] != nil {
+			v = r.Analysis.Outputs[n]
+		}
+		out[n] = v
+	}
+	return out
+}
+
+// Summary is the job summary (stale_analysis.md).
+func (r *Result) Summary() string {
+	if r == nil || r.Analysis == nil {
+		return ""
+	}
+	return r.Analysis.Markdown()
+}
+
+// ReportFiles are stale_analysis.json and stale_analysis.md.
+func (r *Result) ReportFiles() []string {
+	if r == nil {
+		return nil
+	}
+	return r.Files
+}
+
+// Findings are the repositories that could not be processed (the stale
+// items themselves are in the report, not annotations).
+func (r *Result) Findings() []contract.Finding {
+	if r == nil || r.Analysis == nil {
+		return nil
+	}
+	var out []contract.Finding
+	for _, f := range r.Analysis.Findings {
+		if f.Category == contract.CategoryMissingData {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -10,8 +10,8 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strings"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"gopkg.in/yaml.v3"
 )
@@ -135,20 +135,6 @@ type Catalog struct {
 //go:embed rules/*.yaml
 var embeddedRules embed.FS
 
-// ConfigError reports an invalid rule file: Source and Line locate it.
-type ConfigError struct {
-	Source string
-	Line   int
-	Msg    string
-}
-
-func (e *ConfigError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.Source, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.Source, e.Msg)
-}
-
 // DefaultCatalog returns the embedded rule catalog.
 func DefaultCatalog() (*Catalog, error) {
 	files, err := fs.Glob(embeddedRules, "rules/*.yaml")
@@ -180,7 +166,7 @@ func NewCatalog(rules ...*Rule) (*Catalog, error) {
 	var errs []error
 	for _, r := range rules {
 		if prev, ok := seen[r.ID]; ok {
-			errs = append(errs, &ConfigError{Source: r.source, Line: r.line,
+			errs = append(errs, &config.Error{Source: r.source, Line: r.line,
 				Msg: fmt.Sprintf("duplicate rule id %q (first defined at %s:%d)", r.ID, prev.source, prev.line)})
 			continue
 		}
@@ -205,7 +191,7 @@ func (c *Catalog) WithRules(extra ...*Rule) (*Catalog, error) {
 	added := map[string]bool{}
 	for _, r := range extra {
 		if added[r.ID] {
-			return nil, &ConfigError{Source: r.source, Line: r.line, Msg: fmt.Sprintf("duplicate rule id %q", r.ID)}
+			return nil, &config.Error{Source: r.source, Line: r.line, Msg: fmt.Sprintf("duplicate rule id %q", r.ID)}
 		}
 		added[r.ID] = true
 		if i, ok := byID[r.ID]; ok {
@@ -227,37 +213,30 @@ func (c *Catalog) Rule(id string) *Rule {
 	return nil
 }
 
+// ruleFile is a rule file: a "rules:" list, each rule kept as a node so
+// that its errors can name the line of the offending value.
 type ruleFile struct {
-	Rules []yaml.Node `yaml:"rules"`
+	Rules []config.Node `yaml:"rules"`
 }
-
-var ruleKeys = []string{"id", "title", "category", "severity", "priority", "confidence", "patterns",
-	"exclusions", "requires", "suggestions", "fix", "defer_to_builtin"}
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
 
-// ParseRules decodes and validates a rule file. source names the file in
-// errors ("custom_rules.yaml:12: unknown category "foo" (allowed: ...)").
+// ParseRules decodes and validates a rule file through pkg/config (unknown
+// keys at any depth are errors with their line). source names the file in
+// errors ("custom_rules.yaml:12: rule x: unknown category "foo" (allowed:
+// ...)"); every error is a *config.Error or *config.UnknownKeyError.
 func ParseRules(data []byte, source string) ([]*Rule, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &ConfigError{Source: source, Msg: fmt.Sprintf("invalid YAML: %v", err)}
-	}
-	if len(doc.Content) == 0 {
-		return nil, &ConfigError{Source: source, Msg: "empty rule file (want a top-level \"rules:\" list)"}
-	}
-	top := doc.Content[0]
-	if err := checkKeys(top, source, []string{"rules"}); err != nil {
+	var f ruleFile
+	if err := config.DecodeStrict(data, source, &f); err != nil {
 		return nil, err
 	}
-	var f ruleFile
-	if err := top.Decode(&f); err != nil {
-		return nil, &ConfigError{Source: source, Line: top.Line, Msg: err.Error()}
+	if len(f.Rules) == 0 {
+		return nil, &config.Error{Source: source, Msg: "no rules (want a top-level \"rules:\" list)"}
 	}
 	var rules []*Rule
 	var errs []error
-	for _, n := range f.Rules {
-		r, err := parseRule(&n, source)
+	for i := range f.Rules {
+		r, err := parseRule(&f.Rules[i].Node, source)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -270,20 +249,6 @@ func ParseRules(data []byte, source string) ([]*Rule, error) {
 	return rules, nil
 }
 
-func checkKeys(n *yaml.Node, source string, allowed []string) error {
-	if n.Kind != yaml.MappingNode {
-		return &ConfigError{Source: source, Line: n.Line, Msg: "expected a mapping"}
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
-		if !slices.Contains(allowed, k.Value) {
-			return &ConfigError{Source: source, Line: k.Line,
-				Msg: fmt.Sprintf("unknown key %q (allowed: %s)", k.Value, strings.Join(allowed, ", "))}
-		}
-	}
-	return nil
-}
-
 func valueLine(n *yaml.Node, key string) int {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == key {
@@ -294,28 +259,25 @@ func valueLine(n *yaml.Node, key string) int {
 }
 
 func parseRule(n *yaml.Node, source string) (*Rule, error) {
-	if err := checkKeys(n, source, ruleKeys); err != nil {
+	var raw struct {
+		ID          string        `yaml:"id"`
+		Title       string        `yaml:"title"`
+		Category    string        `yaml:"category"`
+		Severity    string        `yaml:"severity"`
+		Priority    *int          `yaml:"priority"`
+		Confidence  *float64      `yaml:"confidence"`
+		Patterns    []string      `yaml:"patterns"`
+		Exclusions  []config.Node `yaml:"exclusions"`
+		Requires    []config.Node `yaml:"requires"`
+		Suggestions []string      `yaml:"suggestions"`
+		Fix         string        `yaml:"fix"`
+		Defer       bool          `yaml:"defer_to_builtin"`
+	}
+	if err := config.DecodeNode(n, source, &raw); err != nil {
 		return nil, err
 	}
-	var raw struct {
-		ID          string      `yaml:"id"`
-		Title       string      `yaml:"title"`
-		Category    string      `yaml:"category"`
-		Severity    string      `yaml:"severity"`
-		Priority    *int        `yaml:"priority"`
-		Confidence  *float64    `yaml:"confidence"`
-		Patterns    []string    `yaml:"patterns"`
-		Exclusions  []yaml.Node `yaml:"exclusions"`
-		Requires    []yaml.Node `yaml:"requires"`
-		Suggestions []string    `yaml:"suggestions"`
-		Fix         string      `yaml:"fix"`
-		Defer       bool        `yaml:"defer_to_builtin"`
-	}
-	if err := n.Decode(&raw); err != nil {
-		return nil, &ConfigError{Source: source, Line: n.Line, Msg: err.Error()}
-	}
 	bad := func(key, msg string, args ...any) error {
-		return &ConfigError{Source: source, Line: valueLine(n, key), Msg: fmt.Sprintf(msg, args...)}
+		return &config.Error{Source: source, Line: valueLine(n, key), Msg: fmt.Sprintf(msg, args...)}
 	}
 	r := &Rule{ID: raw.ID, Title: raw.Title, Category: Category(raw.Category), Severity: Severity(raw.Severity),
 		Priority: DefaultPriority, Confidence: DefaultConfidence, Patterns: raw.Patterns,
@@ -364,41 +326,38 @@ func parseRule(n *yaml.Node, source string) (*Rule, error) {
 	return r, nil
 }
 
-func parseConditions(nodes []yaml.Node, source, id string) ([]Condition, error) {
+func parseConditions(nodes []config.Node, source, id string) ([]Condition, error) {
 	var out []Condition
 	for i := range nodes {
-		n := &nodes[i]
+		n := &nodes[i].Node
 		c := Condition{Scope: ScopeLine}
 		switch n.Kind {
 		case yaml.ScalarNode:
 			c.Pattern = n.Value
 		case yaml.MappingNode:
-			if err := checkKeys(n, source, []string{"pattern", "scope", "lines"}); err != nil {
-				return nil, err
-			}
 			c.Scope = ""
-			if err := n.Decode(&c); err != nil {
-				return nil, &ConfigError{Source: source, Line: n.Line, Msg: err.Error()}
+			if err := config.DecodeNode(n, source, &c); err != nil {
+				return nil, err
 			}
 			if c.Scope == "" {
 				c.Scope = ScopeContext
 			}
 		default:
-			return nil, &ConfigError{Source: source, Line: n.Line, Msg: fmt.Sprintf("rule %s: a condition is a regexp or a mapping {pattern, scope, lines}", id)}
+			return nil, &config.Error{Source: source, Line: n.Line, Msg: fmt.Sprintf("rule %s: a condition is a regexp or a mapping {pattern, scope, lines}", id)}
 		}
 		if !slices.Contains(Scopes, c.Scope) {
-			return nil, &ConfigError{Source: source, Line: n.Line,
+			return nil, &config.Error{Source: source, Line: n.Line,
 				Msg: fmt.Sprintf("rule %s: unknown scope %q (allowed: %s)", id, c.Scope, joinValues(Scopes))}
 		}
 		if c.Lines < 0 {
-			return nil, &ConfigError{Source: source, Line: n.Line, Msg: fmt.Sprintf("rule %s: lines %d must be >= 0", id, c.Lines)}
+			return nil, &config.Error{Source: source, Line: n.Line, Msg: fmt.Sprintf("rule %s: lines %d must be >= 0", id, c.Lines)}
 		}
 		if c.Scope == ScopeContext && c.Lines == 0 {
 			c.Lines = DefaultConditionLines
 		}
 		re, err := regexp.Compile(c.Pattern)
 		if err != nil || c.Pattern == "" {
-			return nil, &ConfigError{Source: source, Line: n.Line, Msg: fmt.Sprintf("rule %s: invalid condition pattern %q: %v", id, c.Pattern, err)}
+			return nil, &config.Error{Source: source, Line: n.Line, Msg: fmt.Sprintf("rule %s: invalid condition pattern %q: %v", id, c.Pattern, err)}
 		}
 		c.re = re
 		out = append(out, c)

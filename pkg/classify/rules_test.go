@@ -57,7 +57,11 @@ func TestParseRulesErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown_key", "rules:\n  - id: a.b\n    category: build\n    severity: high\n    patterns: [x]\n    sugestions: [y]\n",
-			`custom.yaml:6: unknown key "sugestions" (allowed: id, title`},
+			`custom.yaml:6: unknown key "sugestions" (allowed: category, confidence, defer_to_builtin, exclusions, fix, id, patterns,`},
+		{"unknown_condition_key", "rules:\n  - id: a.b\n    category: build\n    severity: high\n    patterns: [x]\n    exclusions:\n      - {pattern: y, scop: line}\n",
+			`custom.yaml:7: unknown key "scop" (allowed: lines, pattern, scope)`},
+		{"not_a_list", "rules: {id: a.b}\n", `custom.yaml:1:`},
+		{"empty_file", "", `custom.yaml: no rules`},
 		{"unknown_category", "rules:\n  - id: a.b\n    category: security\n    severity: high\n    patterns: [x]\n",
 			`custom.yaml:3: rule a.b: unknown category "security" (allowed: conan, fips, workflow, build, test, deployment, infrastructure, unknown)`},
 		{"unknown_severity", "rules:\n  - id: a.b\n    category: build\n    severity: urgent\n    patterns: [x]\n",

@@ -67,14 +67,35 @@ func DecodeStrict(data []byte, source string, v any) error {
 	if err := dec.Decode(&extra); err == nil {
 		return &Error{Source: source, Line: extra.Line, Msg: "more than one YAML document"}
 	}
+	return DecodeNode(&doc, source, v)
+}
+
+// DecodeNode is DecodeStrict for a node already parsed, e.g. a Node kept
+// by an outer DecodeStrict for decoding on its own.
+func DecodeNode(node *yaml.Node, source string, v any) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return fmt.Errorf("failed to decode %s: target must be a non-nil pointer, got %T", source, v)
+	}
 	var errs []error
-	checkKeys(&doc, rv.Type().Elem(), source, "", &errs, map[*yaml.Node]bool{})
+	checkKeys(node, rv.Type().Elem(), source, "", &errs, map[*yaml.Node]bool{})
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	if err := doc.Decode(v); err != nil {
+	if err := node.Decode(v); err != nil {
 		return yamlError(source, err)
 	}
+	return nil
+}
+
+// Node keeps a YAML value undecoded (with its line) for a second, strict
+// DecodeNode once the caller knows what it holds (a scalar or a mapping,
+// say) or wants each element's line for its own validation errors.
+type Node struct{ yaml.Node }
+
+// UnmarshalYAML keeps the node.
+func (n *Node) UnmarshalYAML(value *yaml.Node) error {
+	n.Node = *value
 	return nil
 }
 
@@ -236,4 +257,51 @@ func sortedKeys(m map[string]reflect.Type) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// SettingError is a setting with a value that is not allowed: an action
+// input (Source "input") or a key of a configuration file (Source the file
+// name, Line its line). It is the one "bad setting" error of the libraries;
+// the runner reports the input ones like its own input errors, through
+// InvalidInput.
+type SettingError struct {
+	Source  string // "input", or the file the setting was read from
+	Line    int    // 1-based line in Source; 0 when unknown or an input
+	Name    string // the input or key, e.g. "days_until_stale", "bands"
+	Value   string // the offending value ("" when Secret)
+	Reason  string // what is wrong, e.g. "must be at least 1"
+	Allowed string // what is allowed, e.g. "never, warning, critical"
+	Secret  bool   // the value is hidden
+}
+
+func (e *SettingError) Error() string {
+	var b strings.Builder
+	switch {
+	case e.Source != "" && e.Source != InputSource && e.Line > 0:
+		fmt.Fprintf(&b, "%s:%d: ", e.Source, e.Line)
+	case e.Source != "" && e.Source != InputSource:
+		b.WriteString(e.Source + ": ")
+	}
+	b.WriteString("invalid " + e.Name)
+	if !e.Secret {
+		fmt.Fprintf(&b, " value %q", e.Value)
+	}
+	b.WriteString(": " + e.Reason)
+	if e.Allowed != "" {
+		b.WriteString(" (allowed: " + e.Allowed + ")")
+	}
+	return b.String()
+}
+
+// InputSource is SettingError.Source for an action input.
+const InputSource = "input"
+
+// InvalidInput returns the input, its value, what is wrong and what is
+// allowed when the error is about an action input; input is "" for a
+// setting read from a file.
+func (e *SettingError) InvalidInput() (input, value, reason, allowed string) {
+	if e.Source != InputSource && e.Source != "" {
+		return "", "", "", ""
+	}
+	return e.Name, e.Value, e.Reason, e.Allowed
 }

@@ -68,6 +68,11 @@ type DomainHealth struct {
 	IssuesDetected []string       `json:"issues_detected"`
 	LastActivity   *time.Time     `json:"last_activity"`
 
+	// ScoreRange bounds the score when data that could not be read leaves
+	// it open (health_score is then null): the band is the one both bounds
+	// fall in, or unknown.
+	ScoreRange *ScoreRange `json:"score_range,omitempty"`
+
 	Band              string                     `json:"band"`
 	Confidence        float64                    `json:"confidence"`
 	Components        map[string]HealthComponent `json:"components"`
@@ -91,6 +96,13 @@ type DomainHealth struct {
 	Archived          bool       `json:"archived"`
 	Error             string     `json:"error,omitempty"`
 	Status            int        `json:"status,omitempty"`
+}
+
+// ScoreRange is the lowest and highest score a domain can have whatever
+// the data that could not be read holds.
+type ScoreRange struct {
+	Min int `json:"min"`
+	Max int `json:"max"`
 }
 
 // HealthComponent is one part of a domain's health score.

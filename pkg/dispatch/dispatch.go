@@ -24,7 +24,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
-	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // Limits GitHub enforces on dispatch requests.
@@ -49,23 +49,18 @@ const (
 	StatusPlanned   Status = "planned" // dry run: validated, not sent
 )
 
-// Target is a repository that receives an event.
-type Target struct {
-	Owner string `json:"owner"`
-	Repo  string `json:"repo"`
-}
+// Target is a repository that receives an event (the one repository
+// type, pkg/ghname).
+type Target = ghname.Repo
 
-// String returns "owner/repo".
-func (t Target) String() string { return t.Owner + "/" + t.Repo }
-
-// ParseTarget parses "owner/repo" (runner.ParseRepo's rules, no default
+// ParseTarget parses "owner/repo" (ghname.ParseRepo's rules, no default
 // owner).
 func ParseTarget(s string) (Target, error) {
-	r, err := runner.ParseRepo(s, "")
+	r, err := ghname.ParseRepo(s, "")
 	if err != nil {
 		return Target{}, fmt.Errorf("invalid target: %w", err)
 	}
-	return Target{Owner: r.Owner, Repo: r.Name}, nil
+	return r, nil
 }
 
 // Result is what happened for one target.
@@ -183,7 +178,7 @@ func (s *Sender) RepositoryDispatch(ctx context.Context, targets []Target, event
 			return r
 		}
 		r.Attempts = 1
-		_, _, err := s.Client.Repositories.Dispatch(ctx, t.Owner, t.Repo, github.DispatchRequestOptions{EventType: eventType, ClientPayload: &msg})
+		_, _, err := s.Client.Repositories.Dispatch(ctx, t.Owner, t.Name, github.DispatchRequestOptions{EventType: eventType, ClientPayload: &msg})
 		return s.finish(r, err)
 	}), nil
 }
@@ -213,9 +208,9 @@ func (s *Sender) WorkflowDispatch(ctx context.Context, targets []Target, workflo
 		req := github.CreateWorkflowDispatchEventRequest{Ref: ref, Inputs: inputs}
 		var err error
 		if idErr == nil {
-			_, err = s.Client.Actions.CreateWorkflowDispatchEventByID(ctx, t.Owner, t.Repo, id, req)
+			_, err = s.Client.Actions.CreateWorkflowDispatchEventByID(ctx, t.Owner, t.Name, id, req)
 		} else {
-			_, err = s.Client.Actions.CreateWorkflowDispatchEventByFileName(ctx, t.Owner, t.Repo, workflow, req)
+			_, err = s.Client.Actions.CreateWorkflowDispatchEventByFileName(ctx, t.Owner, t.Name, workflow, req)
 		}
 		r = s.finish(r, err)
 		if err == nil && s.FindRun {
@@ -234,9 +229,9 @@ func (s *Sender) findRun(ctx context.Context, t Target, workflow string, id int6
 	var runs *github.WorkflowRuns
 	var err error
 	if byID {
-		runs, _, err = s.Client.Actions.ListWorkflowRunsByID(ctx, t.Owner, t.Repo, id, opts)
+		runs, _, err = s.Client.Actions.ListWorkflowRunsByID(ctx, t.Owner, t.Name, id, opts)
 	} else {
-		runs, _, err = s.Client.Actions.ListWorkflowRunsByFileName(ctx, t.Owner, t.Repo, workflow, opts)
+		runs, _, err = s.Client.Actions.ListWorkflowRunsByFileName(ctx, t.Owner, t.Name, workflow, opts)
 	}
 	if err != nil || runs == nil || len(runs.WorkflowRuns) == 0 {
 		return // the API could not say; the delivery itself succeeded

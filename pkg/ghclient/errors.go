@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/go-github/v62/github"
@@ -148,4 +149,29 @@ func Reason(err error) string {
 		return msg
 	}
 	return err.Error()
+}
+
+// NeededPermission returns the token permission a 403 asks for, from
+// GitHub's X-Accepted-GitHub-Permissions header ("actions=read", or
+// alternatives separated by ";": the first is taken), written the way a
+// workflow's permissions block spells it ("actions: read",
+// "pull-requests: write"); "" when err is not such a response.
+// https://github.blog/changelog/2023-08-10-x-accepted-github-permissions-header-for-fine-grained-permission-actors
+func NeededPermission(err error) string {
+	var er *github.ErrorResponse
+	if !errors.As(err, &er) || er.Response == nil || er.Response.StatusCode != http.StatusForbidden {
+		return ""
+	}
+	h := er.Response.Header.Get("X-Accepted-GitHub-Permissions")
+	first, _, _ := strings.Cut(h, ";")
+	// A set may hold several permissions ("contents=read,actions=read").
+	var out []string
+	for _, p := range strings.Split(first, ",") {
+		name, level, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || name == "" || level == "" {
+			continue
+		}
+		out = append(out, strings.ReplaceAll(strings.ToLower(name), "_", "-")+": "+strings.ToLower(level))
+	}
+	return strings.Join(out, ", ")
 }

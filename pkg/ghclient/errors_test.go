@@ -41,3 +41,36 @@ func TestReason(t *testing.T) {
 		})
 	}
 }
+
+func TestNeededPermission(t *testing.T) {
+	t.Parallel()
+	forbidden := func(header string) error {
+		h := http.Header{}
+		if header != "" {
+			h.Set("X-Accepted-GitHub-Permissions", header)
+		}
+		return fmt.Errorf("list runs: %w", &github.ErrorResponse{Response: &http.Response{StatusCode: http.StatusForbidden, Header: h},
+			Message: "Resource not accessible by integration"})
+	}
+	cases := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"one_permission", forbidden("actions=read"), "actions: read"},
+		// The example of GitHub's changelog: alternatives separated by ";".
+		{"alternatives_take_the_first", forbidden("repository_projects=write; organization_projects=admin"), "repository-projects: write"},
+		{"several_in_one_set", forbidden("contents=read,pull_requests=write"), "contents: read, pull-requests: write"},
+		{"no_header", forbidden(""), ""},
+		{"not_a_403", &github.ErrorResponse{Response: &http.Response{StatusCode: 500, Header: http.Header{"X-Accepted-Github-Permissions": {"actions=read"}}}}, ""},
+		{"not_an_api_error", errors.New("connection reset"), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := NeededPermission(tc.err); got != tc.want {
+				t.Errorf("NeededPermission() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

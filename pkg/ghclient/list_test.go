@@ -173,3 +173,48 @@ func TestListAll_cancelled(t *testing.T) {
 		t.Errorf("ListAll() = %v, %v; want 1 item and context.Canceled", got, err)
 	}
 }
+
+func TestListPages_capAndStop(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		total     int
+		maxPages  int
+		stopAfter int // visit returns false after this many pages (0: never)
+		want      []int
+		wantPages int
+		wantMore  bool
+	}{
+		{name: "cap_below_the_pages", total: 450, maxPages: 2, want: seq(1, 200), wantPages: 2, wantMore: true},
+		{name: "cap_equal_to_the_pages", total: 200, maxPages: 2, want: seq(1, 200), wantPages: 2},
+		{name: "cap_above_the_pages", total: 150, maxPages: 10, want: seq(1, 150), wantPages: 2},
+		{name: "no_cap", total: 350, want: seq(1, 350), wantPages: 4},
+		{name: "visit_stops", total: 450, stopAfter: 1, want: seq(1, 100), wantPages: 1, wantMore: true},
+		{name: "visit_stops_on_the_last_page", total: 100, stopAfter: 1, want: seq(1, 100), wantPages: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var hits counter
+			c, _, _ := newTestClient(t, pagedIssues(tt.total, nil, &hits), nil)
+			var got []*github.Issue
+			pages := 0
+			more, err := EachPage(context.Background(), tt.maxPages, func(opt github.ListOptions) ([]*github.Issue, *github.Response, error) {
+				return c.Issues.ListByRepo(context.Background(), "o", "r", &github.IssueListByRepoOptions{ListOptions: opt})
+			}, func(items []*github.Issue, _ *github.Response) bool {
+				got = append(got, items...)
+				pages++
+				return tt.stopAfter == 0 || pages < tt.stopAfter
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, numbers(got)); diff != "" {
+				t.Errorf("numbers mismatch (-want +got):\n%s", diff)
+			}
+			if n := hits.get("GET /repos/o/r/issues"); n != tt.wantPages || more != tt.wantMore {
+				t.Errorf("pages requested = %d, more = %v; want %d, %v", n, more, tt.wantPages, tt.wantMore)
+			}
+		})
+	}
+}

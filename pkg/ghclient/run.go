@@ -1,31 +1,37 @@
 package ghclient
 
-import "github.com/sparesparrow/ecosystem-actions/pkg/runner"
+import "time"
+
+// ActionInputs is what RunConfig reads from an action's run: which inputs
+// the action declares, their values and GITHUB_API_URL. pkg/runner's *Run
+// implements it; the client does not depend on the runner layer.
+type ActionInputs interface {
+	Declared(name string) bool
+	String(name string) string
+	Duration(name string) time.Duration
+	APIURL() string
+}
 
 // RunConfig is the Config an action's shared client inputs describe:
-// github_token (runner.TokenInput), cache_dir (runner.CacheDirInput),
-// rate_limit_policy (runner.RateLimitPolicyInput), rate_limit_max_wait
-// (runner.MaxWaitInput) and GITHUB_API_URL. Inputs the spec does not declare
-// keep their zero value (New's defaults).
+// github_token, cache_dir, rate_limit_policy, rate_limit_max_wait (see
+// pkg/runner TokenInput, CacheDirInput, RateLimitPolicyInput, MaxWaitInput)
+// and GITHUB_API_URL. Inputs the action does not declare keep their zero
+// value (New's defaults).
 //
 //	gh, err := ghclient.New(ghclient.RunConfig(r, version))
-func RunConfig(r *runner.Run, version string) Config {
-	declared := map[string]bool{}
-	for _, in := range r.Spec().Inputs {
-		declared[in.Name] = true
+func RunConfig(in ActionInputs, version string) Config {
+	cfg := Config{APIURL: in.APIURL(), Version: version}
+	if in.Declared("github_token") {
+		cfg.Token = in.String("github_token")
 	}
-	cfg := Config{APIURL: r.APIURL(), Version: version}
-	if declared["github_token"] {
-		cfg.Token = r.String("github_token")
+	if in.Declared("cache_dir") {
+		cfg.CacheDir = in.String("cache_dir")
 	}
-	if declared["cache_dir"] {
-		cfg.CacheDir = r.String("cache_dir")
+	if in.Declared("rate_limit_policy") {
+		cfg.RateLimitPolicy = in.String("rate_limit_policy")
 	}
-	if declared["rate_limit_policy"] {
-		cfg.RateLimitPolicy = r.String("rate_limit_policy")
-	}
-	if declared["rate_limit_max_wait"] {
-		cfg.MaxWait = r.Duration("rate_limit_max_wait")
+	if in.Declared("rate_limit_max_wait") {
+		cfg.MaxWait = in.Duration("rate_limit_max_wait")
 	}
 	return cfg
 }

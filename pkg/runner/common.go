@@ -1,6 +1,10 @@
 package runner
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
+)
 
 // Inputs shared by the actions; compose them into a Spec:
 //
@@ -26,8 +30,8 @@ func OwnerInput() Input {
 // characters of [A-Za-z0-9-], not starting with '-'.
 func ValidateOwner(v any) error {
 	s, _ := v.(string)
-	if msg := validOwner(s); msg != "" {
-		return errors.New("is not a GitHub owner (" + msg + ")")
+	if err := ghname.ValidateOwner(s); err != nil {
+		return errors.New("is not a GitHub owner (" + err.Error() + ")")
 	}
 	return nil
 }

@@ -54,8 +54,9 @@ func Main(spec Spec, fn func(ctx context.Context, r *Run) error) int {
 // Input errors are printed one per line as
 // "::error title=Invalid input::<message>" and return ExitBadInput before fn
 // runs. An error from fn is printed as "::error::failed: <message>" and
-// returns ExitFailure, or the code of an *ExitError; an *InputError (or a
-// join of them) from fn counts as bad input too.
+// returns ExitFailure, or the code of an *ExitError; an *InputError or a
+// library's InvalidInput (or a join of them) from fn counts as bad input
+// too.
 func Execute(ctx context.Context, spec Spec, fn func(ctx context.Context, r *Run) error, opts ...Option) (code int) {
 	c := config{stdout: io.Discard, getenv: func(string) string { return "" }}
 	for _, o := range opts {
@@ -68,7 +69,15 @@ func Execute(ctx context.Context, spec Spec, fn func(ctx context.Context, r *Run
 	case errors.Is(err, ErrHelp), errors.Is(err, ErrVersion):
 		return ExitOK
 	case err != nil:
-		printInputErrors(c.stdout, err, nil)
+		var loadErrs []*InputError
+		for _, e := range flatten(err) {
+			var ie *InputError
+			if !errors.As(e, &ie) {
+				ie = &InputError{Reason: e.Error()}
+			}
+			loadErrs = append(loadErrs, ie)
+		}
+		printInputErrors(c.stdout, loadErrs, nil)
 		return ExitBadInput
 	}
 	defer func() {
@@ -83,9 +92,9 @@ func Execute(ctx context.Context, spec Spec, fn func(ctx context.Context, r *Run
 	if err == nil {
 		return ExitOK
 	}
-	if allInputErrors(err) {
+	if ies := r.inputErrors(err); ies != nil {
 		r.mu.Lock()
-		printInputErrors(r.w, err, r.redact)
+		printInputErrors(r.w, ies, r.redact)
 		r.mu.Unlock()
 		return ExitBadInput
 	}
@@ -100,8 +109,26 @@ func Execute(ctx context.Context, spec Spec, fn func(ctx context.Context, r *Run
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		err = fmt.Errorf("cancelled: %w", err)
 	}
-	r.write(failure(r, err))
+	r.write(failure(r, r.withInputSources(err)))
 	return code
+}
+
+// withInputSources rewrites the input errors among the leaves of err the
+// way they are reported on their own (with the variable or flag their value
+// came from), keeping the other leaves.
+func (r *Run) withInputSources(err error) error {
+	leaves := flatten(err)
+	if len(leaves) == 1 {
+		return err
+	}
+	out := make([]error, len(leaves))
+	for i, e := range leaves {
+		if ie := r.asInputError(e); ie != nil {
+			e = ie
+		}
+		out[i] = e
+	}
+	return errors.Join(out...)
 }
 
 func failure(r *Run, err error) string {
@@ -120,48 +147,64 @@ func flatten(err error) []error {
 	return []error{err}
 }
 
-func allInputErrors(err error) bool {
-	for _, e := range flatten(err) {
-		var ie *InputError
-		if !errors.As(e, &ie) {
-			return false
-		}
-	}
-	return true
+// InvalidInput is how the runner recognises a library's validation error
+// about an action input (pkg/config SettingError implements it): Execute
+// reports it like its own input errors (::error title=Invalid input::, exit
+// code 2), naming where the value came from. input is "" when the error is
+// not about an input (e.g. a key of a configuration file).
+type InvalidInput interface {
+	error
+	InvalidInput() (input, value, reason, allowed string)
 }
 
-func printInputErrors(w io.Writer, err error, redact func(string) string) {
+// asInputError returns the input error e is or wraps, converting an
+// InvalidInput of a declared input (its Source and Secret from the spec);
+// nil when e is not about an input.
+func (r *Run) asInputError(e error) *InputError {
+	var ie *InputError
+	if errors.As(e, &ie) {
+		return ie
+	}
+	var ii InvalidInput
+	if !errors.As(e, &ii) {
+		return nil
+	}
+	input, value, reason, allowed := ii.InvalidInput()
+	if input == "" {
+		return nil
+	}
+	out := &InputError{Input: input, Value: value, Reason: reason, Allowed: allowed}
+	if r != nil {
+		if in, ok := r.inputs[input]; ok && in.Secret {
+			out.Value, out.Secret = "", true
+		}
+		if v, ok := r.values[input]; ok {
+			out.Source = v.origin
+		}
+	}
+	return out
+}
+
+// inputErrors returns the input errors of the leaves of err, or nil when
+// any leaf is something else.
+func (r *Run) inputErrors(err error) []*InputError {
+	var out []*InputError
 	for _, e := range flatten(err) {
+		ie := r.asInputError(e)
+		if ie == nil {
+			return nil
+		}
+		out = append(out, ie)
+	}
+	return out
+}
+
+func printInputErrors(w io.Writer, errs []*InputError, redact func(string) string) {
+	for _, e := range errs {
 		msg := e.Error()
 		if redact != nil {
 			msg = redact(msg)
 		}
 		_, _ = io.WriteString(w, command("error", githubactions.CommandProperties{"title": "Invalid input"}, msg))
 	}
-}
-
-// InputErrors rewrites the leaves of err (a tree of errors.Join errors) as
-// input errors, so that a library's own validation errors are reported by
-// Execute like the runner's (::error title=Invalid input::, ExitBadInput).
-// convert returns the *InputError for a leaf, or nil to keep the leaf as it
-// is. A converted error without a Source gets the one its input's value came
-// from ("--flag", "INPUT_NAME", the Env variable or "default") when the input
-// is declared in the spec.
-func (r *Run) InputErrors(err error, convert func(error) *InputError) error {
-	if err == nil {
-		return nil
-	}
-	var out []error
-	for _, e := range flatten(err) {
-		ie := convert(e)
-		if ie == nil {
-			out = append(out, e)
-			continue
-		}
-		if v, ok := r.values[ie.Input]; ok && ie.Source == "" {
-			ie.Source = v.origin
-		}
-		out = append(out, ie)
-	}
-	return errors.Join(out...)
 }

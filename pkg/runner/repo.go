@@ -1,105 +1,14 @@
 package runner
 
-import (
-	"errors"
-	"fmt"
-	"strings"
-	"unicode"
-)
+import "github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 
-// Repo is a GitHub repository name.
-type Repo struct {
-	Owner, Name string
-}
+// Repo is a GitHub repository name: the one repository type of the
+// project (pkg/ghname), parsed once here at the edge by Repos inputs.
+type Repo = ghname.Repo
 
-// String returns "owner/name".
-func (r Repo) String() string { return r.Owner + "/" + r.Name }
+// RepoError is a malformed repository name (pkg/ghname).
+type RepoError = ghname.RepoError
 
-// RepoError is a malformed repository name.
-type RepoError struct {
-	Value  string
-	Reason string
-}
-
-func (e *RepoError) Error() string {
-	return fmt.Sprintf("%q %s", e.Value, e.Reason)
-}
-
-// ParseRepo parses "owner/name", or a bare "name" that takes defaultOwner.
-// GitHub owners are 1–39 characters of [A-Za-z0-9-] (not starting with a
-// hyphen); repository names are 1–100 characters of [A-Za-z0-9._-] and not
-// "." or "..".
-func ParseRepo(s, defaultOwner string) (Repo, error) {
-	v := strings.TrimSpace(s)
-	owner, name, hasSlash := strings.Cut(v, "/")
-	if !hasSlash {
-		owner, name = defaultOwner, v
-		if owner == "" {
-			return Repo{}, &RepoError{Value: s, Reason: "has no owner: write owner/repo or set the owner input"}
-		}
-	}
-	if strings.Contains(name, "/") {
-		return Repo{}, &RepoError{Value: s, Reason: "has more than one '/': write owner/repo"}
-	}
-	if err := validOwner(owner); err != "" {
-		return Repo{}, &RepoError{Value: s, Reason: "has an invalid owner " + fmt.Sprintf("%q", owner) + ": " + err}
-	}
-	if err := validRepoName(name); err != "" {
-		return Repo{}, &RepoError{Value: s, Reason: "has an invalid repository name " + fmt.Sprintf("%q", name) + ": " + err}
-	}
-	return Repo{Owner: owner, Name: name}, nil
-}
-
-func validOwner(s string) string {
-	const rule = "an owner is 1-39 characters of A-Z, a-z, 0-9 and '-', not starting with '-'"
-	if s == "" || len(s) > 39 || s[0] == '-' {
-		return rule
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return rule
-		}
-	}
-	return ""
-}
-
-func validRepoName(s string) string {
-	const rule = "a repository name is 1-100 characters of A-Z, a-z, 0-9, '.', '_' and '-', other than '.' and '..'"
-	if s == "" || len(s) > 100 || s == "." || s == ".." {
-		return rule
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c == '-' || c == '.' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return rule
-		}
-	}
-	return ""
-}
-
-// MaxLabelLength is GitHub's limit on the length of a label name.
-const MaxLabelLength = 50
-
-// ValidateLabel checks a label name as the actions take it from an input:
-// not empty, at most 50 characters, no leading or trailing space, no control
-// characters and no comma (list inputs are comma separated, so a comma
-// cannot be part of a name).
-func ValidateLabel(name string) error {
-	switch {
-	case name == "":
-		return errors.New("label name is empty")
-	case len([]rune(name)) > MaxLabelLength:
-		return fmt.Errorf("label name is longer than %d characters", MaxLabelLength)
-	case strings.TrimSpace(name) != name:
-		return errors.New("label name has leading or trailing spaces")
-	case strings.Contains(name, ","):
-		return errors.New("label name contains a comma")
-	}
-	for _, r := range name {
-		if unicode.IsControl(r) {
-			return errors.New("label name contains a control character")
-		}
-	}
-	return nil
-}
+// ParseRepo parses "owner/name", or a bare "name" that takes defaultOwner
+// (pkg/ghname ParseRepo).
+func ParseRepo(s, defaultOwner string) (Repo, error) { return ghname.ParseRepo(s, defaultOwner) }

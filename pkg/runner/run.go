@@ -6,9 +6,14 @@
 // every untrusted string written to stdout so that it can never become a
 // workflow command.
 //
-// Library code gets a *Run; only main.go calls Main. All side effects come in
-// through options (WithArgs, WithGetenv, WithStdout, WithNow), so tests run
-// in parallel without touching the real environment.
+// It is the top layer: libraries (actions/*, pkg/*) never import it. They
+// take plain values, return a Result (Outputs, Summary, ReportFiles,
+// Findings) that Finish hands to the runner, and validation errors that
+// implement InvalidInput, which Execute reports as input errors. Each
+// action's entry code (action-<name>/entry) wires a *Run to its library;
+// only main.go calls Main. All side effects come in through options
+// (WithArgs, WithGetenv, WithStdout, WithNow), so tests run in parallel
+// without touching the real environment.
 //
 // # Under the runner and on the command line
 //
@@ -396,6 +401,9 @@ func (r *Run) IsSet(name string) bool { return r.lookup(name).source != "default
 // Source returns where the input's value came from: "flag", "input", "env"
 // or "default".
 func (r *Run) Source(name string) string { return r.lookup(name).source }
+
+// Declared reports whether the spec declares the input.
+func (r *Run) Declared(name string) bool { _, ok := r.inputs[name]; return ok }
 
 // Spec returns the spec the run was loaded with.
 func (r *Run) Spec() Spec { return r.spec }

@@ -209,17 +209,27 @@ func TestExecute(t *testing.T) {
 			name: "library_errors_converted_with_source",
 			env:  map[string]string{"INPUT_DAYS": "9"},
 			fn: func(_ context.Context, r *Run) error {
-				type libErr struct{ error }
-				err := errors.Join(libErr{errors.New("days too long")}, errors.Join(errors.New("other problem")))
-				return r.InputErrors(err, func(e error) *InputError {
-					if _, ok := e.(libErr); ok {
-						return &InputError{Input: "days", Value: "9", Reason: "is too long"}
-					}
-					return nil
-				})
+				return errors.Join(&libError{input: "days", value: "9", reason: "is too long"}, errors.Join(errors.New("other problem")))
 			},
 			wantCode: ExitFailure,
 			wantOut:  "::error::failed: input days value \"9\" from INPUT_DAYS is too long%0Aother problem\n",
+		},
+		{
+			name: "library_input_error_is_bad_input",
+			env:  map[string]string{"INPUT_DAYS": "9"},
+			fn: func(_ context.Context, r *Run) error {
+				return fmt.Errorf("failed to validate: %w", &libError{input: "days", value: "9", reason: "is too long", allowed: "1..5"})
+			},
+			wantCode: ExitBadInput,
+			wantOut:  "::error title=Invalid input::input days value \"9\" from INPUT_DAYS is too long; allowed: 1..5\n",
+		},
+		{
+			name: "library_error_not_about_an_input",
+			fn: func(_ context.Context, r *Run) error {
+				return &libError{value: "x", reason: "is bad in config.yml"}
+			},
+			wantCode: ExitFailure,
+			wantOut:  "::error::failed: lib: is bad in config.yml\n",
 		},
 	}
 	for _, tc := range cases {
@@ -311,4 +321,14 @@ func TestAddMaskConcurrentWithLogging(t *testing.T) {
 	if got := lines[len(lines)-1]; got != "all: *** and *** and secret-0" {
 		t.Errorf("last line = %q", got)
 	}
+}
+
+// libError is a library's validation error: it implements InvalidInput
+// without importing the runner (as pkg/config SettingError does).
+type libError struct{ input, value, reason, allowed string }
+
+func (e *libError) Error() string { return "lib: " + e.reason }
+
+func (e *libError) InvalidInput() (string, string, string, string) {
+	return e.input, e.value, e.reason, e.allowed
 }

@@ -165,3 +165,14 @@ func leaves(err error) []error {
 	}
 	return []error{err}
 }
+
+// OutputNames are the outputs a result writes (the keys of a nil result's
+// Outputs, sorted): what action.yml must declare.
+func OutputNames(res runner.Result) []string {
+	var out []string
+	for n := range res.Outputs() {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}

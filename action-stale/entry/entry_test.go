@@ -1,4 +1,4 @@
-package main
+package entry
 
 import (
 	"os"
@@ -18,7 +18,7 @@ import (
 // templates' defaults empty ("unset or empty = the built-in message").
 func TestActionYAMLMatchesSpec(t *testing.T) {
 	t.Parallel()
-	runnertest.CheckActionYAML(t, spec(), "action.yml", stale.OutputNames, runnertest.AllowEmptyDefaults())
+	runnertest.CheckActionYAML(t, Spec(), "../action.yml", runnertest.OutputNames((*stale.Result)(nil)), runnertest.AllowEmptyDefaults())
 }
 
 // TestRunAgainstEmulator runs the entrypoint the way the Actions runner
@@ -39,7 +39,7 @@ func TestRunAgainstEmulator(t *testing.T) {
 		"GITHUB_REPOSITORY": "acme/app", "GITHUB_API_URL": srv.URL(),
 		"INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache"),
 	}
-	step := runnertest.Execute(t, spec(), run, env, nil, now)
+	step := runnertest.Execute(t, Spec(), Run, env, nil, now)
 	code, stdout := step.Code, step.Stdout
 	if code != runner.ExitOK {
 		t.Fatalf("exit %d\n%s", code, stdout)
@@ -76,7 +76,7 @@ func TestExplicitlyEmptyInputs(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"GITHUB_REPOSITORY": "acme/app", "INPUT_CLOSE_MESSAGE": "", "INPUT_STALE_BRANCH_MESSAGE": "",
 		"INPUT_EXEMPT_BRANCH_PATTERNS": "", "INPUT_IGNORE_ACTORS": "", "INPUT_STALE_PR_MESSAGE": "", "INPUT_CACHE_DIR": ""}
-	r, err := runner.Load(spec(), runner.WithLookupEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }))
+	r, err := runner.Load(Spec(), runner.WithLookupEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestFailedWriteFailsTheStep(t *testing.T) {
 	dir := t.TempDir()
 	env := map[string]string{"GITHUB_REPOSITORY": "acme/app", "GITHUB_API_URL": srv.URL(), "INPUT_GITHUB_TOKEN": "secret-token-1",
 		"INPUT_INCLUDE_BRANCHES": "false", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache")}
-	step := runnertest.Execute(t, spec(), run, env, nil, now)
+	step := runnertest.Execute(t, Spec(), Run, env, nil, now)
 	if step.Code != runner.ExitFailure {
 		t.Fatalf("exit %d, want %d\n%s", step.Code, runner.ExitFailure, step.Stdout)
 	}
@@ -142,7 +142,7 @@ func TestZeroDaysAndEnterpriseRestore(t *testing.T) {
 	env := map[string]string{"GITHUB_REPOSITORY": "acme/app", "GITHUB_API_URL": srv.URL() + "/api/v3", "GITHUB_SERVER_URL": "https://ghe.example.com",
 		"INPUT_GITHUB_TOKEN": "secret-token-1", "INPUT_DAYS_UNTIL_STALE": "0", "INPUT_DAYS_UNTIL_CLOSE": "0", "INPUT_CLOSE_PRS": "true",
 		"INPUT_INCLUDE_BRANCHES": "false", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache")}
-	step := runnertest.Execute(t, spec(), run, env, nil, now)
+	step := runnertest.Execute(t, Spec(), Run, env, nil, now)
 	if step.Code != runner.ExitOK {
 		t.Fatalf("exit %d\n%s", step.Code, step.Stdout)
 	}
@@ -150,7 +150,7 @@ func TestZeroDaysAndEnterpriseRestore(t *testing.T) {
 		t.Errorf("days_until_stale 0 did not warn #7:\n%s", step.Outputs)
 	}
 	// Warned now, closed by the next run (grace 0 days, counted from the warning).
-	step = runnertest.Execute(t, spec(), run, env, nil, now)
+	step = runnertest.Execute(t, Spec(), Run, env, nil, now)
 	if step.Code != runner.ExitOK {
 		t.Fatalf("second run: exit %d\n%s", step.Code, step.Stdout)
 	}

@@ -1,4 +1,4 @@
-package main
+package entry
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/actions/fixer"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract/contracttest"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
@@ -24,13 +25,13 @@ import (
 // reads and the outputs it writes.
 func TestActionYAMLMatchesSpec(t *testing.T) {
 	t.Parallel()
-	runnertest.CheckActionYAML(t, spec(), "action.yml", outputs)
+	runnertest.CheckActionYAML(t, Spec(), "../action.yml", runnertest.OutputNames((*fixer.Result)(nil)))
 }
 
 func execute(t *testing.T, env map[string]string, args ...string) (int, string) {
 	t.Helper()
 	var stdout bytes.Buffer
-	code := runner.Execute(context.Background(), spec(), run,
+	code := runner.Execute(context.Background(), Spec(), Run,
 		runner.WithArgs(args), runner.WithStdout(&stdout),
 		runner.WithGetenv(func(k string) string { return env[k] }),
 		runner.WithNow(func() time.Time { return time.Date(2026, 11, 19, 3, 0, 0, 0, time.UTC) }))
@@ -131,11 +132,11 @@ func TestBadInputs(t *testing.T) {
 // job-logs 302 followed, the body streamed) and classifies them.
 func TestRunFromAPI(t *testing.T) {
 	t.Parallel()
-	conan, err := os.ReadFile("../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log")
+	conan, err := os.ReadFile("../../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log")
 	if err != nil {
 		t.Fatal(err)
 	}
-	green, err := os.ReadFile("../testdata/fixer/corpus/none/go-test-failover-names.log")
+	green, err := os.ReadFile("../../testdata/fixer/corpus/none/go-test-failover-names.log")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +216,7 @@ func TestCooperationDispatches(t *testing.T) {
 	srv := emulator.StartForTest(t, f, emulator.Options{Now: func() time.Time { return now }})
 	dir := t.TempDir()
 	env := map[string]string{"GITHUB_API_URL": srv.URL(), "GITHUB_REPOSITORY": "sparesparrow/openssl-tools", "GITHUB_TOKEN": "ghs_cooperation_token", "GITHUB_RUN_ID": "4242"}
-	code, stdout := execute(t, env, "--log-files", "../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log",
+	code, stdout := execute(t, env, "--log-files", "../../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log",
 		"--output-dir", dir, "--cooperation",
 		"--target-repos", "sparesparrow/does-not-exist,sparesparrow/openssl-conan-base,sparesparrow/mcp-project-orchestrator")
 	// One target is missing: the step fails, after the others got theirs.
@@ -263,7 +264,7 @@ func TestCooperationBadTargetsSendNothing(t *testing.T) {
 	for _, targets := range []string{"sparesparrow/openssl-tools,not a repo", "sparesparrow/openssl-tools,a/b/c"} {
 		srv := emulator.StartForTest(t, f, emulator.Options{Now: func() time.Time { return now }})
 		env := map[string]string{"GITHUB_API_URL": srv.URL(), "GITHUB_REPOSITORY": "sparesparrow/openssl-tools", "GITHUB_TOKEN": "ghs_cooperation_token"}
-		code, stdout := execute(t, env, "--log-files", "../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log",
+		code, stdout := execute(t, env, "--log-files", "../../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log",
 			"--output-dir", t.TempDir(), "--cooperation", "--target-repos", targets)
 		if code != runner.ExitBadInput || !strings.Contains(stdout, "target_repos") {
 			t.Errorf("targets %q: code %d, stdout:\n%s", targets, code, stdout)
@@ -307,7 +308,7 @@ func TestUndecodableLogIsAnnotated(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	for _, name := range []string{"conan2-missing-prebuilt.log.xz", "conan2-missing-prebuilt.utf16le-bom.log"} {
-		data, err := os.ReadFile(filepath.Join("../pkg/classify/testdata/encoded", name))
+		data, err := os.ReadFile(filepath.Join("../../pkg/classify/testdata/encoded", name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -323,7 +324,54 @@ func TestUndecodableLogIsAnnotated(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^::error title=Log not classified::.*conan2-missing-prebuilt\.log\.xz: xz-compressed data`).MatchString(stdout) {
 		t.Errorf("no error annotation for the xz log:\n%s", stdout)
 	}
-	if !regexp.MustCompile(`(?m)^::error title=conan%3A .*utf16le-bom\.log line 95: `).MatchString(stdout) {
+	if !regexp.MustCompile(`(?m)^::error title=.*Conan has no prebuilt binary.*utf16le-bom\.log line 95\)`).MatchString(stdout) {
 		t.Errorf("the UTF-16 log's root cause is not annotated:\n%s", stdout)
+	}
+}
+
+// TestNotDoneFailsTheStep: what was asked and not done (a workflow_file
+// that does not parse, a write GitHub refused) fails the step with a "Not
+// done" annotation naming it, after the analysis is reported: the report
+// is written and every output is set.
+func TestNotDoneFailsTheStep(t *testing.T) {
+	t.Parallel()
+	f, err := emulator.LoadFixture(emulator.ExampleFixturePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := emulator.StartForTest(t, f, emulator.Options{Faults: []emulator.Fault{
+		{Method: "PUT", Path: "/repos/sparesparrow/openssl-tools/contents/", Kind: emulator.FaultInternalError}}})
+	env := map[string]string{"GITHUB_API_URL": srv.URL(), "GITHUB_REPOSITORY": "sparesparrow/openssl-tools", "GITHUB_TOKEN": "ghs_not_done_token"}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"workflow_does_not_parse", []string{"--log-files", "../../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log",
+			"--workflow-file", "../../testdata/ecosystem/files/openssl-tools/.github/workflows/fips-nightly.yml"},
+			"::error title=Not done::patch workflow_file ../../testdata/ecosystem/files/openssl-tools/.github/workflows/fips-nightly.yml: failed to parse workflow"},
+		{"contents_put_refused", []string{"--run-id", "11616337095", "--workflow-file", ".github/workflows/conan-build.yml", "--create-pull-request"},
+			"::error title=Not done::the patch of .github/workflows/conan-build.yml was not pushed to ecosystem-actions/fix-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			code, stdout := execute(t, env, append(tt.args, "--output-dir", dir)...)
+			if code != runner.ExitFailure || !strings.Contains(stdout, tt.want) {
+				t.Fatalf("exit code %d, want %d and %q:\n%s", code, runner.ExitFailure, tt.want, stdout)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "failure_analysis.json")); err != nil {
+				t.Errorf("report not written: %v", err)
+			}
+			for _, want := range []string{"output report_path=" + filepath.Join(dir, "failure_analysis.json"), "output top_category=conan", "output pull_request_url="} {
+				if !strings.Contains(stdout, want+"\n") {
+					t.Errorf("stdout lacks %q:\n%s", want, stdout)
+				}
+			}
+			if strings.Contains(stdout, "::error::failed:") {
+				t.Errorf("the not-done items are repeated as a failure:\n%s", stdout)
+			}
+		})
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package entry
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/actions/monitor"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner/runnertest"
@@ -17,7 +18,7 @@ import (
 // reads and the outputs it writes.
 func TestActionYAMLMatchesSpec(t *testing.T) {
 	t.Parallel()
-	runnertest.CheckActionYAML(t, spec(), "action.yml", outputs)
+	runnertest.CheckActionYAML(t, Spec(), "../action.yml", runnertest.OutputNames((*monitor.Result)(nil)))
 }
 
 type execResult struct {
@@ -40,7 +41,7 @@ func execute(t *testing.T, fx *emulator.Fixture, inputs map[string]string) execR
 		"GITHUB_REPOSITORY": "sparesparrow/mcp-project-orchestrator", "GITHUB_API_URL": srv.URL(),
 		"INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache"),
 	}
-	s := runnertest.Execute(t, spec(), run, env, inputs, now)
+	s := runnertest.Execute(t, Spec(), Run, env, inputs, now)
 	return execResult{code: s.Code, stdout: s.Stdout, outputs: s.Outputs, summary: s.Summary, dir: dir, srv: srv}
 }
 
@@ -80,7 +81,7 @@ func TestRunOnExampleEcosystem(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			fx, err := emulator.LoadFixture("../testdata/ecosystem/ecosystem.yaml")
+			fx, err := emulator.LoadFixture("../../testdata/ecosystem/ecosystem.yaml")
 			if err != nil {
 				t.Fatalf("failed to load the example ecosystem: %v", err)
 			}

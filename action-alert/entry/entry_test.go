@@ -1,4 +1,4 @@
-package main
+package entry
 
 import (
 	"path/filepath"
@@ -16,7 +16,7 @@ import (
 // reads and the outputs it writes.
 func TestActionYAMLMatchesSpec(t *testing.T) {
 	t.Parallel()
-	runnertest.CheckActionYAML(t, spec(), "action.yml", alert.OutputNames)
+	runnertest.CheckActionYAML(t, Spec(), "../action.yml", runnertest.OutputNames((*alert.Result)(nil)))
 }
 
 var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
@@ -44,7 +44,7 @@ func execute(t *testing.T, srv *emulator.Server, inputs map[string]string) step 
 		"GITHUB_SERVER_URL": "https://github.com", "GITHUB_WORKSPACE": dir,
 		"INPUT_GITHUB_TOKEN": "secret-token", "INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache"),
 	}
-	s := runnertest.Execute(t, spec(), run, env, inputs, now)
+	s := runnertest.Execute(t, Spec(), Run, env, inputs, now)
 	return step{s.Code, s.Stdout, s.Outputs, s.Summary}
 }
 
