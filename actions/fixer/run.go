@@ -417,8 +417,9 @@ func summarize(rep *Report) {
 			continue
 		}
 		s.Failed++
-		if rc.Category == classify.CategoryUnknown {
-			// Only a catch-all rule matched: nothing named the cause.
+		if rc.Category == classify.CategoryUnknown || classify.IsInferred(rc) {
+			// No rule named the cause: the general layer's line, or only a
+			// custom catch-all rule matched.
 			s.Unexplained++
 		}
 		s.ByCategory[rc.Category]++

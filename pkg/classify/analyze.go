@@ -865,6 +865,9 @@ func (a *Analyzer) scoreCandidate(cc *chunkCandidates, mask []uint64, text, lowe
 	sc, lower := a.scoreLine(text, mask, lower)
 	if sc.success {
 		cc.lastOK = line
+		if hasPrefixFold(text, "##[error]") {
+			cc.okMarkers++ // "##[error]Process completed with exit code 0."
+		}
 	}
 	if sc.score >= candidateMin {
 		cc.keep(candidate{line: line, score: sc.score, key: textKey(text), ls: ls, le: le, events: events})

@@ -612,6 +612,7 @@ type chunkCandidates struct {
 	failEnds   int
 	lastStrong int
 	lastOK     int // last success line
+	okMarkers  int // "##[error]" lines that report success
 }
 
 // fipsContext matches lines that show FIPS mode in use, not merely the
@@ -873,6 +874,7 @@ type generalState struct {
 	lastStrong int
 	lastOK     int
 	sawGroup   bool // GitHub step markers: a raw job log
+	okMarkers  int
 }
 
 // isOutput reports a candidate that is the job's output, not the script or
@@ -914,6 +916,7 @@ func (g *generalState) merge(cc *chunkCandidates, lastLine int) {
 	g.failEnds += cc.failEnds
 	g.lastStrong = max(g.lastStrong, cc.lastStrong)
 	g.lastOK = max(g.lastOK, cc.lastOK)
+	g.okMarkers += cc.okMarkers
 	for _, cd := range cc.top {
 		if isOutput(&cd) {
 			g.offer(cd)
@@ -929,10 +932,10 @@ func (g *generalState) merge(cc *chunkCandidates, lastLine int) {
 }
 
 // failedLog reports whether the log shows a failure: a failure marker or
-// "##[error]" line, or, in a log without GitHub's step markers, a strong
+// a "##[error]" line (other than one reporting exit code 0), or, in a log without GitHub's step markers, a strong
 // candidate no success line follows.
 func (g *generalState) failedLog(errorMarkers int) bool {
-	return errorMarkers > 0 || g.failEnds > 0 || !g.sawGroup && g.lastStrong > 0 && g.lastStrong > g.lastOK
+	return errorMarkers > g.okMarkers || g.failEnds > 0 || !g.sawGroup && g.lastStrong > 0 && g.lastStrong > g.lastOK
 }
 
 // bonus is a candidate's position bonus: near before the first failure
