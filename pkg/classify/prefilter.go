@@ -1,7 +1,9 @@
 package classify
 
 import (
+	"cmp"
 	"encoding/binary"
+	"slices"
 	"regexp/syntax"
 	"strings"
 	"unicode/utf8"
@@ -308,8 +310,17 @@ type gramEntry struct {
 
 type prefilter struct {
 	bits    [1 << 10]uint64 // 65536-bit bitmap of gram hashes
-	buckets [][]gramEntry   // by gram hash
+	buckets [][]keyGroup    // by gram hash
 	stride  int
+}
+
+// keyGroup holds the entries of one gram: those with 4 bytes after the
+// gram in their literal sorted by those bytes (so a position's next 4
+// bytes pick the few that can match), the others apart.
+type keyGroup struct {
+	key     uint32
+	full    []gramEntry
+	partial []gramEntry
 }
 
 const gramHashMul = 0x9E3779B1
@@ -323,7 +334,7 @@ func gramHash(k uint32) uint32 { return (k * gramHashMul) >> 16 }
 // of the text still finds every occurrence: s consecutive positions always
 // contain one that is looked at.
 func newPrefilter(lits map[string][]int) *prefilter {
-	pf := &prefilter{buckets: make([][]gramEntry, 1<<16), stride: 4}
+	pf := &prefilter{buckets: make([][]keyGroup, 1<<16), stride: 4}
 	for s := range lits {
 		pf.stride = min(pf.stride, len(s)-3)
 	}
@@ -340,10 +351,43 @@ func newPrefilter(lits map[string][]int) *prefilter {
 				e.ext |= uint32(c|0x20) << (8 * j)
 				e.extMask |= 0xff << (8 * j)
 			}
-			pf.buckets[h] = append(pf.buckets[h], e)
+			pf.add(h, e)
+		}
+	}
+	for _, b := range pf.buckets {
+		for i := range b {
+			slices.SortFunc(b[i].full, func(x, y gramEntry) int { return cmp.Compare(x.ext, y.ext) })
 		}
 	}
 	return pf
+}
+
+func (pf *prefilter) add(h uint32, e gramEntry) {
+	b := pf.buckets[h]
+	i := slices.IndexFunc(b, func(g keyGroup) bool { return g.key == e.key })
+	if i < 0 {
+		b = append(b, keyGroup{key: e.key})
+		i = len(b) - 1
+	}
+	if e.extMask == 0xffffffff {
+		b[i].full = append(b[i].full, e)
+	} else {
+		b[i].partial = append(b[i].partial, e)
+	}
+	pf.buckets[h] = b
+}
+
+// check compares the literal of e anchored at position i of b, and sets
+// its patterns' bits when it is there.
+func check(b []byte, i int, e *gramEntry, mask []uint64) bool {
+	start := i - e.off
+	if start < 0 || !foldEq(b[start:], e.lit.text) {
+		return false
+	}
+	for _, id := range e.lit.patterns {
+		mask[id>>6] |= 1 << (id & 63)
+	}
+	return true
 }
 
 // byteCommonness is a rough frequency of bytes in build logs: lower is rarer.
@@ -428,21 +472,40 @@ func (pf *prefilter) verify(b []byte, i int, mask []uint64) bool {
 		return false
 	}
 	found := false
-	var ext uint32
-	full := i+8 <= len(b)
-	if full {
-		ext = binary.LittleEndian.Uint32(b[i+4:]) | 0x20202020
-	}
-	for _, g := range pf.buckets[h] {
-		if g.key != k || full && ext&g.extMask != g.ext {
+	for gi := range pf.buckets[h] {
+		g := &pf.buckets[h][gi]
+		if g.key != k {
 			continue
 		}
-		if start := i - g.off; start >= 0 && foldEq(b[start:], g.lit.text) {
-			found = true
-			for _, id := range g.lit.patterns {
-				mask[id>>6] |= 1 << (id & 63)
+		if i+8 > len(b) {
+			// Too near the end for the next 4 bytes: every entry.
+			for j := range g.full {
+				found = check(b, i, &g.full[j], mask) || found
+			}
+			for j := range g.partial {
+				found = check(b, i, &g.partial[j], mask) || found
+			}
+			break
+		}
+		ext := binary.LittleEndian.Uint32(b[i+4:]) | 0x20202020
+		full := g.full
+		if len(full) > 8 {
+			lo, _ := slices.BinarySearchFunc(full, ext, func(e gramEntry, x uint32) int { return cmp.Compare(e.ext, x) })
+			full = full[lo:]
+		}
+		for j := range full {
+			if full[j].ext == ext {
+				found = check(b, i, &full[j], mask) || found
+			} else if full[j].ext > ext {
+				break
 			}
 		}
+		for j := range g.partial {
+			if e := &g.partial[j]; ext&e.extMask == e.ext {
+				found = check(b, i, e, mask) || found
+			}
+		}
+		break
 	}
 	return found
 }
@@ -491,22 +554,7 @@ func (pf *prefilter) next(b []byte, from int, mask []uint64) int {
 		}
 	}
 	for ; i+4 <= len(b); i += pf.stride {
-		k := binary.LittleEndian.Uint32(b[i:]) | 0x20202020
-		h := (k * gramHashMul) >> 16
-		if pf.bits[h>>6]&(1<<(h&63)) == 0 {
-			continue
-		}
-		found := false
-		for _, g := range pf.buckets[h] {
-			start := i - g.off
-			if g.key == k && start >= 0 && foldEq(b[start:], g.lit.text) {
-				found = true
-				for _, id := range g.lit.patterns {
-					mask[id>>6] |= 1 << (id & 63)
-				}
-			}
-		}
-		if found {
+		if pf.verify(b, i, mask) {
 			return i
 		}
 	}
