@@ -252,7 +252,7 @@ func reference(a *Analyzer, data []byte, source string) (*Analysis, error) {
 			continue
 		}
 		clear(mask)
-		lt := []byte(strings.ToLower(l.Text))
+		lt := []byte(lowerASCII(l.Text))
 		for k := range scoreTokens {
 			if t := &scoreTokens[k]; t.trigger && (t.kind == kindExit && bytes.Contains(lt, t.litB) || t.present([]byte(l.Text), lt)) {
 				id := a.tokenBase + k

@@ -3,8 +3,8 @@ package classify
 import (
 	"cmp"
 	"encoding/binary"
-	"slices"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
