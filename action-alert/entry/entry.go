@@ -128,7 +128,7 @@ func Run(ctx context.Context, r *runner.Run) (err error) {
 		return err
 	}
 	end := r.Group("alerts")
-	res, err = alert.Run(ctx, cfg, alert.Deps{GitHub: gh.Client, Logf: r.Infof, Stats: func() any { return gh.Stats() }})
+	res, err = alert.Run(ctx, cfg, alert.Deps{GitHub: gh.Client, Logf: r.Infof, Stats: func() any { return gh.Stats() }, Redactor: r.Redactor()})
 	end()
 	if errors.Is(err, alert.ErrIncomplete) {
 		return &runner.ExitError{Code: runner.ExitFailure, Err: err}

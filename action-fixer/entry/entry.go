@@ -126,13 +126,12 @@ func Run(ctx context.Context, r *runner.Run) (err error) {
 	}
 	var gh *ghclient.Client
 	if cfg.RunID != 0 || len(cfg.JobIDs) > 0 || cfg.ReportPath != "" || r.Bool("cooperation") || cfg.CreatePullRequest || needsFetch(cfg.WorkflowFile) {
-		gh, err = ghclient.New(ghclient.Config{Token: r.String("github_token"), APIURL: r.APIURL(), Version: version,
-			RateLimitPolicy: r.String("rate_limit_policy"), MaxWait: r.Duration("rate_limit_max_wait")})
+		gh, err = ghclient.New(ghclient.RunConfig(r, version))
 		if err != nil {
 			return err
 		}
 	}
-	deps := fixer.Deps{Logf: r.Infof}
+	deps := fixer.Deps{Logf: r.Infof, Redactor: r.Redactor()}
 	if gh != nil {
 		deps.API = fixer.GitHubAPI{Client: gh.Client}
 	}

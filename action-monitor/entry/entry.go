@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/actions/monitor"
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
@@ -119,7 +120,7 @@ func Run(ctx context.Context, r *runner.Run) (err error) {
 		deps.API = monitor.GitHubAPI{Client: gh.Client}
 		deps.Stats = func() any { return gh.Stats() }
 		if cfg.AnalyzeFailures {
-			deps.Classify = monitor.FixerClassifier()
+			deps.Classify = monitor.FixerClassifier(classify.WithRedactor(r.Redactor()))
 		}
 	}
 	end := r.Group("ecosystem monitor")

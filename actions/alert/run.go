@@ -16,6 +16,7 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/dispatch"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	redaction "github.com/sparesparrow/ecosystem-actions/pkg/redact"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
@@ -42,6 +43,12 @@ type Deps struct {
 	Logf func(format string, args ...any)
 	// Stats returns the API accounting for the report.
 	Stats func() any
+	// Redactor redacts every webhook message and e-mail before a payload
+	// is built or signed (default: pkg/redact's rules alone); pass the
+	// run's (runner.Run.Redactor) so values the run masked are found too.
+	// Issue and comment bodies are redacted by the GitHub client
+	// (pkg/ghclient RedactBodies).
+	Redactor *redaction.Redactor
 }
 
 // Delivery is one delivery of one alert on one channel.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/redact"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
@@ -34,6 +35,7 @@ type Analyzer struct {
 	window       int // lines kept before/after a chunk: max(contextLines, condition lines)
 	maxFindings  int
 	free         chan []byte
+	red          *redact.Redactor // every log is read through it (WithRedactor)
 }
 
 type compiledPattern struct {
@@ -104,7 +106,7 @@ func WithLineLimit(n int) AnalyzerOption {
 // NewAnalyzer compiles the catalog into a prefilter and pattern table.
 func NewAnalyzer(c *Catalog, opts ...AnalyzerOption) *Analyzer {
 	a := &Analyzer{catalog: c, workers: min(runtime.GOMAXPROCS(0), 4), chunkSize: 1 << 20,
-		maxLine: DefaultMaxLineBytes, contextLines: 3, maxFindings: 20}
+		maxLine: DefaultMaxLineBytes, contextLines: 3, maxFindings: 20, red: redact.New()}
 	for _, o := range opts {
 		o(a)
 	}
@@ -216,7 +218,8 @@ type match struct {
 	count   int // occurrences of this fingerprint in the same group segment of the chunk
 }
 
-// Analyze classifies one job log read from r.
+// Analyze classifies one job log read from r. The findings it returns hold
+// no secret (see WithRedactor).
 func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*Analysis, error) {
 	work := make(chan *chunk)
 	ordered := make(chan *chunk, 2*a.workers)
@@ -256,6 +259,7 @@ func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*An
 	}
 	res := m.finish()
 	res.Bytes = total
+	redactAnalysis(res, a.red)
 	return res, nil
 }
 

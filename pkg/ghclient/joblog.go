@@ -48,11 +48,15 @@ func JobLog(ctx context.Context, gh *github.Client, blob *http.Client, owner, re
 	return resp.Body, nil
 }
 
-// ours reports whether rt is the transport New builds (the path guard
-// around the accounting, retrying, token-scoping transport).
+// ours reports whether rt is the transport New builds (the path guard and
+// the body redaction around the accounting, retrying, token-scoping
+// transport).
 func ours(rt http.RoundTripper) bool {
 	if g, ok := rt.(*pathGuard); ok {
 		rt = g.next
+	}
+	if r, ok := rt.(*redactBodies); ok {
+		rt = r.next
 	}
 	_, ok := rt.(*transport)
 	return ok

@@ -50,13 +50,13 @@ var planted = []plantedSecret{
 	{"run_token", "Error: the token " + legacyToken + " has expired", []string{legacyToken}},
 }
 
-// plantSecrets prints every planted secret, and a private key block, in
+// plantSecrets prints the planted secrets, and private key blocks, in
 // every failed job's log: right before each line that reports an error
 // (where the root cause and its context are), so the secrets are in the
 // lines the classifier reports. It returns how many logs it changed.
 func plantSecrets(f *emulator.Fixture) int {
 	errLine := regexp.MustCompile(`(?i)##\[error\]|\berror\b|\bfailed\b|\bFAIL\b`)
-	n := 0
+	n, k := 0, 0
 	for ri := range f.Repositories {
 		for _, run := range f.Repositories[ri].Runs {
 			for ji := range run.Jobs {
@@ -72,14 +72,20 @@ func plantSecrets(f *emulator.Fixture) int {
 						if len(l) > 29 && l[4] == '-' && l[28] == ' ' {
 							ts = l[:29]
 						}
-						for _, s := range planted {
-							out.WriteString(ts + s.line + "\n")
+						// A different three secrets right before each error
+						// line (the context window the classifier keeps),
+						// and a private key block before every other one.
+						if k%2 == 1 {
+							out.WriteString(ts + "Error: could not load key -----BEGIN RSA PRIVATE KEY-----\n")
+							for _, b := range pemBody {
+								out.WriteString(ts + b + "\n")
+							}
+							out.WriteString(ts + "-----END RSA PRIVATE KEY-----\n")
 						}
-						out.WriteString(ts + "Error: could not load key -----BEGIN RSA PRIVATE KEY-----\n")
-						for _, b := range pemBody {
-							out.WriteString(ts + b + "\n")
+						for i := range 3 {
+							out.WriteString(ts + planted[(3*k+i)%len(planted)].line + "\n")
 						}
-						out.WriteString(ts + "-----END RSA PRIVATE KEY-----\n")
+						k++
 					}
 					out.WriteString(l)
 				}
