@@ -1,13 +1,19 @@
 # One image for the four actions: each action.yml runs it with its own
 # entrypoint (runs: {using: docker, image: ../Dockerfile, entrypoint: /action-<name>}).
 #
-# GO_IMAGE is the Go builder. The default is the official image at a pinned
-# tag; releases should pin it by digest (golang:1.26.8-bookworm@sha256:...).
+# GO_IMAGE is the Go builder: the official image pinned by digest, so every
+# build of a release compiles with the same toolchain and base (a tag can be
+# moved). The release (.ci/release/build-image.sh, run by release.yml)
+# refuses a builder that is not pinned by digest. The digest is the
+# manifest list of golang:1.26.8-bookworm as docker-library/repo-info
+# records it (repos/golang/remote/1.26.8-bookworm.md). To update: the new
+# tag's manifest list digest from there (or `docker buildx imagetools
+# inspect golang:<tag>`), here and in the Makefile's GO_VERSION.
 # Where no registry can be reached (this repository's CI), `make image` passes
 # a local builder made by .ci/builder-image.sh:
 #   docker build --build-arg GO_IMAGE=ecosystem-actions/go-builder:1.26.8 .
 # The build stage uses only `go` and /bin/sh builtins, so both builders work.
-ARG GO_IMAGE=golang:1.26.8-bookworm
+ARG GO_IMAGE=golang:1.26.8-bookworm@sha256:f4191582e1522dfc5980a6bdc0309a756f9697f3e7d0f199c7e26fc82ab324fd
 
 FROM ${GO_IMAGE} AS build
 # GOPROXY is passed by `make image` from `go env GOPROXY` when it is not the default.
@@ -23,6 +29,12 @@ RUN go mod download
 RUN go build -trimpath github.com/google/go-github/v62/github github.com/sethvargo/go-githubactions gopkg.in/yaml.v3 \
     || echo "dependency warm-up skipped"
 COPY . .
+# Compile the actions' packages, the multi-call binary's and the links
+# tool's once before VERSION is known, with the flags of the build below: a
+# build of the same source with another VERSION (the release after CI's
+# build) then only links. A warm-up only, like the one above.
+RUN go build -trimpath ./action-... ./.ci/multicall && go build -o /dev/null ./.ci/multicall/links \
+    || echo "module warm-up skipped"
 ARG VERSION=dev
 # ACTIONS lists the actions to build; all four by default. `make image`
 # narrows it to the action-*/main.go present while the actions are written.

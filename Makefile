@@ -38,7 +38,18 @@ E2E_RUN ?=
 
 GOTESTFLAGS ?=
 
-.PHONY: fuzz tools help build test lint fmt vet actionlint bench bench-image image builder-image e2e demo emulator clean
+# GitHub's OpenAPI description of the REST API, which the emulator's
+# conformance test validates against (pkg/emulator/conformance_test.go):
+# npm @octokit/openapi, pinned, its generated/api.github.com.json only,
+# into the git-ignored .cache/openapi. npm checks the package's integrity;
+# the file's SHA-256 is checked here too.
+OPENAPI_VERSION ?= 23.0.2
+OPENAPI_SHA256  ?= 829b4bebb19a53133289f7b0bc819f4f1118115821db2ca9f25e9ee995a7da2a
+OPENAPI_DIR     ?= .cache/openapi
+OPENAPI_FILE    := $(OPENAPI_DIR)/api.github.com-$(OPENAPI_VERSION).json
+NPM             ?= npm
+
+.PHONY: fixture openapi fuzz tools help build test lint fmt vet actionlint bench bench-image image builder-image e2e demo emulator clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -67,13 +78,29 @@ fmt:
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./pkg/containertest/...
-	$(GO) vet ./.ci/demo ./.ci/multicall/...
+	$(GO) vet ./.ci/demo ./.ci/multicall/... ./testdata/ecosystem/generate ./testdata/ecosystem/validate
 
 actionlint:
 	@set -e; files="$$(ls .github/workflows/*.yml .github/workflows/*.yaml 2>/dev/null || true)"; \
 	if [ -z "$$files" ]; then echo "actionlint: no workflows in .github/workflows"; exit 0; fi; \
 	$(MAKE) --no-print-directory tools; \
 	echo "actionlint $$files"; $(ACTIONLINT) $$files
+
+fixture: ## Regenerate the example ecosystem (testdata/ecosystem/ecosystem.yaml) and check its invariants.
+	$(GO) run ./testdata/ecosystem/generate
+	$(GO) run ./testdata/ecosystem/validate
+
+openapi: ## GitHub's OpenAPI description (npm @octokit/openapi@$(OPENAPI_VERSION)) into .cache/openapi for the conformance test.
+	@if [ -f "$(OPENAPI_FILE)" ] && echo "$(OPENAPI_SHA256)  $(OPENAPI_FILE)" | sha256sum -c --status; then \
+		echo "openapi: $(OPENAPI_FILE) is @octokit/openapi@$(OPENAPI_VERSION)"; exit 0; fi; \
+	set -e; tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	echo "$(NPM) pack @octokit/openapi@$(OPENAPI_VERSION)"; \
+	$(NPM) pack --silent --pack-destination "$$tmp" @octokit/openapi@$(OPENAPI_VERSION) >/dev/null; \
+	tar -xzf "$$tmp/octokit-openapi-$(OPENAPI_VERSION).tgz" -C "$$tmp" package/generated/api.github.com.json; \
+	echo "$(OPENAPI_SHA256)  $$tmp/package/generated/api.github.com.json" | sha256sum -c --status || \
+		{ echo "openapi: api.github.com.json of @octokit/openapi@$(OPENAPI_VERSION) does not have SHA-256 $(OPENAPI_SHA256)" >&2; exit 1; }; \
+	mkdir -p $(OPENAPI_DIR); mv "$$tmp/package/generated/api.github.com.json" $(OPENAPI_FILE); \
+	echo "openapi: wrote $(OPENAPI_FILE)"
 
 tools: ## Install the pinned actionlint into $(GOPATH)/bin unless that version is there.
 	@if [ "$$($(ACTIONLINT) -version 2>/dev/null | head -n 1)" != "$(ACTIONLINT_VERSION)" ]; then \
@@ -108,7 +135,7 @@ image: builder-image ## Build the action image from the root Dockerfile with the
 
 e2e: image ## Container tests against the emulator, then the act workflow run (.ci/e2e-act.sh) when present.
 	ECOSYSTEM_ACTIONS_IMAGE=$(IMAGE) $(GO) test -tags e2e -count=1 -v $(if $(E2E_RUN),-run '$(E2E_RUN)') ./pkg/containertest/...
-	@if [ -x .ci/e2e-act.sh ]; then echo ".ci/e2e-act.sh"; ECOSYSTEM_ACTIONS_IMAGE=$(IMAGE) .ci/e2e-act.sh; \
+	@if [ -x .ci/e2e-act.sh ]; then echo ".ci/e2e-act.sh"; ECOSYSTEM_ACTIONS_IMAGE=$(IMAGE) BUILDER_IMAGE=$(BUILDER_IMAGE) .ci/e2e-act.sh; \
 	else echo "e2e: no executable .ci/e2e-act.sh, the act workflow run is skipped"; fi
 
 fuzz: ## A brief run of each fuzz target (execution counts, not -fuzztime durations: golang/go#75804).

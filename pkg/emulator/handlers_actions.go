@@ -588,21 +588,7 @@ func (s *Server) workflowDispatch(c *call) {
 		}
 	}
 	now := c.now
-	runNumber := 0
-	var maxID int64
-	for _, other := range c.s.st.repos {
-		for _, r := range other.runs {
-			maxID = max(maxID, r.ID)
-		}
-	}
-	for _, r := range rs.runs {
-		if r.WorkflowID == wf.ID {
-			runNumber = max(runNumber, r.RunNumber)
-		}
-	}
-	run := &Run{ID: maxID + 1, WorkflowID: wf.ID, RunNumber: runNumber + 1, RunAttempt: 1, Event: "workflow_dispatch",
-		Status: "queued", HeadBranch: branch, HeadSHA: sha, DisplayTitle: wf.Name, Actor: c.login, CreatedAt: now, UpdatedAt: now}
-	rs.runs = append(rs.runs, run)
+	run := c.queueRun(rs, wf, "workflow_dispatch", branch, sha)
 	inputs := body.Inputs
 	if inputs == nil {
 		inputs = map[string]any{}
@@ -715,7 +701,85 @@ func (s *Server) repositoryDispatch(c *call) {
 	if payload == nil {
 		payload = map[string]any{}
 	}
+	// A run starts for every workflow of the default branch whose
+	// repository_dispatch trigger lists no types or this event type.
+	rs := c.repo
+	sha := rs.defaultHead()
+	for i := range rs.workflows {
+		wf := &rs.workflows[i]
+		if strings.HasPrefix(wf.State, "disabled") {
+			continue
+		}
+		if text, ok := rs.fileAt(sha, wf.Path); ok && repositoryDispatchTriggers(text, *body.EventType) {
+			c.queueRun(rs, wf, "repository_dispatch", rs.fx.DefaultBranch, sha)
+		}
+	}
 	c.s.st.dispatches = append(c.s.st.dispatches, Dispatch{Kind: "repository_dispatch", Repo: c.repo.fx.FullName(),
 		EventType: *body.EventType, ClientPayload: payload, Actor: c.login, Time: c.now})
 	c.noContent()
+}
+
+// queueRun adds a queued run of a workflow, as a dispatch starts one: the
+// next run id of the server and the next run number of the workflow.
+func (c *call) queueRun(rs *repoState, wf *Workflow, event, branch, sha string) *Run {
+	runNumber := 0
+	var maxID int64
+	for _, other := range c.s.st.repos {
+		for _, r := range other.runs {
+			maxID = max(maxID, r.ID)
+		}
+	}
+	for _, r := range rs.runs {
+		if r.WorkflowID == wf.ID {
+			runNumber = max(runNumber, r.RunNumber)
+		}
+	}
+	run := &Run{ID: maxID + 1, WorkflowID: wf.ID, RunNumber: runNumber + 1, RunAttempt: 1, Event: event,
+		Status: "queued", HeadBranch: branch, HeadSHA: sha, DisplayTitle: wf.Name, Actor: c.login, CreatedAt: c.now, UpdatedAt: c.now}
+	rs.runs = append(rs.runs, run)
+	return run
+}
+
+// repositoryDispatchTriggers reports whether a workflow file's on: has
+// repository_dispatch with no types or with eventType among them.
+func repositoryDispatchTriggers(text, eventType string) bool {
+	var wf map[string]any
+	if yaml.Unmarshal([]byte(text), &wf) != nil {
+		return false
+	}
+	var on any
+	for k, v := range wf {
+		if k == "on" || k == "true" {
+			on = v
+		}
+	}
+	switch on := on.(type) {
+	case string:
+		return on == "repository_dispatch"
+	case []any:
+		for _, e := range on {
+			if e == "repository_dispatch" {
+				return true
+			}
+		}
+	case map[string]any:
+		rd, ok := on["repository_dispatch"]
+		if !ok {
+			return false
+		}
+		spec, _ := rd.(map[string]any)
+		switch types := spec["types"].(type) {
+		case nil:
+			return true
+		case string:
+			return types == eventType
+		case []any:
+			for _, t := range types {
+				if t == eventType {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

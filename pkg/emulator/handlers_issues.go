@@ -1155,6 +1155,9 @@ func (s *Server) searchIssues(c *call) {
 		m := c.issueJSON(h.rs, h.is)
 		m["score"] = 1.0
 		m["type"] = nil
+		if h.is.body == "" {
+			delete(m, "body") // issue-search-result-item's body is a string, not nullable
+		}
 		items = append(items, m)
 	}
 	c.ok(map[string]any{"total_count": total, "incomplete_results": false, "search_type": "lexical", "items": items})

@@ -32,7 +32,6 @@ func (s *Server) getRateLimit(c *call) {
 	fixed := func(limit int) map[string]any {
 		return map[string]any{"limit": limit, "used": 0, "remaining": limit, "reset": now.Add(time.Hour).Unix()}
 	}
-	c.out.noETag = true
 	c.ok(map[string]any{
 		"resources": map[string]any{
 			"core": entry(coreLim), "search": entry(searchLim), "graphql": fixed(5000),
@@ -240,7 +239,24 @@ func (s *Server) listOrgRepos(c *call) {
 	c.repoList(c.visibleRepos(org))
 }
 
-func (s *Server) listUserRepos(c *call) { c.repoList(c.visibleRepos(c.r.PathValue("username"))) }
+// listUserRepos answers GET /users/{username}/repos; 404 for a login the
+// fixture does not know, as for GET /users/{username}.
+func (s *Server) listUserRepos(c *call) {
+	login := c.r.PathValue("username")
+	if !s.st.knownLogin(login) {
+		c.notFound()
+		return
+	}
+	// "Lists public repositories for the specified user": never a private
+	// one, whoever asks (GET /installation/repositories lists those).
+	var public []*repoState
+	for _, rs := range c.visibleRepos(login) {
+		if !rs.fx.Private {
+			public = append(public, rs)
+		}
+	}
+	c.repoList(public)
+}
 
 func (c *call) repoList(repos []*repoState) {
 	out := c.page(len(repos), func(i int) any { return c.minimalRepoJSON(repos[i]) })
@@ -255,10 +271,7 @@ func (c *call) eventJSON(rs *repoState, e Event) map[string]any {
 		"id": u.ID, "login": u.Login, "display_login": strings.TrimSuffix(u.Login, "[bot]"), "gravatar_id": "",
 		"url": c.api + "/users/" + url.PathEscape(u.Login), "avatar_url": fmt.Sprintf("https://avatars.githubusercontent.com/u/%d?", u.ID),
 	}
-	payload := e.Payload
-	if payload == nil {
-		payload = map[string]any{}
-	}
+	payload := c.servedPayload(rs, e)
 	m := map[string]any{
 		"id": e.ID, "type": e.Type, "actor": actor,
 		"repo":    map[string]any{"id": rs.id, "name": rs.fx.FullName(), "url": c.repoAPI(rs)},

@@ -288,6 +288,18 @@ func isDefaultLabel(name string) bool {
 	return false
 }
 
+// pullLabelsJSON are a pull request's labels: pull-request-simple and
+// pull-request declare a label's description a string, not nullable.
+func (c *call) pullLabelsJSON(rs *repoState, names []string) []any {
+	out := c.labelsJSON(rs, names)
+	for _, l := range out {
+		if m := l.(map[string]any); m["description"] == nil {
+			m["description"] = ""
+		}
+	}
+	return out
+}
+
 func (c *call) labelsJSON(rs *repoState, names []string) []any {
 	out := []any{}
 	for _, n := range names {
@@ -598,7 +610,7 @@ func (c *call) pullJSON(rs *repoState, is *issueState, full bool) map[string]any
 		"commits_url": api + "/commits", "review_comments_url": api + "/comments",
 		"review_comment_url": c.repoAPI(rs) + "/pulls/comments{/number}", "comments_url": issueAPI + "/comments",
 		"statuses_url": statuses, "number": is.number, "state": is.state, "locked": false, "title": is.title,
-		"user": c.userJSON(is.user), "body": nullIfEmpty(is.body), "labels": c.labelsJSON(rs, is.labels),
+		"user": c.userJSON(is.user), "body": nullIfEmpty(is.body), "labels": c.pullLabelsJSON(rs, is.labels),
 		"milestone": c.milestoneJSON(rs, is.milestone), "active_lock_reason": nil,
 		"created_at": ts(is.createdAt), "updated_at": ts(is.updatedAt), "closed_at": tsPtr(is.closedAt),
 		"merged_at": tsPtr(is.pull.mergedAt), "merge_commit_sha": mergeSHA, "assignee": assignee,

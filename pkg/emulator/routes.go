@@ -226,20 +226,27 @@ func (c *call) forbiddenIntegration(perm string) {
 func (c *call) repoStatus(rs *repoState) {
 	switch rs.fx.Status {
 	case http.StatusMovedPermanently:
-		body := map[string]any{"message": "Moved Permanently", "documentation_url": docsBase, "status": "301"}
+		// GitHub redirects a renamed or transferred repository to
+		// /repositories/{id}/…: 301 for reads, 307 for writes (so a client
+		// repeats the method and body instead of turning a POST into a GET).
+		status, msg := http.StatusMovedPermanently, "Moved Permanently"
+		if isWrite(c.r.Method) {
+			status, msg = http.StatusTemporaryRedirect, "Temporary Redirect"
+		}
+		body := map[string]any{"message": msg, "documentation_url": "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects", "status": strconv.Itoa(status)}
 		if target := rs.fx.MovedTo; target != "" {
 			if to := c.s.st.byName[strings.ToLower(target)]; to != nil {
 				old := "/repos/" + c.r.PathValue("owner") + "/" + c.r.PathValue("repo")
 				rest := strings.TrimPrefix(c.r.URL.EscapedPath(), old)
-				loc := c.api + "/repos/" + to.fx.FullName() + rest
+				loc := c.api + "/repositories/" + strconv.FormatInt(to.id, 10) + rest
 				if c.r.URL.RawQuery != "" {
 					loc += "?" + c.r.URL.RawQuery
 				}
-				body["url"] = c.api + "/repositories/" + strconv.FormatInt(to.id, 10)
+				body["url"] = loc
 				c.out.header.Set("Location", loc)
 			}
 		}
-		c.writeJSON(http.StatusMovedPermanently, body)
+		c.writeJSON(status, body)
 	case http.StatusForbidden:
 		c.errorBody(http.StatusForbidden, "Repository access blocked")
 	case http.StatusNotFound:

@@ -493,3 +493,44 @@ func TestReleases(t *testing.T) {
 		t.Errorf("releases = %v, %v", list, err)
 	}
 }
+
+func TestRepositoryDispatchStartsRuns(t *testing.T) {
+	t.Parallel()
+	f := testFixture()
+	r := &f.Repositories[0]
+	r.Workflows = append(r.Workflows, Workflow{ID: 14, Name: "Fan-in", Path: ".github/workflows/fanin.yml"}, Workflow{ID: 15, Name: "Any", Path: ".github/workflows/any.yml"})
+	r.Files[".github/workflows/fanin.yml"] = "on:\n  repository_dispatch:\n    types: [ecosystem-alert, other]\n"
+	r.Files[".github/workflows/any.yml"] = "on: [push, repository_dispatch]\n"
+	s := StartForTest(t, f, Options{Now: fixedNow})
+	c := client(t, s)
+	if _, _, err := c.Repositories.Dispatch(ctx(), "acme", "tools", github.DispatchRequestOptions{EventType: "ecosystem-alert"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Repositories.Dispatch(ctx(), "acme", "tools", github.DispatchRequestOptions{EventType: "unrelated"}); err != nil {
+		t.Fatal(err)
+	}
+	runs, _, err := c.Actions.ListRepositoryWorkflowRuns(ctx(), "acme", "tools", &github.ListWorkflowRunsOptions{Event: "repository_dispatch"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, run := range runs.WorkflowRuns {
+		got = append(got, run.GetName()+"/"+run.GetStatus()+"/"+run.GetHeadBranch()+"/"+run.GetActor().GetLogin())
+	}
+	sort.Strings(got)
+	want := []string{"Any/queued/master/" + DefaultLogin, "Any/queued/master/" + DefaultLogin, "Fan-in/queued/master/" + DefaultLogin}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("repository_dispatch runs (-want +got):\n%s", diff)
+	}
+}
+
+func TestUserReposArePublicOnly(t *testing.T) {
+	t.Parallel()
+	f := testFixture()
+	f.Repositories = append(f.Repositories, Repository{Owner: "octo", Name: "diary", Private: true})
+	s := StartForTest(t, f, Options{Now: fixedNow})
+	repos, _, err := client(t, s).Repositories.ListByUser(ctx(), "octo", nil)
+	if err != nil || len(repos) != 1 || repos[0].GetName() != "notes" {
+		t.Errorf("GET /users/octo/repos = %v, %v; want only the public octo/notes", repos, err)
+	}
+}

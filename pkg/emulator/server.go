@@ -304,6 +304,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r2.URL = &u
 		r = r2
 	}
+	if strings.HasPrefix(r.URL.Path, "/repositories/") {
+		r = s.byRepositoryID(r)
+	}
 	path := r.URL.Path
 	if strings.HasPrefix(path, controlPrefix) && !strings.HasPrefix(path, controlPrefix+"download/") {
 		s.serveControl(w, r)
@@ -317,6 +320,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	lw := &logWriter{ResponseWriter: w, s: s, entry: entry, start: start}
 	w = lw
 	defer lw.finish()
+	// GitHub's clock, not this process's: clients correct their clock skew
+	// from it (@octokit/auth-app re-signs an App JWT with it).
+	w.Header().Set("Date", entry.Time.Format(http.TimeFormat))
 
 	if strings.HasPrefix(path, controlPrefix+"download/") {
 		s.serveDownload(w, r)
@@ -328,12 +334,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer c.out.release()
 	c.api = requestScheme(r) + "://" + r.Host + prefix
 
-	// Requests GitHub rejects before looking at them.
+	// Requests GitHub rejects before looking at them: no User-Agent is
+	// 403 (the REST API's documentation, "User agent required").
 	if r.UserAgent() == "" {
-		c.writeJSON(http.StatusBadRequest, map[string]any{
+		c.writeJSON(http.StatusForbidden, map[string]any{
 			"message":           "Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.",
-			"documentation_url": docsBase + "/using-the-rest-api/troubleshooting-the-rest-api",
-			"status":            "400",
+			"documentation_url": docsBase + "/using-the-rest-api/getting-started-with-the-rest-api#user-agent",
+			"status":            "403",
 		})
 		c.flush(w)
 		return
@@ -459,6 +466,43 @@ func dropConnection(w http.ResponseWriter, lw *logWriter) {
 		}
 	}
 	panic(http.ErrAbortHandler)
+}
+
+// byRepositoryID serves /repositories/{id}/… (where GitHub's redirects
+// for renamed repositories point) as /repos/{owner}/{repo}/…. An unknown
+// id is left to answer 404.
+func (s *Server) byRepositoryID(r *http.Request) *http.Request {
+	rest := strings.TrimPrefix(r.URL.Path, "/repositories/")
+	idText, tail, _ := strings.Cut(rest, "/")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return r
+	}
+	s.mu.Lock()
+	full := ""
+	for _, rs := range s.st.repos {
+		if rs.id == id && rs.fx.Status == 0 {
+			full = rs.fx.FullName()
+		}
+	}
+	s.mu.Unlock()
+	if full == "" {
+		return r
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.Path = "/repos/" + full
+	u.RawPath = ""
+	if tail != "" {
+		u.Path += "/" + tail
+		if esc := r.URL.EscapedPath(); esc != r.URL.Path {
+			_, escTail, _ := strings.Cut(strings.TrimPrefix(esc, "/repositories/"), "/")
+			u.RawPath = "/repos/" + full + "/" + escTail
+		}
+	}
+	r2.URL = &u
+	return r2
 }
 
 // serve runs the rate limits, the route and the conditional-request logic.

@@ -119,7 +119,7 @@ func TestRepositoryStatus(t *testing.T) {
 			t.Errorf("followed redirect to %q, want acme/tools", repo.GetFullName())
 		}
 		resp, _ := rawGet(t, s, "/repos/acme/old-name/branches?per_page=5", nil)
-		if resp.StatusCode != 301 || resp.Header.Get("Location") != s.URL()+"/repos/acme/tools/branches?per_page=5" {
+		if resp.StatusCode != 301 || resp.Header.Get("Location") != s.URL()+"/repositories/5001/branches?per_page=5" {
 			t.Errorf("301 = %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})
@@ -134,7 +134,7 @@ func TestRequestValidation(t *testing.T) {
 		want    int
 		wantMsg string
 	}{
-		{name: "missing_user_agent", hdr: map[string]string{"User-Agent": ""}, want: 400, wantMsg: "User-Agent"},
+		{name: "missing_user_agent", hdr: map[string]string{"User-Agent": ""}, want: 403, wantMsg: "User-Agent"},
 		{name: "unsupported_version", hdr: map[string]string{"X-GitHub-Api-Version": "2099-01-01"}, want: 400, wantMsg: "API version '2099-01-01' is not supported."},
 		{name: "no_version_is_fine", hdr: map[string]string{"X-GitHub-Api-Version": ""}, want: 200},
 		{name: "anonymous_read_is_fine", hdr: map[string]string{"Authorization": ""}, want: 200},
@@ -825,7 +825,7 @@ func TestRequestLoggedBeforeResponse(t *testing.T) {
 		{name: "enterprise_prefix", target: "/api/v3/repos/acme/tools/issues", want: http.StatusOK},
 		{name: "not_found", target: "/repos/acme/nope", want: http.StatusNotFound},
 		{name: "not_modified", target: "/repos/acme/tools", hdr: map[string]string{"If-None-Match": "*"}, want: http.StatusNotModified},
-		{name: "no_user_agent", target: "/repos/acme/tools", hdr: map[string]string{"User-Agent": ""}, want: http.StatusBadRequest},
+		{name: "no_user_agent", target: "/repos/acme/tools", hdr: map[string]string{"User-Agent": ""}, want: http.StatusForbidden},
 		{name: "fault", target: "/repos/acme/tools", faults: []Fault{{Kind: FaultServiceUnavailable}}, want: http.StatusServiceUnavailable},
 		{name: "download", target: "signed", want: http.StatusOK},
 		{name: "download_bad_signature", target: "/_emulator/download/jobs/acme/tools/9001?sig=0", want: http.StatusForbidden},

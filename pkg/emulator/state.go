@@ -94,17 +94,20 @@ type state struct {
 }
 
 type repoState struct {
-	fx         Repository // shifted copy; Labels/Branches/... below are the live values
-	id         int64
-	labels     []*labelState
-	issues     []*issueState // sorted by number
-	branches   []*Branch
-	deleted    map[string]Branch // deleted branches by name, to restore their commit
-	tags       []Tag
-	runs       []*Run
-	events     []Event
-	workflows  []Workflow
-	milestones []string
+	fx       Repository // shifted copy; Labels/Branches/... below are the live values
+	id       int64
+	labels   []*labelState
+	issues   []*issueState // sorted by number
+	branches []*Branch
+	deleted  map[string]Branch // deleted branches by name, to restore their commit
+	tags     []Tag
+	runs     []*Run
+	events   []Event
+	// fixtureEvents holds the ids of the fixture's events, whose compact
+	// payloads GET …/events completes (events.go).
+	fixtureEvents map[string]bool
+	workflows     []Workflow
+	milestones    []string
 	// Signals (handlers_signals.go) and caches (handlers_caches.go).
 	caches      []Cache
 	deployments []*Deployment
@@ -255,10 +258,12 @@ func (st *state) buildRepo(r Repository) *repoState {
 		rs.runs = append(rs.runs, &run)
 	}
 	rs.events = append(rs.events, r.Events...)
+	rs.fixtureEvents = map[string]bool{}
 	for i := range rs.events {
 		if rs.events[i].ID == "" {
 			rs.events[i].ID = fmt.Sprint(stableID(fmt.Sprintf("%s#event#%d", r.FullName(), i), 10_000_000_000))
 		}
+		rs.fixtureEvents[rs.events[i].ID] = true
 	}
 	rs.workflows = append(rs.workflows, r.Workflows...)
 	st.buildSignals(rs, r)

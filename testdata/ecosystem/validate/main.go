@@ -1,11 +1,9 @@
-//go:build ignore
-
 // Command validate loads testdata/ecosystem/ecosystem.yaml through
 // emulator.LoadFixture, checks the invariants the tests rely on (unique ids,
 // well-formed SHAs, references that resolve, the oddities README.md
 // promises) and prints the findings README.md lists.
 //
-//	go run testdata/ecosystem/validate.go
+//	go run ./testdata/ecosystem/validate [-f testdata/ecosystem/ecosystem.yaml]
 //
 // It exits non-zero when an invariant does not hold.
 package main
