@@ -62,10 +62,12 @@ func exampleFixture(t testing.TB) *emulator.Fixture {
 	return f
 }
 
-// sent is a request as it reached a server: method, URL and body.
+// sent is a request as it reached a server: method, URL, body and the
+// token it carried.
 type sent struct {
 	Method, URL string
 	Body        []byte
+	Token       string
 }
 
 // recorder keeps every request a handler receives, body included, and
@@ -79,7 +81,7 @@ type recorder struct {
 func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	rc.mu.Lock()
-	rc.reqs = append(rc.reqs, sent{Method: r.Method, URL: r.URL.RequestURI(), Body: body})
+	rc.reqs = append(rc.reqs, sent{Method: r.Method, URL: r.URL.RequestURI(), Body: body, Token: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")})
 	rc.mu.Unlock()
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if rc.next == nil {
