@@ -50,22 +50,7 @@ func (r *Run) Finish(res Result, opts ...FinishOption) error {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	outs := res.Outputs()
-	names := make([]string, 0, len(outs))
-	for n := range outs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var errs []error
-	for _, n := range names {
-		var err error
-		if s, ok := outs[n].(string); ok {
-			err = r.SetOutput(n, s)
-		} else {
-			err = r.SetJSONOutput(n, outs[n])
-		}
-		errs = append(errs, err)
-	}
+	errs := []error{r.writeOutputs(res.Outputs())}
 	if s := res.Summary(); s != "" {
 		r.AddSummary(s)
 	}
@@ -169,6 +154,27 @@ func (r *Run) redactFiles(paths []string) error {
 		if err := report.WriteFile(p, out); err != nil {
 			errs = append(errs, fmt.Errorf("failed to redact %s: %w", p, err))
 		}
+	}
+	return errors.Join(errs...)
+}
+
+// writeOutputs sets every output, in name order: a string as it is,
+// anything else as JSON.
+func (r *Run) writeOutputs(outs map[string]any) error {
+	names := make([]string, 0, len(outs))
+	for n := range outs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var errs []error
+	for _, n := range names {
+		var err error
+		if s, ok := outs[n].(string); ok {
+			err = r.SetOutput(n, s)
+		} else {
+			err = r.SetJSONOutput(n, outs[n])
+		}
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

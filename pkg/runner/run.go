@@ -157,6 +157,17 @@ type Run struct {
 // as an errors.Join of *InputError, before anything else happens. --help and
 // --version print to stdout and return ErrHelp / ErrVersion.
 func Load(spec Spec, opts ...Option) (*Run, error) {
+	r, err := load(spec, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// load is Load, also returning the run when the inputs are invalid (nil
+// only for --help, --version and command-line errors it cannot get past),
+// so Execute can still write the outputs.
+func load(spec Spec, opts ...Option) (*Run, error) {
 	c := config{getenv: func(string) string { return "" }, stdout: io.Discard, now: time.Now, random: rand.Reader, limits: DefaultAnnotationLimits}
 	for _, o := range opts {
 		if o != nil {
@@ -271,7 +282,7 @@ func Load(spec Spec, opts ...Option) (*Run, error) {
 				ie.Reason, ie.Value = r.redact(ie.Reason), r.redact(ie.Value)
 			}
 		}
-		return nil, errors.Join(errs...)
+		return r, errors.Join(errs...)
 	}
 	return r, nil
 }
