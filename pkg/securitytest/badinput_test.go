@@ -275,9 +275,9 @@ func TestInvalidInputsRefusedBeforeAnyRequest(t *testing.T) {
 	}
 
 	var (
-		mu                       sync.Mutex
+		mu                        sync.Mutex
 		accepted, badError, total int
-		acceptedByAction         = map[string]int{}
+		acceptedByAction          = map[string]int{}
 	)
 	t.Cleanup(func() {
 		t.Logf("invalid values: %d cases; %d accepted or refused late (exit code not 2, or requests sent) %v; %d more refused with an error that misses the input, the value (cut) or what is allowed",
