@@ -264,3 +264,8 @@ func files(t testing.TB, dirs ...string) map[string][]byte {
 	}
 	return out
 }
+
+// contextWith returns r's context carrying hit, for routeMatcher.
+func contextWith(r *http.Request, hit *routeHit) context.Context {
+	return context.WithValue(r.Context(), hitKey{}, hit)
+}
