@@ -77,8 +77,9 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	srv.SetURL("http://" + ln.Addr().String())
 	fmt.Fprintf(stdout, "emulator: %s serving %s (state: %s/_emulator/state)\n", srv.URL(), o.fixture, srv.URL())
 
+	requestsSince = func(n int) []emulator.LoggedRequest { return srv.Requests()[n:] }
 	before := srv.State()
-	results, runErr := runChain(ctx, o, srv.URL(), stdout, stderr)
+	results, runErr := runChain(ctx, o, srv.URL(), stdout, stderr, func() int { return len(srv.Requests()) })
 	after := srv.State()
 	if err := writeArtifacts(o.out, srv, results); err != nil {
 		return errors.Join(runErr, err)
@@ -97,7 +98,11 @@ type stepResult struct {
 	Duration string            `json:"duration"`
 }
 
-func runChain(ctx context.Context, o options, apiURL string, stdout, stderr io.Writer) ([]stepResult, error) {
+// runChain runs the demo chain. After it, the alert step runs once more as
+// the next scheduled run would (another GITHUB_RUN_ID, the same reports):
+// it must write nothing, and the demo fails when it does. requests counts
+// the emulator's requests so far.
+func runChain(ctx context.Context, o options, apiURL string, stdout, stderr io.Writer, requests func() int) ([]stepResult, error) {
 	root, err := os.Getwd()
 	if err != nil {
 		return nil, err
@@ -154,8 +159,56 @@ func runChain(ctx context.Context, o options, apiURL string, stdout, stderr io.W
 		gh.Steps[step.ID] = res.Outputs
 		results = append(results, res)
 	}
+	if err := alertAgain(ctx, o, gh, apiURL, paths, stdout, stderr, requests); err != nil {
+		missing = append(missing, err)
+	}
 	return results, errors.Join(missing...)
 }
+
+// alertAgain runs the chain's alert step again with the next run id and
+// reports how many writes it made (0 when nothing changed).
+func alertAgain(ctx context.Context, o options, gh *containertest.Context, apiURL string, paths containertest.Paths, stdout, stderr io.Writer, requests func() int) error {
+	var step containertest.Step
+	for _, s := range containertest.DemoChain() {
+		if s.Action == "alert" {
+			step = s
+		}
+	}
+	if step.ID == "" || gh.Steps[step.ID] == nil {
+		return nil
+	}
+	step.ID = step.ID + "-again"
+	with := map[string]string{}
+	for k, v := range step.With {
+		with[k] = v
+	}
+	with["output_dir"] = "${{ env.REPORTS }}/alert-again" // keep the first run's alert_results.json
+	step.With = with
+	gh.GitHub["run_id"] = "2"
+	defer func() { gh.GitHub["run_id"] = "1" }()
+	before := requests()
+	fmt.Fprintf(stdout, "\n==> the alert step again, as the next scheduled run (run id 2, the same reports)\n")
+	if _, err := runStep(ctx, o, step, gh, apiURL, paths, stdout, stderr); err != nil {
+		return fmt.Errorf("step %s: %w", step.ID, err)
+	}
+	againWrites = 0
+	for _, r := range requestsSince(before) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			againWrites++
+		}
+	}
+	fmt.Fprintf(stdout, "<== step %s: %d writes\n", step.ID, againWrites)
+	if againWrites != 0 {
+		return fmt.Errorf("step %s: the same reports again made %d writes, want 0", step.ID, againWrites)
+	}
+	return nil
+}
+
+// againWrites is what the second alert run wrote (printed in the summary).
+var againWrites = -1
+
+// requestsSince is set by realMain: the emulator's requests after the n-th.
+var requestsSince = func(int) []emulator.LoggedRequest { return nil }
 
 // missingError is a step whose action or binary does not exist yet.
 type missingError struct{ msg string }
@@ -287,6 +340,9 @@ func printSummary(w io.Writer, out string, results []stepResult, before, after e
 		}
 	}
 	fmt.Fprintf(w, "  issues created: %d, issues updated: %d\n", created, changed)
+	if againWrites >= 0 {
+		fmt.Fprintf(w, "  the alert step again on the same reports (run id 2): %d writes\n", againWrites)
+	}
 	// Dispatches grouped by kind and event (or workflow): one line each.
 	groups := map[string]map[string]int{}
 	for _, d := range after.Dispatches[min(len(before.Dispatches), len(after.Dispatches)):] {

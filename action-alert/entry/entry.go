@@ -1,9 +1,9 @@
 // Package entry is the entry code of action-alert: it turns the monitor, fixer
-// and stale reports into alerts that exist once: one issue per problem (found
-// again by a fingerprint), kept current, closed when the problem clears,
-// reopened when it returns; plus repository_dispatch / workflow_dispatch fan-
-// out and chat and e-mail webhooks. It wires the action's inputs to
-// actions/alert; see README.md.
+// and stale reports into one issue per group of problems (domain by default)
+// with a checklist kept current, closed when every problem cleared, reopened
+// when one returns; plus repository_dispatch / workflow_dispatch fan-out and
+// chat and e-mail webhooks. It wires the action's inputs to actions/alert;
+// see README.md.
 package entry
 
 import (
@@ -53,7 +53,7 @@ func validateEventType(v any) error {
 func Spec() runner.Spec {
 	return runner.Spec{
 		Name: "action-alert", Version: version, Result: (*alert.Result)(nil),
-		Description: "Turn ecosystem reports into alerts that exist once: issues with a fingerprint lifecycle, dispatch fan-out, chat and e-mail webhooks.",
+		Description: "Turn ecosystem reports into one issue per domain with a checklist of its problems, dispatch fan-out, chat and e-mail webhooks.",
 		Inputs: []runner.Input{
 			runner.TokenInput(), runner.OwnerInput(),
 			{Name: "reports", Kind: runner.String, Required: true, Env: "REPORTS", Usage: "report paths or globs (comma/newline separated), or a report's JSON"},
@@ -65,6 +65,9 @@ func Spec() runner.Spec {
 			{Name: "assignees", Kind: runner.List, Usage: "logins assigned to alert issues", Validate: runner.ValidateLogin},
 			{Name: "mention", Kind: runner.List, Usage: "logins or org/team whose @mentions stay live and who are cc'd on new and changed alerts", Validate: runner.ValidateMention},
 			{Name: "channels", Kind: runner.List, Default: "issue", Allowed: alert.AllChannels, Usage: "where alerts go"},
+			{Name: "group_by", Kind: runner.String, Default: alert.GroupDomain, Usage: "one issue per: domain, domain,category or fingerprint"},
+			{Name: "file_in", Kind: runner.Enum, Default: alert.FileInAlertRepo, Allowed: alert.FileInModes, Usage: "where issues go: alert-repo, or domain (each domain's repository, plus one ecosystem issue)"},
+			{Name: "trusted_authors", Kind: runner.List, Usage: "logins besides the token's own whose marked alert issues are adopted", Validate: runner.ValidateLogin},
 			{Name: "resolve_after", Kind: runner.Int, Default: "1", Usage: "runs covering a domain without its problem before the issue closes (>= 1)",
 				Validate: func(v any) error {
 					if v.(int) < 1 {
@@ -81,7 +84,7 @@ func Spec() runner.Spec {
 			{Name: "teams_webhook_url", Kind: runner.List, Secret: true, Env: "TEAMS_WEBHOOK_URL", Usage: "Microsoft Teams incoming webhook URL(s) (secret)"},
 			{Name: "webhook_url", Kind: runner.List, Secret: true, Env: "WEBHOOK_URL", Usage: "generic JSON webhook URL(s) (secret)"},
 			{Name: "webhook_secret", Kind: runner.String, Secret: true, Env: "WEBHOOK_SECRET", Usage: "signs generic webhook bodies: HMAC-SHA256 in the " + alert.SignatureHeader + " header (secret)", Validate: runner.SingleLine},
-			{Name: "teams_format", Kind: runner.Enum, Default: alert.TeamsMessageCard, Allowed: alert.TeamsFormats, Usage: "Teams payload: message_card (connector) or adaptive_card (Workflows)"},
+			{Name: "teams_format", Kind: runner.Enum, Default: alert.TeamsAdaptiveCard, Allowed: alert.TeamsFormats, Usage: "Teams payload: adaptive_card (Adaptive Card 1.5, Workflows webhooks) or message_card (retired connectors)"},
 			{Name: "smtp_url", Kind: runner.List, Secret: true, Env: "SMTP_URL", Usage: "smtp://user:password@host:587 or smtps://… (secret)"},
 			{Name: "smtp_password", Kind: runner.String, Secret: true, Env: "SMTP_PASSWORD", Usage: "SMTP password, if not in smtp_url (secret)", Validate: runner.SingleLine},
 			{Name: "email_from", Kind: runner.String, Usage: "sender address of alert e-mails", Validate: runner.ValidateEmail},
@@ -115,6 +118,7 @@ func config(r *runner.Run) alert.Config {
 		Type: alert.Type(r.String("alert_type")), MinLevel: alert.Level(r.String("min_level")),
 		Repository: repo, Label: r.String("label"), Labels: r.List("labels"), Assignees: r.List("assignees"), Mention: r.List("mention"),
 		Channels: r.List("channels"), ResolveAfter: r.Int("resolve_after"),
+		GroupBy: r.String("group_by"), FileIn: r.String("file_in"), TrustedAuthors: r.List("trusted_authors"),
 		DispatchTargets: targets, EventType: r.String("event_type"),
 		Workflow: r.String("workflow"), WorkflowRef: r.String("workflow_ref"), WorkflowInputs: r.String("workflow_inputs"),
 		SlackWebhooks: secrets("slack_webhook_url"), TeamsWebhooks: secrets("teams_webhook_url"),
@@ -141,7 +145,11 @@ func Run(ctx context.Context, r *runner.Run) (err error) {
 		return err
 	}
 	end := r.Group("alerts")
-	res, err = alert.Run(ctx, cfg, alert.Deps{GitHub: gh.Client, Logf: r.Infof, Stats: func() any { return gh.Stats() }, Redactor: r.Redactor()})
+	identity := func(ctx context.Context) (alert.Identity, error) {
+		id, err := ghclient.ResolveIdentity(ctx, gh.Client, "")
+		return alert.Identity{Login: id.Login, Source: id.Source}, err
+	}
+	res, err = alert.Run(ctx, cfg, alert.Deps{GitHub: gh.Client, Logf: r.Infof, Stats: func() any { return gh.Stats() }, Identity: identity, Redactor: r.Redactor()})
 	end()
 	if errors.Is(err, alert.ErrIncomplete) {
 		return &runner.ExitError{Code: runner.ExitFailure, Err: err}

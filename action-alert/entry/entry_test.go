@@ -158,3 +158,50 @@ func TestHalfWayFailureExitsNonZero(t *testing.T) {
 		t.Errorf("dispatches output:\n%s", s.outputs)
 	}
 }
+
+// TestFailedWriteAnnotatesWhatWasNotDone: GitHub refuses the issue; the
+// step exits 1 and its ::error annotation names the group and the write.
+func TestFailedWriteAnnotatesWhatWasNotDone(t *testing.T) {
+	t.Parallel()
+	srv := emulator.StartForTest(t, fixture(), emulator.Options{Now: func() time.Time { return now },
+		Faults: []emulator.Fault{{Method: "POST", PathRegex: `^/repos/eco/alerts/issues$`, Kind: emulator.FaultServiceUnavailable}}})
+	s := execute(t, srv, map[string]string{"reports": report})
+	if s.code != runner.ExitFailure {
+		t.Fatalf("exit %d, want %d\n%s", s.code, runner.ExitFailure, s.stdout)
+	}
+	found := false
+	for _, line := range strings.Split(s.stdout, "\n") {
+		if strings.HasPrefix(line, "::error title=eco/alerts%3A alert issue not fully written::") && strings.Contains(line, "eco/app") &&
+			strings.Contains(line, "failed to create the issue") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no annotation naming the issue that was not created:\n%s", s.stdout)
+	}
+}
+
+// TestOwnIssuesByTheTokensIdentity: with a personal access token the
+// issues are written by its user; the next run reads that identity (GET
+// /user) and adopts them instead of filing new ones, while an issue with
+// the same marker by github-actions[bot] is not this token's.
+func TestOwnIssuesByTheTokensIdentity(t *testing.T) {
+	t.Parallel()
+	f := fixture()
+	f.Tokens = map[string]emulator.Token{"secret-token": {Login: "maintainer"}}
+	srv := emulator.StartForTest(t, f, emulator.Options{Now: func() time.Time { return now }})
+	for run := 0; run < 2; run++ {
+		if s := execute(t, srv, map[string]string{"reports": report}); s.code != runner.ExitOK {
+			t.Fatalf("run %d: exit %d\n%s", run, s.code, s.stdout)
+		}
+	}
+	var issues []emulator.Issue
+	for _, r := range srv.State().Repositories {
+		if r.FullName == "eco/alerts" {
+			issues = r.Issues
+		}
+	}
+	if len(issues) != 1 || issues[0].User != "maintainer" {
+		t.Errorf("issues %+v, want one by maintainer", issues)
+	}
+}

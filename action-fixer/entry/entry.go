@@ -148,7 +148,13 @@ func Run(ctx context.Context, r *runner.Run) (err error) {
 	end := r.Group("failure analysis")
 	res, err = fixer.Run(ctx, cfg, deps)
 	end()
-	if err != nil {
+	if res == nil {
+		return err
+	}
+	// With a result, err is what was asked and not done (an unreadable
+	// workflow_file, a failed write): the analysis is reported first.
+	var incomplete *fixer.IncompleteError
+	if err != nil && !errors.As(err, &incomplete) {
 		return err
 	}
 	s := res.Report.Summary
@@ -165,10 +171,18 @@ func Run(ctx context.Context, r *runner.Run) (err error) {
 		}
 		r.Noticef(runner.Annotation{Title: "Workflow fix pull request"}, "%s#%d (%s): %s", pr.Repository, pr.Number, state, pr.URL)
 	}
+	var coopErr error
 	if r.Bool("cooperation") {
-		return cooperate(ctx, r, gh, res)
+		coopErr = cooperate(ctx, r, gh, res)
 	}
-	return nil
+	if incomplete != nil {
+		for _, nd := range incomplete.NotDone {
+			r.Errorf(runner.Annotation{Title: "Not done"}, "%s", nd)
+		}
+		// Annotated above: the step fails without repeating them.
+		return &runner.ExitError{Code: runner.ExitFailure, Err: coopErr}
+	}
+	return coopErr
 }
 
 // needsFetch reports whether workflow_file has to be read through the API.

@@ -306,3 +306,50 @@ func TestCreatePullRequestFromAction(t *testing.T) {
 		t.Errorf("%d file writes, want 1", n)
 	}
 }
+
+// TestNotDoneFailsTheStep: what was asked and not done (a workflow_file
+// that does not parse, a write GitHub refused) fails the step with a "Not
+// done" annotation naming it, after the analysis is reported: the report
+// is written and every output is set.
+func TestNotDoneFailsTheStep(t *testing.T) {
+	t.Parallel()
+	f, err := emulator.LoadFixture(emulator.ExampleFixturePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := emulator.StartForTest(t, f, emulator.Options{Faults: []emulator.Fault{
+		{Method: "PUT", Path: "/repos/sparesparrow/openssl-tools/contents/", Kind: emulator.FaultInternalError}}})
+	env := map[string]string{"GITHUB_API_URL": srv.URL(), "GITHUB_REPOSITORY": "sparesparrow/openssl-tools", "GITHUB_TOKEN": "ghs_not_done_token"}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"workflow_does_not_parse", []string{"--log-files", "../../testdata/fixer/corpus/conan/conan2-missing-prebuilt-openssl.log",
+			"--workflow-file", "../../testdata/ecosystem/files/openssl-tools/.github/workflows/fips-nightly.yml"},
+			"::error title=Not done::patch workflow_file ../../testdata/ecosystem/files/openssl-tools/.github/workflows/fips-nightly.yml: failed to parse workflow"},
+		{"contents_put_refused", []string{"--run-id", "11616337095", "--workflow-file", ".github/workflows/conan-build.yml", "--create-pull-request"},
+			"::error title=Not done::the patch of .github/workflows/conan-build.yml was not pushed to ecosystem-actions/fix-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			code, stdout := execute(t, env, append(tt.args, "--output-dir", dir)...)
+			if code != runner.ExitFailure || !strings.Contains(stdout, tt.want) {
+				t.Fatalf("exit code %d, want %d and %q:\n%s", code, runner.ExitFailure, tt.want, stdout)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "failure_analysis.json")); err != nil {
+				t.Errorf("report not written: %v", err)
+			}
+			for _, want := range []string{"output report_path=" + filepath.Join(dir, "failure_analysis.json"), "output top_category=conan", "output pull_request_url="} {
+				if !strings.Contains(stdout, want+"\n") {
+					t.Errorf("stdout lacks %q:\n%s", want, stdout)
+				}
+			}
+			if strings.Contains(stdout, "::error::failed:") {
+				t.Errorf("the not-done items are repeated as a failure:\n%s", stdout)
+			}
+		})
+	}
+}

@@ -1,19 +1,24 @@
 // Package alert turns the reports of the other ecosystem actions
 // (ecosystem_analysis.json from the monitor, failure_analysis.json from the
-// fixer, stale_analysis.json from stale) into alerts that exist once: one
-// GitHub issue per problem, found again by a fingerprint kept in its body,
-// kept current while the problem lasts, closed when it clears and reopened
-// when it comes back. Alerts can also be fanned out as repository_dispatch
-// and workflow_dispatch events (through pkg/dispatch) and sent to Slack,
-// Microsoft Teams, a generic JSON webhook or e-mail.
+// fixer, stale_analysis.json from stale) into alert issues that exist once:
+// problems (identified by a fingerprint) are grouped — one issue per domain
+// by default — into a checklist kept current by editing, announced by a
+// comment only when a problem is new or worse, closed when every problem
+// cleared and reopened when one returns. Symptoms explained by a root cause
+// are listed, never announced. Runs that act at once claim a group before
+// writing it, so no group gets two issues. Alerts can also be fanned out as
+// repository_dispatch and workflow_dispatch events (through pkg/dispatch) and
+// sent to Slack, Microsoft Teams, a generic JSON webhook or e-mail.
 //
 // The package is split by concern: alert.go (the Alert type, levels and
 // fingerprints), reports.go (reading the reports), build.go (alerts from
-// reports, pure), state.go (the hidden marker and state block in an issue
-// body), body.go (issue titles, bodies and comments), lifecycle.go (the issue
-// lifecycle on the GitHub API), channels.go (dispatches), fanout.go (one
-// aggregated repository_dispatch per target and event type), webhook.go (chat and
-// e-mail), run.go (Config, Run and the result files).
+// reports, pure), group.go (inhibition and grouping), state.go (markers and
+// the state block of a group issue), plan.go (merging a run's view into a
+// group's state, pure), groupbody.go and body.go (titles, bodies, comments),
+// identity.go (whose issues are this action's own), lifecycle.go (the group
+// issues on the GitHub API), claim.go (claims against concurrent runs),
+// channels.go and fanout.go (dispatches), webhook.go (chat and e-mail),
+// run.go (Config, Run and the result files).
 package alert
 
 import (
@@ -215,6 +220,28 @@ type Alert struct {
 	DetectedAt time.Time `json:"detected_at"`
 	// ReportPath is the report file the alert came from ("" for JSON input).
 	ReportPath string `json:"report_path,omitempty"`
+
+	// Category is what kind of problem it is: a failure category (build,
+	// conan, fips, workflow, …, "unclassified"), "health", "unreadable" or
+	// "stale" (the domain,category grouping uses it).
+	Category string `json:"category,omitempty"`
+	// Workflow, Job, RunURL and RootCause locate a failure: the workflow and
+	// job that failed, the failed job's page and the decisive log line
+	// (plain text).
+	Workflow  string `json:"workflow,omitempty"`
+	Job       string `json:"job,omitempty"`
+	RunURL    string `json:"run_url,omitempty"`
+	RootCause string `json:"root_cause,omitempty"`
+	// Workflows are every workflow a root cause was found in (one finding
+	// fingerprint can fail several workflows), for inhibition.
+	Workflows []string `json:"workflows,omitempty"`
+	// Components are the failing health components of an unhealthy domain
+	// (warning or critical), for inhibition.
+	Components []string `json:"components,omitempty"`
+	// SuppressedBy lists the fingerprints of the root-cause findings that
+	// explain this (symptom) alert: it is listed in the group issue but
+	// never announced on its own (see Inhibit).
+	SuppressedBy []string `json:"suppressed_by,omitempty"`
 }
 
 // Fingerprint hashes the parts that say what is wrong and where into 16 hex

@@ -44,10 +44,10 @@ func (t Text) revive(s string) string {
 	})
 }
 
-// Title renders an issue title: plain text (GitHub does not render Markdown
-// in titles), on one line, mentions neutralised, at most 256 characters.
-func (t Text) Title(a Alert) string {
-	s := fmt.Sprintf("[%s] %s", a.Level, a.Title)
+// plainTitle renders an issue title: plain text (GitHub does not render
+// Markdown in titles), on one line, mentions neutralised, at most 256
+// characters.
+func (t Text) plainTitle(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	s = report.NeutralizeMentions(s, t.Mention)
 	if r := []rune(s); len(r) > maxTitleChars {
@@ -71,16 +71,6 @@ var levelIcon = map[Level]string{
 	LevelCritical: "🔴", LevelHigh: "🟠", LevelWarning: "🟡", LevelMedium: "🟡", LevelLow: "🔵",
 }
 
-// BodyContext is what a body needs besides the alert.
-type BodyContext struct {
-	State State
-	// RunURL is this workflow run; ArtifactURL is where the full report is
-	// (the run's artifacts).
-	RunURL, ArtifactURL string
-	// Label is the alert label (shown in the footer).
-	Label string
-}
-
 func fmtTime(t time.Time) string {
 	if t.IsZero() {
 		return "unknown"
@@ -88,74 +78,11 @@ func fmtTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// Body renders an alert's issue body: the hidden fingerprint marker and state
-// block, a headline, a table, links, next steps and the details collapsed,
-// truncated to GitHub's 65,536 characters with the rest linked to the report
-// artifact.
-func (t Text) Body(a Alert, c BodyContext) string {
-	var b strings.Builder
-	b.WriteString(Marker(a.Fingerprint) + "\n")
-	b.WriteString(c.State.Block() + "\n")
-	fmt.Fprintf(&b, "## %s %s\n\n", levelIcon[a.Level], t.MD(a.Title))
-	if a.Summary != "" {
-		b.WriteString(t.MD(a.Summary) + "\n\n")
+func derefTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
 	}
-	rows := [][]string{
-		{"**Level**", t.MD(string(a.Level))},
-		{"**Type**", t.MD(string(a.Type))},
-	}
-	for _, r := range a.Rows {
-		if r[1] == "" {
-			continue
-		}
-		v := t.MD(r[1])
-		if r[0] == "Root cause" {
-			v = report.Code(r[1])
-			v = t.revive(report.NeutralizeMentions(v, nil))
-		}
-		rows = append(rows, []string{t.MD(r[0]), v})
-	}
-	rows = append(rows,
-		[]string{"**First seen**", fmtTime(c.State.FirstSeen)},
-		[]string{"**Last seen**", fmtTime(c.State.LastSeen)},
-		[]string{"**Occurrences**", fmt.Sprintf("%d run(s)", c.State.Occurrences)},
-	)
-	if a.ReportPath != "" {
-		rows = append(rows, []string{"**Report**", t.MD(fmt.Sprintf("%s (%s)", a.ReportPath, a.Source))})
-	}
-	b.WriteString(report.Table{Header: []string{"", ""}, Rows: rows}.Markdown())
-	b.WriteString("\n")
-	var links []string
-	for _, l := range a.Links {
-		links = append(links, t.link(l[0], l[1]))
-	}
-	if c.ArtifactURL != "" {
-		links = append(links, t.link("full report (run artifacts)", c.ArtifactURL))
-	}
-	if c.RunURL != "" && c.RunURL != c.ArtifactURL {
-		links = append(links, t.link("alert run", c.RunURL))
-	}
-	if len(links) > 0 {
-		b.WriteString("**Links:** " + strings.Join(links, " · ") + "\n\n")
-	}
-	if len(a.Suggestions) > 0 {
-		b.WriteString("### Next steps\n\n")
-		for _, s := range a.Suggestions {
-			b.WriteString("- " + t.MD(s) + "\n")
-		}
-		b.WriteString("\n")
-	}
-	if len(a.Details) > 0 {
-		var d strings.Builder
-		for _, s := range a.Details {
-			d.WriteString("- " + t.MD(s) + "\n")
-		}
-		b.WriteString(report.Details(fmt.Sprintf("Details (%d)", len(a.Details)), strings.TrimRight(d.String(), "\n")))
-		b.WriteString("\n")
-	}
-	fmt.Fprintf(&b, "---\n<sub>Kept current by ecosystem-actions alert (label %s, fingerprint %s). It is updated while the problem lasts, closed when it clears and reopened if it comes back. Close it as “not planned” to mute it.</sub>\n",
-		report.Code(c.Label), report.Code(a.Fingerprint))
-	return truncateBody(b.String(), c.ArtifactURL)
+	return *t
 }
 
 // truncateBody keeps a body within GitHub's limit; the note links the full
@@ -168,36 +95,4 @@ func truncateBody(body, artifactURL string) string {
 		}
 		return fmt.Sprintf("\n\n_… %d line(s) were cut to fit GitHub's 65,536-character limit; the full report is %s._\n", cut.CutLines, where)
 	})
-}
-
-// comment renders a lifecycle comment: what happened plus the occurrence
-// count, first and last seen, and the allowed mentions.
-func (t Text) comment(headline string, s State, runURL string) string {
-	var b strings.Builder
-	b.WriteString(headline + "\n\n")
-	fmt.Fprintf(&b, "Occurrences: %d · first seen %s · last seen %s", s.Occurrences, fmtTime(s.FirstSeen), fmtTime(s.LastSeen))
-	if runURL != "" {
-		b.WriteString(" · " + t.link("run", runURL))
-	}
-	b.WriteString("\n")
-	if len(t.Mention) > 0 {
-		var ms []string
-		for _, m := range t.Mention {
-			ms = append(ms, "@"+strings.TrimPrefix(m, "@"))
-		}
-		b.WriteString("\ncc " + strings.Join(ms, " ") + "\n")
-	}
-	return truncateBody(b.String(), "")
-}
-
-// changeHeadline says what changed between two sightings.
-func (t Text) changeHeadline(a Alert, prev State) string {
-	if prev.Level != "" && prev.Level != a.Level {
-		dir := "rose"
-		if a.Level.Rank() < prev.Level.Rank() {
-			dir = "fell"
-		}
-		return fmt.Sprintf("**Changed:** the level %s from %s to %s. %s", dir, prev.Level, a.Level, t.MD(a.Summary))
-	}
-	return "**Changed:** what is wrong is different from the last run: " + t.MD(a.Summary)
 }

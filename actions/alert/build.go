@@ -12,6 +12,13 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
+// Categories of alerts that are not failures (Alert.Category).
+const (
+	CategoryHealth     = "health"
+	CategoryUnreadable = "unreadable"
+	CategoryStale      = "stale"
+)
+
 // Problem names (Alert.Problem).
 const (
 	ProblemUnhealthy  = "unhealthy"
@@ -145,6 +152,7 @@ func Build(reports []Report, opts BuildOptions) (Built, error) {
 	if out.Alerts == nil {
 		out.Alerts = []Alert{}
 	}
+	Inhibit(out.Alerts)
 	return out, nil
 }
 
@@ -189,6 +197,7 @@ func merge(a, b Alert) Alert {
 	a.Suggestions = appendUnique(a.Suggestions, b.Suggestions...)
 	a.Facts = appendUnique(a.Facts, b.Facts...)
 	sort.Strings(a.Facts)
+	a.Workflows = appendUnique(a.Workflows, b.Workflows...)
 	if !b.DetectedAt.IsZero() && (a.DetectedAt.IsZero() || b.DetectedAt.Before(a.DetectedAt)) {
 		a.DetectedAt = b.DetectedAt
 	}
@@ -267,10 +276,12 @@ func unhealthyAlert(r Report, name string, d contract.DomainHealth, band string)
 		Summary: fmt.Sprintf("Health score %s (%s band; healthy is 80 or more, warning 60-79, critical below 60), confidence %.0f%%.", score, band, d.Confidence*100),
 		Facts:   []string{"band:" + band},
 	}
+	a.Category = CategoryHealth
 	comps := map[string]bool{}
 	for _, f := range d.Findings {
 		if f.Severity == "warning" || f.Severity == "critical" {
 			comps[f.Component+":"+string(f.Severity)] = true
+			a.Components = appendUnique(a.Components, f.Component)
 		}
 		a.Details = append(a.Details, fmt.Sprintf("[%s] %s: %s", f.Severity, f.Component, findingText(f)))
 	}
@@ -321,10 +332,11 @@ func unreadableAlert(r Report, name string, d contract.DomainHealth) Alert {
 	a := Alert{
 		Fingerprint: Fingerprint(name, ProblemUnreadable), Level: LevelWarning, Source: KindMonitor,
 		Scope: name, Problem: ProblemUnreadable, DetectedAt: r.Time, ReportPath: r.Path,
-		Title:   name + ": domain could not be read",
-		Summary: "The monitor could not read this domain: " + reason + ".",
-		Facts:   []string{"status:" + strconv.Itoa(d.Status)},
-		Rows:    [][2]string{{"Domain", name}, {"HTTP status", strconv.Itoa(d.Status)}},
+		Title:    name + ": domain could not be read",
+		Summary:  "The monitor could not read this domain: " + reason + ".",
+		Facts:    []string{"status:" + strconv.Itoa(d.Status)},
+		Rows:     [][2]string{{"Domain", name}, {"HTTP status", strconv.Itoa(d.Status)}},
+		Category: CategoryUnreadable,
 	}
 	if len(missing) > 0 {
 		a.Title = name + ": health unknown, data could not be read"
@@ -421,6 +433,7 @@ func failureAlerts(r Report) []Alert {
 		a.Summary = fmt.Sprintf("%d failed job(s) of workflow %s on %s in the monitor's window; the latest failed in job %s (%s).",
 			len(fs), k.workflow, nonEmpty(latest.HeadBranch, "the default branch"), latest.Job, category)
 		a.Facts = []string{"category:" + category}
+		a.Category, a.Workflow, a.Job, a.RunURL, a.RootCause = category, k.workflow, latest.Job, latest.URL, root
 		if root != "" {
 			a.Facts = append(a.Facts, "root:"+stableText(root))
 		}
@@ -514,6 +527,10 @@ func fixerAlerts(r Report, defaultDomain string, cov *Coverage) []Alert {
 			Summary:     fmt.Sprintf("The fixer classified a failed job as %s (%s, rule %s, confidence %.0f%%).", category, level, nonEmpty(x.RuleID, "none"), x.Confidence*100),
 			Facts:       []string{"category:" + string(x.Category), "rule:" + x.RuleID},
 			Suggestions: append([]string(nil), x.Suggestions...),
+			Category:    category, Workflow: x.Workflow, Job: x.Job, RunURL: x.RunURL, RootCause: x.Text,
+		}
+		if x.Workflow != "" {
+			a.Workflows = []string{x.Workflow}
 		}
 		a.Rows = [][2]string{{"Domain", domain}, {"Rule", x.RuleID}, {"Category", fmt.Sprintf("%s (%s)", category, level)}}
 		if x.Workflow != "" {
@@ -606,6 +623,7 @@ func staleAlerts(r Report, cov *Coverage) []Alert {
 			Rows: [][2]string{{"Repository", rp}, {"Stale pull requests", strconv.Itoa(c.prs)},
 				{"Stale issues", strconv.Itoa(c.issues)}, {"Stale branches", strconv.Itoa(c.branches)}},
 			Suggestions: []string{"Review, merge or close the stale pull requests; delete branches that are no longer needed (action-stale can do it after a grace period)."},
+			Category:    CategoryStale,
 		}
 		if s.DryRun {
 			a.Rows = append(a.Rows, [2]string{"Stale run", "dry run (nothing was warned)"})

@@ -177,7 +177,7 @@ func TestChannels_dry_run_plans_without_writing(t *testing.T) {
 		planned = append(planned, c.Channel+" "+c.Target)
 	}
 	sort.Strings(planned)
-	want := []string{"issue eco/alerts (new issue)", "repository_dispatch eco/one", "repository_dispatch eco/three", "repository_dispatch eco/two",
+	want := []string{"issue eco/alerts (new issue)", "issue eco/alerts label " + claimLabel(GroupID(DefaultLabel, GroupDomain, "eco/app"), 1), "repository_dispatch eco/one", "repository_dispatch eco/three", "repository_dispatch eco/two",
 		"webhook slack webhook #1", "workflow_dispatch eco/one", "workflow_dispatch eco/three", "workflow_dispatch eco/two"}
 	if diff := cmp.Diff(want, planned); diff != "" {
 		t.Errorf("planned calls (-want +got):\n%s", diff)
@@ -255,7 +255,7 @@ func TestWebhooks_slack_teams_generic_with_retries(t *testing.T) {
 		t.Errorf("slack payload %v", slack.got())
 	}
 	var tp map[string]any
-	if b := teams.got(); len(b) != 1 || json.Unmarshal([]byte(b[0]), &tp) != nil || tp["@type"] != "MessageCard" {
+	if b := teams.got(); len(b) != 1 || json.Unmarshal([]byte(b[0]), &tp) != nil || tp["type"] != "message" { // an Adaptive Card message by default
 		t.Errorf("teams payload %v", teams.got())
 	}
 	// Secrets never reach the reports.
@@ -413,5 +413,63 @@ func TestSignature(t *testing.T) {
 	got := Signature("Jefe", []byte("what do ya want for nothing?"))
 	if want := "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"; got != want {
 		t.Errorf("Signature() = %s, want %s", got, want)
+	}
+}
+
+// TestChannels_lost_dispatch_answers: GitHub applies a dispatch and the
+// answer is lost. The workflow_dispatch is found by its run: delivered,
+// not resent, and a re-run sends nothing. The repository_dispatch, which
+// no run confirms, is reported uncertain (the step fails naming it) and is
+// not resent in that run; the re-run looks for its run first.
+func TestChannels_lost_dispatch_answers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, emulator.Options{Faults: []emulator.Fault{
+		{Method: "POST", PathRegex: `^/repos/eco/one/(dispatches|actions/workflows/.*/dispatches)$`, Kind: emulator.FaultAppliedError}}})
+	cfg := dispatchConfig(e, t, 88)
+	cfg.DispatchTargets = []string{"eco/one"}
+	res, err := e.run(t, cfg)
+	if !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("err = %v, want incomplete (the repository_dispatch is unconfirmed)", err)
+	}
+	byKind := map[string]DispatchResult{}
+	for _, d := range res.Dispatches {
+		byKind[d.Kind] = d
+	}
+	if w := byKind["workflow_dispatch"]; w.Status != "delivered" || w.RunID == 0 {
+		t.Errorf("workflow_dispatch %+v", w)
+	}
+	if r := byKind["repository_dispatch"]; r.Status != "failed" || !r.Uncertain {
+		t.Errorf("repository_dispatch %+v", r)
+	}
+	count := func() map[string]int {
+		c := map[string]int{}
+		for _, d := range e.srv.Dispatches() {
+			c[d.Kind]++
+		}
+		return c
+	}
+	if diff := cmp.Diff(map[string]int{"workflow_dispatch": 1, "repository_dispatch": 1}, count()); diff != "" {
+		t.Errorf("applied (-want +got):\n%s", diff)
+	}
+	st, _ := ParseGroupState(e.only(t, "eco/alerts").Body)
+	if st.Notified == nil || len(st.Notified.Uncertain) != 1 {
+		t.Fatalf("the uncertain delivery is not recorded: %+v", st.Notified)
+	}
+	// The re-run: the workflow_dispatch is not sent again; the unconfirmed
+	// repository_dispatch (no run of it exists: nothing in eco/one listens)
+	// is sent once more.
+	if err := e.srv.SetFaults(nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err = e.run(t, cfg)
+	if err != nil {
+		t.Fatalf("re-run: %v", err)
+	}
+	if diff := cmp.Diff(map[string]int{"workflow_dispatch": 1, "repository_dispatch": 2}, count()); diff != "" {
+		t.Errorf("after the re-run (-want +got):\n%s", diff)
+	}
+	st, _ = ParseGroupState(e.only(t, "eco/alerts").Body)
+	if len(st.Notified.Uncertain) != 0 || !st.Notified.has("repository_dispatch:ecosystem-alert:eco/one") {
+		t.Errorf("after the re-run: %+v", st.Notified)
 	}
 }

@@ -52,6 +52,17 @@ type Config struct {
 	Mention []string
 	// Channels: issue, repository_dispatch, workflow_dispatch, webhook.
 	Channels []string
+	// GroupBy is how problems are grouped into issues (GroupModes; default
+	// domain); FileIn where the issues go (FileInModes; default
+	// alert-repo).
+	GroupBy, FileIn string
+	// TrustedAuthors are logins, besides the token's own, whose marked
+	// alert issues are adopted (e.g. github-actions[bot] after moving to a
+	// GitHub App token).
+	TrustedAuthors []string
+	// ClaimWait bounds how long a run waits for another run that claimed a
+	// group to write its issue (default DefaultClaimWait).
+	ClaimWait time.Duration
 	// ResolveAfter is how many covering runs must miss a fingerprint
 	// before its issue is closed (default 1).
 	ResolveAfter int
@@ -68,9 +79,10 @@ type Config struct {
 	// Webhook URLs (secrets) by kind, and SMTP URLs for e-mail.
 	SlackWebhooks, TeamsWebhooks, GenericWebhooks, SMTPURLs []string
 	Email                                                   EmailConfig
-	// TeamsFormat is the Teams payload: TeamsMessageCard (default, the
-	// Office 365 connector card) or TeamsAdaptiveCard (an Adaptive Card in a
-	// message, which Teams Workflows webhooks require).
+	// TeamsFormat is the Teams payload: TeamsAdaptiveCard (default: an
+	// Adaptive Card 1.5 in a message, what Teams Workflows webhooks accept)
+	// or TeamsMessageCard (the retired Office 365 connector card, only on
+	// request).
 	TeamsFormat string
 	// WebhookSecret, when set, signs every generic webhook body with
 	// HMAC-SHA256 (see SignatureHeader). A secret: never logged or written.
@@ -93,8 +105,9 @@ type Config struct {
 }
 
 var (
-	loginRe = regexp.MustCompile(`^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$`)
-	teamRe  = regexp.MustCompile(`^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	workflowRe = regexp.MustCompile(`^(?:[0-9]{1,19}|[A-Za-z0-9_][A-Za-z0-9._-]{0,250}\.ya?ml)$`)
+	loginRe    = regexp.MustCompile(`^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$`)
+	teamRe     = regexp.MustCompile(`^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 )
 
 func (c Config) has(ch string) bool {
@@ -187,6 +200,25 @@ func (c *Config) Validate() error {
 			bad("mention", m, "not a GitHub login or org/team", "")
 		}
 	}
+	if g, err := ParseGroupBy(c.GroupBy); err != nil {
+		bad("group_by", c.GroupBy, "unknown grouping", strings.Join(GroupModes, "; "))
+	} else {
+		c.GroupBy = g
+	}
+	if c.FileIn == "" {
+		c.FileIn = FileInAlertRepo
+	}
+	if c.FileIn != FileInAlertRepo && c.FileIn != FileInDomain {
+		bad("file_in", c.FileIn, "unknown place for alert issues", strings.Join(FileInModes, ", "))
+	}
+	for _, a := range c.TrustedAuthors {
+		if !loginRe.MatchString(a) {
+			bad("trusted_authors", a, "not a GitHub login", "logins such as github-actions[bot] or my-app[bot]")
+		}
+	}
+	if c.ClaimWait < 0 {
+		bad("claim_wait", c.ClaimWait.String(), "must not be negative", "")
+	}
 	if c.ResolveAfter == 0 {
 		c.ResolveAfter = 1
 	}
@@ -213,6 +245,8 @@ func (c *Config) Validate() error {
 	if c.has(ChannelWorkflowDispatch) {
 		if strings.TrimSpace(c.Workflow) == "" {
 			bad("workflow", "", "is required with the workflow_dispatch channel: a file name such as release.yml or a numeric id", "")
+		} else if !workflowRe.MatchString(strings.TrimSpace(c.Workflow)) {
+			bad("workflow", c.Workflow, "not a workflow file name or id", "a file name in .github/workflows such as release.yml, or a numeric workflow id")
 		}
 		if strings.TrimSpace(c.WorkflowRef) == "" {
 			bad("workflow_ref", "", "is required with the workflow_dispatch channel: a branch or tag", "")
@@ -256,7 +290,7 @@ func (c *Config) Validate() error {
 		bad("channels", ChannelWebhook, "the webhook channel needs slack_webhook_url, teams_webhook_url, webhook_url or smtp_url", "")
 	}
 	if c.TeamsFormat == "" {
-		c.TeamsFormat = TeamsMessageCard
+		c.TeamsFormat = TeamsAdaptiveCard
 	}
 	if c.TeamsFormat != TeamsMessageCard && c.TeamsFormat != TeamsAdaptiveCard {
 		bad("teams_format", c.TeamsFormat, "unknown Teams payload format", strings.Join(TeamsFormats, ", "))

@@ -62,13 +62,18 @@ func TestEscaping_and_mentions(t *testing.T) {
 			}
 			// The root cause is shown literally in a code span (log text
 			// is inert there); everything else must be escaped.
-			body := is.Body
+			body := report.RemoveHiddenJSON(is.Body, groupStateBlock) // JSON in a hidden comment: < > & are \u-escaped
 			var rest []string
 			for _, l := range strings.Split(body, "\n") {
-				if strings.HasPrefix(l, "| Root cause | `") {
-					if !strings.HasSuffix(l, "` |") {
+				if strings.HasPrefix(l, "  - root cause: `") {
+					// The span runs to the first " · " after it: one code
+					// span (its fence as long as needed), the rest escaped.
+					span, after, _ := strings.Cut(strings.TrimPrefix(l, "  - root cause: "), " · ")
+					fence := span[:strings.IndexFunc(span, func(r rune) bool { return r != '`' })]
+					if !strings.HasSuffix(span, fence) || len(span) < 2*len(fence) {
 						t.Errorf("root cause is not one code span: %q", l)
 					}
+					rest = append(rest, after)
 					continue
 				}
 				rest = append(rest, l)
@@ -91,33 +96,34 @@ func TestEscaping_and_mentions(t *testing.T) {
 	}
 }
 
-func TestBody_is_truncated_to_github_limit(t *testing.T) {
+func TestGroupBody_is_truncated_to_github_limit(t *testing.T) {
 	t.Parallel()
-	a := Alert{Fingerprint: "abcdef0123456789", Level: LevelHigh, Type: TypeEcosystem, Title: "huge", Summary: "s"}
-	for i := 0; i < 5000; i++ {
-		a.Details = append(a.Details, strings.Repeat("x", 40))
+	g := &Group{ID: GroupID(DefaultLabel, GroupDomain, "eco/app"), Mode: GroupDomain, Key: "eco/app", Domain: "eco/app"}
+	st := GroupState{Group: g.ID, Mode: g.Mode, Key: g.Key, Problems: map[string]*ProblemState{}}
+	for i := 0; i < 400; i++ {
+		a := Alert{Fingerprint: Fingerprint("p", fmt.Sprint(i)), Level: LevelHigh, Title: "eco/app: " + strings.Repeat("x", 300),
+			RootCause: strings.Repeat("y", 1000), Suggestions: []string{strings.Repeat("z", 1000)}, Scope: "eco/app"}
+		st.Problems[a.Fingerprint] = problemFrom(a, t0)
 	}
-	body := Text{}.Body(a, BodyContext{ArtifactURL: "https://github.com/eco/alerts/actions/runs/1", Label: DefaultLabel, State: State{Occurrences: 1}})
+	body := Text{}.groupBody(g, st, DefaultLabel, "https://github.com/eco/alerts/actions/runs/1")
 	if len([]rune(body)) > MaxBodyChars {
 		t.Errorf("body has %d characters", len([]rune(body)))
 	}
-	if ParseMarker(body) != a.Fingerprint {
+	if ParseGroupMarker(body) != g.ID {
 		t.Error("truncation lost the marker")
-	}
-	if _, ok := ParseState(body); !ok {
-		t.Error("truncation lost the state")
 	}
 	if !strings.Contains(body, "https://github.com/eco/alerts/actions/runs/1") || !strings.Contains(body, "were cut") {
 		t.Errorf("no note linking the report artifact:\n%s", body[len(body)-300:])
 	}
 }
 
-func TestState_round_trip_cannot_end_the_comment(t *testing.T) {
+func TestGroupState_round_trip_cannot_end_the_comment(t *testing.T) {
 	t.Parallel()
-	st := State{Scope: "eco/app --> <script>", Occurrences: 3, Delivered: map[string]int64{"webhook:slack webhook #1": 5}}
-	body := Marker("abcdef0123") + "\n" + st.Block() + "\nrest"
-	got, ok := ParseState(body)
-	if !ok || got.Scope != st.Scope || got.Delivered["webhook:slack webhook #1"] != 5 {
+	st := GroupState{Group: "abcdef0123456789", Key: "eco/app --> <script>", Problems: map[string]*ProblemState{
+		"aa": {Title: "--> x", Level: LevelHigh, Status: StatusActive}}, Notified: &Notified{Delivered: []string{"webhook:slack webhook #1"}}}
+	body := GroupMarker(st.Group) + "\n" + st.Block() + "\nrest"
+	got, ok := ParseGroupState(body)
+	if !ok || got.Key != st.Key || got.Problems["aa"].Title != "--> x" || !got.Notified.has("webhook:slack webhook #1") {
 		t.Errorf("round trip: %+v %v", got, ok)
 	}
 	if strings.Count(st.Block(), "-->") != 1 {

@@ -96,16 +96,8 @@ func (rs *runState) repositoryDispatch(ctx context.Context, notable []*AlertResu
 		key := ChannelRepositoryDispatch + ":" + f.event + ":"
 		var send []dispatch.Target
 		for _, t := range f.targets {
-			all := len(f.alerts) > 0
-			for _, ar := range f.alerts {
-				all = all && rs.deliveredThisRun(ar, key+t.String())
-			}
-			if !all {
+			if rs.due(ctx, ChannelRepositoryDispatch, key+t.String(), t, f.alerts, "repository_dispatch", "") {
 				send = append(send, t)
-				continue
-			}
-			for _, ar := range f.alerts {
-				ar.addDelivery(Delivery{Channel: ChannelRepositoryDispatch, Target: t.String(), Status: "skipped", Error: "already delivered in this run"})
 			}
 		}
 		if len(send) == 0 {

@@ -29,22 +29,21 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-// TestGolden_issue_bodies renders the issue of each alert built from the
-// example fixer and stale reports.
+// TestGolden_issue_bodies renders the group issues (title, body and the
+// opening announcement) built from the example fixer and stale reports.
 func TestGolden_issue_bodies(t *testing.T) {
 	t.Parallel()
 	b, err := Build(loadTestReports(t, "failure_analysis.json", "stale_analysis.json"), BuildOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := time.Date(2026, 11, 20, 11, 30, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 20, 11, 30, 0, 0, time.UTC)
+	txt := Text{Mention: []string{"sparesparrow"}}
 	var out string
-	for _, a := range b.Alerts {
-		st := State{Type: a.Type, Source: a.Source, Scope: a.Scope, Problem: a.Problem, Level: a.Level, Digest: factsDigest(a),
-			FirstSeen: first, LastSeen: first.Add(8 * time.Hour), Occurrences: 3, LastRunID: 42, LastSeenRunID: 42}
-		txt := Text{Mention: []string{"sparesparrow"}}
-		out += "# " + txt.Title(a) + "\n\n" + txt.Body(a, BodyContext{State: st, RunURL: "https://github.com/sparesparrow/mcp-project-orchestrator/actions/runs/42",
-			Label: DefaultLabel}) + "\n\n"
+	for _, g := range GroupAlerts(b.Alerts, GroupDomain, DefaultLabel, FileInAlertRepo, "sparesparrow/mcp-project-orchestrator") {
+		plan := mergeGroup(nil, mergeInput{group: g, runID: 42, now: now})
+		plan.next.Claim = "run 42 nonce 00000000"
+		out += "# " + txt.groupTitle(g, plan.next) + "\n\n" + txt.groupBody(g, plan.next, DefaultLabel, "") + "\n\n"
 	}
 	golden(t, "issue_bodies.golden.md", out)
 }

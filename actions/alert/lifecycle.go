@@ -10,31 +10,21 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
-	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
-// Issue actions (AlertResult.Action).
+// Group actions (GroupResult.Action) and, for each problem, AlertResult.Action.
 const (
-	ActionCreated   = "created"
-	ActionUpdated   = "updated"   // body, labels or assignees refreshed, no comment
-	ActionChanged   = "changed"   // level or facts changed: updated and commented
-	ActionUnchanged = "unchanged" // nothing to write (e.g. a re-run of the same run)
+	ActionCreated   = "created"   // a new issue for the group
+	ActionAdopted   = "adopted"   // an alert issue written before groups now stands for the group
+	ActionUpdated   = "updated"   // body edited, nothing announced
+	ActionChanged   = "changed"   // a new or worse problem: edited and commented
+	ActionUnchanged = "unchanged" // nothing to write
 	ActionReopened  = "reopened"
-	ActionClosed    = "closed"    // resolved
-	ActionMissed    = "missed"    // not seen, not yet resolve_after runs
-	ActionMuted     = "muted"     // closed as not planned by a person: left closed
-	ActionDuplicate = "duplicate" // closed as a duplicate of an older issue
+	ActionClosed    = "closed" // every problem cleared
+	ActionMuted     = "muted"  // a person closed it as not planned: left alone
+	ActionDuplicate = "duplicate"
 	ActionFailed    = "failed"
-	ActionSkipped   = "skipped" // the issue channel is off or unavailable
-)
-
-// Notify reasons (State.Notify): the transitions channels deliver.
-const (
-	NotifyOpened   = "opened"
-	NotifyChanged  = "changed"
-	NotifyReopened = "reopened"
-	NotifyResolved = "resolved"
-	NotifyFiring   = "firing" // no issue state: every current alert is delivered
+	ActionSkipped   = "skipped"
 )
 
 // Call is one write the run made or (dry run) planned.
@@ -43,12 +33,13 @@ type Call struct {
 	Action      string `json:"action"`
 	Target      string `json:"target"`
 	Fingerprint string `json:"fingerprint,omitempty"`
-	Status      string `json:"status"` // done, failed, planned
+	Status      string `json:"status"` // done, failed, planned, skipped
 	Error       string `json:"error,omitempty"`
 }
 
 // issueRec is an alert issue as listed.
 type issueRec struct {
+	repo        string
 	number      int
 	state       string
 	stateReason string
@@ -57,165 +48,374 @@ type issueRec struct {
 	assignees   []string
 	url         string
 	createdAt   time.Time
-	fp          string
-	st          State
-	hasState    bool
+	author      string
+	// gid is the group marker; gs its state.
+	gid      string
+	gs       GroupState
+	hasState bool
+	// legacyFP is the per-fingerprint marker of an issue written before
+	// groups; preMarker an alert issue with no marker at all.
+	legacyFP  string
+	legacy    legacyState
+	preMarker bool
 }
 
-func recFrom(is *github.Issue) *issueRec {
-	r := &issueRec{number: is.GetNumber(), state: is.GetState(), stateReason: is.GetStateReason(), title: is.GetTitle(),
-		body: is.GetBody(), url: is.GetHTMLURL(), createdAt: is.GetCreatedAt().Time}
+func (r *issueRec) ref() string { return fmt.Sprintf("%s#%d", r.repo, r.number) }
+
+func recFrom(repo string, is *github.Issue) *issueRec {
+	r := &issueRec{repo: repo, number: is.GetNumber(), state: is.GetState(), stateReason: is.GetStateReason(), title: is.GetTitle(),
+		body: is.GetBody(), url: is.GetHTMLURL(), createdAt: is.GetCreatedAt().Time, author: is.GetUser().GetLogin()}
 	for _, l := range is.Labels {
 		r.labels = append(r.labels, l.GetName())
 	}
 	for _, a := range is.Assignees {
 		r.assignees = append(r.assignees, a.GetLogin())
 	}
-	r.fp = ParseMarker(r.body)
-	r.st, r.hasState = ParseState(r.body)
+	if r.gid = ParseGroupMarker(r.body); r.gid != "" {
+		r.gs, r.hasState = ParseGroupState(r.body)
+		return r
+	}
+	if r.legacyFP = ParseMarker(r.body); r.legacyFP != "" {
+		r.legacy, _ = parseLegacyState(r.body)
+		return r
+	}
+	r.preMarker = true
 	return r
+}
+
+// GroupResult is what happened to one group's issue in this run.
+type GroupResult struct {
+	Group      string   `json:"group"`
+	Mode       string   `json:"mode"`
+	Key        string   `json:"key"`
+	Repository string   `json:"repository"`
+	Title      string   `json:"title"`
+	Level      Level    `json:"level"`
+	Issue      int      `json:"issue,omitempty"`
+	IssueURL   string   `json:"issue_url,omitempty"`
+	Action     string   `json:"action"`
+	Notify     string   `json:"notify,omitempty"`
+	Reason     string   `json:"reason,omitempty"`
+	Commented  bool     `json:"commented"`
+	Problems   int      `json:"problems"`
+	Suppressed int      `json:"suppressed"`
+	Resolved   int      `json:"resolved"`
+	About      []string `json:"about,omitempty"`
+	Merged     []string `json:"merged,omitempty"`
+	Errors     []string `json:"errors,omitempty"`
+
+	group *Group
+	rec   *issueRec
+	state GroupState
+	// notable is true when this run announced (or, re-run, still has to
+	// deliver) the group's last transition.
+	notable bool
+}
+
+func (g *GroupResult) fail(msg string) {
+	g.Errors = append(g.Errors, msg)
+	if g.Action == "" || g.Action == ActionUnchanged {
+		g.Action = ActionFailed
+	}
 }
 
 // lifecycle runs the issue side of one run.
 type lifecycle struct {
-	run   *runState
-	gh    *github.Client
-	owner string
-	repo  string
-	// canon is the issue that stands for each fingerprint.
-	canon map[string]*issueRec
-	// all lists every alert issue by fingerprint, oldest first.
-	all     map[string][]*issueRec
-	created map[string]*AlertResult
-	seen    map[string]bool
+	run *runState
+	gh  *github.Client
+	// trusted are the logins whose marked issues are this action's own.
+	trusted map[string]bool
+	// self is the token's identity.
+	self Identity
+	// claimID names this run in claims and states: run id and a nonce.
+	claimID string
+	// recs are the trusted alert issues of each listed repository.
+	recs    map[string][]*issueRec
+	ignored int
+	// held are the claim labels this run holds.
+	held map[string]bool
+	// carried are the first sightings of problems listed in issues of
+	// another grouping (kept when they move).
+	carried map[string]time.Time
+	groups  []*GroupResult
 }
 
-// load lists every issue carrying the alert label, open and closed, page by
-// page (never the search API: it is eventually consistent and would miss an
-// issue created seconds ago).
-func (l *lifecycle) load(ctx context.Context) error {
+func (l *lifecycle) trustedAuthor(login string) bool { return l.trusted[strings.ToLower(login)] }
+
+// load lists every issue carrying the alert label in repo, open and
+// closed, page by page (never the search API: it is eventually consistent
+// and would miss an issue created seconds ago). Issues by other authors are
+// never this action's own, whatever their body says.
+func (l *lifecycle) load(ctx context.Context, repo string) error {
+	owner, name, _ := strings.Cut(repo, "/")
 	issues, err := ghclient.ListAll(ctx, func(opt github.ListOptions) ([]*github.Issue, *github.Response, error) {
-		return l.gh.Issues.ListByRepo(ctx, l.owner, l.repo, &github.IssueListByRepoOptions{
+		return l.gh.Issues.ListByRepo(ctx, owner, name, &github.IssueListByRepoOptions{
 			State: "all", Labels: []string{l.run.cfg.Label}, Sort: "created", Direction: "asc", ListOptions: opt})
 	})
 	if err != nil {
-		return fmt.Errorf("failed to list the %s issues of %s/%s: %w", l.run.cfg.Label, l.owner, l.repo, err)
+		return fmt.Errorf("failed to list the %s issues of %s: %w", l.run.cfg.Label, repo, err)
 	}
-	l.all = map[string][]*issueRec{}
+	var out []*issueRec
 	for _, is := range issues {
 		if is.IsPullRequest() {
 			continue
 		}
-		r := recFrom(is)
-		if r.fp == "" {
+		r := recFrom(repo, is)
+		if !l.trustedAuthor(r.author) {
+			if !r.preMarker {
+				l.ignored++
+			}
 			continue
 		}
-		l.all[r.fp] = append(l.all[r.fp], r)
+		out = append(out, r)
 	}
-	for fp := range l.all {
-		sort.Slice(l.all[fp], func(i, j int) bool { return l.all[fp][i].number < l.all[fp][j].number })
-	}
+	sort.Slice(out, func(i, j int) bool { return out[i].number < out[j].number })
+	l.recs[repo] = out
 	return nil
 }
 
-// canonicalize picks the issue standing for each fingerprint: the oldest
-// open one; later open ones are closed as its duplicates (two runs raced).
-// Without an open one, the newest closed one that is not a duplicate.
-func (l *lifecycle) canonicalize(ctx context.Context, only map[string]bool) {
-	if l.canon == nil {
-		l.canon = map[string]*issueRec{}
-	}
-	fps := make([]string, 0, len(l.all))
-	for fp := range l.all {
-		fps = append(fps, fp)
-	}
-	sort.Strings(fps)
-	for _, fp := range fps {
-		if only != nil && !only[fp] {
+// canonical is the issue standing for a group: the oldest open one with its
+// marker, else the newest closed one that is not a duplicate.
+func (l *lifecycle) canonical(g *Group) (*issueRec, []*issueRec) {
+	var open []*issueRec
+	var closed *issueRec
+	for _, r := range l.recs[g.Repo] {
+		if r.gid != g.ID {
 			continue
 		}
-		var open []*issueRec
-		var closed *issueRec
-		for _, r := range l.all[fp] {
-			switch {
-			case r.state == "open":
-				open = append(open, r)
-			case r.stateReason != "duplicate" || closed == nil:
-				closed = r
+		switch {
+		case r.state == "open":
+			open = append(open, r)
+		case r.stateReason != "duplicate":
+			closed = r
+		}
+	}
+	if len(open) > 0 {
+		return open[0], open[1:]
+	}
+	return closed, nil
+}
+
+// normTitle compares titles across versions: "[tags]" dropped, an owner/
+// prefix of the domain dropped, case and spacing ignored.
+func normTitle(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for strings.HasPrefix(s, "[") {
+		i := strings.Index(s, "]")
+		if i < 0 {
+			break
+		}
+		s = strings.TrimSpace(s[i+1:])
+	}
+	if i := strings.Index(s, ":"); i > 0 {
+		if j := strings.LastIndex(s[:i], "/"); j >= 0 {
+			s = s[j+1:]
+		}
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// legacyDomain is the domain a pre-group issue is about: its state's scope,
+// else the part of its title before the first colon.
+func legacyDomain(r *issueRec) string {
+	if r.legacy.Scope != "" {
+		return strings.ToLower(r.legacy.Scope)
+	}
+	s := strings.TrimSpace(r.title)
+	for strings.HasPrefix(s, "[") {
+		i := strings.Index(s, "]")
+		if i < 0 {
+			break
+		}
+		s = strings.TrimSpace(s[i+1:])
+	}
+	head, _, ok := strings.Cut(s, ":")
+	if !ok {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSpace(head))
+}
+
+func sameDomain(a, b string) bool {
+	a, b = strings.ToLower(a), strings.ToLower(b)
+	if a == b {
+		return true
+	}
+	_, an, _ := strings.Cut(a, "/")
+	_, bn, _ := strings.Cut(b, "/")
+	return a != "" && b != "" && (an == b || bn == a || (an != "" && an == bn))
+}
+
+// legacyMatch is a pre-group issue that continues as (part of) a group.
+type legacyMatch struct {
+	rec *issueRec
+	// fp is the current problem it is about ("" when matched by domain).
+	fp string
+}
+
+// matchLegacy maps each open pre-group alert issue (per-fingerprint marker,
+// or no marker: same title and label) to the group of the problem it is
+// about: the same fingerprint, else the same title; in domain grouping,
+// else the same domain.
+func (l *lifecycle) matchLegacy(groups []*Group) map[string][]legacyMatch {
+	out := map[string][]legacyMatch{}
+	repos := make([]string, 0, len(l.recs))
+	for r := range l.recs {
+		repos = append(repos, r)
+	}
+	sort.Strings(repos)
+	for _, repo := range repos {
+		for _, r := range l.recs[repo] {
+			if r.gid != "" || r.state != "open" {
+				continue
+			}
+			var hit *Group
+			fp := ""
+			for _, g := range groups {
+				for _, a := range g.Alerts {
+					if (r.legacyFP != "" && r.legacyFP == a.Fingerprint) || normTitle(r.title) == normTitle(a.Title) {
+						hit, fp = g, a.Fingerprint
+						break
+					}
+				}
+				if hit != nil {
+					break
+				}
+			}
+			if hit == nil && !r.preMarker {
+				if d := legacyDomain(r); d != "" {
+					for _, g := range groups {
+						if g.Mode == GroupDomain && sameDomain(g.Domain, d) {
+							hit = g
+							break
+						}
+					}
+				}
+			}
+			if hit != nil {
+				out[hit.ID] = append(out[hit.ID], legacyMatch{rec: r, fp: fp})
 			}
 		}
-		if len(open) == 0 {
-			l.canon[fp] = closed
+	}
+	return out
+}
+
+// otherModes returns the open group issues written under another grouping
+// (or file_in) than this run's, and remembers their problems' first
+// sightings: a problem keeps its history when the mode changes.
+func (l *lifecycle) otherModes() []*issueRec {
+	var out []*issueRec
+	repos := make([]string, 0, len(l.recs))
+	for r := range l.recs {
+		repos = append(repos, r)
+	}
+	sort.Strings(repos)
+	for _, repo := range repos {
+		for _, r := range l.recs[repo] {
+			if r.gid == "" || !r.hasState || r.state != "open" {
+				continue
+			}
+			mine := l.mine(r)
+			if mine {
+				continue
+			}
+			out = append(out, r)
+			for fp, p := range r.gs.Problems {
+				if c, ok := l.carried[fp]; !ok || p.FirstSeen.Before(c) {
+					l.carried[fp] = p.FirstSeen
+				}
+			}
+		}
+	}
+	return out
+}
+
+// mine reports whether a group issue belongs to this run's configuration:
+// its grouping, label and the repository file_in puts it in.
+func (l *lifecycle) mine(r *issueRec) bool {
+	cfg := l.run.cfg
+	if r.gs.Mode == groupEcosystem {
+		return cfg.FileIn == FileInDomain && strings.EqualFold(r.repo, cfg.Repository)
+	}
+	if r.gs.Mode != cfg.GroupBy || GroupID(cfg.Label, r.gs.Mode, r.gs.Key) != r.gid {
+		return false
+	}
+	want := cfg.Repository
+	if cfg.FileIn == FileInDomain {
+		want = domainRepo(anyScope(r.gs), ownerOf(cfg.Repository))
+	}
+	return strings.EqualFold(r.repo, want)
+}
+
+// retire closes the open issues of another grouping whose problems now
+// continue in this run's group issues, naming where each went.
+func (l *lifecycle) retire(ctx context.Context, others []*issueRec) {
+	for _, o := range others {
+		var where []*issueRec
+		var to *GroupResult
+		for _, gr := range l.groups {
+			if gr.rec == nil || gr.rec.number == 0 {
+				continue
+			}
+			for fp := range o.gs.Problems {
+				if gr.state.Problems[fp] != nil {
+					where = append(where, gr.rec)
+					if to == nil {
+						to = gr
+					}
+					break
+				}
+			}
+		}
+		if to == nil {
+			l.run.logf("%s was written under grouping %s; none of its problems is current, left open", o.ref(), o.gs.Mode)
 			continue
 		}
-		l.canon[fp] = open[0]
-		for _, dup := range open[1:] {
-			l.closeDuplicate(ctx, dup, open[0])
+		var refs []string
+		for _, w := range where {
+			refs = append(refs, w.ref())
 		}
+		gr := &GroupResult{Group: o.gid, Mode: o.gs.Mode, Key: o.gs.Key, Repository: o.repo, Title: o.title, Issue: o.number, IssueURL: o.url, group: &Group{ID: o.gid, Mode: o.gs.Mode, Key: o.gs.Key, Repo: o.repo}}
+		l.closeAs(ctx, gr, o, where[0], fmt.Sprintf("**Continues in %s.** Alerts are now grouped by %s: the problems listed here continue there, with their history. Closing this one.", strings.Join(refs, ", "), l.run.cfg.GroupBy))
+		if gr.Action == "" {
+			gr.Action, gr.Reason = ActionDuplicate, "grouping changed: continues in "+strings.Join(refs, ", ")
+		}
+		l.groups = append(l.groups, gr)
 	}
 }
 
-func (l *lifecycle) target(n int) string {
-	if n == 0 {
-		return fmt.Sprintf("%s/%s (new issue)", l.owner, l.repo)
+// human reports whether the person who closed an issue is a person: not a
+// bot (stale, any App, GITHUB_TOKEN), and not this action's bot identity.
+func (l *lifecycle) human(u *github.User) bool {
+	if u == nil || u.GetLogin() == "" || isBot(u) {
+		return false
 	}
-	return fmt.Sprintf("%s/%s#%d", l.owner, l.repo, n)
-}
-
-func (l *lifecycle) closeDuplicate(ctx context.Context, dup, first *issueRec) {
-	t := l.run.text
-	body := fmt.Sprintf("**Duplicate of #%d.** Two alert runs opened an issue for the same problem (fingerprint %s) at the same time; the alert continues in #%d. Closing this one.",
-		first.number, "`"+dup.fp+"`", first.number)
-	res := l.run.resultFor(dup.fp)
-	ok := l.write(ctx, "close_duplicate", dup, func() error {
-		if _, _, err := l.gh.Issues.CreateComment(ctx, l.owner, l.repo, dup.number, &github.IssueComment{Body: github.String(t.revive(body))}); err != nil {
-			return err
-		}
-		_, _, err := l.gh.Issues.Edit(ctx, l.owner, l.repo, dup.number, &github.IssueRequest{State: github.String("closed"), StateReason: github.String("duplicate")})
-		return err
-	})
-	if ok {
-		dup.state, dup.stateReason = "closed", "duplicate"
-		l.run.issueNumbers("duplicates", dup.number)
-		if !l.run.cfg.DryRun {
-			l.run.logf("closed #%d as a duplicate of #%d; reopen with: gh issue reopen %d --repo %s/%s", dup.number, first.number, dup.number, l.owner, l.repo)
-		}
-	}
-	if res != nil && res.Issue == dup.number {
-		res.Action, res.Issue, res.IssueURL = ActionDuplicate, first.number, first.url
-	}
+	return !(l.trustedAuthor(u.GetLogin()) && strings.HasSuffix(strings.ToLower(l.self.Login), "[bot]"))
 }
 
 // write performs (or in a dry run plans) one issue write and records it.
-func (l *lifecycle) write(ctx context.Context, action string, r *issueRec, fn func() error) bool {
-	fp := ""
-	n := 0
-	if r != nil {
-		fp, n = r.fp, r.number
-	}
-	c := Call{Channel: ChannelIssue, Action: action, Target: l.target(n), Fingerprint: fp}
+func (l *lifecycle) write(ctx context.Context, action, target string, fn func(ctx context.Context) error) error {
+	c := Call{Channel: ChannelIssue, Action: action, Target: target}
 	if l.run.cfg.DryRun {
 		c.Status = "planned"
 		l.run.addCall(c)
-		return true
+		return nil
 	}
 	if err := ctx.Err(); err != nil {
 		c.Status, c.Error = "failed", "not attempted: "+err.Error()
 		l.run.addCall(c)
-		return false
+		return err
 	}
-	if err := fn(); err != nil {
+	if err := fn(ghclient.NoServerErrorRetry(ctx)); err != nil {
 		c.Status, c.Error = "failed", ghclient.Reason(err)
 		l.run.addCall(c)
-		return false
+		return err
 	}
 	c.Status = "done"
 	l.run.addCall(c)
-	return true
+	return nil
 }
 
-// desiredLabels are the alert label and the labels input, plus whatever a
-// person added (kept).
 func (l *lifecycle) desiredLabels(have []string) []string {
 	return union(have, append([]string{l.run.cfg.Label}, l.run.cfg.Labels...))
 }
@@ -256,264 +456,566 @@ func sameSet(a, b []string) bool {
 	return true
 }
 
-// apply brings the issue of one current alert up to date.
-func (l *lifecycle) apply(ctx context.Context, a Alert, res *AlertResult) {
-	rs := l.run
-	now := rs.now
-	runID := rs.cfg.RunID
-	l.seen[a.Fingerprint] = true
-	t := rs.text
-	rec := l.canon[a.Fingerprint]
-	bc := BodyContext{RunURL: rs.cfg.RunURL, ArtifactURL: rs.cfg.ArtifactURL, Label: rs.cfg.Label}
-	if rec == nil {
-		first := now
-		if !a.DetectedAt.IsZero() && a.DetectedAt.Before(now) {
-			first = a.DetectedAt
+// refresh reads one issue again (for a claim check or after a lost answer).
+func (l *lifecycle) refresh(ctx context.Context, r *issueRec) (*issueRec, *github.Issue, error) {
+	owner, name, _ := strings.Cut(r.repo, "/")
+	is, _, err := l.gh.Issues.Get(ctx, owner, name, r.number)
+	if err != nil {
+		return nil, nil, err
+	}
+	fresh := recFrom(r.repo, is)
+	l.replace(fresh)
+	return fresh, is, nil
+}
+
+// replace puts a fresh record in place of the listed one (or adds it).
+func (l *lifecycle) replace(fresh *issueRec) {
+	list := l.recs[fresh.repo]
+	for i, r := range list {
+		if r.number == fresh.number {
+			list[i] = fresh
+			return
 		}
-		st := State{Type: a.Type, Source: a.Source, Scope: a.Scope, Problem: a.Problem, Level: a.Level, Digest: factsDigest(a),
-			FirstSeen: first, LastSeen: now, Occurrences: 1, LastRunID: runID, LastSeenRunID: runID,
-			NotifyRunID: runID, Notify: NotifyOpened}
-		bc.State = st
-		title, body := t.Title(a), t.Body(a, bc)
-		labels := l.desiredLabels(nil)
-		assignees := append([]string{}, rs.cfg.Assignees...)
-		nr := &issueRec{fp: a.Fingerprint, state: "open", title: title, body: body, labels: labels, assignees: assignees, st: st, hasState: true}
-		ok := l.write(ctx, "create_issue", nr, func() error {
+	}
+	l.recs[fresh.repo] = append(list, fresh)
+	sort.Slice(l.recs[fresh.repo], func(i, j int) bool { return l.recs[fresh.repo][i].number < l.recs[fresh.repo][j].number })
+}
+
+// waitFor polls until the group's issue shows generation gen (another run
+// holds the claim), within the claim_wait budget. It returns true when it
+// does; the records are then fresh.
+func (l *lifecycle) waitFor(ctx context.Context, g *Group, target *issueRec, gen int) bool {
+	deadline := l.run.cfg.ClaimWait
+	if deadline <= 0 {
+		deadline = DefaultClaimWait
+	}
+	delay, waited := 20*time.Millisecond, time.Duration(0)
+	for waited < deadline {
+		if err := l.run.sleep(ctx, delay); err != nil {
+			return false
+		}
+		waited += delay
+		delay = min(delay*2, time.Second)
+		if target != nil {
+			fresh, _, err := l.refresh(ctx, target)
+			if err == nil && fresh.gid == g.ID && fresh.gs.Gen >= gen {
+				return true
+			}
+			continue
+		}
+		if err := l.load(ctx, g.Repo); err != nil {
+			continue
+		}
+		for _, r := range l.recs[g.Repo] {
+			if r.gid == g.ID && r.gs.Gen >= gen {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// DefaultClaimWait is how long a run waits for the run that holds a claim.
+const DefaultClaimWait = 30 * time.Second
+
+// processInput is one group's work.
+type processInput struct {
+	group   *Group
+	legacy  []legacyMatch
+	covered func(*ProblemState) bool
+	// resolveAfter overrides the configured resolve_after (ecosystem issue).
+	resolveAfter int
+}
+
+// process brings one group's issue up to date: merge this run's problems
+// into its state, and write what changed — claiming the generation first
+// when the write announces something.
+func (l *lifecycle) process(ctx context.Context, in processInput) *GroupResult {
+	rs := l.run
+	g := in.group
+	gr := &GroupResult{Group: g.ID, Mode: g.Mode, Key: g.Key, Repository: g.Repo, group: g}
+	resolveAfter := rs.cfg.ResolveAfter
+	if in.resolveAfter > 0 {
+		resolveAfter = in.resolveAfter
+	}
+	t := rs.text
+	// A claim this run took but did not write (it re-read the issue and
+	// found nothing left to announce) is released, so no later run waits
+	// for it.
+	heldGen, wroteGen := 0, -1
+	defer func() {
+		if heldGen > 0 && heldGen != wroteGen {
+			l.release(ctx, g.Repo, g.ID, heldGen)
+		}
+	}()
+	for attempt := 0; attempt < 4; attempt++ {
+		rec, dups := l.canonical(g)
+		var adopt *issueRec
+		var adoptFP string
+		var prev *GroupState
+		for _, m := range in.legacy {
+			if rec == nil && adopt == nil && m.rec.repo == g.Repo && m.rec.state == "open" {
+				adopt, adoptFP = m.rec, m.fp
+			}
+		}
+		switch {
+		case rec != nil && rec.hasState:
+			s := rec.gs.clone()
+			prev = &s
+		case rec != nil:
+			prev = &GroupState{Problems: map[string]*ProblemState{}}
+		case adopt != nil:
+			prev = legacyPrev(adopt, adoptFP, g)
+		}
+		target := rec
+		if target == nil {
+			target = adopt
+		}
+		open := target != nil && target.state == "open"
+		lead := ""
+		if rec != nil && rec.state == "closed" && rec.stateReason == "not_planned" {
+			closer := l.closedBy(ctx, rec)
+			if closer == nil || l.human(closer) {
+				gr.Action, gr.Issue, gr.IssueURL, gr.Title = ActionMuted, rec.number, rec.url, rec.title
+				who := "a person"
+				if closer != nil {
+					who = closer.GetLogin()
+				}
+				gr.Reason = fmt.Sprintf("closed as not planned by %s: muted, nothing is written or sent for this group until it is reopened", who)
+				gr.state = rec.gs
+				gr.rec = rec
+				return gr
+			}
+			lead = fmt.Sprintf("This issue was closed as not planned by %s, which is not a person (only a person's “not planned” mutes an alert).", t.MD(closer.GetLogin()))
+		}
+		plan := mergeGroup(prev, mergeInput{group: g, open: open, covered: in.covered, resolveAfter: resolveAfter, runID: rs.cfg.RunID, now: rs.now})
+		next := plan.next
+		// The pre-group issues this group takes over: named in the state,
+		// and their problem's first sighting kept.
+		for fp, p := range next.Problems {
+			if c, ok := l.carried[fp]; ok && !c.IsZero() && c.Before(p.FirstSeen) {
+				p.FirstSeen = c
+			}
+		}
+		for _, m := range in.legacy {
+			next.Merged = appendUnique(next.Merged, m.rec.ref())
+			fp := nonEmpty(m.fp, m.rec.legacyFP)
+			if p := next.Problems[fp]; p != nil && !m.rec.createdAt.IsZero() && m.rec.createdAt.Before(p.FirstSeen) {
+				p.FirstSeen = m.rec.createdAt.UTC()
+			}
+		}
+		if plan.event != "" {
+			next.Claim = l.claimID
+		}
+		if target == nil && plan.event == "" {
+			gr.Action, gr.Reason = ActionSkipped, "no open problem"
+			return gr
+		}
+		title, body := t.groupTitle(g, next), t.groupBody(g, next, rs.cfg.Label, rs.cfg.ArtifactURL)
+		gr.Title, gr.Level = title, next.level()
+		gr.Problems, gr.Suppressed, gr.Resolved = next.count()
+		gr.Merged = next.Merged
+		var labels, assignees []string
+		if target != nil {
+			labels, assignees = l.desiredLabels(target.labels), union(target.assignees, rs.cfg.Assignees)
+		} else {
+			labels, assignees = l.desiredLabels(nil), append([]string{}, rs.cfg.Assignees...)
+		}
+		stateChange := ""
+		switch {
+		case target != nil && plan.event == NotifyReopened:
+			stateChange = "open"
+		case target != nil && plan.event == NotifyResolved && target.state == "open":
+			stateChange = "closed"
+		}
+		dirty := target == nil || title != target.title || body != target.body || !sameSet(labels, target.labels) ||
+			!sameSet(assignees, target.assignees) || stateChange != ""
+		if !dirty {
+			gr.Action, gr.Issue, gr.IssueURL = ActionUnchanged, target.number, target.url
+			gr.state, gr.rec = next, target
+			gr.notable = next.Notified != nil && rs.cfg.RunID != 0 && next.Notified.RunID == rs.cfg.RunID && next.Notified.Gen == next.Gen
+			if gr.notable && rec != nil && commentFor(next.Notified.Event) {
+				// A re-run: the announcement of this run may lack its comment.
+				l.ensureComment(ctx, gr, rec, t.groupComment(g, next, "", resolveAfter, rs.cfg.RunURL))
+			}
+			l.closeDuplicates(ctx, gr, dups, rec)
+			return gr
+		}
+		if plan.event != "" && !l.held[claimLabel(g.ID, next.Gen)] {
+			won, err := l.claim(ctx, g.Repo, g.ID, next.Gen)
+			if err != nil {
+				gr.fail(err.Error())
+				return gr
+			}
+			if !won {
+				if l.waitFor(ctx, g, target, next.Gen) {
+					continue // the winner wrote it: merge into what it wrote
+				}
+				var why string
+				won, why = l.takeover(ctx, g.Repo, g.ID, next.Gen)
+				if !won {
+					gr.fail(why)
+					return gr
+				}
+			}
+			l.held[claimLabel(g.ID, next.Gen)] = true
+			heldGen = next.Gen
+		}
+		if target != nil && !rs.cfg.DryRun {
+			// The issue must still say what was merged (another run may
+			// have edited it meanwhile).
+			fresh, _, err := l.refresh(ctx, target)
+			if err == nil && fresh.body != target.body {
+				continue // someone wrote meanwhile: merge into that
+			}
+		}
+		gr.About = plan.about
+		gr.state = next
+		if err := l.writeGroup(ctx, gr, target, adopt != nil && rec == nil, title, body, labels, assignees, stateChange); err != nil {
+			if !ambiguous(err) {
+				return gr // nothing was written: the deferred release frees the claim
+			}
+			wroteGen = heldGen // it may have been written: keep the claim
+			return gr
+		}
+		wroteGen = next.Gen
+		if plan.event != "" {
+			gr.Notify = plan.event
+			gr.notable = true
+			l.release(ctx, g.Repo, g.ID, next.Gen-1)
+		}
+		if commentFor(plan.event) || lead != "" {
+			if plan.event == "" {
+				// A bot closed it, but nothing changed: say so anyway.
+				next.Notified = nil
+			}
+			msg := t.groupComment(g, next, lead+adoptLead(adopt != nil && rec == nil, g), resolveAfter, rs.cfg.RunURL)
+			l.postComment(ctx, gr, gr.rec, msg)
+		}
+		l.closeDuplicates(ctx, gr, dups, gr.rec)
+		l.supersede(ctx, gr, in.legacy)
+		return gr
+	}
+	gr.fail("the issue kept changing while this run wrote it (other alert runs at the same time); left for the next run")
+	return gr
+}
+
+func commentFor(event string) bool {
+	return event == NotifyChanged || event == NotifyReopened || event == NotifyResolved
+}
+
+func adoptLead(adopted bool, g *Group) string {
+	if !adopted {
+		return ""
+	}
+	return fmt.Sprintf("This alert issue now lists every problem of its group (grouped by %s); it is kept current by editing the list above.", g.Mode)
+}
+
+// legacyPrev is the state an adopted pre-group issue stands for: the one
+// problem it was about.
+func legacyPrev(r *issueRec, fp string, g *Group) *GroupState {
+	s := &GroupState{Problems: map[string]*ProblemState{}}
+	if fp == "" {
+		fp = r.legacyFP
+	}
+	for _, a := range g.Alerts {
+		if a.Fingerprint == fp {
+			p := problemFrom(a, r.createdAt.UTC())
+			if r.legacy.Level != "" {
+				p.Level = r.legacy.Level
+			}
+			if !r.legacy.FirstSeen.IsZero() {
+				p.FirstSeen = r.legacy.FirstSeen.UTC()
+			}
+			s.Problems[fp] = p
+		}
+	}
+	return s
+}
+
+// closedBy reads who closed an issue (GET: the list endpoint does not
+// carry closed_by on GitHub).
+func (l *lifecycle) closedBy(ctx context.Context, r *issueRec) *github.User {
+	owner, name, _ := strings.Cut(r.repo, "/")
+	is, _, err := l.gh.Issues.Get(ctx, owner, name, r.number)
+	if err != nil {
+		l.run.logf("could not read who closed %s (%s); treating it as muted", r.ref(), ghclient.Reason(err))
+		return nil
+	}
+	return is.ClosedBy
+}
+
+// writeGroup creates or edits the group's issue. A lost answer is settled
+// by reading: the new issue is looked for by its marker and this run's
+// claim; an edit is compared with what the issue now says.
+func (l *lifecycle) writeGroup(ctx context.Context, gr *GroupResult, target *issueRec, adopting bool, title, body string, labels, assignees []string, stateChange string) error {
+	rs := l.run
+	g := gr.group
+	owner, name, _ := strings.Cut(g.Repo, "/")
+	if target == nil {
+		var made *github.Issue
+		err := l.write(ctx, "create_issue", g.Repo+" (new issue)", func(ctx context.Context) error {
 			req := &github.IssueRequest{Title: github.String(title), Body: github.String(body), Labels: &labels}
 			if len(assignees) > 0 {
 				req.Assignees = &assignees
 			}
-			is, _, err := l.gh.Issues.Create(ctx, l.owner, l.repo, req)
-			if err != nil {
-				return err
+			for attempt := 0; attempt < 2; attempt++ {
+				is, _, err := l.gh.Issues.Create(ctx, owner, name, req)
+				if err == nil {
+					made = is
+					return nil
+				}
+				if !ambiguous(err) {
+					return err
+				}
+				if found := l.findCreated(ctx, g); found != nil {
+					made = found
+					rs.logf("the answer to creating the issue for %s was lost (%s); it was created: %s", g.Key, ghclient.Reason(err), found.GetHTMLURL())
+					return nil
+				}
+				if attempt == 1 {
+					return &notApplied{err} // looked for after each attempt: not there
+				}
 			}
-			nr.number, nr.url, nr.createdAt = is.GetNumber(), is.GetHTMLURL(), is.GetCreatedAt().Time
 			return nil
 		})
-		res.setState(st)
-		res.Notify = NotifyOpened
-		if !ok {
-			res.fail("failed to create the issue")
-			return
-		}
-		res.Action, res.Issue, res.IssueURL = ActionCreated, nr.number, nr.url
-		rs.issueNumbers("created", nr.number)
-		res.issueDelivered(now)
-		l.canon[a.Fingerprint] = nr
-		l.all[a.Fingerprint] = append(l.all[a.Fingerprint], nr)
-		l.created[a.Fingerprint] = res
-		return
-	}
-
-	res.Issue, res.IssueURL = rec.number, rec.url
-	prev := rec.st
-	st := prev
-	if !rec.hasState {
-		// An alert issue from before the state block: adopt it.
-		st = State{FirstSeen: rec.createdAt}
-	}
-	st.Type, st.Source, st.Scope, st.Problem = a.Type, a.Source, a.Scope, a.Problem
-	seenThisRun := runID != 0 && prev.LastSeenRunID == runID && rec.hasState
-	changed := false
-	if !seenThisRun {
-		st.Occurrences++
-		st.LastSeen, st.LastSeenRunID, st.LastRunID, st.MissedRuns = now, runID, runID, 0
-		// An empty level or digest (written by hand or an older version)
-		// is unknown, not a change.
-		changed = rec.hasState && ((prev.Level != "" && prev.Level != a.Level) || (prev.Digest != "" && prev.Digest != factsDigest(a)))
-	}
-	st.Level, st.Digest = a.Level, factsDigest(a)
-	reopen := false
-	switch {
-	case rec.state == "closed" && rec.stateReason == "not_planned":
-		// A person closed it as not planned: the alert is muted (its state
-		// is kept current, nothing is announced).
-		res.Action = ActionMuted
-		changed = false
-	case rec.state == "closed" && !seenThisRun:
-		reopen = true
-		st.NotifyRunID, st.Notify = runID, NotifyReopened
-	case rec.state == "closed":
-		res.Action = ActionUnchanged
-	case changed:
-		st.NotifyRunID, st.Notify = runID, NotifyChanged
-	}
-	bc.State = st
-	title, body := t.Title(a), t.Body(a, bc)
-	labels, assignees := l.desiredLabels(rec.labels), union(rec.assignees, rs.cfg.Assignees)
-	res.setState(st)
-	if st.NotifyRunID == runID && runID != 0 || (runID == 0 && (reopen || changed)) {
-		res.Notify = st.Notify
-	}
-	dirty := title != rec.title || body != rec.body || !sameSet(labels, rec.labels) || !sameSet(assignees, rec.assignees)
-	if !dirty && !reopen {
-		if res.Action == "" {
-			res.Action = ActionUnchanged
-		}
-		return
-	}
-	action := "update_issue"
-	if reopen {
-		action = "reopen_issue"
-	}
-	ok := l.write(ctx, action, rec, func() error {
-		req := &github.IssueRequest{Title: github.String(title), Body: github.String(body), Labels: &labels, Assignees: &assignees}
-		if reopen {
-			req.State, req.StateReason = github.String("open"), github.String("reopened")
-		}
-		_, _, err := l.gh.Issues.Edit(ctx, l.owner, l.repo, rec.number, req)
-		return err
-	})
-	if !ok {
-		res.fail("failed to " + strings.ReplaceAll(action, "_", " "))
-		return
-	}
-	rec.title, rec.body, rec.labels, rec.assignees, rec.st, rec.hasState = title, body, labels, assignees, st, true
-	if reopen {
-		rec.state, rec.stateReason = "open", "reopened"
-	}
-	switch {
-	case reopen:
-		res.Action = ActionReopened
-		rs.issueNumbers("reopened", rec.number)
-		when := "earlier"
-		if prev.ResolvedAt != nil {
-			when = fmtTime(*prev.ResolvedAt)
-		}
-		l.comment(ctx, rec, res, t.comment(fmt.Sprintf("**Back again** (resolved %s): %s", when, t.MD(a.Summary)), st, rs.cfg.RunURL))
-	case changed:
-		res.Action = ActionChanged
-		rs.issueNumbers("updated", rec.number)
-		l.comment(ctx, rec, res, t.comment(t.changeHeadline(a, prev), st, rs.cfg.RunURL))
-	default:
-		if res.Action == "" {
-			res.Action = ActionUpdated
-		}
-		rs.issueNumbers("updated", rec.number)
-	}
-}
-
-func (l *lifecycle) comment(ctx context.Context, rec *issueRec, res *AlertResult, body string) {
-	ok := l.write(ctx, "comment", rec, func() error {
-		_, _, err := l.gh.Issues.CreateComment(ctx, l.owner, l.repo, rec.number, &github.IssueComment{Body: github.String(body)})
-		return err
-	})
-	if !ok {
-		res.fail("failed to comment")
-		return
-	}
-	res.Commented = true
-	rs := l.run
-	rs.issueNumbers("commented", rec.number)
-	res.issueDelivered(rs.now)
-}
-
-// resolve handles an open alert issue this run did not see.
-func (l *lifecycle) resolve(ctx context.Context, rec *issueRec) *AlertResult {
-	rs := l.run
-	st := rec.st
-	res := &AlertResult{Fingerprint: rec.fp, Type: st.Type, Level: st.Level, Title: rec.title, Scope: st.Scope, Source: st.Source,
-		Problem: st.Problem, Issue: rec.number, IssueURL: rec.url}
-	switch {
-	case !rec.hasState:
-		res.Action, res.Reason = ActionSkipped, "no state block (not managed by this version); left alone"
-		return res
-	case !rs.built.Coverage.Kinds[st.Source]:
-		res.Action, res.Reason = ActionSkipped, fmt.Sprintf("no %s report given this run; left alone", st.Source)
-		return res
-	case rs.cfg.Type != TypeAuto && st.Type != rs.cfg.Type:
-		res.Action, res.Reason = ActionSkipped, fmt.Sprintf("alert type %s is not this run's alert_type %s; left alone", st.Type, rs.cfg.Type)
-		return res
-	case !rs.built.Coverage.Covers(st.Source, st.Scope, st.Problem):
-		res.Action, res.Reason = ActionSkipped, fmt.Sprintf("this run's %s report did not cover %s (partial or not read); left alone", st.Source, st.Scope)
-		return res
-	}
-	runID := rs.cfg.RunID
-	if runID == 0 || st.LastRunID != runID {
-		st.MissedRuns++
-		st.LastRunID = runID
-	}
-	resolveAfter := rs.cfg.ResolveAfter
-	if resolveAfter < 1 {
-		resolveAfter = 1
-	}
-	now := rs.now
-	closeIt := st.MissedRuns >= resolveAfter
-	if closeIt {
-		st.NotifyRunID, st.Notify, st.ResolvedAt = runID, NotifyResolved, &now
-	}
-	res.setState(st)
-	body := replaceState(rec.body, st)
-	if body == rec.body && !closeIt {
-		res.Action = ActionUnchanged
-		return res
-	}
-	if !closeIt {
-		if l.write(ctx, "update_issue", rec, func() error {
-			_, _, err := l.gh.Issues.Edit(ctx, l.owner, l.repo, rec.number, &github.IssueRequest{Body: github.String(body)})
+		if err != nil {
+			gr.fail("failed to create the issue: " + ghclient.Reason(err))
 			return err
-		}) {
-			rec.body, rec.st = body, st
-			res.Action = ActionMissed
-			res.Reason = fmt.Sprintf("not seen in %d of %d run(s) needed to resolve", st.MissedRuns, resolveAfter)
-		} else {
-			res.fail("failed to update the issue")
 		}
-		return res
+		gr.Action = ActionCreated
+		if rs.cfg.DryRun {
+			gr.rec = &issueRec{repo: g.Repo, gid: g.ID, gs: gr.state, hasState: true, title: title, body: body, state: "open"}
+			return nil
+		}
+		rec := recFrom(g.Repo, made)
+		l.replace(rec)
+		gr.rec, gr.Issue, gr.IssueURL = rec, rec.number, rec.url
+		rs.issueNumbers("created", rec.number)
+		return nil
 	}
-	t := rs.text
-	msg := t.comment(fmt.Sprintf("**Resolved:** this run's %s report covered %s and no longer shows the problem (not seen in %d run(s); resolve_after is %d). Closing; it will be reopened if the problem comes back.",
-		st.Source, t.MD(st.Scope), st.MissedRuns, resolveAfter), st, rs.cfg.RunURL)
-	ok := l.write(ctx, "comment", rec, func() error {
-		_, _, err := l.gh.Issues.CreateComment(ctx, l.owner, l.repo, rec.number, &github.IssueComment{Body: github.String(msg)})
-		return err
+	gr.Issue, gr.IssueURL = target.number, target.url
+	action := "update_issue"
+	req := &github.IssueRequest{Title: github.String(title), Body: github.String(body), Labels: &labels, Assignees: &assignees}
+	switch stateChange {
+	case "open":
+		action = "reopen_issue"
+		req.State, req.StateReason = github.String("open"), github.String("reopened")
+	case "closed":
+		action = "close_issue"
+		req.State, req.StateReason = github.String("closed"), github.String("completed")
+	}
+	if adopting {
+		action = "adopt_issue"
+	}
+	err := l.write(ctx, action, target.ref(), func(ctx context.Context) error {
+		for attempt := 0; attempt < 2; attempt++ {
+			_, _, err := l.gh.Issues.Edit(ctx, owner, name, target.number, req)
+			if err == nil || !ambiguous(err) {
+				return err
+			}
+			if fresh, _, gerr := l.refresh(ctx, target); gerr == nil && fresh.body == body && fresh.title == title && (stateChange == "" || fresh.state == stateChange) {
+				return nil
+			}
+			if attempt == 1 {
+				return err
+			}
+		}
+		return nil
 	})
-	if !ok {
-		res.fail("failed to comment before closing")
-		return res
-	}
-	res.Commented = true
-	ok = l.write(ctx, "close_issue", rec, func() error {
-		_, _, err := l.gh.Issues.Edit(ctx, l.owner, l.repo, rec.number, &github.IssueRequest{Body: github.String(body),
-			State: github.String("closed"), StateReason: github.String("completed")})
+	if err != nil {
+		gr.fail("failed to " + strings.ReplaceAll(action, "_", " ") + ": " + ghclient.Reason(err))
 		return err
-	})
-	if !ok {
-		res.fail("failed to close the issue")
-		return res
 	}
-	rec.body, rec.st, rec.state, rec.stateReason = body, st, "closed", "completed"
-	res.Action, res.Notify = ActionClosed, NotifyResolved
-	res.Reason = fmt.Sprintf("not seen in %d run(s)", st.MissedRuns)
-	rs.issueNumbers("closed", rec.number)
-	res.issueDelivered(now)
-	return res
+	fresh := *target
+	fresh.title, fresh.body, fresh.labels, fresh.assignees = title, body, labels, assignees
+	fresh.gid, fresh.gs, fresh.hasState, fresh.legacyFP, fresh.preMarker = g.ID, gr.state, true, "", false
+	if stateChange != "" {
+		fresh.state = stateChange
+		fresh.stateReason = map[string]string{"open": "reopened", "closed": "completed"}[stateChange]
+	}
+	if !rs.cfg.DryRun {
+		l.replace(&fresh)
+	}
+	gr.rec = &fresh
+	switch {
+	case adopting:
+		gr.Action = ActionAdopted
+		rs.issueNumbers("updated", target.number)
+	case stateChange == "open":
+		gr.Action = ActionReopened
+		rs.issueNumbers("reopened", target.number)
+	case stateChange == "closed":
+		gr.Action = ActionClosed
+		rs.issueNumbers("closed", target.number)
+		if !rs.cfg.DryRun {
+			rs.logf("closed %s: every problem cleared; reopen with: gh issue reopen %d --repo %s", target.ref(), target.number, g.Repo)
+		}
+	case gr.state.Notified != nil && gr.state.Notified.Gen == gr.state.Gen && gr.state.Notified.RunID == rs.cfg.RunID && gr.state.Gen > target.gs.Gen:
+		gr.Action = ActionChanged
+		rs.issueNumbers("updated", target.number)
+	default:
+		gr.Action = ActionUpdated
+		rs.issueNumbers("updated", target.number)
+	}
+	return nil
 }
 
-// replaceState swaps the state block of a body (or inserts one after the
-// marker).
-func replaceState(body string, st State) string {
-	if out, ok := report.ReplaceHiddenJSON(body, stateBlock, st.Block()); ok {
-		return out
+// findCreated looks for the issue this run created for g when the answer
+// was lost: the newest issues with the label, the group's marker and this
+// run's claim id.
+func (l *lifecycle) findCreated(ctx context.Context, g *Group) *github.Issue {
+	owner, name, _ := strings.Cut(g.Repo, "/")
+	issues, _, err := l.gh.Issues.ListByRepo(ctx, owner, name, &github.IssueListByRepoOptions{
+		State: "all", Labels: []string{l.run.cfg.Label}, Sort: "created", Direction: "desc", ListOptions: github.ListOptions{PerPage: 30}})
+	if err != nil {
+		return nil
 	}
-	if loc := markerRe.FindStringIndex(body); loc != nil {
-		return body[:loc[1]] + "\n" + st.Block() + body[loc[1]:]
+	for _, is := range issues {
+		r := recFrom(g.Repo, is)
+		if r.gid == g.ID && r.gs.Claim == l.claimID && l.trustedAuthor(r.author) {
+			return is
+		}
 	}
-	return st.Block() + "\n" + body
+	return nil
 }
 
-// persist writes the state of an issue again after deliveries changed it.
-func (l *lifecycle) persist(ctx context.Context, rec *issueRec, st State, res *AlertResult) {
-	body := replaceState(rec.body, st)
+// postComment adds a lifecycle comment; a lost answer is settled by looking
+// for the comment's marker.
+func (l *lifecycle) postComment(ctx context.Context, gr *GroupResult, rec *issueRec, body string) {
+	if rec == nil {
+		return
+	}
+	owner, name, _ := strings.Cut(rec.repo, "/")
+	since := l.run.now.Add(-time.Hour)
+	err := l.write(ctx, "comment", rec.ref(), func(ctx context.Context) error {
+		for attempt := 0; attempt < 2; attempt++ {
+			_, _, err := l.gh.Issues.CreateComment(ctx, owner, name, rec.number, &github.IssueComment{Body: github.String(body)})
+			if err == nil || !ambiguous(err) {
+				return err
+			}
+			if l.hasComment(ctx, rec, gr.group.ID, gr.state.Gen, since) {
+				return nil
+			}
+			if attempt == 1 {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		gr.fail("failed to comment: " + ghclient.Reason(err))
+		return
+	}
+	gr.Commented = true
+	l.run.issueNumbers("commented", rec.number)
+}
+
+// hasComment reports whether the issue has this action's comment for
+// generation gen of the group.
+func (l *lifecycle) hasComment(ctx context.Context, rec *issueRec, gid string, gen int, since time.Time) bool {
+	owner, name, _ := strings.Cut(rec.repo, "/")
+	comments, err := ghclient.ListAll(ctx, func(opt github.ListOptions) ([]*github.IssueComment, *github.Response, error) {
+		return l.gh.Issues.ListComments(ctx, owner, name, rec.number, &github.IssueListCommentsOptions{Since: &since, ListOptions: opt})
+	})
+	if err != nil {
+		return false
+	}
+	for _, c := range comments {
+		if id, n, ok := parseCommentMarker(c.GetBody()); ok && id == gid && n == gen && l.trustedAuthor(c.GetUser().GetLogin()) {
+			return true
+		}
+	}
+	return false
+}
+
+// ensureComment posts the comment of a transition this run announced when
+// it is missing (a re-run after the comment failed).
+func (l *lifecycle) ensureComment(ctx context.Context, gr *GroupResult, rec *issueRec, body string) {
+	if l.run.cfg.DryRun || l.hasComment(ctx, rec, gr.group.ID, gr.state.Gen, time.Time{}) {
+		return
+	}
+	l.postComment(ctx, gr, rec, body)
+}
+
+// closeDuplicates closes later open issues of the same group (two runs of
+// an older version raced) as duplicates of the canonical one.
+func (l *lifecycle) closeDuplicates(ctx context.Context, gr *GroupResult, dups []*issueRec, canon *issueRec) {
+	if canon == nil || canon.number == 0 {
+		return
+	}
+	for _, d := range dups {
+		l.closeAs(ctx, gr, d, canon, fmt.Sprintf("**Duplicate of %s.** Two alert runs opened an issue for this group at the same time; the group continues in %s. Closing this one.", canon.ref(), canon.ref()))
+	}
+}
+
+// supersede closes the pre-group issues of a group that were not adopted:
+// their problem continues in the group's issue.
+func (l *lifecycle) supersede(ctx context.Context, gr *GroupResult, legacy []legacyMatch) {
+	canon := gr.rec
+	if canon == nil || canon.number == 0 {
+		return
+	}
+	for _, m := range legacy {
+		if m.rec.number == canon.number && m.rec.repo == canon.repo || m.rec.state != "open" {
+			continue
+		}
+		l.closeAs(ctx, gr, m.rec, canon, fmt.Sprintf("**Continues in %s.** Alerts are now grouped by %s: this problem is listed there with the others of its group. Closing this one.", canon.ref(), gr.Mode))
+	}
+}
+
+func (l *lifecycle) closeAs(ctx context.Context, gr *GroupResult, dup, canon *issueRec, msg string) {
+	owner, name, _ := strings.Cut(dup.repo, "/")
+	err := l.write(ctx, "close_duplicate", dup.ref(), func(ctx context.Context) error {
+		// The comment first (a lost answer is checked by its marker), then
+		// the state (an idempotent edit).
+		body := commentMarker(gr.Group, 0) + "\n" + msg
+		if !l.hasComment(ctx, dup, gr.Group, 0, l.run.now.Add(-time.Hour)) {
+			if _, _, err := l.gh.Issues.CreateComment(ctx, owner, name, dup.number, &github.IssueComment{Body: github.String(body)}); err != nil {
+				if !ambiguous(err) || !l.hasComment(ctx, dup, gr.Group, 0, l.run.now.Add(-time.Hour)) {
+					return err
+				}
+			}
+		}
+		_, _, err := l.gh.Issues.Edit(ctx, owner, name, dup.number, &github.IssueRequest{State: github.String("closed"), StateReason: github.String("duplicate")})
+		if err != nil && ambiguous(err) {
+			_, _, err = l.gh.Issues.Edit(ctx, owner, name, dup.number, &github.IssueRequest{State: github.String("closed"), StateReason: github.String("duplicate")})
+		}
+		return err
+	})
+	if err != nil {
+		gr.fail(fmt.Sprintf("failed to close %s as continuing in %s: %s", dup.ref(), canon.ref(), ghclient.Reason(err)))
+		return
+	}
+	dup.state, dup.stateReason = "closed", "duplicate"
+	l.run.issueNumbers("duplicates", dup.number)
+	if !l.run.cfg.DryRun {
+		l.run.logf("closed %s: continues in %s; reopen with: gh issue reopen %d --repo %s", dup.ref(), canon.ref(), dup.number, dup.repo)
+	}
+}
+
+// persistDeliveries records in the issue's state what this run delivered
+// for the group's transition, so a re-run sends only what is missing.
+func (l *lifecycle) persistDeliveries(ctx context.Context, gr *GroupResult) {
+	rec := gr.rec
+	if rec == nil || rec.number == 0 || l.run.cfg.DryRun {
+		return
+	}
+	body := l.run.text.groupBody(gr.group, gr.state, l.run.cfg.Label, l.run.cfg.ArtifactURL)
 	if body == rec.body {
 		return
 	}
-	if l.write(ctx, "record_deliveries", rec, func() error {
-		_, _, err := l.gh.Issues.Edit(ctx, l.owner, l.repo, rec.number, &github.IssueRequest{Body: github.String(body)})
+	owner, name, _ := strings.Cut(rec.repo, "/")
+	err := l.write(ctx, "record_deliveries", rec.ref(), func(ctx context.Context) error {
+		_, _, err := l.gh.Issues.Edit(ctx, owner, name, rec.number, &github.IssueRequest{Body: github.String(body)})
+		if err != nil && ambiguous(err) {
+			_, _, err = l.gh.Issues.Edit(ctx, owner, name, rec.number, &github.IssueRequest{Body: github.String(body)})
+		}
 		return err
-	}) {
-		rec.body, rec.st = body, st
+	})
+	if err != nil {
+		gr.fail("failed to record the deliveries in the issue (a re-run may deliver them again): " + ghclient.Reason(err))
 		return
 	}
-	res.fail("failed to record the deliveries in the issue (a re-run may deliver them again)")
+	rec.body = body
 }

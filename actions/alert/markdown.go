@@ -32,6 +32,27 @@ func (r *Result) Markdown(t Text) string {
 		fmt.Fprintf(&b, "Alert response time (first sighting to delivery) over %d alert(s): min %s, average %s, max %s.\n\n",
 			rt.Alerts, human(*rt.MinSeconds), human(*rt.AvgSeconds), human(*rt.MaxSeconds))
 	}
+	if len(r.Groups) > 0 {
+		tb := report.Table{Header: []string{"Issue", "Group", "Action", "Open", "Explained", "Cleared"}}
+		for _, g := range r.Groups {
+			issue := ""
+			if g.Issue > 0 {
+				issue = t.link(fmt.Sprintf("%s#%d", g.Repository, g.Issue), g.IssueURL)
+			}
+			action := g.Action
+			if g.Notify != "" {
+				action += " (" + g.Notify + ")"
+			}
+			if len(g.Errors) > 0 {
+				action += ": " + strings.Join(g.Errors, "; ")
+			} else if g.Reason != "" {
+				action += ": " + g.Reason
+			}
+			tb.Rows = append(tb.Rows, []string{issue, t.MD(nonEmpty(g.Title, g.Key)), t.MD(action), fmt.Sprint(g.Problems), fmt.Sprint(g.Suppressed), fmt.Sprint(g.Resolved)})
+		}
+		b.WriteString("### Issues (grouped by " + t.MD(r.GroupBy) + ")\n\n" + tb.Markdown() + "\n")
+		b.WriteString("### Problems\n\n")
+	}
 	if len(r.Alerts) > 0 {
 		tb := report.Table{Header: []string{"Level", "Alert", "Action", "Issue", "Occurrences", "First seen", "Response"}}
 		for _, a := range r.Alerts {

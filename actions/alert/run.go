@@ -2,6 +2,7 @@ package alert
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -49,6 +50,12 @@ type Deps struct {
 	// Issue and comment bodies are redacted by the GitHub client
 	// (pkg/ghclient RedactBodies).
 	Redactor *redaction.Redactor
+	// Identity finds the login the token acts as (nil: AssumedLogin, the
+	// GITHUB_TOKEN's github-actions[bot]).
+	Identity IdentityFunc
+	// Rand returns random bytes for the run's claim nonce (default
+	// crypto/rand).
+	Rand func([]byte)
 }
 
 // Delivery is one delivery of one alert on one channel.
@@ -87,15 +94,13 @@ type AlertResult struct {
 	// delivery (nil when nothing was delivered).
 	ResponseSeconds *float64 `json:"response_seconds,omitempty"`
 	Errors          []string `json:"errors,omitempty"`
+	// Group is the id of the group (issue) the alert is listed in;
+	// SuppressedBy the root causes that explain it (never announced alone).
+	Group        string   `json:"group,omitempty"`
+	SuppressedBy []string `json:"suppressed_by,omitempty"`
 
 	summary string
-	state   State
 	dry     bool
-}
-
-func (r *AlertResult) setState(st State) {
-	r.state = st
-	r.FirstSeen, r.LastSeen, r.Occurrences, r.MissedRuns = st.FirstSeen, st.LastSeen, st.Occurrences, st.MissedRuns
 }
 
 func (r *AlertResult) fail(msg string) {
@@ -130,6 +135,14 @@ func (r *AlertResult) issueDelivered(at time.Time) {
 type DispatchResult struct {
 	dispatch.Result
 	Alerts []string `json:"alerts,omitempty"`
+}
+
+func (r *AlertResult) fromProblem(p *ProblemState, seen bool, now time.Time) {
+	r.FirstSeen, r.MissedRuns = p.FirstSeen, p.Missed
+	if seen {
+		r.LastSeen, r.Occurrences = now, 1
+	}
+	r.SuppressedBy = p.SuppressedBy
 }
 
 // IssueNumbers are the issue numbers per action (the issues output).
@@ -177,6 +190,10 @@ type Result struct {
 	Complete      bool             `json:"complete"`
 	Issues        IssueNumbers     `json:"issues"`
 	Alerts        []*AlertResult   `json:"alerts"`
+	Groups        []*GroupResult   `json:"groups"`
+	GroupBy       string           `json:"group_by"`
+	FileIn        string           `json:"file_in"`
+	Identity      *Identity        `json:"identity,omitempty"`
 	Dispatches    []DispatchResult `json:"dispatches"`
 	Webhooks      []WebhookResult  `json:"webhooks"`
 	ResponseTime  ResponseTime     `json:"response_time"`
@@ -232,6 +249,8 @@ type runState struct {
 	built Built
 	res   *Result
 	byFP  map[string]*AlertResult
+	// groupOf maps a notable alert to its group's result.
+	groupOf map[string]*GroupResult
 }
 
 func (rs *runState) addCall(c Call) { rs.res.Calls = append(rs.res.Calls, c) }
@@ -290,11 +309,11 @@ func Prepare(cfg *Config) ([]Report, Built, error) {
 	return reports, built, nil
 }
 
-// Run turns the reports into alerts and delivers them on the configured
-// channels. Bad input returns an error before any request. Afterwards one
-// failing write or target never stops the others: the result lists every
-// call and delivery, the result files are written, and an *IncompleteError
-// says the run must exit non-zero.
+// Run turns the reports into alerts, groups them into issues and delivers
+// what changed on the configured channels. Bad input returns an error before
+// any request. Afterwards one failing write or target never stops the
+// others: the result lists every call and delivery, the result files are
+// written, and an *IncompleteError says the run must exit non-zero.
 func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	reports, built, err := Prepare(&cfg)
 	if err != nil {
@@ -307,8 +326,8 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	res := &Result{text: Text{Mention: cfg.Mention}, Envelope: contract.NewEnvelope(contract.KindAlert, contract.Producer{Action: ProducerAction, Version: cfg.Version, RunURL: cfg.RunURL}, rs.now),
 		Timestamp: rs.now, Repository: cfg.Repository, RunID: cfg.RunID, RunURL: cfg.RunURL,
 		DryRun: cfg.DryRun, AlertType: cfg.Type, MinLevel: cfg.MinLevel, Channels: cfg.Channels, BelowMinLevel: built.BelowMinLevel,
-		Issues: emptyIssues(), Alerts: []*AlertResult{}, Dispatches: []DispatchResult{}, Webhooks: []WebhookResult{}, Calls: []Call{}, Errors: []string{},
-		MaxLevel: LevelNone}
+		Issues: emptyIssues(), Alerts: []*AlertResult{}, Groups: []*GroupResult{}, Dispatches: []DispatchResult{}, Webhooks: []WebhookResult{},
+		Calls: []Call{}, Errors: []string{}, MaxLevel: LevelNone, GroupBy: cfg.GroupBy, FileIn: cfg.FileIn}
 	rs.res = res
 	for _, r := range reports {
 		ri := ReportInfo{Path: r.Name(), Kind: r.Kind, Time: r.Time}
@@ -319,7 +338,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	}
 	for _, a := range built.Alerts {
 		ar := &AlertResult{Fingerprint: a.Fingerprint, Type: a.Type, Level: a.Level, Title: a.Title, Scope: a.Scope, Source: a.Source,
-			Problem: a.Problem, Deliveries: []Delivery{}, summary: a.Summary, dry: cfg.DryRun}
+			Problem: a.Problem, Deliveries: []Delivery{}, summary: a.Summary, dry: cfg.DryRun, SuppressedBy: a.SuppressedBy}
 		res.Alerts = append(res.Alerts, ar)
 		rs.byFP[a.Fingerprint] = ar
 		res.MaxLevel = MaxLevel(res.MaxLevel, a.Level)
@@ -331,8 +350,11 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		lc = rs.issues(ctx)
 	} else {
 		for _, ar := range res.Alerts {
-			ar.Action, ar.Notify = ActionSkipped, NotifyFiring
-			ar.setState(State{FirstSeen: firstSeen(built.Alerts, ar.Fingerprint, rs.now), LastSeen: rs.now, Occurrences: 1})
+			ar.Action = ActionSkipped
+			if len(ar.SuppressedBy) == 0 {
+				ar.Notify = NotifyFiring
+			}
+			ar.FirstSeen, ar.LastSeen, ar.Occurrences = firstSeen(built.Alerts, ar.Fingerprint, rs.now), rs.now, 1
 		}
 	}
 	rs.deliver(ctx, lc)
@@ -356,6 +378,14 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 			first = e
 		}
 	}
+	for _, g := range res.Groups {
+		for _, e := range g.Errors {
+			if first == "" {
+				failed++
+				first = e
+			}
+		}
+	}
 	if failed > 0 {
 		return res, &IncompleteError{Failed: failed, First: first}
 	}
@@ -371,103 +401,218 @@ func firstSeen(alerts []Alert, fp string, now time.Time) time.Time {
 	return now
 }
 
-// issues runs the issue lifecycle; it returns nil when the alert issues
-// could not be listed (nothing is written then).
+// sleep waits d (Deps.Sleep, default a timer).
+func (rs *runState) sleep(ctx context.Context, d time.Duration) error {
+	if rs.deps.Sleep != nil {
+		return rs.deps.Sleep(ctx, d)
+	}
+	return ghclient.SleepContext(ctx, d)
+}
+
+// newClaimID names this run in claims: the run id and 8 random hex digits
+// (two runs never share one, also with the same run id).
+func (rs *runState) newClaimID() string {
+	b := make([]byte, 4)
+	if rs.deps.Rand != nil {
+		rs.deps.Rand(b)
+	} else {
+		_, _ = rand.Read(b)
+	}
+	return fmt.Sprintf("run %d nonce %x", rs.cfg.RunID, b)
+}
+
+// issues runs the issue lifecycle: list the alert issues of every
+// repository involved, group the alerts, and bring each group's issue up to
+// date. It returns nil when the issues could not be listed (nothing is
+// written then).
 func (rs *runState) issues(ctx context.Context) *lifecycle {
-	owner, repo, _ := strings.Cut(rs.cfg.Repository, "/")
-	lc := &lifecycle{run: rs, gh: rs.deps.GitHub, owner: owner, repo: repo, created: map[string]*AlertResult{}, seen: map[string]bool{}}
-	if err := lc.load(ctx); err != nil {
-		msg := ghclient.Reason(err)
-		rs.res.Errors = append(rs.res.Errors, msg)
-		for _, ar := range rs.res.Alerts {
-			ar.Action, ar.Notify = ActionFailed, NotifyFiring
-			ar.Errors = append(ar.Errors, "alert issues could not be listed: "+msg)
-			ar.setState(State{FirstSeen: firstSeen(rs.built.Alerts, ar.Fingerprint, rs.now), LastSeen: rs.now, Occurrences: 1})
+	cfg := rs.cfg
+	self := Identity{Login: AssumedLogin, Source: "assumed (the workflow's GITHUB_TOKEN)"}
+	if rs.deps.Identity != nil {
+		id, err := rs.deps.Identity(ctx)
+		if err != nil {
+			rs.failAll("could not read the token's identity: " + err.Error())
+			return nil
 		}
-		rs.logf("could not list the alert issues: %s", msg)
-		return nil
-	}
-	lc.canonicalize(ctx, nil)
-	for _, a := range rs.built.Alerts {
-		ar := rs.byFP[a.Fingerprint]
-		lc.apply(ctx, a, ar)
-		rs.logf("%s %s %s", ar.Action, ar.Level, a.Title)
-	}
-	// Two runs at once: list again and close the later of two open issues
-	// for one fingerprint as a duplicate of the first.
-	if len(lc.created) > 0 && !rs.cfg.DryRun {
-		only := map[string]bool{}
-		for fp := range lc.created {
-			only[fp] = true
+		if id.Login != "" {
+			self = id
 		}
-		if err := lc.load(ctx); err != nil {
-			rs.res.Errors = append(rs.res.Errors, "failed to check for duplicate alert issues: "+ghclient.Reason(err))
-		} else {
-			lc.canonicalize(ctx, only)
-			// Re-attach canonical records for the rest.
-			for fp, rec := range lc.canon {
-				if !only[fp] {
-					continue
-				}
-				if ar := rs.byFP[fp]; ar != nil && rec != nil && ar.Action == ActionDuplicate {
-					ar.Issue, ar.IssueURL = rec.number, rec.url
-				}
+	}
+	rs.res.Identity = &self
+	lc := &lifecycle{run: rs, gh: rs.deps.GitHub, self: self, trusted: map[string]bool{strings.ToLower(self.Login): true},
+		claimID: rs.newClaimID(), recs: map[string][]*issueRec{}, held: map[string]bool{}, carried: map[string]time.Time{}}
+	for _, a := range cfg.TrustedAuthors {
+		lc.trusted[strings.ToLower(strings.TrimPrefix(a, "@"))] = true
+	}
+	groups := GroupAlerts(rs.built.Alerts, cfg.GroupBy, cfg.Label, cfg.FileIn, cfg.Repository)
+	repos := []string{cfg.Repository}
+	for _, g := range groups {
+		repos = appendUnique(repos, g.Repo)
+	}
+	for _, repo := range repos {
+		if err := lc.load(ctx, repo); err != nil {
+			rs.failAll("alert issues could not be listed: " + ghclient.Reason(err))
+			rs.logf("could not list the alert issues: %s", ghclient.Reason(err))
+			return nil
+		}
+	}
+	if lc.ignored > 0 {
+		rs.logf("ignored %d issue(s) carrying the alert label and a marker that %s did not write (only the token's own issues are trusted)", lc.ignored, self.Login)
+	}
+	// Groups whose issue exists but that this run saw no problem of still
+	// need a look: their problems may have cleared.
+	known := map[string]bool{}
+	for _, g := range groups {
+		known[g.ID] = true
+	}
+	for _, repo := range repos {
+		for _, r := range lc.recs[repo] {
+			if r.gid == "" || known[r.gid] || !r.hasState || r.gs.Mode == groupEcosystem || !lc.mine(r) {
+				continue // another grouping, label or place: retired below, not resolved
 			}
-		}
-		lc.restoreRecords()
-	}
-	fps := make([]string, 0, len(lc.canon))
-	for fp := range lc.canon {
-		fps = append(fps, fp)
-	}
-	sort.Strings(fps)
-	for _, fp := range fps {
-		rec := lc.canon[fp]
-		if rec == nil || lc.seen[fp] {
-			continue
-		}
-		if rec.state != "open" {
-			// Closed and not seen: deliver a resolution made in this run
-			// (a re-run) again only if it was not delivered yet.
-			if rec.hasState && rs.cfg.RunID != 0 && rec.st.NotifyRunID == rs.cfg.RunID && rec.st.Notify == NotifyResolved {
-				ar := &AlertResult{Fingerprint: fp, Type: rec.st.Type, Level: rec.st.Level, Title: rec.title, Scope: rec.st.Scope,
-					Source: rec.st.Source, Problem: rec.st.Problem, Action: ActionUnchanged, Notify: NotifyResolved, Issue: rec.number,
-					IssueURL: rec.url, Deliveries: []Delivery{}, dry: rs.cfg.DryRun}
-				ar.setState(rec.st)
-				rs.res.Alerts = append(rs.res.Alerts, ar)
-				rs.byFP[fp] = ar
-			}
-			continue
-		}
-		ar := lc.resolve(ctx, rec)
-		ar.dry = rs.cfg.DryRun
-		if ar.Deliveries == nil {
-			ar.Deliveries = []Delivery{}
-		}
-		if ar.Action != ActionSkipped || ar.Reason != "" {
-			rs.res.Alerts = append(rs.res.Alerts, ar)
-			rs.byFP[fp] = ar
-		}
-		if ar.Action == ActionClosed && !rs.cfg.DryRun {
-			rs.logf("%s #%d: %s; reopen with: gh issue reopen %d --repo %s", ar.Action, rec.number, ar.Reason, rec.number, rs.cfg.Repository)
-		} else {
-			rs.logf("%s #%d: %s", ar.Action, rec.number, ar.Reason)
+			known[r.gid] = true
+			groups = append(groups, &Group{ID: r.gid, Mode: r.gs.Mode, Key: r.gs.Key, Domain: anyScope(r.gs), Category: categoryOf(r.gs), Repo: repo})
 		}
 	}
+	others := lc.otherModes()
+	legacy := lc.matchLegacy(groups)
+	covered := func(p *ProblemState) bool {
+		return rs.built.Coverage.Kinds[p.Source] && (cfg.Type == TypeAuto || p.Type == cfg.Type) &&
+			rs.built.Coverage.Covers(p.Source, p.Scope, p.Problem)
+	}
+	for _, g := range groups {
+		gr := lc.process(ctx, processInput{group: g, legacy: legacy[g.ID], covered: covered})
+		lc.groups = append(lc.groups, gr)
+		rs.logf("%s %s: %s", gr.Action, nonEmpty(gr.Title, g.Key), nonEmpty(gr.Reason, strings.Join(gr.Errors, "; ")))
+	}
+	lc.retire(ctx, others)
+	if cfg.FileIn == FileInDomain {
+		lc.ecosystem(ctx)
+	}
+	rs.res.Groups = append(rs.res.Groups, lc.groups...)
+	rs.problemResults(lc)
 	return lc
 }
 
-// restoreRecords makes sure canon points at records carrying this run's
-// state for every fingerprint (a re-list replaced them with fresh copies;
-// the fresh copies carry the same bodies, so nothing is lost).
-func (l *lifecycle) restoreRecords() {
-	for fp, recs := range l.all {
-		if c := l.canon[fp]; c == nil {
-			for _, r := range recs {
-				if r.state == "open" {
-					l.canon[fp] = r
-					break
+func ownerOf(repo string) string { o, _, _ := strings.Cut(repo, "/"); return o }
+
+// anyScope is the domain of a group state (its problems share it).
+func anyScope(s GroupState) string {
+	for _, fp := range s.fps() {
+		if sc := s.Problems[fp].Scope; sc != "" {
+			return sc
+		}
+	}
+	k, _, _ := strings.Cut(s.Key, "|")
+	return k
+}
+
+func categoryOf(s GroupState) string {
+	_, c, _ := strings.Cut(s.Key, "|")
+	return c
+}
+
+// ecosystem keeps the one ecosystem issue (file_in: domain) in the alert
+// repository: one line per domain issue with open problems, linked.
+func (l *lifecycle) ecosystem(ctx context.Context) {
+	rs := l.run
+	g := &Group{ID: GroupID(rs.cfg.Label, groupEcosystem, groupEcosystem), Mode: groupEcosystem, Key: groupEcosystem, Domain: "ecosystem", Repo: rs.cfg.Repository}
+	processed := map[string]bool{}
+	for _, gr := range l.groups {
+		if gr.Action == ActionFailed || gr.Action == ActionMuted {
+			continue
+		}
+		processed[gr.Group] = true
+		if gr.Problems == 0 || gr.rec == nil {
+			continue
+		}
+		level := gr.state.level()
+		a := Alert{Fingerprint: gr.Group, Title: fmt.Sprintf("%s: %s", gr.group.Domain, plural(gr.Problems, "open problem", "open problems")),
+			Level: level, Scope: gr.group.Domain, Source: KindMonitor, Problem: "group", Category: gr.Mode, RunURL: gr.IssueURL, DetectedAt: earliest(gr.state)}
+		if gr.rec.number > 0 {
+			a.Title = fmt.Sprintf("%s: %s (%s)", gr.group.Domain, plural(gr.Problems, "open problem", "open problems"), gr.rec.ref())
+		}
+		g.Alerts = append(g.Alerts, a)
+	}
+	sort.SliceStable(g.Alerts, func(i, j int) bool { return g.Alerts[i].Level.Rank() > g.Alerts[j].Level.Rank() })
+	gr := l.process(ctx, processInput{group: g, resolveAfter: 1, covered: func(p *ProblemState) bool { return true }})
+	_ = processed
+	gr.notable = false // the domain issues announce; the ecosystem issue only links them
+	l.groups = append(l.groups, gr)
+	rs.logf("%s %s: %s", gr.Action, nonEmpty(gr.Title, "ecosystem"), nonEmpty(gr.Reason, strings.Join(gr.Errors, "; ")))
+}
+
+func earliest(s GroupState) time.Time {
+	var t time.Time
+	for _, p := range s.Problems {
+		if p.Status != StatusResolved && (t.IsZero() || p.FirstSeen.Before(t)) {
+			t = p.FirstSeen
+		}
+	}
+	return t
+}
+
+// failAll marks every alert failed (the issues could not be handled).
+func (rs *runState) failAll(msg string) {
+	rs.res.Errors = append(rs.res.Errors, msg)
+	for _, ar := range rs.res.Alerts {
+		ar.Action = ActionFailed
+		if len(ar.SuppressedBy) == 0 {
+			ar.Notify = NotifyFiring
+		}
+		ar.Errors = append(ar.Errors, msg)
+		ar.FirstSeen, ar.LastSeen, ar.Occurrences = firstSeen(rs.built.Alerts, ar.Fingerprint, rs.now), rs.now, 1
+	}
+}
+
+// problemResults fills the per-alert results from the groups: each alert's
+// issue, action and first sighting, plus a result for every problem the run
+// did not see but whose state it changed (missed, cleared).
+func (rs *runState) problemResults(lc *lifecycle) {
+	for _, gr := range lc.groups {
+		if gr.Mode == groupEcosystem {
+			continue
+		}
+		about := map[string]bool{}
+		for _, fp := range gr.About {
+			about[fp] = true
+		}
+		for _, fp := range gr.state.fps() {
+			p := gr.state.Problems[fp]
+			ar := rs.byFP[fp]
+			seen := ar != nil
+			if ar == nil {
+				if p.MissRun != rs.cfg.RunID && !about[fp] || p.Missed == 0 && !about[fp] {
+					continue
 				}
+				ar = &AlertResult{Fingerprint: fp, Type: p.Type, Level: p.Level, Title: p.Title, Scope: p.Scope, Source: p.Source,
+					Problem: p.Problem, Deliveries: []Delivery{}, dry: rs.cfg.DryRun}
+				rs.res.Alerts = append(rs.res.Alerts, ar)
+				rs.byFP[fp] = ar
+			}
+			ar.Group, ar.Issue, ar.IssueURL = gr.Group, gr.Issue, gr.IssueURL
+			ar.fromProblem(p, seen, rs.now)
+			ar.Action = gr.Action
+			switch {
+			case p.Status == StatusSuppressed:
+				ar.Reason = "explained by " + strings.Join(p.SuppressedBy, ", ") + " (listed, not announced)"
+			case !seen && p.Status == StatusResolved:
+				ar.Action, ar.Reason = ActionClosed, fmt.Sprintf("cleared: not seen in %d covering run(s)", p.Missed)
+			case !seen:
+				ar.Action, ar.Reason = "missed", fmt.Sprintf("not seen in %d of %d run(s) needed to clear it", p.Missed, rs.cfg.ResolveAfter)
+			}
+			if about[fp] && gr.Notify != "" {
+				ar.Notify = gr.Notify
+			}
+			if gr.Commented && about[fp] {
+				ar.Commented = true
+			}
+			ar.Errors = append(ar.Errors, gr.Errors...)
+			if gr.Action == ActionFailed {
+				ar.Action = ActionFailed
+			}
+			if (gr.Action == ActionCreated || gr.Action == ActionChanged || gr.Action == ActionReopened || gr.Action == ActionClosed || gr.Action == ActionAdopted) && about[fp] {
+				ar.issueDelivered(rs.now)
 			}
 		}
 	}
@@ -538,18 +683,35 @@ func (r *Result) ReportFiles() []string {
 	return r.Files
 }
 
-// Findings are the alerts that were not fully delivered, one per error,
-// under the alert's domain.
+// Findings are what was not done, one per failure, each naming it: a group
+// issue not (fully) written (its title and issue, and the write), a dispatch
+// or webhook not delivered (channel, target, reason), any other run error.
+// The runner annotates them (at most 10 errors per step, as GitHub shows).
 func (r *Result) Findings() []contract.Finding {
 	if r == nil {
 		return nil
 	}
 	var out []contract.Finding
-	for _, a := range r.Alerts {
-		for _, e := range a.Errors {
-			out = append(out, contract.Finding{Domain: a.Scope, Category: "delivery", Severity: contract.SeverityHigh,
-				Title: "alert not fully delivered", Text: a.Title + ": " + e, Fingerprint: contract.FactFingerprint(a.Fingerprint, "delivery")})
+	add := func(domain, title, text, key string) {
+		out = append(out, contract.Finding{Domain: domain, Category: "delivery", Severity: contract.SeverityHigh,
+			Title: title, Text: text, Fingerprint: contract.FactFingerprint(key, "delivery")})
+	}
+	for _, g := range r.Groups {
+		what := nonEmpty(g.Title, g.Key)
+		if g.Issue > 0 {
+			what = fmt.Sprintf("%s (%s#%d)", what, g.Repository, g.Issue)
 		}
+		for _, e := range g.Errors {
+			add(r.Repository, "alert issue not fully written", what+": "+e, g.Group+e)
+		}
+	}
+	for _, c := range r.Calls {
+		if c.Status == "failed" && c.Channel != ChannelIssue {
+			add(r.Repository, "alert not delivered", fmt.Sprintf("%s %s to %s: %s", c.Channel, c.Action, c.Target, c.Error), c.Channel+c.Target+c.Action)
+		}
+	}
+	for _, e := range r.Errors {
+		add(r.Repository, "alert run incomplete", e, e)
 	}
 	return out
 }

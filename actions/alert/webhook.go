@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
@@ -12,8 +13,10 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/quotedprintable"
 	"net"
 	"net/http"
+	"net/mail"
 	"net/smtp"
 	"net/url"
 	"strconv"
@@ -109,8 +112,24 @@ func (m message) headline() string {
 	return s
 }
 
-// maxItems bounds the alerts listed in one chat message.
+// maxItems bounds the alerts listed in one MessageCard.
 const maxItems = 20
+
+// Slack Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks):
+// at most 50 blocks in a message, 3,000 characters of text in a section, 150
+// in a header (plain_text), 10 elements in a context block. A message whose
+// blocks hold about 13,000 characters is refused with msg_blocks_too_long
+// although each block is within its limit (slackapi/bolt-js#2509), so the
+// blocks here stay within slackMaxText altogether. What does not fit is cut,
+// with a link to the issues: a message is never rejected for its length.
+const (
+	slackMaxBlocks      = 50
+	slackMaxSectionText = 3000
+	slackMaxHeaderText  = 150
+	slackMaxText        = 12000
+	slackMaxLine        = 600
+	slackMaxFallback    = 300
+)
 
 // slackEscape escapes Slack mrkdwn control characters and neutralises
 // @mentions (<!channel>, <@U…> need '<', which is escaped).
@@ -127,28 +146,72 @@ func slackLink(text, raw string, mention []string) string {
 	return "<" + raw + "|" + slackEscape(text, mention) + ">"
 }
 
+// moreURL is where the alerts a message had to leave out are listed: the
+// issue of the first one left out, else the run.
+func (m message) moreURL(from int) string {
+	for _, it := range m.Items[from:] {
+		if it.IssueURL != "" {
+			return it.IssueURL
+		}
+	}
+	return m.RunURL
+}
+
 func slackPayload(m message, mention []string) map[string]any {
-	var lines []string
-	for i, it := range m.Items {
-		if i == maxItems {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(m.Items)-maxItems))
+	head := clip(m.headline(), slackMaxHeaderText)
+	blocks := []any{map[string]any{"type": "header", "text": map[string]any{"type": "plain_text", "text": head, "emoji": true}}}
+	used := len([]rune(head))
+	var cur []string
+	curLen := 0
+	flush := func() {
+		if len(cur) > 0 {
+			t := strings.Join(cur, "\n")
+			blocks = append(blocks, map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": t}})
+			used += len([]rune(t))
+			cur, curLen = nil, 0
+		}
+	}
+	// Two blocks stay free: the "and N more" line and the run link.
+	room := func(n int) bool {
+		return len(blocks)+1 <= slackMaxBlocks-2 && used+curLen+n <= slackMaxText-400
+	}
+	shown := 0
+	for _, it := range m.Items {
+		title := slackEscape(clip(it.Title, 200), mention)
+		if it.IssueURL != "" {
+			title = slackLink(clip(it.Title, 200), it.IssueURL, mention)
+		}
+		line := fmt.Sprintf("• *%s* [%s] %s", slackEscape(it.Event, nil), slackEscape(string(it.Level), nil), title)
+		if r := []rune(line); len(r) > slackMaxLine {
+			line = fmt.Sprintf("• *%s* [%s] %s", slackEscape(it.Event, nil), slackEscape(string(it.Level), nil), slackLink("(title too long, see the issue)", it.IssueURL, nil))
+		}
+		n := len([]rune(line)) + 1
+		if curLen+n > slackMaxSectionText {
+			if !room(0) {
+				break
+			}
+			flush()
+		}
+		if !room(n) {
 			break
 		}
-		title := slackEscape(it.Title, mention)
-		if it.IssueURL != "" {
-			title = slackLink(it.Title, it.IssueURL, mention)
-		}
-		lines = append(lines, fmt.Sprintf("• *%s* [%s] %s", slackEscape(it.Event, nil), slackEscape(string(it.Level), nil), title))
+		cur = append(cur, line)
+		curLen += n
+		shown++
 	}
-	blocks := []any{
-		map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": "*" + slackEscape(m.headline(), mention) + "*"}},
-		map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": strings.Join(lines, "\n")}},
+	flush()
+	if shown < len(m.Items) {
+		more := fmt.Sprintf("… and %d more", len(m.Items)-shown)
+		if u := m.moreURL(shown); u != "" {
+			more += ": " + slackLink("see the alert issues", u, nil)
+		}
+		blocks = append(blocks, map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": more}})
 	}
 	if m.RunURL != "" {
 		blocks = append(blocks, map[string]any{"type": "context", "elements": []any{
 			map[string]any{"type": "mrkdwn", "text": slackLink("alert run", m.RunURL, nil)}}})
 	}
-	return map[string]any{"text": slackEscape(m.headline(), mention), "blocks": blocks}
+	return map[string]any{"text": slackEscape(clip(m.headline(), slackMaxFallback), mention), "blocks": blocks}
 }
 
 // Teams payload formats (Config.TeamsFormat, input teams_format).
@@ -175,9 +238,13 @@ func Signature(secret string, body []byte) string {
 
 var teamsColor = map[Level]string{LevelCritical: "D73A49", LevelHigh: "E36209", LevelWarning: "DBAB09", LevelMedium: "DBAB09", LevelLow: "0366D6", LevelNone: "28A745"}
 
-// teamsPayload is an Office 365 connector MessageCard (Teams incoming
-// webhooks and Workflows accept it).
+// teamsPayload is an Office 365 connector MessageCard, for connectors not
+// yet retired (teams_format: message_card; Workflows webhooks refuse it).
 func teamsPayload(m message, mention []string) map[string]any {
+	return fitItems(min(len(m.Items), maxItems), teamsMaxMessageCard, func(n int) map[string]any { return messageCard(m, mention, n) })
+}
+
+func messageCard(m message, mention []string, limit int) map[string]any {
 	text := Text{Mention: mention}
 	maxLevel := LevelNone
 	var facts []any
@@ -185,11 +252,11 @@ func teamsPayload(m message, mention []string) map[string]any {
 		if it.Event != NotifyResolved {
 			maxLevel = MaxLevel(maxLevel, it.Level)
 		}
-		if i == maxItems {
-			facts = append(facts, map[string]any{"name": "…", "value": fmt.Sprintf("and %d more", len(m.Items)-maxItems)})
+		if i == limit {
+			facts = append(facts, map[string]any{"name": "…", "value": text.link(fmt.Sprintf("and %d more: see the alert issues", len(m.Items)-limit), m.moreURL(limit))})
 			break
 		}
-		v := text.MD(it.Title)
+		v := text.MD(clip(it.Title, 200))
 		if it.IssueURL != "" {
 			v = text.link(it.Title, it.IssueURL)
 		}
@@ -207,36 +274,73 @@ func teamsPayload(m message, mention []string) map[string]any {
 	return card
 }
 
-// teamsAdaptivePayload is an Adaptive Card (schema 1.4) in a message, the
-// format Teams Workflows ("Post to a channel when a webhook request is
-// received") accept. Text is escaped as for the MessageCard; an Adaptive
-// Card has no @mentions unless they are declared as entities, and none are.
+// Teams limits: a Workflows webhook ("When a Teams webhook request is
+// received") posts Adaptive Cards only, and a message of more than about
+// 28 KB fails with "Request Entity too large" (Microsoft Teams connector,
+// known limitations); receivers measured less (about 21 KB), so cards are
+// kept within teamsMaxBytes, the rest cut with a link to the issues.
+const (
+	teamsMaxBytes        = 20000
+	teamsMaxMessageCard  = 14000 // MessageCards: 14 KB (prometheus-msteams#12)
+	adaptiveCardVersion  = "1.5"
+	adaptiveCardSchema   = "http://adaptivecards.io/schemas/adaptive-card.json"
+	adaptiveCardMIMEType = "application/vnd.microsoft.card.adaptive"
+)
+
+// teamsAdaptivePayload is an Adaptive Card 1.5 in a message, the format a
+// Teams Workflows webhook accepts: a headline, a FactSet of the alerts
+// (linked to their issues) and a button to the run. Text is escaped as
+// Markdown; an Adaptive Card has no @mentions unless they are declared as
+// entities, and none are.
 func teamsAdaptivePayload(m message, mention []string) map[string]any {
 	text := Text{Mention: mention}
-	var facts []any
-	for i, it := range m.Items {
-		if i == maxItems {
-			facts = append(facts, map[string]any{"title": "…", "value": fmt.Sprintf("and %d more", len(m.Items)-maxItems)})
-			break
+	build := func(n int) map[string]any {
+		var facts []any
+		for _, it := range m.Items[:n] {
+			v := text.MD(clip(it.Title, 200))
+			if it.IssueURL != "" {
+				v = text.link(clip(it.Title, 200), it.IssueURL)
+			}
+			facts = append(facts, map[string]any{"title": text.MD(fmt.Sprintf("%s · %s", it.Event, it.Level)), "value": v})
 		}
-		v := text.MD(it.Title)
-		if it.IssueURL != "" {
-			v = text.link(it.Title, it.IssueURL)
+		body := []any{map[string]any{"type": "TextBlock", "text": text.MD(m.headline()), "weight": "Bolder", "size": "Medium", "wrap": true}}
+		if len(facts) > 0 {
+			body = append(body, map[string]any{"type": "FactSet", "facts": facts})
 		}
-		facts = append(facts, map[string]any{"title": text.MD(fmt.Sprintf("%s · %s", it.Event, it.Level)), "value": v})
+		if n < len(m.Items) {
+			more := fmt.Sprintf("… and %d more", len(m.Items)-n)
+			if u := m.moreURL(n); u != "" {
+				more = text.link(more+": see the alert issues", u)
+			}
+			body = append(body, map[string]any{"type": "TextBlock", "text": more, "wrap": true, "isSubtle": true})
+		}
+		card := map[string]any{"$schema": adaptiveCardSchema, "type": "AdaptiveCard", "version": adaptiveCardVersion, "body": body,
+			"msteams": map[string]any{"width": "Full"}}
+		if m.RunURL != "" {
+			card["actions"] = []any{map[string]any{"type": "Action.OpenUrl", "title": "Open the alert run", "url": m.RunURL}}
+		}
+		return map[string]any{"type": "message", "attachments": []any{map[string]any{
+			"contentType": adaptiveCardMIMEType, "contentUrl": nil, "content": card}}}
 	}
-	card := map[string]any{
-		"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard", "version": "1.4",
-		"body": []any{
-			map[string]any{"type": "TextBlock", "text": text.MD(m.headline()), "weight": "Bolder", "size": "Medium", "wrap": true},
-			map[string]any{"type": "FactSet", "facts": facts},
-		},
+	return fitItems(len(m.Items), teamsMaxBytes, build)
+}
+
+// fitItems builds a payload with as many of n items as fit in max bytes of
+// JSON (never fewer than none: the headline and the link always go).
+func fitItems(n, max int, build func(int) map[string]any) map[string]any {
+	lo, hi := 0, n
+	if b, _ := json.Marshal(build(n)); len(b) <= max {
+		return build(n)
 	}
-	if m.RunURL != "" {
-		card["actions"] = []any{map[string]any{"type": "Action.OpenUrl", "title": "Open the alert run", "url": m.RunURL}}
+	for lo < hi { // the largest count that fits
+		mid := (lo + hi + 1) / 2
+		if b, _ := json.Marshal(build(mid)); len(b) <= max {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
 	}
-	return map[string]any{"type": "message", "attachments": []any{map[string]any{
-		"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": nil, "content": card}}}
+	return build(lo)
 }
 
 // genericPayload is plain JSON for any receiver.
@@ -258,6 +362,8 @@ type webhookSender struct {
 	mention     []string
 	email       EmailConfig
 	tls         *tls.Config
+	// rand fills Message-IDs (default crypto/rand).
+	rand func([]byte)
 }
 
 // EmailConfig addresses the alert e-mails.
@@ -447,6 +553,51 @@ func mailBody(m message) string {
 	return b.String()
 }
 
+// messageID is an RFC 5322 msg-id (section 3.6.4): unique (random), at
+// the sender's domain.
+func (s *webhookSender) messageID(from string) string {
+	b := make([]byte, 12)
+	if s.rand != nil {
+		s.rand(b)
+	} else {
+		_, _ = rand.Read(b)
+	}
+	domain := "ecosystem-actions.invalid"
+	if a, err := mail.ParseAddress(from); err == nil {
+		if _, d, ok := strings.Cut(a.Address, "@"); ok && d != "" {
+			domain = d
+		}
+	}
+	return fmt.Sprintf("<alert.%x@%s>", b, domain)
+}
+
+// mailMessage renders the e-mail (RFC 5322): From, To, Subject (RFC 2047
+// encoded), Date, Message-ID, and one plain-text part, quoted-printable so
+// no line exceeds the 998-octet limit (section 2.1.1) whatever a title
+// holds. Lines end in CRLF.
+func mailMessage(from string, to []string, m message, now time.Time, id string) ([]byte, error) {
+	var b bytes.Buffer
+	h := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
+	h("From", headerSafe(from))
+	h("To", headerSafe(strings.Join(to, ", ")))
+	h("Subject", mime.QEncoding.Encode("utf-8", clip(headerSafe(m.headline()), 200)))
+	h("Date", now.UTC().Format(time.RFC1123Z))
+	h("Message-ID", id)
+	h("MIME-Version", "1.0")
+	h("Content-Type", "text/plain; charset=utf-8")
+	h("Content-Transfer-Encoding", "quoted-printable")
+	h("Auto-Submitted", "auto-generated")
+	b.WriteString("\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	if _, err := io.WriteString(qp, strings.ReplaceAll(mailBody(m), "\n", "\r\n")); err != nil {
+		return nil, err
+	}
+	if err := qp.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
 // sendMail delivers m through SMTP with net/smtp: STARTTLS when the server
 // offers it (smtps:// is TLS from the start), AUTH PLAIN when credentials are
 // given (net/smtp refuses to send them unencrypted except to localhost).
@@ -521,13 +672,11 @@ func (s *webhookSender) sendMail(ctx context.Context, h Webhook, m message) erro
 	if err != nil {
 		return &retryable{err: fmt.Errorf("SMTP DATA: %v", err)}
 	}
-	var msg strings.Builder
-	// The DATA writer (textproto.DotWriter) turns "\n" into CRLF and
-	// dot-stuffs lines.
-	fmt.Fprintf(&msg, "From: %s\nTo: %s\nSubject: %s\nDate: %s\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\nAuto-Submitted: auto-generated\n\n",
-		headerSafe(from), headerSafe(strings.Join(to, ", ")), mime.QEncoding.Encode("utf-8", headerSafe(m.headline())), s.now().UTC().Format(time.RFC1123Z))
-	msg.WriteString(mailBody(m))
-	if _, err := io.WriteString(w, msg.String()); err != nil {
+	msg, err := mailMessage(from, to, m, s.now(), s.messageID(from))
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(msg); err != nil {
 		return &retryable{err: fmt.Errorf("SMTP DATA: %v", err)}
 	}
 	if err := w.Close(); err != nil {

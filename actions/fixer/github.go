@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/google/go-github/v62/github"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
@@ -49,8 +50,7 @@ func (g GitHubAPI) FailedJobs(ctx context.Context, repository string, runID int6
 	var out []JobRef
 	for _, j := range jobs {
 		if c := j.GetConclusion(); c == "failure" || c == "timed_out" || c == "cancelled" {
-			out = append(out, JobRef{Repository: repository, RunID: runID, JobID: j.GetID(), Name: j.GetName(),
-				Workflow: j.GetWorkflowName(), URL: j.GetHTMLURL()})
+			out = append(out, jobRef(repository, j))
 		}
 	}
 	return out, nil
@@ -85,18 +85,51 @@ func (g GitHubAPI) RunWorkflow(ctx context.Context, repository string, runID int
 	return wf.GetPath(), run.GetHeadSHA(), nil
 }
 
-// JobRun returns the run a job belongs to and the job's name.
+// Job reads one job of a run.
 // https://docs.github.com/rest/actions/workflow-jobs#get-a-job-for-a-workflow-run
-func (g GitHubAPI) JobRun(ctx context.Context, repository string, jobID int64) (int64, string, error) {
+func (g GitHubAPI) Job(ctx context.Context, repository string, jobID int64) (JobRef, error) {
 	owner, name, err := splitRepo(repository)
 	if err != nil {
-		return 0, "", err
+		return JobRef{}, err
 	}
 	job, _, err := g.Client.Actions.GetWorkflowJobByID(ctx, owner, name, jobID)
 	if err != nil {
-		return 0, "", err
+		return JobRef{}, err
 	}
-	return job.GetRunID(), job.GetName(), nil
+	return jobRef(repository, job), nil
+}
+
+func jobRef(repository string, j *github.WorkflowJob) JobRef {
+	return JobRef{Repository: repository, RunID: j.GetRunID(), JobID: j.GetID(), Name: j.GetName(), Workflow: j.GetWorkflowName(),
+		URL: j.GetHTMLURL(), Conclusion: j.GetConclusion(), Step: JobStep(j.GetConclusion(), j.Steps)}
+}
+
+// JobStep is the step a job ended in: the step that failed; in a job that
+// timed out or was cancelled, where no step fails, the step that was
+// running (GitHub concludes it cancelled, or shows it in progress). Steps
+// the runner adds after the end ("Post …", "Complete job") do not count.
+// "" when no step says.
+func JobStep(conclusion string, steps []*github.TaskStep) string {
+	pick := func(ok func(*github.TaskStep) bool) string {
+		for _, s := range steps {
+			if n := s.GetName(); ok(s) && !strings.HasPrefix(n, "Post ") && n != "Complete job" {
+				return n
+			}
+		}
+		return ""
+	}
+	if conclusion == "failure" {
+		if n := pick(func(s *github.TaskStep) bool { return s.GetConclusion() == "failure" }); n != "" {
+			return n
+		}
+	}
+	if n := pick(func(s *github.TaskStep) bool {
+		c := s.GetConclusion()
+		return c == "failure" || c == "cancelled" || c == "timed_out"
+	}); n != "" {
+		return n
+	}
+	return pick(func(s *github.TaskStep) bool { return s.GetStatus() == "in_progress" })
 }
 
 // FileContents reads a file at ref ("" = the default branch).

@@ -17,11 +17,17 @@ import (
 type PatchRequest struct {
 	Fix classify.Fix `json:"fix"`
 	// Job limits the fix to one job id ("" = every job it applies to).
+	// The artifact upgrade ignores it: every upload and download of a run
+	// moves to v4 together (artifact.go).
 	Job string `json:"job,omitempty"`
 	// Permission is "scope: level" for add_permission, e.g. "id-token: write".
 	Permission string `json:"permission,omitempty"`
 	// TimeoutMinutes is the value add_timeout sets (default 60).
 	TimeoutMinutes int `json:"timeout_minutes,omitempty"`
+	// LimitMinutes is the limit a timed-out job ran into (0 = unknown):
+	// add_timeout sets timeout-minutes only below it, where it makes a
+	// hang end sooner.
+	LimitMinutes int `json:"limit_minutes,omitempty"`
 }
 
 // PatchResult is a patched workflow file.
@@ -86,6 +92,16 @@ type patcher struct {
 	lines []string
 	edits []edit
 	res   *PatchResult
+	// newPermissions are the permissions blocks this patch adds, by the
+	// mapping that gets them: a second permission goes into the same
+	// block (a second "permissions:" key is a duplicate key).
+	newPermissions map[*yaml.Node]*newPermissions
+}
+
+type newPermissions struct {
+	edit   int // index in edits
+	indent string
+	scopes map[string]bool
 }
 
 func splitLines(b []byte) []string {
@@ -214,10 +230,35 @@ func (p *patcher) lastLineOf(n *yaml.Node) int {
 
 func indentOf(s string) int { return len(s) - len(strings.TrimLeft(s, " ")) }
 
+// above returns the line index where text inserted before node n goes so
+// that n keeps its comments: above the comment lines yaml.v3 attaches to n
+// (HeadComment, blank lines inside it included), or n's own line.
+func (p *patcher) above(n *yaml.Node) int {
+	at := n.Line - 1
+	want := 0
+	for _, l := range strings.Split(n.HeadComment, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "#") {
+			want++
+		}
+	}
+	for i := at - 1; i >= 0 && want > 0; i-- {
+		t := strings.TrimSpace(p.lines[i])
+		switch {
+		case t == "":
+		case strings.HasPrefix(t, "#"):
+			want--
+			at = i
+		default:
+			return at
+		}
+	}
+	return at
+}
+
 func (p *patcher) apply(r PatchRequest) error {
 	switch r.Fix {
 	case classify.FixUpgradeArtifactAction:
-		p.upgradeArtifacts(r.Job)
+		p.upgradeArtifacts() // every job: see artifact.go
 	case classify.FixAddTimeout:
 		p.addTimeout(r)
 	case classify.FixAddPermission:
@@ -232,35 +273,27 @@ func (p *patcher) apply(r PatchRequest) error {
 	return nil
 }
 
-var artifactV3 = regexp.MustCompile(`(actions/(?:upload|download)-artifact)@v[1-3]\b`)
-
-func (p *patcher) upgradeArtifacts(only string) {
-	for _, j := range p.jobs(only) {
-		for _, s := range steps(j) {
-			_, uses := mapValue(s, "uses")
-			if uses == nil || !artifactV3.MatchString(uses.Value) {
-				continue
-			}
-			i := uses.Line - 1
-			p.replace(i, artifactV3.ReplaceAllString(p.current(i), "${1}@v4"))
-			p.res.Applied = append(p.res.Applied, fmt.Sprintf("job %s: %s → %s (line %d)", j.id, uses.Value,
-				artifactV3.ReplaceAllString(uses.Value, "${1}@v4"), uses.Line))
-		}
-	}
-}
-
 func (p *patcher) addTimeout(r PatchRequest) {
 	minutes := r.TimeoutMinutes
 	if minutes <= 0 {
 		minutes = DefaultTimeoutMinutes
 	}
 	for _, j := range p.jobs(r.Job) {
-		if k, _ := mapValue(j.node, "timeout-minutes"); k != nil {
-			p.res.Skipped = append(p.res.Skipped, fmt.Sprintf("job %s already sets timeout-minutes", j.id))
+		if k, v := mapValue(j.node, "timeout-minutes"); k != nil {
+			msg := fmt.Sprintf("job %s already sets timeout-minutes: %s", j.id, v.Value)
+			if r.LimitMinutes > 0 {
+				msg += "; it ran into that limit: raise it if the running step was still making progress, or give a step that hangs its own timeout-minutes"
+			}
+			p.res.Skipped = append(p.res.Skipped, msg)
 			continue
 		}
 		if k, _ := mapValue(j.node, "uses"); k != nil {
 			continue // a reusable-workflow call cannot set timeout-minutes
+		}
+		if r.LimitMinutes > 0 && minutes >= r.LimitMinutes {
+			p.res.Skipped = append(p.res.Skipped, fmt.Sprintf("job %s: timeout-minutes: %d would not end it sooner than the %d minutes it ran into; raise the limit only if the running step was still making progress",
+				j.id, minutes, r.LimitMinutes))
+			continue
 		}
 		at := p.afterKey(j.node, "runs-on")
 		p.insert(at, keyIndent(j.node)+fmt.Sprintf("timeout-minutes: %d", minutes))
@@ -273,7 +306,7 @@ func (p *patcher) addTimeout(r PatchRequest) {
 func (p *patcher) afterKey(m *yaml.Node, key string) int {
 	k, v := mapValue(m, key)
 	if k == nil {
-		return m.Content[0].Line - 1
+		return p.above(m.Content[0])
 	}
 	return p.lastLineOf(v) + 1
 }
@@ -329,17 +362,32 @@ func (p *patcher) workflowPermissionsLine() int {
 	if k == nil {
 		return len(p.lines)
 	}
-	i := k.Line - 1
-	// Keep comments that introduce "jobs:" with it.
-	for i > 0 && strings.HasPrefix(strings.TrimSpace(p.lines[i-1]), "#") {
-		i--
-	}
-	return i
+	// Comments that introduce "jobs:" stay with it.
+	return p.above(k)
 }
 
 func (p *patcher) setPermission(where string, owner, k, v *yaml.Node, scope, level string, newAt int) {
 	want := scope + ": " + level
 	switch {
+	case k == nil && owner != p.root && p.newPermissions[owner] == nil && workflowGrants(p.root, scope, level):
+		// The job inherits the workflow's permissions: a block of its own
+		// would change nothing.
+		p.res.Skipped = append(p.res.Skipped, fmt.Sprintf("%s: the workflow's permissions already grant %s; the token lacks it for another reason (GITHUB_TOKEN cannot write to other repositories: use an App token)", where, want))
+	case k == nil && p.newPermissions[owner] != nil:
+		np := p.newPermissions[owner]
+		e := &p.edits[np.edit]
+		line := np.indent + "  " + want
+		if np.scopes[scope] {
+			for i, l := range e.insert {
+				if strings.HasPrefix(strings.TrimSpace(l), scope+":") {
+					e.insert[i] = line
+				}
+			}
+		} else {
+			e.insert = append(e.insert, line)
+			np.scopes[scope] = true
+		}
+		p.res.Applied = append(p.res.Applied, fmt.Sprintf("%s: permissions: %s", where, want))
 	case k == nil:
 		ind := keyIndent(owner)
 		lines := []string{ind + "permissions:"}
@@ -359,12 +407,18 @@ func (p *patcher) setPermission(where string, owner, k, v *yaml.Node, scope, lev
 		if len(order) == 0 {
 			order = []string{"contents"}
 		}
+		scopes := map[string]bool{scope: true}
 		for _, sc := range order {
 			if sc != scope {
 				lines = append(lines, ind+"  "+sc+": "+base[sc])
+				scopes[sc] = true
 			}
 		}
 		lines = append(lines, ind+"  "+want)
+		if p.newPermissions == nil {
+			p.newPermissions = map[*yaml.Node]*newPermissions{}
+		}
+		p.newPermissions[owner] = &newPermissions{edit: len(p.edits), indent: ind, scopes: scopes}
 		p.insert(newAt, lines...)
 		p.res.Applied = append(p.res.Applied, fmt.Sprintf("%s: permissions: {%s}", where, strings.Join(trimAll(lines[1:]), ", ")))
 	case v.Kind == yaml.ScalarNode:
@@ -386,6 +440,22 @@ func (p *patcher) setPermission(where string, owner, k, v *yaml.Node, scope, lev
 		}
 		p.res.Applied = append(p.res.Applied, fmt.Sprintf("%s: permissions: %s", where, want))
 	}
+}
+
+// workflowGrants reports whether the workflow-level permissions grant
+// scope at level (write includes read).
+func workflowGrants(root *yaml.Node, scope, level string) bool {
+	_, wv := mapValue(root, "permissions")
+	switch {
+	case wv == nil:
+		return false
+	case wv.Kind == yaml.ScalarNode:
+		return wv.Value == "write-all" || wv.Value == "read-all" && level == "read"
+	case wv.Kind == yaml.MappingNode:
+		_, v := mapValue(wv, scope)
+		return v != nil && (v.Value == level || v.Value == "write")
+	}
+	return false
 }
 
 func trimAll(ss []string) []string {
@@ -447,19 +517,51 @@ func (p *patcher) addConanCache(only string) {
 			if run == nil || !conanInstall.MatchString(run.Value) {
 				continue
 			}
-			dash := strings.Repeat(" ", s.Column-3)
-			body := dash + "  "
-			p.insert(s.Line-1,
+			// The new step goes above the comments of the step it precedes,
+			// which keep describing that step.
+			line := p.lines[s.Line-1]
+			dash := line[:strings.Index(line, "-")]
+			body := strings.Repeat(" ", s.Column-1)
+			path := conanCachePath(p.root, j, ss)
+			p.insert(p.above(s),
 				dash+"- name: Cache Conan packages",
 				body+"uses: actions/cache@v4",
 				body+"with:",
-				body+"  path: ~/.conan2/p",
+				body+"  path: "+path,
 				body+"  key: conan-${{ runner.os }}-${{ hashFiles('**/conanfile.py', '**/conanfile.txt', '**/conan.lock') }}",
 				body+"  restore-keys: conan-${{ runner.os }}-")
-			p.res.Applied = append(p.res.Applied, fmt.Sprintf("job %s: actions/cache step for ~/.conan2/p before line %d", j.id, s.Line))
+			p.res.Applied = append(p.res.Applied, fmt.Sprintf("job %s: actions/cache step for %s before line %d", j.id, path, s.Line))
 			break
 		}
 	}
+}
+
+// conan1 matches an install of Conan 1 ("conan==1.66", "conan<2").
+var conan1 = regexp.MustCompile(`\bconan\s*(?:==\s*1\.|<\s*2|~=\s*1\.|<=\s*1\.)`)
+
+// conanCachePath is the package cache of the Conan the job runs: Conan 2
+// keeps packages in $CONAN_HOME/p (default ~/.conan2/p), Conan 1 in
+// $CONAN_USER_HOME/.conan/data (default ~/.conan/data). A home set in the
+// workflow's or the job's env is where the cache is; the cache step sees
+// those variables as env.*.
+func conanCachePath(root *yaml.Node, j job, ss []*yaml.Node) string {
+	v1 := false
+	for _, s := range ss {
+		if _, run := mapValue(s, "run"); run != nil && conan1.MatchString(run.Value) {
+			v1 = true
+		}
+	}
+	home, sub, def := "CONAN_HOME", "/p", "~/.conan2/p"
+	if v1 {
+		home, sub, def = "CONAN_USER_HOME", "/.conan/data", "~/.conan/data"
+	}
+	for _, owner := range []*yaml.Node{j.node, root} {
+		_, env := mapValue(owner, "env")
+		if k, _ := mapValue(env, home); k != nil {
+			return "${{ env." + home + " }}" + sub
+		}
+	}
+	return def
 }
 
 func hasConanCache(ss []*yaml.Node) bool {
@@ -467,7 +569,8 @@ func hasConanCache(ss []*yaml.Node) bool {
 		_, uses := mapValue(s, "uses")
 		_, with := mapValue(s, "with")
 		_, path := mapValue(with, "path")
-		if uses != nil && strings.HasPrefix(uses.Value, "actions/cache@") && path != nil && strings.Contains(path.Value, ".conan") {
+		if uses != nil && strings.HasPrefix(uses.Value, "actions/cache@") && path != nil &&
+			(strings.Contains(path.Value, ".conan") || strings.Contains(path.Value, "CONAN_")) {
 			return true
 		}
 	}
@@ -497,6 +600,8 @@ func FixRequests(findings []classify.Finding) []PatchRequest {
 		case classify.FixConanBuildMissing:
 			add(PatchRequest{Fix: classify.FixConanBuildMissing})
 			add(PatchRequest{Fix: classify.FixAddConanCache})
+		case classify.FixAddTimeout:
+			add(PatchRequest{Fix: f.Fix, LimitMinutes: timeoutLimit(f.Text)})
 		default:
 			add(PatchRequest{Fix: f.Fix})
 		}

@@ -71,53 +71,61 @@ func slicesCompact(ss []string) []string {
 // openPullRequest pushes the patched workflow to a branch named from the
 // fix fingerprint and opens a pull request into the default branch. When
 // an open pull request from that branch exists it is returned untouched.
+// A failed read or write returns an *IncompleteError that says what was
+// not done and what was (a branch created, with its undo); a default
+// branch that needs none of the fixes returns ErrNoFix.
 func openPullRequest(ctx context.Context, api PullRequestAPI, repository, path string, reqs []PatchRequest, findings []classify.Finding, logf func(string, ...any)) (*PullRequest, error) {
 	branch := BranchPrefix + FixFingerprint(repository, path, reqs, findings)[:12]
+	notDone := func(format string, args ...any) error {
+		return &IncompleteError{NotDone: []string{fmt.Sprintf(format, args...)}}
+	}
+	nothing := fmt.Sprintf("no branch pushed and no pull request opened for %s in %s", path, repository)
 	if pr, err := api.OpenPull(ctx, repository, branch); err != nil {
-		return nil, fmt.Errorf("failed to look for an open pull request from %s: %w", branch, err)
+		return nil, notDone("%s: looking for an open pull request from %s failed: %v", nothing, branch, err)
 	} else if pr != nil {
 		logf("pull request #%d from %s is already open; nothing changed", pr.Number, branch)
 		return pr, nil
 	}
 	base, baseSHA, err := api.DefaultBranch(ctx, repository)
 	if err != nil {
-		return nil, fmt.Errorf("failed to read the default branch of %s: %w", repository, err)
+		return nil, notDone("%s: reading the default branch failed: %v", nothing, err)
 	}
 	// The pull request goes into the default branch: patch its version.
 	src, blob, err := api.FileContents(ctx, repository, path, base)
 	if err != nil {
-		return nil, fmt.Errorf("failed to read %s from %s: %w", path, repository, err)
+		return nil, notDone("%s: reading %s on %s failed: %v", nothing, path, base, err)
 	}
 	res, err := PatchWorkflow(path, src, reqs)
 	if err != nil {
-		return nil, err
+		return nil, notDone("%s: the version on %s cannot be patched: %v", nothing, base, err)
 	}
 	if !res.Changed() {
-		return nil, fmt.Errorf("%s on %s: %w", path, base, ErrNoFix)
+		return nil, fmt.Errorf("%s on %s needs none of these fixes: %w", path, base, ErrNoFix)
 	}
 	exists, err := api.CreateBranch(ctx, repository, branch, baseSHA)
 	if err != nil {
-		return nil, fmt.Errorf("failed to create branch %s in %s: %w", branch, repository, err)
+		return nil, notDone("%s: creating branch %s at %s failed: %v", nothing, branch, baseSHA, err)
 	}
+	undo := fmt.Sprintf("branch %s was created in %s (undo: git push origin --delete %s)", branch, repository, branch)
 	if exists {
 		// A previous run pushed the branch but its pull request was
 		// closed or never opened: write over the branch's version.
+		undo = fmt.Sprintf("branch %s of %s (from an earlier run) is unchanged", branch, repository)
 		if _, blob, err = api.FileContents(ctx, repository, path, branch); err != nil {
-			return nil, fmt.Errorf("failed to read %s on %s: %w", path, branch, err)
+			return nil, notDone("the patch of %s was not pushed and no pull request was opened: reading it on %s failed: %v; %s", path, branch, err, undo)
 		}
-	}
-	if exists {
 		logf("reusing branch %s in %s", branch, repository)
 	} else {
-		logf("created branch %s in %s (undo: git push origin --delete %s)", branch, repository, branch)
+		logf("created %s", undo)
 	}
 	msg := "Fix " + path + ": " + strings.Join(res.Applied, "; ")
 	if err := api.PutFile(ctx, repository, branch, path, report.Clip(msg, 200), res.Patched, blob); err != nil {
-		return nil, fmt.Errorf("failed to push %s to %s: %w", path, branch, err)
+		return nil, notDone("the patch of %s was not pushed to %s and no pull request was opened: %v; %s", path, branch, err, undo)
 	}
 	pr, err := api.CreatePull(ctx, repository, branch, base, "Fix CI: "+report.Clip(strings.Join(res.Applied, "; "), 200), pullBody(path, res, findings))
 	if err != nil {
-		return nil, fmt.Errorf("failed to open a pull request from %s: %w", branch, err)
+		return nil, notDone("no pull request was opened from %s into %s: %v; the patch of %s is on branch %s (re-run to open it, or undo: git push origin --delete %s)",
+			branch, base, err, path, branch, branch)
 	}
 	pr.Created = true
 	logf("opened pull request #%d in %s (undo: close it and delete branch %s)", pr.Number, repository, branch)

@@ -18,6 +18,7 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"github.com/sparesparrow/ecosystem-actions/pkg/redact"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
+	"gopkg.in/yaml.v3"
 )
 
 // ProducerAction is the action named as the producer of the report.
@@ -60,6 +61,11 @@ type JobRef struct {
 	// Workflow is the workflow's name and URL the job's page, when known.
 	Workflow string `json:"workflow,omitempty"`
 	URL      string `json:"url,omitempty"`
+	// Conclusion is the job's (failure, timed_out, cancelled) and Step the
+	// step that failed or, in a job that timed out or was cancelled (no
+	// step fails then), the step that was running; "" when unknown.
+	Conclusion string `json:"conclusion,omitempty"`
+	Step       string `json:"step,omitempty"`
 }
 
 // API is the part of the GitHub API the fixer uses (see GitHubAPI).
@@ -157,8 +163,15 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 			rep.Errors = append(rep.Errors, err.Error())
 			continue
 		}
+		if res.Job == "" && cfg.WorkflowFile != "" {
+			// The log's set-up section names the job: the patch goes there.
+			res.Job = jobNameFromLog(f)
+		}
 		for i := range res.Findings {
 			res.Findings[i].Domain = fileDomain
+			if res.Findings[i].Job == "" {
+				res.Findings[i].Job = res.Job
+			}
 		}
 		rep.Analyses = append(rep.Analyses, *res)
 	}
@@ -180,20 +193,25 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 			f := &res.Findings[i]
 			f.Job, f.Domain, f.Workflow, f.RunID, f.JobID, f.RunURL = j.Name, j.Repository, j.Workflow, j.RunID, j.JobID, j.URL
 		}
+		placeInStep(res, j)
 		rep.Analyses = append(rep.Analyses, *res)
 	}
 	summarize(&rep)
 
 	out := &Result{}
+	// What was asked and not done: the analysis is written all the same,
+	// and Run returns an *IncompleteError naming each item.
+	var notDone []string
 	if cfg.WorkflowFile != "" {
 		if err := patchWorkflow(ctx, cfg, deps.API, &rep, out); err != nil {
-			return nil, err
-		}
-		if cfg.CreatePullRequest && out.patch.Changed() {
-			pra, ok := deps.API.(PullRequestAPI)
-			if !ok {
-				return nil, errors.New("create_pull_request needs the GitHub API (github_token)")
+			// One unreadable workflow file does not discard the analysis.
+			if rep.Patch == nil {
+				rep.Patch = &Patch{Workflow: cfg.WorkflowFile, Applied: []string{}}
 			}
+			rep.Patch.Error = err.Error()
+			rep.Errors = append(rep.Errors, fmt.Sprintf("workflow_file %s: %v", cfg.WorkflowFile, err))
+			notDone = append(notDone, fmt.Sprintf("patch workflow_file %s: %v", cfg.WorkflowFile, err))
+		} else if cfg.CreatePullRequest && out.patch.Changed() {
 			repo := rep.Patch.Repository
 			if repo == "" {
 				repo = cfg.Repository
@@ -202,9 +220,24 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 			for _, a := range rep.Analyses {
 				findings = append(findings, a.Findings...)
 			}
-			pr, err := openPullRequest(ctx, pra, repo, out.patch.Path, out.patchRequests, findings, logf)
-			if err != nil {
-				return nil, err
+			pra, ok := deps.API.(PullRequestAPI)
+			var pr *PullRequest
+			var err error
+			if !ok {
+				err = &IncompleteError{NotDone: []string{"open a pull request with the patch of " + out.patch.Path + ": create_pull_request needs the GitHub API (github_token)"}}
+			} else {
+				pr, err = openPullRequest(ctx, pra, repo, out.patch.Path, out.patchRequests, findings, logf)
+			}
+			var inc *IncompleteError
+			switch {
+			case errors.Is(err, ErrNoFix):
+				rep.Patch.Skipped = append(rep.Patch.Skipped, "no pull request: "+err.Error())
+			case errors.As(err, &inc):
+				rep.Patch.NotDone = append(rep.Patch.NotDone, inc.NotDone...)
+				notDone = append(notDone, inc.NotDone...)
+			case err != nil:
+				rep.Patch.NotDone = append(rep.Patch.NotDone, err.Error())
+				notDone = append(notDone, err.Error())
 			}
 			rep.Patch.PullRequest, out.PullRequest = pr, pr
 		}
@@ -226,8 +259,20 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	if err := report.WriteFile(out.MarkdownPath, []byte(out.Markdown)); err != nil {
 		return nil, fmt.Errorf("failed to write %s: %w", out.MarkdownPath, err)
 	}
+	if len(notDone) > 0 {
+		return out, &IncompleteError{NotDone: notDone}
+	}
 	return out, nil
 }
+
+// IncompleteError is returned with a complete Result when the analysis is
+// written but something asked for was not done: the workflow file could
+// not be read or patched, or a write to GitHub (the fix branch, the file,
+// the pull request) failed. Each NotDone item says what was not done and
+// why, and what was done that a retry or an undo needs to know.
+type IncompleteError struct{ NotDone []string }
+
+func (e *IncompleteError) Error() string { return "not done: " + strings.Join(e.NotDone, "; ") }
 
 func expandFiles(patterns []string) ([]string, error) {
 	var out []string
@@ -274,6 +319,23 @@ func jobsToFetch(ctx context.Context, cfg Config, api API) ([]JobRef, error) {
 		if err != nil {
 			return nil, fmt.Errorf("failed to read report %s: %w", cfg.ReportPath, err)
 		}
+		if ws, ok := api.(WorkflowSource); ok {
+			for i, r := range refs {
+				if r.Step != "" {
+					continue
+				}
+				// A report without the step (a monitor that names failed
+				// steps only, not the one a timeout stopped): ask the job.
+				j, err := ws.Job(ctx, r.Repository, r.JobID)
+				if err != nil {
+					continue // the log is still read; the step stays the log's
+				}
+				refs[i].Step = j.Step
+				if refs[i].Conclusion == "" {
+					refs[i].Conclusion = j.Conclusion
+				}
+			}
+		}
 		jobs = append(jobs, refs...)
 		needAPI = needAPI || len(refs) > 0
 	}
@@ -289,10 +351,11 @@ func jobsToFetch(ctx context.Context, cfg Config, api API) ([]JobRef, error) {
 	}
 	for _, id := range cfg.JobIDs {
 		ref := JobRef{Repository: cfg.Repository, JobID: id}
-		if ws, ok := api.(WorkflowSource); ok && cfg.WorkflowFile != "" {
-			// The job's name says which job of the workflow to fix.
+		if ws, ok := api.(WorkflowSource); ok {
+			// The job's name says which job of the workflow to fix, its
+			// steps which step failed (or was running when it timed out).
 			var err error
-			if ref.RunID, ref.Name, err = ws.JobRun(ctx, cfg.Repository, id); err != nil {
+			if ref, err = ws.Job(ctx, cfg.Repository, id); err != nil {
 				return nil, fmt.Errorf("failed to read job %d of %s: %w", id, cfg.Repository, err)
 			}
 		}
@@ -325,7 +388,8 @@ func ReportJobs(data []byte) ([]JobRef, error) {
 		if f.JobID == 0 || f.Domain == "" {
 			continue
 		}
-		out = append(out, JobRef{Repository: f.Domain, RunID: f.RunID, JobID: f.JobID, Name: f.Job, Workflow: f.Workflow, URL: f.URL})
+		out = append(out, JobRef{Repository: f.Domain, RunID: f.RunID, JobID: f.JobID, Name: f.Job, Workflow: f.Workflow, URL: f.URL,
+			Conclusion: f.Conclusion, Step: f.Step})
 	}
 	return out, nil
 }
@@ -407,9 +471,11 @@ func loadWorkflow(ctx context.Context, cfg Config, api API, rep *Report) (*workf
 		}
 		runID := a.RunID
 		if runID == 0 && a.JobID != 0 {
-			if runID, _, err = ws.JobRun(ctx, a.Repository, a.JobID); err != nil {
+			j, err := ws.Job(ctx, a.Repository, a.JobID)
+			if err != nil {
 				return nil, fmt.Errorf("failed to find the run of job %d of %s: %w", a.JobID, a.Repository, err)
 			}
+			runID = j.RunID
 		}
 		k := runKey{a.Repository, runID}
 		info, seen := runs[k]
@@ -443,8 +509,8 @@ func loadWorkflow(ctx context.Context, cfg Config, api API, rep *Report) (*workf
 }
 
 // patchRequests are the fixes the findings call for, each limited to the
-// job of the workflow that failed.
-func patchRequests(cfg Config, src []byte, findings []classify.Finding) []PatchRequest {
+// job of the workflow that failed, and notes on the fixes left out.
+func patchRequests(cfg Config, src []byte, findings []classify.Finding) ([]PatchRequest, []string) {
 	ids := map[string]string{}
 	reqs := fixRequestsForJobs(findings, func(name string) string {
 		id, ok := ids[name]
@@ -454,12 +520,36 @@ func patchRequests(cfg Config, src []byte, findings []classify.Finding) []PatchR
 		}
 		return id
 	})
-	for i := range reqs {
-		if reqs[i].Fix == classify.FixAddTimeout {
-			reqs[i].TimeoutMinutes = cfg.TimeoutMinutes
+	var out []PatchRequest
+	var notes []string
+	for _, r := range reqs {
+		if r.Fix == classify.FixAddTimeout {
+			r.TimeoutMinutes = cfg.TimeoutMinutes
+			if r.Job == "" && len(timeoutJobs(src)) > 1 {
+				// timeout-minutes helps the job that timed out, not every job.
+				notes = append(notes, "add_timeout not made: the log does not say which job timed out (give run_id or job_ids, or a raw log with its set-up section)")
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out, notes
+}
+
+// timeoutJobs are the jobs of a workflow that can take timeout-minutes
+// (not reusable-workflow calls).
+func timeoutJobs(src []byte) []string {
+	var doc yaml.Node
+	if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	var out []string
+	for _, j := range (&patcher{root: doc.Content[0]}).jobs("") {
+		if k, _ := mapValue(j.node, "uses"); k == nil {
+			out = append(out, j.id)
 		}
 	}
-	return reqs
+	return out
 }
 
 func patchWorkflow(ctx context.Context, cfg Config, api API, rep *Report, out *Result) error {
@@ -467,33 +557,35 @@ func patchWorkflow(ctx context.Context, cfg Config, api API, rep *Report, out *R
 	if err != nil {
 		return err
 	}
-	reqs := patchRequests(cfg, ws.src, ws.findings)
+	rep.Patch = &Patch{Workflow: cfg.WorkflowFile, Repository: ws.repository, Ref: ws.ref, Applied: []string{}}
+	reqs, notes := patchRequests(cfg, ws.src, ws.findings)
 	res, err := PatchWorkflow(strings.TrimPrefix(filepath.ToSlash(cfg.WorkflowFile), "./"), ws.src, reqs)
 	if err != nil {
 		return err
 	}
 	out.patch, out.patchRequests = res, reqs
-	p := &Patch{Workflow: cfg.WorkflowFile, Repository: ws.repository, Ref: ws.ref, Applied: res.Applied, Skipped: res.Skipped}
-	if p.Applied == nil {
-		p.Applied = []string{}
+	p := rep.Patch
+	if res.Applied != nil {
+		p.Applied = res.Applied
 	}
+	p.Skipped = append(notes, res.Skipped...)
 	if res.Changed() {
 		dir := cfg.OutputDir
 		if dir == "" {
 			dir = "."
 		}
 		base := strings.TrimSuffix(filepath.Base(cfg.WorkflowFile), filepath.Ext(cfg.WorkflowFile))
-		p.DiffPath = filepath.Join(dir, base+".fix.diff")
-		p.PatchedPath = filepath.Join(dir, filepath.Base(cfg.WorkflowFile))
-		if err := report.WriteFile(p.DiffPath, []byte(res.Diff)); err != nil {
-			return fmt.Errorf("failed to write %s: %w", p.DiffPath, err)
+		diffPath, patchedPath := filepath.Join(dir, base+".fix.diff"), filepath.Join(dir, filepath.Base(cfg.WorkflowFile))
+		if err := report.WriteFile(diffPath, []byte(res.Diff)); err != nil {
+			return fmt.Errorf("failed to write %s: %w", diffPath, err)
 		}
-		if err := report.WriteFile(p.PatchedPath, res.Patched); err != nil {
-			return fmt.Errorf("failed to write %s: %w", p.PatchedPath, err)
+		p.DiffPath = diffPath
+		if err := report.WriteFile(patchedPath, res.Patched); err != nil {
+			return fmt.Errorf("failed to write %s: %w", patchedPath, err)
 		}
+		p.PatchedPath = patchedPath
 		out.Diff = res.Diff
 	}
-	rep.Patch = p
 	return nil
 }
 
@@ -557,8 +649,14 @@ func Markdown(rep Report, diff string) string {
 			fmt.Fprintf(&b, "\n%s pull request [%s#%d](%s) from %s.\n", state, report.Markdown(pr.Repository), pr.Number, pr.URL, report.Code(pr.Branch))
 		}
 	}
+	if rep.Patch != nil && len(rep.Patch.NotDone) > 0 {
+		b.WriteString("\n### Not done\n\n")
+		for _, nd := range rep.Patch.NotDone {
+			fmt.Fprintf(&b, "- %s\n", report.Markdown(nd))
+		}
+	}
 	if len(rep.Errors) > 0 {
-		b.WriteString("\n### Logs that could not be read\n\n")
+		b.WriteString("\n### Inputs that could not be read\n\n")
 		for _, e := range rep.Errors {
 			fmt.Fprintf(&b, "- %s\n", report.Markdown(e))
 		}

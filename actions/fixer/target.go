@@ -82,8 +82,9 @@ func templateMatches(template, name string) bool {
 type WorkflowSource interface {
 	// RunWorkflow returns the workflow file path and head commit of a run.
 	RunWorkflow(ctx context.Context, repository string, runID int64) (path, headSHA string, err error)
-	// JobRun returns the run a job belongs to and the job's name.
-	JobRun(ctx context.Context, repository string, jobID int64) (runID int64, name string, err error)
+	// Job reads one job: its run, name, conclusion and failed (or, when
+	// it timed out, running) step.
+	Job(ctx context.Context, repository string, jobID int64) (JobRef, error)
 	// FileContents reads a file at ref ("" = the default branch) and
 	// returns its text and blob SHA.
 	FileContents(ctx context.Context, repository, path, ref string) ([]byte, string, error)

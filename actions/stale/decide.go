@@ -134,7 +134,9 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 		return pi, nil
 	}
 	pi.setActivity(now, a.lastActivity)
-	issue := func(rest ...string) []string { return repoRoute(rs.Repo, append([]string{"issues", fmt.Sprint(it.Number)}, rest...)...) }
+	issue := func(rest ...string) []string {
+		return repoRoute(rs.Repo, append([]string{"issues", fmt.Sprint(it.Number)}, rest...)...)
+	}
 	closing := (it.Kind == KindPR && p.ClosePRs) || (it.Kind == KindIssue && p.CloseIssues)
 	closeSwitch := "close_prs"
 	if it.Kind == KindIssue {

@@ -14,7 +14,8 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 )
 
-var fingerprintMarker = regexp.MustCompile(`<!--[^>]*fingerprint[^>]*-->`)
+// groupMarker starts every alert issue body: one issue per group.
+var groupMarker = regexp.MustCompile(`^<!-- ecosystem-actions:alert-group=[0-9a-f]{16} -->`)
 
 // outputLines returns the "output name=value" lines a caller's report job
 // printed, by name.
@@ -143,13 +144,13 @@ func TestActMonitorEcosystem(t *testing.T) {
 		if is.User != w.app.slug+"[bot]" {
 			t.Errorf("issue #%d was opened by %s, want the App's installation %s[bot]", is.Number, is.User, w.app.slug)
 		}
-		fp := fingerprintMarker.FindString(is.Body)
+		fp := groupMarker.FindString(is.Body)
 		if fp == "" {
-			t.Errorf("issue #%d %q has no fingerprint marker", is.Number, is.Title)
+			t.Errorf("issue #%d %q does not start with the alert group marker", is.Number, is.Title)
 			continue
 		}
 		if prev, ok := seen[fp]; ok && is.State != "closed" {
-			t.Errorf("two open issues for one fingerprint: %s and #%d", prev, is.Number)
+			t.Errorf("two open issues for one alert group: %s and #%d", prev, is.Number)
 		}
 		seen[fp] = fmt.Sprintf("#%d", is.Number)
 	}
@@ -158,8 +159,11 @@ func TestActMonitorEcosystem(t *testing.T) {
 			continue
 		}
 		named := false
-		for _, is := range created {
-			named = named || strings.Contains(is.Title+is.Body, domain)
+		was := issues(before)
+		for k, is := range issues(after) { // a new issue, or one this run adopted or updated
+			if prev, ok := was[k]; !ok || prev.Body != is.Body {
+				named = named || strings.Contains(is.Title+is.Body, domain)
+			}
 		}
 		if !named {
 			t.Errorf("%s is %s but no new issue names it", domain, d.Band)

@@ -30,7 +30,7 @@ var SchemaVersions = map[Kind]string{
 	KindEcosystem: "2.1",
 	KindFailure:   "1.1",
 	KindStale:     "1.1",
-	KindAlert:     "1.1",
+	KindAlert:     "1.2",
 }
 
 // Producer names the action (and its version) that wrote a report and,

@@ -9,7 +9,7 @@ type FailureAnalysis struct {
 	Failures []Finding      `json:"failures"`
 	Analyses []LogAnalysis  `json:"analyses"`
 	Patch    *WorkflowPatch `json:"patch,omitempty"`
-	// Errors are logs that could not be read.
+	// Errors are inputs that could not be read: logs, the workflow file.
 	Errors []string `json:"errors,omitempty"`
 }
 
@@ -40,6 +40,12 @@ type WorkflowPatch struct {
 	Skipped     []string `json:"skipped,omitempty"`
 	// PullRequest is the pull request that carries the patch.
 	PullRequest *PullRequest `json:"pull_request,omitempty"`
+	// Error says why the workflow could not be read or patched (the
+	// analysis stands without the patch).
+	Error string `json:"error,omitempty"`
+	// NotDone lists the writes to GitHub that failed (fix branch, file,
+	// pull request), each with what was done before it.
+	NotDone []string `json:"not_done,omitempty"`
 }
 
 // PullRequest is the pull request that carries a workflow patch.

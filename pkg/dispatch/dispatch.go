@@ -15,6 +15,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +24,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"gopkg.in/yaml.v3"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
@@ -75,6 +78,17 @@ type Result struct {
 	Attempts int    `json:"attempts"`
 	// DeliveredAt is set when Status is delivered.
 	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	// Dropped are workflow_dispatch inputs the target workflow does not
+	// declare: they were left out (GitHub answers 422 "Unexpected inputs
+	// provided" otherwise).
+	Dropped []string `json:"dropped_inputs,omitempty"`
+	// Uncertain is set when the request may have been applied although
+	// its answer was lost (5xx, reset) and no run confirms it: it was not
+	// sent again, to avoid a duplicate.
+	Uncertain bool `json:"uncertain,omitempty"`
+	// Note says how the outcome was established when that was not the
+	// answer itself (a run found after a lost answer, inputs unreadable).
+	Note string `json:"note,omitempty"`
 }
 
 // ValidateEventType checks a repository_dispatch event type.
@@ -140,10 +154,18 @@ type Sender struct {
 	DryRun bool
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-	// FindRun, when true, looks up the run a workflow_dispatch started
-	// (GitHub's 204 does not say; the newest workflow_dispatch run of that
-	// workflow created after the request is taken). One extra request.
+	// FindRun, when true, reports the run a workflow_dispatch started:
+	// GitHub's answer to return_run_details, or, where it answers 204
+	// (GitHub Enterprise Server before it), a bounded poll of the
+	// workflow's runs filtered by Actor, event and creation time.
 	FindRun bool
+	// Actor is the login the token acts as: only its runs are taken for
+	// the run a dispatch started.
+	Actor string
+	// Sleep waits between polls (default a timer); PollAttempts bounds
+	// them (default 4: after 1, 2, 4 and 8 seconds).
+	Sleep        func(context.Context, time.Duration) error
+	PollAttempts int
 }
 
 func (s *Sender) now() time.Time {
@@ -153,9 +175,29 @@ func (s *Sender) now() time.Time {
 	return time.Now()
 }
 
+func (s *Sender) sleep(ctx context.Context, d time.Duration) error {
+	if s.Sleep != nil {
+		return s.Sleep(ctx, d)
+	}
+	return ghclient.SleepContext(ctx, d)
+}
+
+// ambiguous reports whether a failed request may have been applied: a 5xx
+// answer or none at all.
+func ambiguous(err error) bool {
+	if err == nil || ghclient.IsRateLimitStop(err) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	code := ghclient.StatusCode(err)
+	return code == 0 || code >= 500
+}
+
 // RepositoryDispatch sends one repository_dispatch event to every target.
 // Invalid input fails before anything is sent; after that, one failing
-// target never stops the others.
+// target never stops the others. A request whose answer was lost is not
+// sent again: a run of the event by Actor created since confirms it (when
+// a workflow of the target listens for it); otherwise it is reported
+// Uncertain.
 func (s *Sender) RepositoryDispatch(ctx context.Context, targets []Target, eventType string, payload map[string]any) ([]Result, error) {
 	if err := ValidateEventType(eventType); err != nil {
 		return nil, err
@@ -178,13 +220,186 @@ func (s *Sender) RepositoryDispatch(ctx context.Context, targets []Target, event
 			return r
 		}
 		r.Attempts = 1
-		_, _, err := s.Client.Repositories.Dispatch(ctx, t.Owner, t.Name, github.DispatchRequestOptions{EventType: eventType, ClientPayload: &msg})
+		sent := s.now()
+		_, _, err := s.Client.Repositories.Dispatch(ghclient.NoServerErrorRetry(ctx), t.Owner, t.Name, github.DispatchRequestOptions{EventType: eventType, ClientPayload: &msg})
+		if ambiguous(err) {
+			return s.settle(ctx, r, err, t, "repository_dispatch", "", sent)
+		}
 		return s.finish(r, err)
 	}), nil
 }
 
+// settle decides a request whose answer was lost: a run it started proves
+// it was applied; without one it is Uncertain and not sent again.
+func (s *Sender) settle(ctx context.Context, r Result, err error, t Target, event, workflow string, sent time.Time) Result {
+	if run := s.pollRun(ctx, t, event, workflow, sent, min(s.attempts(), 2)); run != nil {
+		r = s.finish(r, nil)
+		r.RunID, r.RunURL = run.GetID(), run.GetHTMLURL()
+		r.Note = fmt.Sprintf("the answer was lost (%s); run %d shows the event arrived, so it was not sent again", ghclient.Reason(err), run.GetID())
+		return r
+	}
+	r = s.finish(r, err)
+	r.Uncertain = true
+	r.Error = fmt.Sprintf("%s; the request may have been applied and no run confirms it, so it was not sent again (a re-run checks again before sending)", r.Error)
+	return r
+}
+
+func (s *Sender) attempts() int {
+	if s.PollAttempts > 0 {
+		return s.PollAttempts
+	}
+	return 4
+}
+
+// Confirmed looks for a run of event (and workflow, when set) by Actor in
+// target created at or after since: the record that a dispatch whose
+// answer was lost arrived. One list request, no waiting.
+func (s *Sender) Confirmed(ctx context.Context, t Target, event, workflow string, since time.Time) (*github.WorkflowRun, error) {
+	opts := &github.ListWorkflowRunsOptions{Event: event, Actor: s.Actor, Created: ">=" + since.UTC().Add(-2*time.Second).Format(time.RFC3339),
+		ListOptions: github.ListOptions{PerPage: 20}}
+	var runs *github.WorkflowRuns
+	var err error
+	switch {
+	case workflow == "":
+		runs, _, err = s.Client.Actions.ListRepositoryWorkflowRuns(ctx, t.Owner, t.Name, opts)
+	default:
+		if id, perr := strconv.ParseInt(workflow, 10, 64); perr == nil {
+			runs, _, err = s.Client.Actions.ListWorkflowRunsByID(ctx, t.Owner, t.Name, id, opts)
+		} else {
+			runs, _, err = s.Client.Actions.ListWorkflowRunsByFileName(ctx, t.Owner, t.Name, workflow, opts)
+		}
+	}
+	if err != nil || runs == nil {
+		return nil, err
+	}
+	// The earliest run since the request: later ones may be other dispatches.
+	var first *github.WorkflowRun
+	for _, run := range runs.WorkflowRuns {
+		if s.Actor != "" && !strings.EqualFold(run.GetActor().GetLogin(), s.Actor) && !strings.EqualFold(run.GetTriggeringActor().GetLogin(), s.Actor) {
+			continue
+		}
+		if first == nil || run.GetCreatedAt().Before(first.GetCreatedAt().Time) {
+			first = run
+		}
+	}
+	return first, nil
+}
+
+// pollRun asks Confirmed up to n times with growing waits (runs appear on
+// github.com a few seconds after the request).
+func (s *Sender) pollRun(ctx context.Context, t Target, event, workflow string, since time.Time, n int) *github.WorkflowRun {
+	wait := time.Second
+	for i := 0; i < n; i++ {
+		if run, err := s.Confirmed(ctx, t, event, workflow, since); err == nil && run != nil {
+			return run
+		}
+		if i == n-1 || s.sleep(ctx, wait) != nil {
+			break
+		}
+		wait *= 2
+	}
+	return nil
+}
+
+// DeclaredInputs reads the inputs the target's workflow declares under
+// on.workflow_dispatch.inputs at ref. ok is false when the file could not
+// be read (the inputs are then sent as given); trigger is false when the
+// workflow has no workflow_dispatch trigger.
+func (s *Sender) DeclaredInputs(ctx context.Context, t Target, workflow, ref string) (declared map[string]bool, trigger, ok bool, reason string) {
+	path := workflow
+	if id, err := strconv.ParseInt(workflow, 10, 64); err == nil {
+		wf, _, err := s.Client.Actions.GetWorkflowByID(ctx, t.Owner, t.Name, id)
+		if err != nil {
+			return nil, false, false, "the workflow could not be read: " + ghclient.Reason(err)
+		}
+		path = wf.GetPath()
+	} else {
+		path = ".github/workflows/" + path
+	}
+	fc, _, _, err := s.Client.Repositories.GetContents(ctx, t.Owner, t.Name, path, &github.RepositoryContentGetOptions{Ref: ref})
+	if err != nil || fc == nil {
+		if err == nil {
+			err = errors.New("not a file")
+		}
+		return nil, false, false, fmt.Sprintf("%s at %s could not be read (%s)", path, ref, ghclient.Reason(err))
+	}
+	text, err := fc.GetContent()
+	if err != nil {
+		return nil, false, false, fmt.Sprintf("%s could not be decoded: %v", path, err)
+	}
+	declared, trigger, err = ParseDispatchInputs([]byte(text))
+	if err != nil {
+		return nil, false, false, fmt.Sprintf("%s is not valid YAML: %v", path, err)
+	}
+	return declared, trigger, true, ""
+}
+
+// ParseDispatchInputs reads a workflow file's on: section: whether it has a
+// workflow_dispatch trigger, and the input names it declares.
+func ParseDispatchInputs(workflow []byte) (map[string]bool, bool, error) {
+	var doc struct {
+		On yaml.Node `yaml:"on"`
+	}
+	if err := yaml.Unmarshal(workflow, &doc); err != nil {
+		return nil, false, err
+	}
+	on := &doc.On
+	switch on.Kind {
+	case yaml.ScalarNode:
+		return map[string]bool{}, on.Value == "workflow_dispatch", nil
+	case yaml.SequenceNode:
+		for _, n := range on.Content {
+			if n.Value == "workflow_dispatch" {
+				return map[string]bool{}, true, nil
+			}
+		}
+		return nil, false, nil
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(on.Content); i += 2 {
+			if on.Content[i].Value != "workflow_dispatch" {
+				continue
+			}
+			declared := map[string]bool{}
+			wd := on.Content[i+1]
+			if wd.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(wd.Content); j += 2 {
+					if wd.Content[j].Value == "inputs" && wd.Content[j+1].Kind == yaml.MappingNode {
+						ins := wd.Content[j+1]
+						for k := 0; k < len(ins.Content); k += 2 {
+							declared[ins.Content[k].Value] = true
+						}
+					}
+				}
+			}
+			return declared, true, nil
+		}
+	}
+	return nil, false, nil
+}
+
+// workflowDispatchRequest is the body of POST …/dispatches with
+// return_run_details (go-github v62 predates the field).
+type workflowDispatchRequest struct {
+	Ref              string         `json:"ref"`
+	Inputs           map[string]any `json:"inputs,omitempty"`
+	ReturnRunDetails bool           `json:"return_run_details"`
+}
+
+// runDetails is GitHub's 200 answer with return_run_details
+// (workflow-dispatch-response: workflow_run_id, run_url, html_url).
+type runDetails struct {
+	WorkflowRunID int64  `json:"workflow_run_id"`
+	RunURL        string `json:"run_url"`
+	HTMLURL       string `json:"html_url"`
+}
+
 // WorkflowDispatch starts workflow (a file name such as "release.yml" or a
-// numeric id) on ref in every target with the given inputs.
+// numeric id) on ref in every target with the given inputs. The target's
+// workflow is read first: inputs it does not declare are left out (and
+// listed in Dropped), and a workflow without a workflow_dispatch trigger
+// fails without a request. The request asks for return_run_details; a
+// lost answer is settled by looking for the run before anything is sent
+// again.
 func (s *Sender) WorkflowDispatch(ctx context.Context, targets []Target, workflow, ref string, inputs map[string]any) ([]Result, error) {
 	workflow = strings.TrimSpace(workflow)
 	if workflow == "" {
@@ -196,54 +411,63 @@ func (s *Sender) WorkflowDispatch(ctx context.Context, targets []Target, workflo
 	if len(inputs) > MaxWorkflowInput {
 		return nil, fmt.Errorf("workflow_dispatch has %d inputs, GitHub allows at most %d", len(inputs), MaxWorkflowInput)
 	}
-	id, idErr := strconv.ParseInt(workflow, 10, 64)
+	if strings.ContainsAny(workflow, "/\\?#") {
+		return nil, fmt.Errorf("invalid workflow %q: a file name in .github/workflows or a numeric id, not a path", workflow)
+	}
+	if _, err := ghclient.PathSegment(workflow); err != nil {
+		return nil, fmt.Errorf("invalid workflow: %w", err)
+	}
 	return s.fanOut(ctx, targets, func(ctx context.Context, t Target) Result {
 		r := Result{Target: t.String(), Kind: "workflow_dispatch", Event: workflow}
+		send := inputs
+		if declared, trigger, ok, why := s.DeclaredInputs(ctx, t, workflow, ref); ok {
+			if !trigger {
+				r.Status, r.Error = StatusFailed, fmt.Sprintf("%s in %s has no workflow_dispatch trigger at %s; nothing was sent", workflow, t, ref)
+				return r
+			}
+			send = map[string]any{}
+			for k, v := range inputs {
+				if declared[k] {
+					send[k] = v
+				} else {
+					r.Dropped = append(r.Dropped, k)
+				}
+			}
+			sort.Strings(r.Dropped)
+		} else {
+			r.Note = "declared inputs unknown: " + why + "; inputs sent as given"
+		}
 		if s.DryRun {
 			r.Status = StatusPlanned
 			return r
 		}
 		r.Attempts = 1
-		sent := s.now().Add(-time.Second)
-		req := github.CreateWorkflowDispatchEventRequest{Ref: ref, Inputs: inputs}
-		var err error
-		if idErr == nil {
-			_, err = s.Client.Actions.CreateWorkflowDispatchEventByID(ctx, t.Owner, t.Name, id, req)
-		} else {
-			_, err = s.Client.Actions.CreateWorkflowDispatchEventByFileName(ctx, t.Owner, t.Name, workflow, req)
+		sent := s.now()
+		u := fmt.Sprintf("repos/%s/%s/actions/workflows/%s/dispatches", t.Owner, t.Name, url.PathEscape(workflow))
+		req, err := s.Client.NewRequest(http.MethodPost, u, workflowDispatchRequest{Ref: ref, Inputs: send, ReturnRunDetails: true})
+		if err != nil {
+			return s.finish(r, err)
+		}
+		var details runDetails
+		resp, err := s.Client.Do(ghclient.NoServerErrorRetry(ctx), req, &details)
+		if ambiguous(err) {
+			return s.settle(ctx, r, err, t, "workflow_dispatch", workflow, sent)
 		}
 		r = s.finish(r, err)
-		if err == nil && s.FindRun {
-			s.findRun(ctx, t, workflow, id, idErr == nil, sent, &r)
+		if err != nil {
+			return r
+		}
+		switch {
+		case resp != nil && resp.StatusCode == http.StatusOK && details.WorkflowRunID != 0:
+			r.RunID, r.RunURL = details.WorkflowRunID, details.HTMLURL
+		case s.FindRun:
+			// 204: a server without return_run_details; poll, filtered.
+			if run := s.pollRun(ctx, t, "workflow_dispatch", workflow, sent, s.attempts()); run != nil {
+				r.RunID, r.RunURL = run.GetID(), run.GetHTMLURL()
+			}
 		}
 		return r
 	}), nil
-}
-
-func (s *Sender) findRun(ctx context.Context, t Target, workflow string, id int64, byID bool, since time.Time, r *Result) {
-	opts := &github.ListWorkflowRunsOptions{
-		Event:       "workflow_dispatch",
-		Created:     ">=" + since.UTC().Format(time.RFC3339),
-		ListOptions: github.ListOptions{PerPage: 5},
-	}
-	var runs *github.WorkflowRuns
-	var err error
-	if byID {
-		runs, _, err = s.Client.Actions.ListWorkflowRunsByID(ctx, t.Owner, t.Name, id, opts)
-	} else {
-		runs, _, err = s.Client.Actions.ListWorkflowRunsByFileName(ctx, t.Owner, t.Name, workflow, opts)
-	}
-	if err != nil || runs == nil || len(runs.WorkflowRuns) == 0 {
-		return // the API could not say; the delivery itself succeeded
-	}
-	newest := runs.WorkflowRuns[0]
-	for _, run := range runs.WorkflowRuns[1:] {
-		if run.GetCreatedAt().After(newest.GetCreatedAt().Time) {
-			newest = run
-		}
-	}
-	r.RunID = newest.GetID()
-	r.RunURL = newest.GetHTMLURL()
 }
 
 func (s *Sender) finish(r Result, err error) Result {

@@ -212,3 +212,181 @@ func TestParseTarget(t *testing.T) {
 		t.Errorf("ParseTarget = %v, %v", got, err)
 	}
 }
+
+const releaseWorkflow = `name: Release
+on:
+  push: {branches: [main]}
+  workflow_dispatch:
+    inputs:
+      release_type:
+        type: string
+        required: true
+`
+
+func withWorkflowFile(f *emulator.Fixture, text string) *emulator.Fixture {
+	for i := range f.Repositories {
+		f.Repositories[i].Files = map[string]string{".github/workflows/release.yml": text}
+	}
+	return f
+}
+
+func newSenderWith(t *testing.T, f *emulator.Fixture, opts emulator.Options) (*Sender, *emulator.Server) {
+	t.Helper()
+	opts.Now = func() time.Time { return now }
+	srv := emulator.StartForTest(t, f, opts)
+	c := github.NewClient(nil).WithAuthToken("test-token")
+	c.BaseURL, _ = url.Parse(srv.URL() + "/")
+	return &Sender{Client: c, Now: func() time.Time { return now }, Actor: emulator.DefaultLogin,
+		Sleep: func(context.Context, time.Duration) error { return nil }}, srv
+}
+
+// TestWorkflowDispatch_sends_only_declared_inputs: the target workflow is
+// read first; an input it does not declare is left out and reported
+// (GitHub answers 422 "Unexpected inputs provided" to the whole request
+// otherwise), and the run comes from return_run_details without a poll.
+func TestWorkflowDispatch_sends_only_declared_inputs(t *testing.T) {
+	t.Parallel()
+	s, srv := newSenderWith(t, withWorkflowFile(fixture(), releaseWorkflow), emulator.Options{})
+	s.FindRun = true
+	got, err := s.WorkflowDispatch(context.Background(), targets(t, "eco/one"), "release.yml", "main",
+		map[string]any{"release_type": "domain", "triggered_by": "alert"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := got[0]
+	if r.Status != StatusDelivered || r.RunID == 0 || !strings.Contains(r.RunURL, "/actions/runs/") {
+		t.Fatalf("result %+v", r)
+	}
+	if diff := cmp.Diff([]string{"triggered_by"}, r.Dropped); diff != "" {
+		t.Errorf("dropped inputs (-want +got):\n%s", diff)
+	}
+	ds := srv.Dispatches()
+	if len(ds) != 1 || ds[0].RunID != r.RunID {
+		t.Fatalf("dispatches %+v", ds)
+	}
+	if diff := cmp.Diff(map[string]any{"release_type": "domain"}, ds[0].Inputs); diff != "" {
+		t.Errorf("inputs sent (-want +got):\n%s", diff)
+	}
+	for _, q := range srv.Requests() {
+		if strings.HasSuffix(q.Path, "/runs") {
+			t.Errorf("polled %s although return_run_details answered", q.Path)
+		}
+	}
+}
+
+func TestWorkflowDispatch_without_trigger_sends_nothing(t *testing.T) {
+	t.Parallel()
+	s, srv := newSenderWith(t, withWorkflowFile(fixture(), "on: [push]\njobs: {}\n"), emulator.Options{})
+	got, err := s.WorkflowDispatch(context.Background(), targets(t, "eco/one"), "release.yml", "main", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Status != StatusFailed || !strings.Contains(got[0].Error, "no workflow_dispatch trigger") || len(srv.Dispatches()) != 0 {
+		t.Errorf("result %+v, %d dispatches", got[0], len(srv.Dispatches()))
+	}
+}
+
+// TestDispatch_applied_then_lost_answer_is_not_doubled: the emulator
+// applies the dispatch and then answers 500 or drops the connection. A
+// workflow_dispatch is found again by its run (delivered, not resent); a
+// repository_dispatch nothing confirms is reported uncertain, not resent.
+func TestDispatch_applied_then_lost_answer_is_not_doubled(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{"applied-500", "applied-reset"} {
+		if _, err := emulator.ParseFault("kind=" + kind); err != nil {
+			t.Skipf("the emulator has no %s fault: %v", kind, err)
+		}
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			f := emulator.Fault{Method: "POST", PathRegex: `/dispatches$`, Kind: kind}
+			s, srv := newSenderWith(t, withWorkflowFile(fixture(), releaseWorkflow), emulator.Options{Faults: []emulator.Fault{f}})
+			s.FindRun = true
+			wf, err := s.WorkflowDispatch(context.Background(), targets(t, "eco/one"), "release.yml", "main", map[string]any{"release_type": "x"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd, err := s.RepositoryDispatch(context.Background(), targets(t, "eco/two"), "ecosystem-alert", map[string]any{"a": 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wf[0].Status != StatusDelivered || wf[0].RunID == 0 || !strings.Contains(wf[0].Note, "not sent again") {
+				t.Errorf("workflow_dispatch %+v", wf[0])
+			}
+			if rd[0].Status != StatusFailed || !rd[0].Uncertain || !strings.Contains(rd[0].Error, "not sent again") {
+				t.Errorf("repository_dispatch %+v", rd[0])
+			}
+			count := map[string]int{}
+			for _, d := range srv.Dispatches() {
+				count[d.Kind]++
+			}
+			if diff := cmp.Diff(map[string]int{"workflow_dispatch": 1, "repository_dispatch": 1}, count); diff != "" {
+				t.Errorf("dispatches applied (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseDispatchInputs(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, yaml string
+		trigger    bool
+		inputs     []string
+	}{
+		{"scalar", "on: workflow_dispatch\n", true, nil},
+		{"list", "on: [push, workflow_dispatch]\n", true, nil},
+		{"map_no_inputs", "on:\n  workflow_dispatch:\n", true, nil},
+		{"map_inputs", releaseWorkflow, true, []string{"release_type"}},
+		{"no_trigger", "on:\n  push: {}\n", false, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, trigger, err := ParseDispatchInputs([]byte(tt.yaml))
+			if err != nil || trigger != tt.trigger {
+				t.Fatalf("trigger %v err %v", trigger, err)
+			}
+			var names []string
+			for k := range got {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			if diff := cmp.Diff(tt.inputs, names); diff != "" {
+				t.Errorf("inputs (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestWorkflowDispatch_refuses_a_path_before_sending(t *testing.T) {
+	t.Parallel()
+	s, srv := newSender(t, emulator.Options{})
+	for _, wf := range []string{"../../dispatches?x=", "..", "a/b.yml", `..\\x.yml`} {
+		if _, err := s.WorkflowDispatch(context.Background(), targets(t, "eco/one"), wf, "main", nil); err == nil {
+			t.Errorf("workflow %q accepted", wf)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
+
+// TestRepositoryDispatch_lost_answer_confirmed_by_its_run: a target whose
+// workflow listens for the event starts a run when the dispatch arrives;
+// after a lost answer that run proves it arrived, so it is not sent again.
+func TestRepositoryDispatch_lost_answer_confirmed_by_its_run(t *testing.T) {
+	t.Parallel()
+	listener := "on:\n  repository_dispatch:\n    types: [ecosystem-alert]\njobs: {}\n"
+	f := withWorkflowFile(fixture(), listener)
+	s, srv := newSenderWith(t, f, emulator.Options{Faults: []emulator.Fault{{Method: "POST", PathRegex: `/dispatches$`, Kind: "applied-500"}}})
+	got, err := s.RepositoryDispatch(context.Background(), targets(t, "eco/one"), "ecosystem-alert", map[string]any{"a": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := got[0]
+	if r.Status != StatusDelivered || r.Uncertain || r.RunID == 0 || !strings.Contains(r.Note, "not sent again") {
+		t.Errorf("result %+v", r)
+	}
+	if n := len(srv.Dispatches()); n != 1 {
+		t.Errorf("%d dispatches applied, want 1", n)
+	}
+}

@@ -48,7 +48,7 @@ var inputClasses = map[string]map[string]string{
 	"alert": {
 		"github_token": "token", "owner": "owner", "reports": "reports", "alert_type": "enum", "min_level": "enum",
 		"repository": "repo", "label": "label", "labels": "labels", "assignees": "logins", "mention": "mentions",
-		"channels": "enum_list", "resolve_after": "int>0", "dispatch_targets": "repos", "event_type": "event_type",
+		"channels": "enum_list", "group_by": "enum", "file_in": "enum", "trusted_authors": "logins", "resolve_after": "int>0", "dispatch_targets": "repos", "event_type": "event_type",
 		"workflow": "workflow", "workflow_ref": "ref", "workflow_inputs": "json_inputs", "slack_webhook_url": "hook_urls",
 		"teams_webhook_url": "hook_urls", "webhook_url": "hook_urls", "webhook_secret": "secret_line",
 		"teams_format": "enum", "smtp_url": "smtp_urls", "smtp_password": "secret_line", "email_from": "email",

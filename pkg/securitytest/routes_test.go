@@ -92,7 +92,9 @@ var intendedRoutes = map[string][]string{
 		"PATCH /repos/{owner}/{repo}/issues/{number}", "POST /repos/{owner}/{repo}/issues/{number}/comments",
 		"GET /repos/{owner}/{repo}/issues/{number}/comments", "POST /repos/{owner}/{repo}/dispatches",
 		"POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-		"GET /repos/{owner}/{repo}/actions/runs", "GET /search/issues",
+		"GET /repos/{owner}/{repo}/actions/runs", "GET /search/issues", "POST /repos/{owner}/{repo}/labels",
+		"GET /repos/{owner}/{repo}/contents/{path...}", "GET /repos/{owner}/{repo}/actions/workflows",
+		"GET /repos/{owner}/{repo}/issues/{number}",
 	},
 }
 
