@@ -21,7 +21,13 @@ import (
 // the token anywhere. A non-200 answer is an error naming the job and the
 // status.
 // https://docs.github.com/rest/actions/workflow-jobs#download-job-logs-for-a-workflow-job
-func JobLog(ctx context.Context, gh *github.Client, blob *http.Client, owner, repo string, jobID int64) (io.ReadCloser, error) {
+func JobLog(ctx context.Context, gh *github.Client, blob *http.Client, owner, repo string, jobID int64) (_ io.ReadCloser, err error) {
+	if owner, err = PathSegment(owner); err == nil {
+		repo, err = PathSegment(repo)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("failed to get the log URL of job %d: %w", jobID, err)
+	}
 	u, _, err := gh.Actions.GetWorkflowJobLogs(ctx, owner, repo, jobID, 1)
 	if err != nil {
 		return nil, fmt.Errorf("failed to get the log URL of job %d: %w", jobID, err)

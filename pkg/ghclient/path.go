@@ -261,3 +261,13 @@ func RepoPath(fullName string) (owner, name string, err error) {
 	}
 	return owner, name, nil
 }
+
+// RepoSegments splits "owner/name" at its first '/' and escapes each half
+// as one path segment (url.PathEscape), for call sites that cannot fail:
+// whatever the name holds (a '?', another '/'), it stays inside its two
+// segments, and a half that is "." or ".." is refused by the guard before
+// anything is sent. Prefer RepoPath where an error can be returned.
+func RepoSegments(fullName string) (owner, name string) {
+	o, n, _ := strings.Cut(fullName, "/")
+	return url.PathEscape(o), url.PathEscape(n)
+}
