@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/actions/monitor"
@@ -29,7 +30,7 @@ func Spec() runner.Spec {
 		Inputs: []runner.Input{
 			runner.TokenInput(), runner.OwnerInput(),
 			{Name: "domains", Kind: runner.Repos, Env: "DOMAINS", Usage: "domains to monitor (owner/repo, or a bare name with the owner input); or use org"},
-			{Name: "org", Kind: runner.String, Env: "ORG", Usage: "monitor this organisation's repositories (GET /orgs/{org}/repos) instead of domains", Validate: runner.ValidateOwner},
+			{Name: "org", Kind: runner.String, Env: "ORG", Usage: "monitor this owner's repositories instead of domains: an organisation (GET /orgs/{org}/repos) or a user (GET /users/{user}/repos); with an App installation token also GET /installation/repositories", Validate: runner.ValidateOwner},
 			{Name: "name_filter", Kind: runner.String, Usage: "with org: only repository names matching this glob, e.g. openssl-*", Validate: runner.ValidateGlob},
 			{Name: "topic", Kind: runner.String, Usage: "with org: only repositories with this topic", Validate: runner.ValidateTopic},
 			{Name: "window", Kind: runner.Duration, Default: "7d", Env: "WINDOW", Usage: "how far back workflow runs and events are read (events: GitHub keeps 30 days)"},
@@ -41,7 +42,10 @@ func Spec() runner.Spec {
 			{Name: "history_size", Kind: runner.Int, Default: fmt.Sprint(monitor.DefaultHistorySize), Usage: "runs kept in the history file"},
 			{Name: "fail_on", Kind: runner.Enum, Default: "never", Allowed: monitor.FailOnValues, Usage: "exit non-zero when the alert level reaches this: never, warning, critical"},
 			{Name: "shard", Kind: runner.String, Usage: "i/n: read only this shard of the domains (matrix jobs); empty = all"},
-			{Name: "merge_reports", Kind: runner.List, Usage: "merge mode: shard ecosystem_analysis.json paths or globs to combine (no API calls)", Validate: runner.ValidateExistingGlobs},
+			{Name: "merge_reports", Kind: runner.List, Usage: "merge mode: shard ecosystem_analysis.json paths or globs to combine (no API calls); one report re-renders the pages", Validate: runner.ValidateExistingGlobs},
+			{Name: "fixer_report", Kind: runner.List, Usage: "action-fixer's failure_analysis.json paths or globs: the dashboard shows its root causes and fixes (a path not there yet is noted, not an error)", Validate: runner.ValidatePathGlobs},
+			{Name: "signal_heads", Kind: runner.Int, Default: fmt.Sprint(monitor.DefaultSignalHeads), Usage: "recent default-branch heads whose commit statuses and checks are read (3 requests each), 0..20; 0 reads none"},
+			{Name: "job_budget", Kind: runner.Int, Default: fmt.Sprint(monitor.DefaultMaxJobRuns), Usage: "job listings read per domain (re-runs and the newest failure of each workflow first), 1..1000"},
 			runner.OutputDirInput(), runner.LogLevelInput(), runner.CacheDirInput(),
 			runner.RateLimitPolicyInput(), runner.MaxWaitInput(),
 		},
@@ -58,9 +62,10 @@ func configFrom(r *runner.Run) (monitor.Config, error) {
 	cfg := monitor.Config{
 		Org:    monitor.OrgFilter{Org: r.String("org"), Name: r.String("name_filter"), Topic: r.String("topic")},
 		Window: r.Duration("window"), Recent: time.Duration(r.Int("hours")) * time.Hour, Concurrency: r.Int("concurrency"),
-		AnalyzeFailures: r.Bool("analyze_failures"), OutputDir: r.String("output_dir"),
+		AnalyzeFailures: r.Bool("analyze_failures"), OutputDir: r.String("output_dir"), CacheDir: r.String("cache_dir"),
 		HistoryFile: r.String("history_file"), HistorySize: r.Int("history_size"), FailOn: r.String("fail_on"),
-		MergeReports: r.List("merge_reports"), Now: r.Now(), Version: version, RunURL: r.RunURL(),
+		MergeReports: r.List("merge_reports"), FixerReports: r.List("fixer_report"), MaxJobRuns: r.Int("job_budget"),
+		Now: r.Now(), Version: version, RunURL: r.RunURL(),
 	}
 	cfg.Domains = r.Repos("domains")
 	if cfg.Window <= 0 {
@@ -71,6 +76,17 @@ func configFrom(r *runner.Run) (monitor.Config, error) {
 	}
 	if c := cfg.Concurrency; c < 1 || c > 64 {
 		bad("concurrency", fmt.Sprint(c), "allowed: 1..64")
+	}
+	switch h := r.Int("signal_heads"); {
+	case h < 0 || h > 20:
+		bad("signal_heads", fmt.Sprint(h), "allowed: 0..20")
+	case h == 0:
+		cfg.SignalHeads = -1
+	default:
+		cfg.SignalHeads = h
+	}
+	if b := cfg.MaxJobRuns; b < 1 || b > 1000 {
+		bad("job_budget", fmt.Sprint(b), "allowed: 1..1000")
 	}
 	if cfg.HistorySize < 1 {
 		bad("history_size", fmt.Sprint(cfg.HistorySize), "must be >= 1")
@@ -113,7 +129,12 @@ func Run(ctx context.Context, r *runner.Run) (err error) {
 		},
 	}
 	if len(cfg.MergeReports) == 0 {
-		gh, err := ghclient.New(ghclient.RunConfig(r, version))
+		gcfg := ghclient.RunConfig(r, version)
+		// Server-to-server tokens (App installation tokens and GITHUB_TOKEN)
+		// start with ghs_: with org, /installation/repositories adds the
+		// private repositories they reach.
+		cfg.Org.Installation = strings.HasPrefix(gcfg.Token, "ghs_")
+		gh, err := ghclient.New(gcfg)
 		if err != nil {
 			return err
 		}
@@ -121,6 +142,7 @@ func Run(ctx context.Context, r *runner.Run) (err error) {
 		deps.Stats = func() any { return gh.Stats() }
 		if cfg.AnalyzeFailures {
 			deps.Classify = monitor.FixerClassifier(classify.WithRedactor(r.Redactor()))
+			deps.ClassifierID = monitor.FixerClassifierID()
 		}
 	}
 	end := r.Group("ecosystem monitor")

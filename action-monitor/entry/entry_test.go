@@ -127,11 +127,18 @@ func TestBadInputFailsBeforeAnyRequest(t *testing.T) {
 	if err := os.WriteFile(cfgFile, []byte("weights:\n  speed: 1\nbands: {healthy: 50, warning: 70}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	badHistory := filepath.Join(t.TempDir(), "history.json")
+	if err := os.WriteFile(badHistory, []byte(`{"entries": [`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		inputs map[string]string
 		want   []string
 	}{
+		{"unparsable_history_file", map[string]string{"domains": "openssl-tools", "history_file": badHistory},
+			[]string{"history_file", badHistory, "not a history file", "nothing was written"}},
+		{"org_climbs_the_url", map[string]string{"org": "../../user"}, []string{"org", "../../user", "not a GitHub owner"}},
 		{"malformed_domain", map[string]string{"domains": "a/b/c"}, []string{"domains", "a/b/c"}},
 		{"unknown_weight_and_bad_bands", map[string]string{"domains": "openssl-tools", "config": cfgFile},
 			[]string{`"speed"`, "allowed: ci_success_rate", "0 < warning < healthy"}},

@@ -34,6 +34,21 @@ type API interface {
 	ListOrgRepos(ctx context.Context, org string, opt github.ListOptions) ([]*github.Repository, *github.Response, error)
 	// ListOwnerRepos is GET /users/{owner}/repos (sorted by full name).
 	ListOwnerRepos(ctx context.Context, owner string, opt github.ListOptions) ([]*github.Repository, *github.Response, error)
+	// ListInstallationRepos is GET /installation/repositories: the
+	// repositories an App installation token (or a GITHUB_TOKEN) reaches,
+	// private ones included.
+	ListInstallationRepos(ctx context.Context, opt github.ListOptions) ([]*github.Repository, *github.Response, error)
+	// ListDeployments is GET /repos/{owner}/{repo}/deployments (newest
+	// first).
+	ListDeployments(ctx context.Context, owner, repo string, opt github.ListOptions) ([]*github.Deployment, *github.Response, error)
+	// ListDeploymentStatuses is GET …/deployments/{id}/statuses.
+	ListDeploymentStatuses(ctx context.Context, owner, repo string, id int64, opt github.ListOptions) ([]*github.DeploymentStatus, *github.Response, error)
+	// ListCommitStatuses is GET …/commits/{ref}/statuses.
+	ListCommitStatuses(ctx context.Context, owner, repo, ref string, opt github.ListOptions) ([]*github.RepoStatus, *github.Response, error)
+	// ListCheckRuns is GET …/commits/{ref}/check-runs?filter=all.
+	ListCheckRuns(ctx context.Context, owner, repo, ref string, opt github.ListOptions) ([]*github.CheckRun, *github.Response, error)
+	// ListCheckSuites is GET …/commits/{ref}/check-suites.
+	ListCheckSuites(ctx context.Context, owner, repo, ref string, opt github.ListOptions) ([]*github.CheckSuite, *github.Response, error)
 	// JobLog streams a job's log: GET .../actions/jobs/{id}/logs answers 302
 	// and the log is fetched from the Location.
 	JobLog(ctx context.Context, owner, repo string, jobID int64) (io.ReadCloser, error)
@@ -118,6 +133,77 @@ func (g GitHubAPI) ListOwnerRepos(ctx context.Context, owner string, opt github.
 		return nil, nil, err
 	}
 	return g.Client.Repositories.ListByUser(ctx, owner, &github.RepositoryListByUserOptions{Type: "owner", Sort: "full_name", ListOptions: opt})
+}
+
+// ListInstallationRepos implements API.
+func (g GitHubAPI) ListInstallationRepos(ctx context.Context, opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
+	rs, resp, err := g.Client.Apps.ListRepos(ctx, &opt)
+	if rs == nil {
+		return nil, resp, err
+	}
+	return rs.Repositories, resp, err
+}
+
+// ListDeployments implements API.
+func (g GitHubAPI) ListDeployments(ctx context.Context, owner, repo string, opt github.ListOptions) ([]*github.Deployment, *github.Response, error) {
+	owner, repo, err := segments(owner, repo)
+	if err != nil {
+		return nil, nil, err
+	}
+	return g.Client.Repositories.ListDeployments(ctx, owner, repo, &github.DeploymentsListOptions{ListOptions: opt})
+}
+
+// ListDeploymentStatuses implements API.
+func (g GitHubAPI) ListDeploymentStatuses(ctx context.Context, owner, repo string, id int64, opt github.ListOptions) ([]*github.DeploymentStatus, *github.Response, error) {
+	owner, repo, err := segments(owner, repo)
+	if err != nil {
+		return nil, nil, err
+	}
+	return g.Client.Repositories.ListDeploymentStatuses(ctx, owner, repo, id, &opt)
+}
+
+// ListCommitStatuses implements API.
+func (g GitHubAPI) ListCommitStatuses(ctx context.Context, owner, repo, ref string, opt github.ListOptions) ([]*github.RepoStatus, *github.Response, error) {
+	owner, repo, err := segments(owner, repo)
+	if err == nil {
+		ref, err = ghclient.PathSegment(ref)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return g.Client.Repositories.ListStatuses(ctx, owner, repo, ref, &opt)
+}
+
+// ListCheckRuns implements API.
+func (g GitHubAPI) ListCheckRuns(ctx context.Context, owner, repo, ref string, opt github.ListOptions) ([]*github.CheckRun, *github.Response, error) {
+	owner, repo, err := segments(owner, repo)
+	if err == nil {
+		ref, err = ghclient.PathSegment(ref)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	rs, resp, err := g.Client.Checks.ListCheckRunsForRef(ctx, owner, repo, ref, &github.ListCheckRunsOptions{Filter: github.String("all"), ListOptions: opt})
+	if rs == nil {
+		return nil, resp, err
+	}
+	return rs.CheckRuns, resp, err
+}
+
+// ListCheckSuites implements API.
+func (g GitHubAPI) ListCheckSuites(ctx context.Context, owner, repo, ref string, opt github.ListOptions) ([]*github.CheckSuite, *github.Response, error) {
+	owner, repo, err := segments(owner, repo)
+	if err == nil {
+		ref, err = ghclient.PathSegment(ref)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	rs, resp, err := g.Client.Checks.ListCheckSuitesForRef(ctx, owner, repo, ref, &github.ListCheckSuiteOptions{ListOptions: opt})
+	if rs == nil {
+		return nil, resp, err
+	}
+	return rs.CheckSuites, resp, err
 }
 
 // JobLog implements API with pkg/ghclient's job-log reader.

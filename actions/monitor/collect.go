@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"path"
 	"sort"
 	"strconv"
@@ -27,11 +28,9 @@ const (
 	maxRunPages = 10
 	// maxIssuePages bounds the open issues read per domain.
 	maxIssuePages = 10
-	// DefaultMaxJobRuns is how many failed or re-run runs per domain get
-	// their jobs read (newest first).
+	// DefaultMaxJobRuns is how many job listings (one per failed or
+	// re-run run) a domain may cost, most needed first (planJobReads).
 	DefaultMaxJobRuns = 20
-	// maxJobRunsPerWorkflow bounds the runs of one workflow whose jobs are read.
-	maxJobRunsPerWorkflow = 5
 	// DefaultMaxLogs is how many failed job logs per domain are classified
 	// when analyze_failures is on: the newest failure of each distinct
 	// workflow and job first.
@@ -49,10 +48,15 @@ type Collector struct {
 	Now         time.Time
 	Window      time.Duration
 	Concurrency int
-	// Classify, when set, classifies the logs of failed jobs.
+	// Classify, when set, classifies the logs of failed jobs; classCache
+	// (when set) keeps its results between runs.
 	Classify   Classifier
+	classCache *classCache
 	MaxJobRuns int
 	MaxLogs    int
+	// SignalHeads is how many default-branch heads have their statuses and
+	// checks read (0: DefaultSignalHeads; < 0: none).
+	SignalHeads int
 	// Logf receives progress lines (already safe: the caller escapes).
 	Logf func(format string, args ...any)
 }
@@ -197,7 +201,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 				oldestInWindow = false
 				continue
 			}
-			d.Events = append(d.Events, Event{Type: e.GetType(), CreatedAt: at})
+			d.Events = append(d.Events, eventFrom(e))
 		}
 		return oldestInWindow // newest first: an older event ends the window
 	})
@@ -213,6 +217,7 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 			return d, nil
 		}
 		d.EventsKnown = false
+		d.EventsError = ghclient.Reason(err)
 		d.Events = nil
 		d.unread("events", err, "", ComponentActivityRecency)
 		c.logf("%s: events not read: %s", d.Name, ghclient.Reason(err))
@@ -251,28 +256,16 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 	}
 	sort.SliceStable(d.Runs, func(i, j int) bool { return newer(d.Runs[i], d.Runs[j]) })
 
-	// Jobs (all attempts) of failed and re-run runs.
-	maxRuns := c.MaxJobRuns
-	if maxRuns == 0 {
-		maxRuns = DefaultMaxJobRuns
+	// Jobs (all attempts) of the runs the score and the table need, within
+	// the budget; the others say why they have none.
+	budget := c.MaxJobRuns
+	if budget == 0 {
+		budget = DefaultMaxJobRuns
 	}
-	fetched := 0
-	perWorkflow := map[int64]int{}
-	for i := range d.Runs {
+	plan := planJobReads(d.Runs, budget)
+	d.Jobs.Budget = budget
+	for _, i := range plan.read {
 		r := &d.Runs[i]
-		if !isFailure(r.Conclusion) && r.Attempt <= 1 {
-			continue
-		}
-		if fetched >= maxRuns {
-			break
-		}
-		// A long streak of one workflow must not use up the budget of the
-		// others: the newest few runs of each workflow are read.
-		if perWorkflow[r.WorkflowID] >= maxJobRunsPerWorkflow {
-			continue
-		}
-		perWorkflow[r.WorkflowID]++
-		fetched++
 		js, err := listPages(ctx, 0, func(opt github.ListOptions) ([]*github.WorkflowJob, *github.Response, error) {
 			return c.API.ListJobs(ctx, t.Owner, t.Name, r.ID, opt)
 		})
@@ -285,6 +278,8 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 				// score stands on the runs, so no component is missing.
 				d.unread("jobs", err, "actions: read")
 			}
+			r.JobsNote = "jobs not read: " + ghclient.Reason(err)
+			d.Jobs.Failed++
 			c.logf("%s: jobs of run %d not read: %s", d.Name, r.ID, ghclient.Reason(err))
 			continue
 		}
@@ -293,6 +288,22 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 			jobs = append(jobs, jobFrom(j))
 		}
 		r.Jobs, r.JobsKnown = jobs, true
+		d.Jobs.Read++
+	}
+	for _, i := range plan.skipped {
+		d.Runs[i].JobsNote = fmt.Sprintf("jobs not read: the budget of %d job listings per domain went to newer failures and re-runs", budget)
+	}
+	for _, i := range plan.noJobs {
+		d.Runs[i].JobsNote = "the workflow did not start (startup_failure): no jobs ran; the workflow file does not parse or a reusable workflow it calls cannot be resolved"
+	}
+	d.Jobs.Runs = len(plan.read) + len(plan.skipped)
+	d.Jobs.NotRead = len(plan.skipped)
+	d.Jobs.Essential = plan.essential
+	d.Jobs.EssentialNotRead = max(plan.essential-budget, 0)
+
+	// Signals outside the events feed, from the APIs that publish them.
+	if err := c.collectSignals(ctx, t, &d, windowStart); err != nil {
+		return d, err
 	}
 
 	// Open issues and pull requests; none to read when the count is 0.
@@ -323,6 +334,69 @@ func (c *Collector) collectOne(ctx context.Context, t Target) (DomainData, error
 	return d, nil
 }
 
+// jobPlan is which runs get their jobs read.
+type jobPlan struct {
+	// read are indexes into the runs, in reading order; skipped did not fit
+	// the budget; noJobs are startup failures, which have no jobs to read.
+	read, skipped, noJobs []int
+	// essential counts the runs the score and the failure table need: the
+	// re-runs and the newest failure of each workflow (they come first).
+	essential int
+}
+
+// planJobReads chooses whose jobs to read within budget listings, most
+// needed first: every re-run (the flaky rule reads their attempts, and the
+// score sets flaky runs apart), then the newest failure of each workflow
+// (the failing job and step of every failure group), then the other
+// failures, newest first taking the workflows in turn so that one
+// long-broken workflow cannot use up the budget of the others. Runs must be
+// newest first.
+func planJobReads(runs []WorkflowRun, budget int) jobPlan {
+	var p jobPlan
+	var reruns []int
+	byWorkflow := map[int64][]int{}
+	var order []int64
+	for i, r := range runs {
+		switch {
+		case r.Conclusion == "startup_failure":
+			p.noJobs = append(p.noJobs, i)
+		case r.Attempt > 1:
+			reruns = append(reruns, i)
+		case isFailure(r.Conclusion):
+			if _, ok := byWorkflow[r.WorkflowID]; !ok {
+				order = append(order, r.WorkflowID)
+			}
+			byWorkflow[r.WorkflowID] = append(byWorkflow[r.WorkflowID], i)
+		}
+	}
+	queue := append([]int(nil), reruns...)
+	// Round robin over the workflows, newest failure first in each: round 0
+	// is the newest failure of every workflow.
+	for round := 0; ; round++ {
+		added := false
+		for _, wf := range order {
+			if rs := byWorkflow[wf]; round < len(rs) {
+				queue = append(queue, rs[round])
+				added = true
+			}
+		}
+		if round == 0 {
+			p.essential = len(queue)
+		}
+		if !added {
+			break
+		}
+	}
+	for _, i := range queue {
+		if len(p.read) < budget {
+			p.read = append(p.read, i)
+		} else {
+			p.skipped = append(p.skipped, i)
+		}
+	}
+	return p
+}
+
 // analyze classifies the logs of failed jobs in the latest attempt of
 // failed runs: the newest failure of each distinct workflow and job, up to
 // MaxLogs, so one broken job repeated many times does not hide the others.
@@ -350,6 +424,11 @@ func (c *Collector) analyze(ctx context.Context, t Target, d *DomainData) error 
 			}
 			seen[key] = true
 			done++
+			ck := classKey(d.Name, j.ID, attempt(*j))
+			if e, ok := c.classCache.get(ck); ok {
+				j.Analysis = e.Analysis
+				continue
+			}
 			rc, err := c.API.JobLog(ctx, t.Owner, t.Name, j.ID)
 			if err != nil {
 				if stop := stopFor(err); stop != nil {
@@ -365,6 +444,7 @@ func (c *Collector) analyze(ctx context.Context, t Target, d *DomainData) error 
 				continue
 			}
 			j.Analysis = a
+			c.classCache.put(ck, a)
 		}
 	}
 	return nil
@@ -379,6 +459,7 @@ func metaFrom(r *github.Repository) RepoMeta {
 		OpenIssuesCount: r.GetOpenIssuesCount(),
 		HTMLURL:         r.GetHTMLURL(),
 		Topics:          r.Topics,
+		OwnerType:       r.GetOwner().GetType(),
 	}
 }
 
@@ -387,18 +468,29 @@ func runFrom(r *github.WorkflowRun) WorkflowRun {
 		ID: r.GetID(), WorkflowID: r.GetWorkflowID(), Name: r.GetName(), HeadBranch: r.GetHeadBranch(),
 		HeadSHA: r.GetHeadSHA(), Event: r.GetEvent(), Status: r.GetStatus(), Conclusion: r.GetConclusion(),
 		Attempt: max(r.GetRunAttempt(), 1), CreatedAt: r.GetCreatedAt().Time, HTMLURL: r.GetHTMLURL(),
+		StartedAt: r.GetRunStartedAt().Time, UpdatedAt: r.GetUpdatedAt().Time,
 	}
 }
 
 func jobFrom(j *github.WorkflowJob) Job {
-	out := Job{ID: j.GetID(), Name: j.GetName(), Attempt: int(max(j.GetRunAttempt(), 1)), Conclusion: j.GetConclusion(), HTMLURL: j.GetHTMLURL()}
-	for _, s := range j.Steps {
-		if s.GetConclusion() == "failure" {
-			out.FailedStep = s.GetName()
-			break
+	out := Job{ID: j.GetID(), Name: j.GetName(), Attempt: int(max(j.GetRunAttempt(), 1)), Conclusion: j.GetConclusion(),
+		HTMLURL: j.GetHTMLURL(), CreatedAt: j.GetCreatedAt().Time, StartedAt: j.GetStartedAt().Time, CompletedAt: j.GetCompletedAt().Time}
+	out.FailedStep = failedStep(j.Steps)
+	return out
+}
+
+// failedStep names the step a failed job stopped at: the first step that
+// failed; for a job that timed out or was cancelled, the step that was
+// running then (GitHub concludes it cancelled, or timed_out).
+func failedStep(steps []*github.TaskStep) string {
+	for _, want := range []string{"failure", "timed_out", "cancelled"} {
+		for _, s := range steps {
+			if s.GetConclusion() == want {
+				return s.GetName()
+			}
 		}
 	}
-	return out
+	return ""
 }
 
 func itemFrom(i *github.Issue) Item {
@@ -459,43 +551,111 @@ func ResolveMetadata(ctx context.Context, api API, targets []Target) {
 	}
 }
 
-// OrgFilter selects repositories of an organisation.
+// OrgFilter selects the repositories of an owner: an organisation, a user
+// account, or what an App installation token reaches.
 type OrgFilter struct {
 	Org string
 	// Name is a path.Match pattern on the repository name ("" = all).
 	Name string
 	// Topic keeps only repositories with this topic ("" = all).
 	Topic string
+	// Installation is set when the token is an App installation token (or
+	// a GITHUB_TOKEN, ghs_…): GET /installation/repositories then adds the
+	// private repositories it reaches, which the owner listings do not show.
+	Installation bool
 }
 
-// ListOrgTargets lists the organisation's repositories matching the filter,
-// carrying their metadata so they are not fetched again.
-func ListOrgTargets(ctx context.Context, api API, f OrgFilter) ([]Target, error) {
-	rs, err := ghclient.ListAll(ctx, func(opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
-		return api.ListOrgRepos(ctx, f.Org, opt)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("failed to list the repositories of %s: %w", f.Org, err)
-	}
-	var out []Target
-	for _, r := range rs {
-		if f.Name != "" {
-			if ok, _ := path.Match(f.Name, r.GetName()); !ok {
+// OrgListing says where the org's repositories were listed from.
+type OrgListing struct {
+	// Sources are the listings read: "GET /orgs/{org}/repos",
+	// "GET /users/{user}/repos", "GET /installation/repositories".
+	Sources []string
+	// Account is "organization" or "user" ("" when only the installation
+	// listing answered).
+	Account string
+}
+
+// ListOrgTargets lists the repositories of f.Org matching the filter,
+// carrying their metadata so they are not fetched again. An organisation is
+// listed with GET /orgs/{org}/repos; a user account answers that with 404,
+// and is listed with GET /users/{user}/repos. With an installation token the
+// repositories of GET /installation/repositories owned by f.Org are added.
+// It fails only when no listing names the owner.
+func ListOrgTargets(ctx context.Context, api API, f OrgFilter) ([]Target, OrgListing, error) {
+	var listing OrgListing
+	byName := map[string]Target{}
+	add := func(rs []*github.Repository) {
+		for _, r := range rs {
+			owner := r.GetOwner().GetLogin()
+			if owner == "" {
+				owner = f.Org
+			}
+			if !strings.EqualFold(owner, f.Org) {
 				continue
 			}
+			if f.Name != "" {
+				if ok, _ := path.Match(f.Name, r.GetName()); !ok {
+					continue
+				}
+			}
+			if f.Topic != "" && !containsFold(r.Topics, f.Topic) {
+				continue
+			}
+			m := metaFrom(r)
+			byName[strings.ToLower(owner+"/"+r.GetName())] = Target{Repo: ghname.Repo{Owner: owner, Name: r.GetName()}, Meta: &m}
 		}
-		if f.Topic != "" && !containsFold(r.Topics, f.Topic) {
-			continue
+	}
+	orgRepos, orgErr := listPages(ctx, 0, func(opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
+		return api.ListOrgRepos(ctx, f.Org, opt)
+	})
+	var ownerErr error
+	switch {
+	case orgErr == nil:
+		listing.Account, listing.Sources = "organization", append(listing.Sources, "GET /orgs/{org}/repos")
+		add(orgRepos)
+	case ghclient.StatusCode(orgErr) == http.StatusNotFound:
+		// Not an organisation: a user account lists its repositories under
+		// /users/{user}/repos.
+		var userRepos []*github.Repository
+		userRepos, ownerErr = listPages(ctx, 0, func(opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
+			return api.ListOwnerRepos(ctx, f.Org, opt)
+		})
+		if ownerErr == nil {
+			listing.Account, listing.Sources = "user", append(listing.Sources, "GET /users/{user}/repos")
+			add(userRepos)
 		}
-		m := metaFrom(r)
-		owner := r.GetOwner().GetLogin()
-		if owner == "" {
-			owner = f.Org
+	default:
+		ownerErr = orgErr
+	}
+	if stop := stopFor(orgErr); stop != nil {
+		return nil, listing, fmt.Errorf("failed to list the repositories of %s: %w", f.Org, orgErr)
+	}
+	var instErr error
+	if f.Installation {
+		var instRepos []*github.Repository
+		instRepos, instErr = listPages(ctx, 0, func(opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
+			return api.ListInstallationRepos(ctx, opt)
+		})
+		if instErr == nil {
+			listing.Sources = append(listing.Sources, "GET /installation/repositories")
+			add(instRepos)
 		}
-		out = append(out, Target{Repo: ghname.Repo{Owner: owner, Name: r.GetName()}, Meta: &m})
+	}
+	if len(listing.Sources) == 0 {
+		switch {
+		case orgErr != nil && ghclient.StatusCode(orgErr) == http.StatusNotFound && ghclient.StatusCode(ownerErr) == http.StatusNotFound:
+			return nil, listing, fmt.Errorf("failed to list the repositories of %s: it is neither an organization (GET /orgs/%s/repos: 404) nor a user (GET /users/%s/repos: 404)", f.Org, f.Org, f.Org)
+		case instErr != nil:
+			return nil, listing, fmt.Errorf("failed to list the repositories of %s: %w (installation repositories: %v)", f.Org, ownerErr, instErr)
+		}
+		return nil, listing, fmt.Errorf("failed to list the repositories of %s: %w", f.Org, ownerErr)
+	}
+	out := make([]Target, 0, len(byName))
+	for _, t := range byName {
+		out = append(out, t)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].FullName() < out[j].FullName() })
-	return out, nil
+	return out, listing, nil
 }
 
 func containsFold(list []string, s string) bool {

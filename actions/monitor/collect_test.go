@@ -101,11 +101,20 @@ func TestColdRunRequestBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := apiRequests(e.srv)
-	domains, withOpen, failedJobs, jobRuns := len(f.Repositories), 0, 0, 0
+	domains, withOpen, failedJobs, jobRuns, checks := len(f.Repositories), 0, 0, 0, 0
 	for _, r := range f.Repositories {
 		if len(r.Pulls)+len(r.Issues) > 0 {
 			withOpen++
 		}
+		// Statuses, check suites and check runs of the newest heads of the
+		// default branch (at most signalHeads).
+		heads := map[string]bool{}
+		for _, run := range r.Runs {
+			if run.HeadBranch == r.DefaultBranch {
+				heads[run.HeadSHA] = true
+			}
+		}
+		checks += 3 * min(len(heads), DefaultSignalHeads)
 		for _, run := range r.Runs {
 			if isFailure(run.Conclusion) || run.RunAttempt > 1 {
 				jobRuns++
@@ -118,15 +127,16 @@ func TestColdRunRequestBudget(t *testing.T) {
 		}
 	}
 	want := map[string]int{"owner": 1, "events": domains, "runs": domains, "issues": withOpen, "jobs": jobRuns,
-		"total": 1 + 2*domains + withOpen + jobRuns}
+		"deployments": domains, "commit_checks": checks,
+		"total": 1 + 3*domains + withOpen + jobRuns + checks}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 	if jobRuns > failedJobs {
 		t.Errorf("jobs requests %d exceed failed jobs %d", jobRuns, failedJobs)
 	}
-	if bound := 3*domains + failedJobs; got["total"] > bound {
-		t.Errorf("cold run made %d requests, bound 3/domain + 1 per failed job = %d", got["total"], bound)
+	if bound := (4+3*DefaultSignalHeads)*domains + failedJobs; got["total"] > bound {
+		t.Errorf("cold run made %d requests, bound %d/domain + 1 per failed job = %d", got["total"], 4+3*DefaultSignalHeads, bound)
 	}
 	t.Logf("cold run: %d requests for %d domains (%.2f/domain; %d issue lists, %d job lists, %d failed jobs)",
 		got["total"], domains, float64(got["total"])/float64(domains), withOpen, jobRuns, failedJobs)
@@ -214,7 +224,7 @@ func TestFaultsDoNotChangeTheReport(t *testing.T) {
 func TestPrimaryRateLimitGivesPartialReport(t *testing.T) {
 	t.Parallel()
 	f := genFixture(genOptions{Domains: 10})
-	s, u := startEmulator(t, f, emulator.Options{RateLimit: 12})
+	s, u := startEmulator(t, f, emulator.Options{RateLimit: 40})
 	c := newClient(t, u, "", func(c *ghclient.Config) { c.RateLimitPolicy = "stop" })
 	cfg := genConfig(t, f)
 	cfg.Concurrency = 1
@@ -386,7 +396,7 @@ func TestEventsWindowTruncation(t *testing.T) {
 	t.Parallel()
 	busy := emulator.Repository{Owner: "eco", Name: "busy", DefaultBranch: "main"}
 	for i := 0; i < 400; i++ { // one event every 10 minutes: more than GitHub keeps
-		busy.Events = append(busy.Events, emulator.Event{ID: fmt.Sprint(i + 1), Type: EventTypes[i%len(EventTypes)], Actor: "dev",
+		busy.Events = append(busy.Events, emulator.Event{ID: fmt.Sprint(i + 1), Type: FeedEventTypes[i%len(FeedEventTypes)], Actor: "dev",
 			CreatedAt: genNow.Add(-time.Duration(i) * 10 * time.Minute)})
 	}
 	quiet := emulator.Repository{Owner: "eco", Name: "quiet", DefaultBranch: "main",

@@ -26,10 +26,7 @@ const exampleFixture = "../../testdata/ecosystem/ecosystem.yaml"
 // reference time, with failure analysis on.
 func runExample(t *testing.T, outDir string) *Result {
 	t.Helper()
-	f, err := emulator.LoadFixture(exampleFixture)
-	if err != nil {
-		t.Fatalf("failed to load the example ecosystem: %v", err)
-	}
+	f := sharedExample(t)
 	e := newEnv(t, f, emulator.Options{}, "")
 	var domains []ghname.Repo
 	for _, r := range f.Repositories {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,7 +47,7 @@ func genFixture(o genOptions) *emulator.Fixture {
 		r := emulator.Repository{Owner: o.Owner, Name: fmt.Sprintf("domain-%03d", i), DefaultBranch: "main",
 			PushedAt: ago(time.Duration(i%7) * h), CreatedAt: ago(400 * 24 * h), Topics: []string{"ecosystem"},
 			Workflows: []emulator.Workflow{{ID: 1, Name: "CI", Path: ".github/workflows/ci.yml"}, {ID: 2, Name: "Nightly", Path: ".github/workflows/nightly.yml"}}}
-		types := EventTypes
+		types := FeedEventTypes
 		for e := 0; e < o.Events; e++ {
 			r.Events = append(r.Events, emulator.Event{ID: fmt.Sprint(next()), Type: types[(i+e)%len(types)], Actor: "dev",
 				CreatedAt: ago(time.Duration(e*40+i%5) * h / 2)})
@@ -93,6 +95,14 @@ func genFixture(o genOptions) *emulator.Fixture {
 		if i%5 == 0 {
 			r.Issues = append(r.Issues, emulator.Issue{Number: 10, Title: "CI down on main @maintainer", User: "github-actions[bot]",
 				Labels: []string{"critical"}, CreatedAt: ago(12 * h)})
+		}
+		// Runs take a few minutes and their jobs wait a little for a runner.
+		for k := range r.Runs {
+			run := &r.Runs[k]
+			run.UpdatedAt = run.CreatedAt.Add(time.Duration(4+run.ID%9) * time.Minute)
+			for j := range run.Jobs {
+				run.Jobs[j].StartedAt = run.CreatedAt.Add(time.Duration(20+run.Jobs[j].ID%40) * time.Second)
+			}
 		}
 		f.Repositories = append(f.Repositories, r)
 	}
@@ -156,6 +166,12 @@ func apiRequests(s *emulator.Server) map[string]int {
 			continue
 		case strings.HasSuffix(p, "/events"):
 			out["events"]++
+		case strings.HasSuffix(p, "/deployments"):
+			out["deployments"]++
+		case strings.HasSuffix(p, "/statuses") && strings.Contains(p, "/deployments/"):
+			out["deployment_statuses"]++
+		case strings.HasSuffix(p, "/statuses"), strings.HasSuffix(p, "/check-runs"), strings.HasSuffix(p, "/check-suites"):
+			out["commit_checks"]++
 		case strings.HasSuffix(p, "/actions/runs"):
 			out["runs"]++
 		case strings.HasSuffix(p, "/jobs"):
@@ -191,3 +207,57 @@ func repos(tb testing.TB, names ...string) []ghname.Repo {
 	}
 	return out
 }
+
+// exampleOnce loads the example ecosystem once for the package's tests
+// (parsing its 1.3 MB under -race takes seconds).
+var exampleOnce = sync.OnceValues(func() (*emulator.Fixture, error) { return emulator.LoadFixture(exampleFixture) })
+
+// sharedExample is the example ecosystem, shared by the tests: read it,
+// never change it in place (copy the struct to set top-level fields such as
+// Tokens; load a fresh one to change repositories).
+func sharedExample(tb testing.TB) *emulator.Fixture {
+	tb.Helper()
+	f, err := exampleOnce()
+	if err != nil {
+		tb.Fatalf("failed to load the example ecosystem: %v", err)
+	}
+	return f
+}
+
+// defaultExampleRun is the monitor's report on the example ecosystem with
+// the default settings and a 14-day window, made once for the tests that
+// only read it.
+var defaultExampleRun = sync.OnceValues(func() (Report, error) {
+	f, err := exampleOnce()
+	if err != nil {
+		return Report{}, err
+	}
+	now := f.ReferenceTime
+	s, err := emulator.NewChecked(f, emulator.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		return Report{}, err
+	}
+	hs := httptest.NewServer(s)
+	defer hs.Close()
+	s.SetURL(hs.URL)
+	c, err := ghclient.New(ghclient.Config{Token: "test-token", APIURL: hs.URL, Version: "test", MaxRetries: 8,
+		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
+	if err != nil {
+		return Report{}, err
+	}
+	dir, err := os.MkdirTemp("", "monitor-example-")
+	if err != nil {
+		return Report{}, err
+	}
+	defer os.RemoveAll(dir)
+	var domains []ghname.Repo
+	for _, r := range f.Repositories {
+		domains = append(domains, ghname.Repo{Owner: r.Owner, Name: r.Name})
+	}
+	res, err := Run(context.Background(), Config{Domains: domains, Now: now, OutputDir: dir, Window: 14 * 24 * time.Hour},
+		Deps{API: GitHubAPI{Client: c.Client}})
+	if err != nil {
+		return Report{}, err
+	}
+	return res.Report, nil
+})

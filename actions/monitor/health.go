@@ -69,6 +69,8 @@ type Assessment struct {
 
 	TotalEvents    int
 	EventTypes     map[string]int
+	Signals        map[string]Signal
+	Workflows      []WorkflowMetrics
 	RecentActivity int
 	LastActivity   *time.Time
 	OpenPulls      int
@@ -82,29 +84,48 @@ type Assessment struct {
 // clock give the same assessment.
 func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessment {
 	a := Assessment{Name: d.Name, Components: map[string]Component{}, EventTypes: map[string]int{}}
-	for _, t := range EventTypes {
+	for _, t := range SignalNames {
 		a.EventTypes[t] = 0
 	}
+	windowStart := now.Add(-set.Window)
+	signals, activity := assessSignals(d, windowStart)
+	a.Signals = signals
 	if d.Error != "" {
 		a.Band = BandUnknown
 		a.Findings = append(a.Findings, healthFinding(SeverityWarning, "", "domain could not be read: "+d.Error))
 		return a
 	}
 
-	windowStart := now.Add(-set.Window)
-	// Events.
-	for _, e := range d.Events {
-		if e.CreatedAt.Before(windowStart) {
-			continue
-		}
-		a.TotalEvents++
-		a.EventTypes[e.Type]++
-		if now.Sub(e.CreatedAt) <= set.Recent {
+	// Activity: the feed's events (but for the types it does not carry,
+	// which come from their own APIs) and the deployments. total_events
+	// sums every signal read.
+	seen := func(at time.Time) {
+		if now.Sub(at) <= set.Recent {
 			a.RecentActivity++
 		}
-		if a.LastActivity == nil || e.CreatedAt.After(*a.LastActivity) {
-			t := e.CreatedAt
+		if a.LastActivity == nil || at.After(*a.LastActivity) {
+			t := at
 			a.LastActivity = &t
+		}
+	}
+	for _, e := range d.Events {
+		if notInFeed(e.Type) || e.CreatedAt.Before(windowStart) {
+			continue
+		}
+		a.EventTypes[e.Type]++
+		seen(e.CreatedAt)
+	}
+	for name, sig := range signals {
+		if notInFeed(name) && sig.Value != nil {
+			a.EventTypes[name] = *sig.Value
+		}
+	}
+	for _, n := range a.EventTypes {
+		a.TotalEvents += n
+	}
+	for _, at := range activity {
+		if !at.Before(windowStart) {
+			seen(at)
 		}
 	}
 	if !d.Meta.PushedAt.IsZero() && (a.LastActivity == nil || d.Meta.PushedAt.After(*a.LastActivity)) {
@@ -117,6 +138,7 @@ func Assess(d DomainData, cfg HealthConfig, set Settings, now time.Time) Assessm
 
 	a.Flaky = DetectFlaky(d.Runs)
 	a.CI = ciStats(d, a.Flaky)
+	a.Workflows = workflowMetrics(d, windowStart, now)
 	a.Failures = failures(d, a.Flaky)
 	weight := func(name string) float64 { return cfg.Weights[name] }
 	add := func(name string, value float64, score float64, detail string) {
@@ -408,6 +430,10 @@ func failures(d DomainData, fl Flakiness) []Failure {
 			}
 		}
 		if len(jobs) == 0 {
+			base.Note = r.JobsNote
+			if r.JobsKnown {
+				base.Note = "no job of the latest attempt failed (the run failed outside its jobs)"
+			}
 			out = append(out, base)
 			continue
 		}

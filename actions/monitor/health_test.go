@@ -231,13 +231,21 @@ func TestAssessEventTypesAndActivity(t *testing.T) {
 		{Type: "PushEvent", CreatedAt: ago(5 * time.Hour)},
 		{Type: "WatchEvent", CreatedAt: ago(3 * time.Hour)},
 		{Type: "ForkEvent", CreatedAt: ago(10 * 24 * time.Hour)}, // outside the 7d window
+		{Type: "DiscussionEvent", CreatedAt: ago(30 * time.Hour)},
+		{Type: "PullRequestReviewThreadEvent", CreatedAt: ago(31 * time.Hour)},
+		// The feed does not serve it (a webhook event): not counted.
+		{Type: "CheckRunEvent", CreatedAt: ago(2 * time.Hour)},
 	}}
 	got := Assess(d, DefaultHealthConfig(), testSettings(), testNow)
-	if got.TotalEvents != 3 || got.RecentActivity != 2 {
-		t.Errorf("total=%d recent=%d, want 3 and 2", got.TotalEvents, got.RecentActivity)
+	if got.TotalEvents != 5 || got.RecentActivity != 2 {
+		t.Errorf("total=%d recent=%d, want 5 and 2", got.TotalEvents, got.RecentActivity)
 	}
-	if len(got.EventTypes) != 23 || got.EventTypes["PushEvent"] != 2 || got.EventTypes["ForkEvent"] != 0 {
+	if len(got.EventTypes) != len(SignalNames) || got.EventTypes["PushEvent"] != 2 || got.EventTypes["ForkEvent"] != 0 ||
+		got.EventTypes["DiscussionEvent"] != 1 || got.EventTypes["PullRequestReviewThreadEvent"] != 1 || got.EventTypes["CheckRunEvent"] != 0 {
 		t.Errorf("event_types = %v", got.EventTypes)
+	}
+	if s := got.Signals["DiscussionEvent"]; s.Value == nil || *s.Value != 1 || s.Source != "events" {
+		t.Errorf("signals[DiscussionEvent] = %+v, want 1 from the events feed", s)
 	}
 	if got.LastActivity == nil || !got.LastActivity.Equal(ago(time.Hour)) {
 		t.Errorf("last activity = %v", got.LastActivity)

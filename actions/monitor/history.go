@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,7 +43,36 @@ type Delta = contract.HealthDelta
 // DomainDelta is one domain's change since the previous run.
 type DomainDelta = contract.DomainDelta
 
-// LoadHistory reads a history file; a missing file is an empty history.
+// HistoryError is a history_file that exists but cannot be used: it cannot
+// be read, or it is not a history. The run stops before any request and the
+// file is left as it is, since overwriting it would lose every past run.
+type HistoryError struct {
+	Path string
+	// Parse is true when the file was read but is not a history.
+	Parse bool
+	Err   error
+}
+
+func (e *HistoryError) Error() string {
+	if e.Parse {
+		return fmt.Sprintf("history_file %s is not a history file (%v): fix it, move it aside or point history_file elsewhere; nothing was written", e.Path, e.Err)
+	}
+	return fmt.Sprintf("history_file %s cannot be read (%v); nothing was written", e.Path, e.Err)
+}
+
+func (e *HistoryError) Unwrap() error { return e.Err }
+
+// InvalidInput makes the runner report the error as one about the
+// history_file input (pkg/runner InvalidInput).
+func (e *HistoryError) InvalidInput() (input, value, reason, allowed string) {
+	if e.Parse {
+		return "history_file", e.Path, "is not a history file this action wrote (" + e.Err.Error() + "); fix it, move it aside or choose another path: nothing was written", ""
+	}
+	return "history_file", e.Path, "cannot be read (" + e.Err.Error() + "); nothing was written", ""
+}
+
+// LoadHistory reads a history file; a missing file is an empty history. A
+// file that cannot be read or parsed is a *HistoryError.
 func LoadHistory(path string) (*History, error) {
 	h := &History{}
 	if path == "" {
@@ -53,13 +83,32 @@ func LoadHistory(path string) (*History, error) {
 		return h, nil
 	}
 	if err != nil {
-		return h, fmt.Errorf("failed to read history file %s: %w", path, err)
+		return nil, &HistoryError{Path: path, Err: err}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		// An empty file (touch history.json) holds no run to lose.
+		return h, nil
 	}
 	if err := json.Unmarshal(data, h); err != nil {
-		return &History{}, fmt.Errorf("failed to parse history file %s: %w", path, err)
+		return nil, &HistoryError{Path: path, Parse: true, Err: err}
+	}
+	if h.Entries == nil {
+		// {} or another JSON object: not a file this action wrote.
+		if !json.Valid(data) || !hasEntriesKey(data) {
+			return nil, &HistoryError{Path: path, Parse: true, Err: errors.New(`no "entries" list`)}
+		}
 	}
 	sort.SliceStable(h.Entries, func(i, j int) bool { return h.Entries[i].Timestamp.Before(h.Entries[j].Timestamp) })
 	return h, nil
+}
+
+func hasEntriesKey(data []byte) bool {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(data, &keys) != nil {
+		return false
+	}
+	_, ok := keys["entries"]
+	return ok
 }
 
 // last is the newest entry strictly before t, or nil.

@@ -28,6 +28,9 @@ func RenderMarkdown(r Report) string {
 		fmt.Fprintf(&b, "> [!WARNING]\n> Partial report: %s. Not read: %s.\n\n",
 			report.Markdown(r.MissingReason), report.Markdown(strings.Join(r.Missing, ", ")))
 	}
+	if s.NextStep != "" {
+		fmt.Fprintf(&b, "**Do first:** %s\n\n", report.Markdown(s.NextStep))
+	}
 	avg := "n/a"
 	if s.AverageScore != nil {
 		avg = fmt.Sprintf("%.1f", *s.AverageScore)

@@ -34,7 +34,7 @@ func TestRenderingEscapesUntrustedText(t *testing.T) {
 			t.Errorf("markdown contains %q outside code:\n%s", bad, md)
 		}
 	}
-	html, err := RenderDashboard(r, nil)
+	html, err := RenderDashboard(Pages{Report: r}, GroupFailures(r, FixerReports{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,10 +16,8 @@ import (
 // emulator knows, holding perms (nil: every permission), and opts' faults.
 func runExampleAs(t *testing.T, perms map[string]string, opts emulator.Options) Report {
 	t.Helper()
-	f, err := emulator.LoadFixture(exampleFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fc := *sharedExample(t) // a copy: only its tokens change
+	f := &fc
 	f.Tokens = map[string]emulator.Token{"t": {Login: "github-actions[bot]", Permissions: perms}}
 	_, url := startEmulator(t, f, opts)
 	c := newClient(t, url, "", func(cfg *ghclient.Config) { cfg.Token = "t" })

@@ -16,9 +16,12 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 )
 
-// EventTypes are the 23 repository event types GitHub documents; every one of
-// them is always present in a domain's event_types (zero when absent).
-// https://docs.github.com/rest/using-the-rest-api/github-event-types
+// EventTypes are the 23 event types of the monitor's specification; every
+// one of them is always present in a domain's event_types and signals. Seven
+// of them are not served by the Events API (they are webhook events):
+// deployments, deployment statuses, commit statuses, check runs and check
+// suites are read from their own APIs, and team additions and marketplace
+// purchases have none a repository token can read (signals.go).
 var EventTypes = []string{
 	"CommitCommentEvent", "CreateEvent", "DeleteEvent", "DeploymentEvent",
 	"DeploymentStatusEvent", "ForkEvent", "GollumEvent", "IssueCommentEvent",
@@ -42,12 +45,19 @@ type DomainData struct {
 	EventsNote      string
 	// PollInterval is the X-Poll-Interval GitHub sent with the events feed.
 	PollInterval int
-	// EventsKnown is false when the events feed could not be read.
+	// EventsKnown is false when the events feed could not be read, and
+	// EventsError says why.
 	EventsKnown bool
+	EventsError string
+	// Signals are the signals read outside the events feed (deployments,
+	// commit statuses, checks) by their event type name.
+	Signals map[string]*SignalRead
 	// Runs are the workflow runs created inside the window, newest first.
 	Runs []WorkflowRun
 	// RunsKnown is false when the runs could not be read (no permission).
 	RunsKnown bool
+	// Jobs says whose jobs were read (see planJobReads).
+	Jobs JobCoverage
 	// Open lists open pull requests and issues; OpenKnown is false when
 	// they were not read.
 	Open      []Item
@@ -85,12 +95,16 @@ type RepoMeta struct {
 	OpenIssuesCount int
 	HTMLURL         string
 	Topics          []string
+	// OwnerType is the owner's account type: "User" or "Organization".
+	OwnerType string
 }
 
 // Event is one entry of the repository events feed.
 type Event struct {
 	Type      string
 	CreatedAt time.Time
+	// Ref and Head are a PushEvent's ref and the commit it pushed.
+	Ref, Head string
 }
 
 // WorkflowRun is a workflow run (its latest attempt) and, when fetched, the jobs of
@@ -107,10 +121,19 @@ type WorkflowRun struct {
 	Attempt    int
 	CreatedAt  time.Time
 	HTMLURL    string
-	// Jobs of every attempt (jobs?filter=all); JobsKnown says they were read.
+	// StartedAt is run_started_at; UpdatedAt is when the run last changed
+	// (its end, once completed).
+	StartedAt time.Time
+	UpdatedAt time.Time
+	// Jobs of every attempt (jobs?filter=all); JobsKnown says they were
+	// read, JobsNote why not.
 	Jobs      []Job
 	JobsKnown bool
+	JobsNote  string
 }
+
+// JobCoverage is how many runs had their jobs read.
+type JobCoverage = contract.JobCoverage
 
 // Job is a job of one attempt of a run.
 type Job struct {
@@ -121,6 +144,9 @@ type Job struct {
 	// FailedStep is the first step whose conclusion is failure.
 	FailedStep string
 	HTMLURL    string
+	// CreatedAt, StartedAt and CompletedAt time the job: queue time is
+	// StartedAt − CreatedAt.
+	CreatedAt, StartedAt, CompletedAt time.Time
 	// Analysis is the classified log, when analyze_failures is on.
 	Analysis *Analysis
 }

@@ -43,6 +43,7 @@ type Summary = contract.EcosystemSummary
 func DomainReportFrom(a Assessment, d DomainData) DomainReport {
 	r := DomainReport{
 		HealthScore: a.Score, ScoreRange: a.ScoreRange, TotalEvents: a.TotalEvents, EventTypes: a.EventTypes,
+		Signals: a.Signals, Workflows: nonNil(a.Workflows),
 		RecentActivity: a.RecentActivity, LastActivity: a.LastActivity, Band: a.Band,
 		Confidence: a.Confidence, Components: a.Components, MissingComponents: nonNil(a.Missing),
 		Findings: a.Findings, CI: a.CI,
@@ -50,7 +51,7 @@ func DomainReportFrom(a Assessment, d DomainData) DomainReport {
 		OpenPullRequests: a.OpenPulls, StalePullRequests: a.StalePulls, OpenIssues: a.OpenIssues,
 		EventsTruncated: d.EventsTruncated, EventsNote: d.EventsNote, PollInterval: d.PollInterval,
 		DefaultBranch: d.Meta.DefaultBranch, URL: d.Meta.HTMLURL, Archived: d.Meta.Archived,
-		Error: d.Error, Status: d.Status,
+		Error: d.Error, Status: d.Status, JobCoverage: d.Jobs,
 	}
 	r.Findings = []Finding{}
 	for _, f := range a.Findings {
@@ -103,13 +104,21 @@ func recommend(name string, r DomainReport, fails []Failure, oldestPR float64) [
 	if c, ok := r.Components[ComponentFailureStreak]; ok && c.Value > 0 {
 		msg := "fix the default branch: " + c.Detail
 		for _, f := range fails {
-			if f.HeadBranch == r.DefaultBranch {
+			if f.HeadBranch != r.DefaultBranch {
+				continue
+			}
+			switch {
+			case f.Job != "":
 				msg += fmt.Sprintf("; latest failure in job %q", f.Job)
 				if f.Step != "" {
 					msg += fmt.Sprintf(" at step %q", f.Step)
 				}
-				break
+			case f.Conclusion == "startup_failure":
+				msg += fmt.Sprintf("; latest failure: workflow %q did not start (startup_failure): check the workflow file and the reusable workflows it calls", f.Workflow)
+			default:
+				msg += fmt.Sprintf("; latest failure: run %d of workflow %q (%s)", f.RunID, f.Workflow, f.Note)
 			}
+			break
 		}
 		add("%s", msg)
 	}

@@ -43,14 +43,22 @@ type Config struct {
 	// AnalyzeFailures classifies failed job logs (needs Deps.Classify).
 	AnalyzeFailures bool
 
-	OutputDir   string
+	OutputDir string
+	// CacheDir is cache_dir: the classifications of failed jobs are kept
+	// under it (ClassifiedCacheFile); "" keeps none.
+	CacheDir    string
 	HistoryFile string
 	HistorySize int
 	FailOn      string
 	Shard       Shard
 	// MergeReports, when set, switches to merge mode: the shard reports
-	// (paths or globs) are combined instead of reading GitHub.
+	// (paths or globs) are combined instead of reading GitHub. With one
+	// report it re-renders the pages, e.g. after the fixer ran.
 	MergeReports []string
+	// FixerReports are the fixer's failure_analysis.json files (paths or
+	// globs) whose root causes and fixes the dashboard shows; a pattern that
+	// matches nothing is noted on the page, not an error.
+	FixerReports []string
 
 	Now time.Time
 	// Version is the action's version, recorded as the report's producer.
@@ -59,6 +67,10 @@ type Config struct {
 	RunURL     string
 	MaxJobRuns int
 	MaxLogs    int
+	// SignalHeads is the signal_heads input: default-branch heads whose
+	// commit statuses and checks are read (0: DefaultSignalHeads; < 0:
+	// none, those signals say so).
+	SignalHeads int
 }
 
 // Deps are the monitor's side effects.
@@ -66,8 +78,12 @@ type Deps struct {
 	API API
 	// Stats returns the client's accounting (pkg/ghclient Stats), JSON-able.
 	Stats func() any
-	// Classify classifies failed job logs (the fixer's classifier).
-	Classify Classifier
+	// Classify classifies failed job logs (the fixer's classifier);
+	// ClassifierID names its rule catalog (FixerClassifierID): with
+	// Config.CacheDir set, classifications made under the same id are reused
+	// by job id and attempt, so a warm run downloads no log.
+	Classify     Classifier
+	ClassifierID string
 	// Logf and Warnf print progress and warnings (escaped by the caller).
 	Logf  func(format string, args ...any)
 	Warnf func(format string, args ...any)
@@ -101,9 +117,19 @@ func (c *Config) Validate() error {
 			bad("org", c.Org.Org, "set either domains or org, not both")
 		}
 	}
+	if c.Org.Org != "" {
+		if err := ghname.ValidateOwner(c.Org.Org); err != nil {
+			bad("org", c.Org.Org, err.Error())
+		}
+	}
 	if c.Org.Name != "" {
 		if _, err := path.Match(c.Org.Name, ""); err != nil {
 			bad("name_filter", c.Org.Name, "not a valid glob: "+err.Error())
+		}
+	}
+	for _, p := range c.FixerReports {
+		if _, err := filepath.Match(p, ""); err != nil {
+			bad("fixer_report", p, "not a valid glob: "+err.Error())
 		}
 	}
 	if c.Window < 0 {
@@ -161,7 +187,8 @@ func (c *Config) defaults() {
 // or the organisation's repositories matching the filter.
 func (c *Config) Targets(ctx context.Context, api API) ([]Target, error) {
 	if c.Org.Org != "" {
-		return ListOrgTargets(ctx, api, c.Org)
+		t, _, err := ListOrgTargets(ctx, api, c.Org)
+		return t, err
 	}
 	var out []Target
 	seen := map[string]bool{}
@@ -193,9 +220,11 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		warnf = logf
 	}
 
+	// An unusable history file stops the run before any request: writing
+	// over it would lose every run it holds.
 	history, err := LoadHistory(cfg.HistoryFile)
 	if err != nil {
-		warnf("%v; starting a new history", err)
+		return nil, err
 	}
 
 	var in reportInput
@@ -229,11 +258,24 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		ResolveMetadata(ctx, deps.API, mine)
 		logf("reading %d domains (concurrency %d)", len(mine), cfg.Concurrency)
 		col := Collector{API: deps.API, Now: cfg.Now, Window: cfg.Window, Concurrency: cfg.Concurrency,
-			MaxJobRuns: cfg.MaxJobRuns, MaxLogs: cfg.MaxLogs, Logf: logf}
+			MaxJobRuns: cfg.MaxJobRuns, MaxLogs: cfg.MaxLogs, SignalHeads: cfg.SignalHeads, Logf: logf}
 		if cfg.AnalyzeFailures {
 			col.Classify = deps.Classify
+			if cfg.CacheDir != "" && deps.Classify != nil && deps.ClassifierID != "" {
+				cc, err := loadClassCache(cfg.CacheDir, deps.ClassifierID)
+				if err != nil {
+					warnf("%v", err)
+				}
+				col.classCache = cc
+			}
 		}
 		coll := col.Collect(ctx, mine)
+		if cc := col.classCache; cc != nil {
+			if err := cc.save(); err != nil {
+				warnf("%v", err)
+			}
+			logf("failure analysis: %d job logs classified from the cache (%s)", cc.hits, cfg.CacheDir)
+		}
 		in = reportInput{Now: cfg.Now, Domains: map[string]DomainReport{}, Partial: coll.Partial,
 			Missing: coll.Missing, Reason: coll.MissingReason}
 		set := Settings{Window: cfg.Window, Recent: cfg.Recent}
@@ -246,6 +288,12 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 			Bands: cfg.Health.Bands, Weights: cfg.Health.Weights, Shard: cfg.Shard.String()}
 		if deps.Stats != nil {
 			in.API = toMap(deps.Stats())
+		}
+		if cc := col.classCache; cc != nil {
+			if in.API == nil {
+				in.API = map[string]any{}
+			}
+			in.API["classified_from_cache"] = cc.hits
 		}
 		if coll.Partial {
 			warnf("rate limit reached: the report is partial, %d domains missing (%s)", len(coll.Missing), coll.MissingReason)
@@ -260,6 +308,16 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	}
 	in.Version, in.RunURL = cfg.Version, cfg.RunURL
 	rep := buildReport(in)
+	// The fixer's root causes, read now: the next step and the pages name
+	// them when the fixer ran before this step.
+	fixer, fixerMissing, err := LoadFixerReports(cfg.FixerReports)
+	if err != nil {
+		return nil, err
+	}
+	if len(fixerMissing) > 0 {
+		logf("fixer_report %s: no such file yet; the dashboard shows the monitor's own root causes", strings.Join(fixerMissing, ", "))
+	}
+	rep.Summary.NextStep = NextStep(rep, GroupFailures(rep, fixer))
 
 	res := &Result{Report: rep,
 		ReportPath:  filepath.Join(cfg.OutputDir, ReportFile),
@@ -276,7 +334,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	}
 	if !sharded {
 		history.Append(rep, cfg.HistorySize)
-		if err := WritePages(res.PagesPath, rep, res.Markdown, history); err != nil {
+		if err := WritePages(res.PagesPath, Pages{Report: rep, Markdown: res.Markdown, History: history, Fixer: fixer, FixerMissing: fixerMissing}); err != nil {
 			return nil, err
 		}
 		if cfg.HistoryFile != "" {

@@ -80,22 +80,130 @@ type DomainHealth struct {
 	// Findings are the reasons the domain is not fully healthy, worst
 	// first, each naming the domain; data that could not be read is a
 	// finding of category missing_data.
-	Findings          []Finding  `json:"findings"`
-	Recommendations   []string   `json:"recommendations"`
-	CI                CIStats    `json:"ci"`
-	Flaky             FlakyStats `json:"flaky"`
-	OpenPullRequests  int        `json:"open_pull_requests"`
-	StalePullRequests int        `json:"stale_pull_requests"`
-	OpenIssues        int        `json:"open_issues"`
-	CriticalAlerts    []AlertRef `json:"critical_alerts"`
-	EventsTruncated   bool       `json:"events_truncated"`
-	EventsNote        string     `json:"events_note,omitempty"`
-	PollInterval      int        `json:"poll_interval,omitempty"`
-	DefaultBranch     string     `json:"default_branch,omitempty"`
-	URL               string     `json:"url,omitempty"`
-	Archived          bool       `json:"archived"`
-	Error             string     `json:"error,omitempty"`
-	Status            int        `json:"status,omitempty"`
+	Findings        []Finding `json:"findings"`
+	Recommendations []string  `json:"recommendations"`
+	// Signals holds every name of EventTypes (and the other types the
+	// events feed serves): its count in the window and the API it was read
+	// from, or why it could not be read (value null). event_types keeps the
+	// counts that were read, 0 for the others, for the scripts that read it.
+	Signals map[string]Signal `json:"signals"`
+	// JobCoverage says how many failed and re-run runs had their jobs read.
+	JobCoverage JobCoverage `json:"job_coverage"`
+	// Workflows are the per-workflow CI metrics of the window, worst first.
+	Workflows         []WorkflowMetrics `json:"workflows"`
+	CI                CIStats           `json:"ci"`
+	Flaky             FlakyStats        `json:"flaky"`
+	OpenPullRequests  int               `json:"open_pull_requests"`
+	StalePullRequests int               `json:"stale_pull_requests"`
+	OpenIssues        int               `json:"open_issues"`
+	CriticalAlerts    []AlertRef        `json:"critical_alerts"`
+	EventsTruncated   bool              `json:"events_truncated"`
+	EventsNote        string            `json:"events_note,omitempty"`
+	PollInterval      int               `json:"poll_interval,omitempty"`
+	DefaultBranch     string            `json:"default_branch,omitempty"`
+	URL               string            `json:"url,omitempty"`
+	Archived          bool              `json:"archived"`
+	Error             string            `json:"error,omitempty"`
+	Status            int               `json:"status,omitempty"`
+}
+
+// Signal sources (Signal.Source).
+const (
+	SourceEvents             = "events"              // GET /repos/{owner}/{repo}/events
+	SourceDeployments        = "deployments"         // GET /repos/{owner}/{repo}/deployments
+	SourceDeploymentStatuses = "deployment_statuses" // GET …/deployments/{id}/statuses
+	SourceCommitStatuses     = "commit_statuses"     // GET …/commits/{ref}/statuses
+	SourceCheckRuns          = "check_runs"          // GET …/commits/{ref}/check-runs
+	SourceCheckSuites        = "check_suites"        // GET …/commits/{ref}/check-suites
+	SourceNone               = "none"                // no API publishes it to this token
+)
+
+// Signal is one activity signal of a domain in the window: how many there
+// were (Value) and where that was read (Source, Endpoint); Value is null
+// when it could not be read, and Reason says why.
+type Signal struct {
+	Value    *int   `json:"value"`
+	Source   string `json:"source"`
+	Endpoint string `json:"endpoint,omitempty"`
+	// Note bounds what was read ("the newest 5 heads of the default
+	// branch"); Reason says why Value is null.
+	Note   string `json:"note,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// Status and Permission are the HTTP status that refused the read and
+	// the token permission that would allow it.
+	Status     int    `json:"status,omitempty"`
+	Permission string `json:"permission,omitempty"`
+}
+
+// JobCoverage counts the runs with jobs to read (failed and re-run runs;
+// startup failures have none), how many were read and how many the
+// per-domain budget left out. Essential are the runs the score and the
+// failure table need (every re-run, the newest failure of each workflow):
+// they are read first, and EssentialNotRead > 0 only when the budget is
+// smaller than they are.
+type JobCoverage struct {
+	Runs             int `json:"runs"`
+	Read             int `json:"read"`
+	NotRead          int `json:"not_read"`
+	Essential        int `json:"essential"`
+	EssentialNotRead int `json:"essential_not_read"`
+	// Failed counts listings that were tried and refused.
+	Failed int `json:"failed,omitempty"`
+	Budget int `json:"budget"`
+}
+
+// WorkflowMetrics are one workflow's CI figures in the window, the ones
+// GitHub's Actions performance metrics show an organisation (failure rate,
+// run time, queue time) plus the time to recovery of the default branch.
+// Durations are seconds; a figure without data is null, never 0.
+type WorkflowMetrics struct {
+	Domain     string `json:"domain"`
+	Workflow   string `json:"workflow"`
+	WorkflowID int64  `json:"workflow_id"`
+	// Runs counts the runs in the window; Successes and Failures the
+	// concluded ones (flaky runs count as successes, cancelled as neither).
+	Runs        int      `json:"runs"`
+	Successes   int      `json:"successes"`
+	Failures    int      `json:"failures"`
+	FailureRate *float64 `json:"failure_rate"`
+	// DurationP50/P95 are run times (run_started_at to the last update) of
+	// completed runs, in seconds.
+	DurationP50 *float64 `json:"duration_p50_s"`
+	DurationP95 *float64 `json:"duration_p95_s"`
+	// QueueP50/P95 are job queue times (created to started) of the jobs
+	// read, QueueJobs how many that was.
+	QueueP50  *float64 `json:"queue_p50_s"`
+	QueueP95  *float64 `json:"queue_p95_s"`
+	QueueJobs int      `json:"queue_jobs"`
+	// Recoveries are the default-branch failure streaks that ended with a
+	// green run in the window; TimeToRecoveryP50 is their median length
+	// (first failure to the next green run, seconds). FailingSince is the
+	// first failure of a streak still open.
+	Recoveries        int        `json:"recoveries"`
+	TimeToRecoveryP50 *float64   `json:"time_to_recovery_p50_s"`
+	FailingSince      *time.Time `json:"failing_since,omitempty"`
+	LastRun           *time.Time `json:"last_run,omitempty"`
+	// Trend compares the newer half of the window with the older one.
+	Trend WorkflowTrend `json:"trend"`
+	// Daily is one point per UTC day of the window, oldest first.
+	Daily []WorkflowDay `json:"daily"`
+}
+
+// WorkflowTrend is the change from the older half of the window to the
+// newer one: Direction is better, worse, steady or unknown.
+type WorkflowTrend struct {
+	Direction         string   `json:"direction"`
+	FailureRateChange *float64 `json:"failure_rate_change"`
+	DurationP50Change *float64 `json:"duration_p50_change_s"`
+}
+
+// WorkflowDay is one day of a workflow: concluded runs, failures and the
+// median run time (null without completed runs).
+type WorkflowDay struct {
+	Date        string   `json:"date"`
+	Runs        int      `json:"runs"`
+	Failures    int      `json:"failures"`
+	DurationP50 *float64 `json:"duration_p50_s"`
 }
 
 // ScoreRange is the lowest and highest score a domain can have whatever
@@ -167,6 +275,9 @@ type EcosystemSummary struct {
 	Unhealthy       []string `json:"unhealthy"`
 	FlakyJobs       int      `json:"flaky_jobs"`
 	TotalFailures   int      `json:"total_failures"`
+	// NextStep is the one thing to do first, in a sentence ("" when every
+	// domain is healthy).
+	NextStep string `json:"next_step,omitempty"`
 }
 
 // FailedJob is one failed job of a failed (not flaky) run, as the monitor
@@ -184,6 +295,9 @@ type FailedJob struct {
 	HeadSHA    string    `json:"head_sha"`
 	URL        string    `json:"url"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Note says why Job is empty: the run did not start (startup_failure)
+	// or its jobs were not read (budget, permission).
+	Note string `json:"note,omitempty"`
 	// Analysis is the monitor's classification of the job's log
 	// (analyze_failures: true); nil when it was not classified.
 	Analysis *JobClassification `json:"analysis,omitempty"`

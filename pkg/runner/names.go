@@ -344,3 +344,15 @@ func clipRunes(s string, n int) string {
 	}
 	return string([]rune(s)[:n]) + "…"
 }
+
+// ValidatePathGlobs: paths or globs of valid syntax (filepath.Match); a
+// pattern matching nothing yet is allowed.
+func ValidatePathGlobs(v any) error {
+	l, _ := v.([]string)
+	for _, p := range l {
+		if _, err := filepath.Match(p, ""); err != nil {
+			return &RuleError{Reason: fmt.Sprintf("has %q, which is not a valid pattern", cut(p)), Allowed: "paths or globs (filepath.Match syntax: * ? [a-z])"}
+		}
+	}
+	return nil
+}

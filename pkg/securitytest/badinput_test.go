@@ -24,7 +24,7 @@ var inputClasses = map[string]map[string]string{
 		"github_token": "token", "owner": "owner", "domains": "repos", "org": "owner", "name_filter": "glob",
 		"topic": "topic", "window": "duration>0", "hours": "int>0", "concurrency": "int1..64", "config": "infile",
 		"analyze_failures": "bool", "history_file": "histfile", "history_size": "int>0", "fail_on": "enum",
-		"shard": "shard", "merge_reports": "globs", "output_dir": "outdir", "log_level": "enum", "cache_dir": "cachedir",
+		"shard": "shard", "merge_reports": "globs", "fixer_report": "pattern_globs", "signal_heads": "int0..20", "job_budget": "int1..1000", "output_dir": "outdir", "log_level": "enum", "cache_dir": "cachedir",
 		"rate_limit_policy": "enum", "rate_limit_max_wait": "duration",
 	},
 	"fixer": {
@@ -116,6 +116,8 @@ func invalidValues(class, dir string) []string {
 		return nil // any text: milestones are matched by title, never put into a path
 	case "glob":
 		return []string{"[", "a[b", big}
+	case "pattern_globs":
+		return []string{"[", filepath.Join(dir, "a[b")}
 	case "globs_branch":
 		return []string{"main,[", "a[b"}
 	case "topic":

@@ -69,6 +69,9 @@ var intendedRoutes = map[string][]string{
 		"GET /repos/{owner}/{repo}", "GET /repos/{owner}/{repo}/actions/runs", "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
 		"GET /repos/{owner}/{repo}/events", "GET /repos/{owner}/{repo}/issues", "GET /orgs/{org}/repos", "GET /users/{username}/repos",
 		"GET /installation/repositories", "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs", signedDownload, "GET /rate_limit",
+		"GET /repos/{owner}/{repo}/deployments", "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+		"GET /repos/{owner}/{repo}/commits/{ref}/statuses", "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+		"GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
 	},
 	"fixer": {
 		"GET /repos/{owner}/{repo}/actions/jobs/{job_id}", "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs", signedDownload,

@@ -250,6 +250,9 @@ type repoB struct {
 	byK  map[string]*wfDef
 	runs []pendingRun
 	evs  []emulator.Event
+	// extra are feed events drawn from their own random source (topUpFeed),
+	// given ids between the others' after assignIDs.
+	extra []emulator.Event
 
 	prNums, issueNums []int
 	branchNames       []string
@@ -611,10 +614,34 @@ func (g *gen) assignIDs() {
 		e.b.evs[e.i].ID = fmt.Sprint(evID)
 	}
 	for _, b := range g.repos {
+		b.evs = append(b.evs, extraIDs(b.evs, b.extra)...)
 		// newest first, as the Events API lists them
 		sort.SliceStable(b.evs, func(i, j int) bool { return b.evs[i].CreatedAt.After(b.evs[j].CreatedAt) })
-		b.r.Events = b.evs
+		b.r.Events = feedOnly(b.evs)
 	}
+}
+
+// webhookOnly are the types of allEventTypes that the Events API does not
+// serve: they exist as webhook events only (GitHub's list of event types
+// for the Events API names none of them). Their signals live in the
+// fixture's deployments, commit statuses and check suites/runs (addSignals),
+// where GitHub publishes them.
+var webhookOnly = map[string]bool{
+	"TeamAddEvent": true, "DeploymentEvent": true, "DeploymentStatusEvent": true, "StatusEvent": true,
+	"CheckRunEvent": true, "CheckSuiteEvent": true, "MarketplacePurchaseEvent": true,
+}
+
+// feedOnly drops the events of webhookOnly types. They are drawn with the
+// others and dropped only here, after every random draw, so that the rest of
+// the fixture (runs, ids, the other events) stays exactly as it was.
+func feedOnly(evs []emulator.Event) []emulator.Event {
+	out := evs[:0]
+	for _, e := range evs {
+		if !webhookOnly[e.Type] {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // ---------------------------------------------------------------- apps and signals
@@ -719,7 +746,10 @@ func (g *gen) addSignals() {
 
 // ---------------------------------------------------------------- events
 
-// allEventTypes are the 23 event types the monitor counts.
+// allEventTypes are the 23 event types of the monitor's specification. The
+// bulk is drawn over all of them (the seeded sequence the fixture was made
+// with), and the seven the Events API does not serve are dropped before the
+// fixture is written (feedOnly).
 var allEventTypes = []string{
 	"WatchEvent", "PullRequestEvent", "IssuesEvent", "PushEvent", "ForkEvent", "CreateEvent",
 	"DeleteEvent", "ReleaseEvent", "CommitCommentEvent", "IssueCommentEvent", "PullRequestReviewEvent",
@@ -798,6 +828,73 @@ func (b *repoB) fillEvents(p evPlan, prs []prRef, issues []issueRef, branches []
 			}
 		}
 	}
+}
+
+// topUpFeed adds feed events (no webhookOnly type) until the repository
+// has want of them within p.Oldest. They come from a random source of
+// their own and get their ids in assignIDs without a draw, so that nothing
+// else in the fixture moves.
+func (b *repoB) topUpFeed(p evPlan, want int, prs []prRef, issues []issueRef, branches []string, releases []string) {
+	side := *b.g
+	side.rng = rand.New(rand.NewPCG(20261120, 5))
+	side.nextCommentID += 500000000 // payload ids away from the main sequence
+	side.nextReviewID += 500000000
+	tmp := &repoB{g: &side, r: b.r}
+	runs := make([]emulator.Run, 0, len(b.runs))
+	for _, pr := range b.runs {
+		runs = append(runs, pr.run)
+	}
+	sort.Slice(runs, func(i, j int) bool { return runs[i].CreatedAt.Before(runs[j].CreatedAt) })
+	count := 0
+	for _, e := range b.evs {
+		if !webhookOnly[e.Type] && !e.CreatedAt.Before(ago(p.Oldest)) {
+			count++
+		}
+	}
+	var types []string
+	var total float64
+	for _, t := range allEventTypes {
+		if !webhookOnly[t] {
+			types = append(types, t)
+			total += fillerWeights[t]
+		}
+	}
+	for ; count < want; count++ {
+		x := side.rng.Float64() * total
+		at := ago(p.Newest + time.Duration(math.Pow(side.rng.Float64(), p.Bias)*float64(p.Oldest-p.Newest)))
+		for _, t := range types {
+			if x -= fillerWeights[t]; x < 0 {
+				tmp.filler(t, at, prs, issues, branches, releases, runs)
+				break
+			}
+		}
+	}
+	b.extra = append(b.extra, tmp.evs...)
+}
+
+// extraIDs gives the extra events ids that keep the feed's order: the id of
+// the newest event at or before each, plus its rank among the extras that
+// follow that event (ids grow by at least 1000 from one event to the next).
+func extraIDs(evs, extra []emulator.Event) []emulator.Event {
+	sort.SliceStable(extra, func(i, j int) bool { return extra[i].CreatedAt.Before(extra[j].CreatedAt) })
+	byTime := append([]emulator.Event(nil), evs...)
+	sort.SliceStable(byTime, func(i, j int) bool { return byTime[i].CreatedAt.Before(byTime[j].CreatedAt) })
+	k, prevBase, rank := 0, int64(0), int64(0)
+	for i := range extra {
+		for k < len(byTime) && !byTime[k].CreatedAt.After(extra[i].CreatedAt) {
+			k++
+		}
+		var base int64 = 44018000000
+		if k > 0 {
+			fmt.Sscan(byTime[k-1].ID, &base)
+		}
+		if base != prevBase {
+			prevBase, rank = base, 0
+		}
+		rank++
+		extra[i].ID = fmt.Sprint(base + rank)
+	}
+	return extra
 }
 
 // filler adds one plausible event of type t at time at.
@@ -1741,6 +1838,9 @@ func (g *gen) buildTools() {
 		isRefs = append(isRefs, issueRef{is.Number, is.Title})
 	}
 	b.fillEvents(evPlan{Total: 420, Newest: 25 * time.Minute, Oldest: dh(37, 0), Bias: 1.5}, prRefs, isRefs, cursorBranches, []string{"v0.9.0"})
+	// More than 300 feed events in 30 days: the window is cut by the
+	// Events API's cap (the oddity README.md lists).
+	b.topUpFeed(evPlan{Newest: 25 * time.Minute, Oldest: dh(30, 0), Bias: 1.5}, 390, prRefs, isRefs, cursorBranches, []string{"v0.9.0"})
 	b.r.PushedAt = head.at
 }
 
