@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -33,7 +32,7 @@ func Spec() runner.Spec {
 		Inputs: []runner.Input{
 			runner.TokenInput(),
 			{Name: "log_files", Kind: runner.List, Env: "LOG_FILES", Usage: "log files or globs (several after --log-files, repeated, or comma/newline separated)", Validate: runner.ValidateExistingGlobs},
-			{Name: "log_dir", Kind: runner.String, Env: "LOG_DIR", Usage: "directory whose *.log files are classified too (added to log_files)", Validate: runner.ValidateInputDir},
+			{Name: "log_dir", Kind: runner.String, Env: "LOG_DIR", Usage: "directory of job logs classified too (added to log_files): *.log, *.txt, gzip'd, zip archives, GitHub's run log archive unpacked", Validate: runner.ValidateInputDir},
 			{Name: "run_id", Kind: runner.Int, Default: "0", Usage: "classify every failed job of this workflow run (0 = none)", Validate: runner.AtLeast(0)},
 			{Name: "job_ids", Kind: runner.List, Usage: "classify these job ids (numbers)"},
 			{Name: "repository", Kind: runner.String, Usage: "owner/repo of run_id and job_ids (default: the current repository)", Validate: runner.ValidateRepository},
@@ -70,7 +69,7 @@ func configFrom(r *runner.Run) (fixer.Config, error) {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			bad("log_dir", dir, "allowed: an existing directory of job logs (*.log)")
 		} else {
-			cfg.LogFiles = append(cfg.LogFiles, filepath.Join(dir, "*.log"))
+			cfg.LogFiles = append(cfg.LogFiles, dir)
 		}
 	}
 	if cfg.RunID < 0 {
@@ -159,6 +158,13 @@ func Run(ctx context.Context, r *runner.Run) (err error) {
 	}
 	s := res.Report.Summary
 	r.Infof("%d logs: %d with a root cause (%d unexplained), top category %s, max severity %s", s.Logs, s.Failed, s.Unexplained, s.TopCategory, s.MaxSeverity)
+	// A log that could not be read is no evidence of health: say so where
+	// the run is looked at, not only in the report.
+	for _, e := range res.Report.Errors {
+		if !strings.HasPrefix(e, "workflow_file ") {
+			r.Errorf(runner.Annotation{Title: "Log not classified"}, "%s", e)
+		}
+	}
 	if res.Report.Patch != nil {
 		for _, a := range res.Report.Patch.Applied {
 			r.Noticef(runner.Annotation{Title: "Workflow fix", File: res.Report.Patch.Workflow}, "%s", a)

@@ -307,6 +307,34 @@ func TestCreatePullRequestFromAction(t *testing.T) {
 	}
 }
 
+// TestUndecodableLogIsAnnotated gives log_dir a directory with an xz'd log
+// and a UTF-16 one: the first is an error annotation naming it, the second
+// is classified.
+func TestUndecodableLogIsAnnotated(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, name := range []string{"conan2-missing-prebuilt.log.xz", "conan2-missing-prebuilt.utf16le-bom.log"} {
+		data, err := os.ReadFile(filepath.Join("../../pkg/classify/testdata/encoded", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "sparesparrow/openssl-tools", "LOG_DIR": dir}
+	code, stdout := execute(t, env, "--output-dir", t.TempDir())
+	if code != runner.ExitOK {
+		t.Fatalf("exit code %d, stdout:\n%s", code, stdout)
+	}
+	if !regexp.MustCompile(`(?m)^::error title=Log not classified::.*conan2-missing-prebuilt\.log\.xz: xz-compressed data`).MatchString(stdout) {
+		t.Errorf("no error annotation for the xz log:\n%s", stdout)
+	}
+	if !regexp.MustCompile(`(?m)^::error title=.*Conan has no prebuilt binary.*utf16le-bom\.log line 95\)`).MatchString(stdout) {
+		t.Errorf("the UTF-16 log's root cause is not annotated:\n%s", stdout)
+	}
+}
+
 // TestNotDoneFailsTheStep: what was asked and not done (a workflow_file
 // that does not parse, a write GitHub refused) fails the step with a "Not
 // done" annotation naming it, after the analysis is reported: the report

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -157,7 +156,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		fileDomain = cfg.Repository
 	}
 	for _, f := range files {
-		logf("classifying %s", f)
+		logf("classifying %s", f.Name)
 		res, err := analyzePath(ctx, a, f)
 		if err != nil {
 			rep.Errors = append(rep.Errors, err.Error())
@@ -274,36 +273,48 @@ type IncompleteError struct{ NotDone []string }
 
 func (e *IncompleteError) Error() string { return "not done: " + strings.Join(e.NotDone, "; ") }
 
-func expandFiles(patterns []string) ([]string, error) {
-	var out []string
+// expandFiles resolves log_files: paths or globs, each match a log file, a
+// zip archive or a directory of logs (classify.FindLogs).
+func expandFiles(patterns []string) ([]classify.LogFile, error) {
+	var out []classify.LogFile
+	seen := map[string]bool{}
 	for _, p := range patterns {
 		p = strings.TrimSpace(p)
 		if p == "" {
 			continue
 		}
-		matches, err := filepath.Glob(p)
-		if err != nil {
-			return nil, fmt.Errorf("invalid log_files pattern %q: %w", p, err)
-		}
-		if len(matches) == 0 {
-			return nil, fmt.Errorf("log_files: %q matches no file", p)
+		matches := []string{p}
+		if _, err := os.Stat(p); err != nil {
+			if matches, err = filepath.Glob(p); err != nil {
+				return nil, fmt.Errorf("invalid log_files pattern %q: %w", p, err)
+			}
+			if len(matches) == 0 {
+				return nil, fmt.Errorf("log_files: %q matches no file", p)
+			}
 		}
 		for _, m := range matches {
-			if !slices.Contains(out, m) {
-				out = append(out, m)
+			logs, err := classify.FindLogs(m)
+			if err != nil {
+				return nil, fmt.Errorf("log_files: %w", err)
+			}
+			for _, l := range logs {
+				if !seen[l.Name] {
+					seen[l.Name] = true
+					out = append(out, l)
+				}
 			}
 		}
 	}
 	return out, nil
 }
 
-func analyzePath(ctx context.Context, a *classify.Analyzer, path string) (*classify.Analysis, error) {
-	f, err := os.Open(path)
+func analyzePath(ctx context.Context, a *classify.Analyzer, f classify.LogFile) (*classify.Analysis, error) {
+	r, err := f.Open()
 	if err != nil {
 		return nil, fmt.Errorf("failed to open log: %w", err)
 	}
-	defer f.Close()
-	return a.Analyze(ctx, f, path)
+	defer r.Close()
+	return a.Analyze(ctx, r, f.Name)
 }
 
 // jobsToFetch resolves run_id, job_ids and the monitor report into jobs.
@@ -411,8 +422,9 @@ func summarize(rep *Report) {
 			continue
 		}
 		s.Failed++
-		if rc.Category == classify.CategoryUnknown {
-			// Only a catch-all rule matched: nothing named the cause.
+		if rc.Category == classify.CategoryUnknown || classify.IsInferred(rc) {
+			// No rule named the cause: the general layer's line, or only a
+			// custom catch-all rule matched.
 			s.Unexplained++
 		}
 		s.ByCategory[rc.Category]++

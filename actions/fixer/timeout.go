@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -64,13 +63,17 @@ func placeInStep(a *classify.Analysis, j JobRef) {
 // jobNameFromLog reads the job's name from the set-up section of a raw
 // job log ("Complete job name: build (ubuntu-22.04)"), which GitHub prints
 // before the first step; "" when the first lines do not have it.
-func jobNameFromLog(path string) string {
-	f, err := os.Open(path)
+func jobNameFromLog(lf classify.LogFile) string {
+	f, err := lf.Open()
 	if err != nil {
 		return ""
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(io.LimitReader(f, 256<<10))
+	text, _, err := classify.DecodeLog(f)
+	if err != nil {
+		return ""
+	}
+	sc := bufio.NewScanner(io.LimitReader(text, 256<<10))
 	sc.Buffer(make([]byte, 64<<10), 64<<10)
 	for n := 0; sc.Scan() && n < 400; n++ {
 		if _, name, ok := strings.Cut(sc.Text(), "Complete job name: "); ok {

@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -13,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/redact"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
@@ -35,7 +37,45 @@ type Analyzer struct {
 	window       int // lines kept before/after a chunk: max(contextLines, condition lines)
 	maxFindings  int
 	free         chan []byte
-	red          *redact.Redactor // every log is read through it (WithRedactor)
+	// Score tokens of the general layer are pattern ids [tokenBase,
+	// tokenEnd); tokenWords has their bits.
+	tokenBase, tokenEnd int
+	tokenWords          []uint64
+	fipsCond            int // the log-scoped condition "FIPS mode in use"
+	pfRules             *prefilter
+	short               []shortLiteral
+	red                 *redact.Redactor // findings are redacted with it (WithRedactor)
+}
+
+// shortLiteral is a literal too short for the prefilter's 4-byte stride
+// and without ASCII letters (so case does not matter): it is found with
+// bytes.Index instead, which runs at memory speed for a needle such as
+// "»" or "●" that ordinary log text rarely holds.
+type shortLiteral struct {
+	lit    []byte // what the line must hold
+	needle []byte // lit without its blanks: what is searched for
+	ids    []int
+}
+
+// shortSafe reports a short literal that can be searched for case-
+// sensitively: no ASCII letters, and a non-blank part of 2 bytes or more.
+func shortSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return len(strings.TrimSpace(s)) >= 2
+}
+
+func (a *Analyzer) addShort(s string, id int) {
+	for i := range a.short {
+		if string(a.short[i].lit) == s {
+			a.short[i].ids = append(a.short[i].ids, id)
+			return
+		}
+	}
+	a.short = append(a.short, shortLiteral{lit: []byte(s), needle: []byte(strings.TrimSpace(s)), ids: []int{id}})
 }
 
 type compiledPattern struct {
@@ -122,6 +162,10 @@ func NewAnalyzer(c *Catalog, opts ...AnalyzerOption) *Analyzer {
 			return
 		}
 		for _, s := range set {
+			if len(s) < fastLiteral && shortSafe(s) {
+				a.addShort(s, id)
+				continue
+			}
 			lits[s] = append(lits[s], id)
 		}
 	}
@@ -129,7 +173,19 @@ func NewAnalyzer(c *Catalog, opts ...AnalyzerOption) *Analyzer {
 	for _, m := range []string{"##[group]", "##[endgroup]", "##[error]"} {
 		lits[m] = []int{markerPattern}
 	}
-	a.window = a.contextLines
+	a.tokenBase = len(a.pats)
+	tokenLits := map[string][]int{}
+	for i := range scoreTokens {
+		t := &scoreTokens[i]
+		if t.trigger {
+			for _, k := range t.prefilterKeys() {
+				tokenLits[k] = append(tokenLits[k], len(a.pats))
+			}
+		}
+		a.pats = append(a.pats, compiledPattern{rule: -1, cond: -1, src: t.lit})
+	}
+	a.tokenEnd = len(a.pats)
+	a.window = max(a.contextLines, voteWindow)
 	condIDs := map[string]int{}
 	a.ruleConds = make([][]ruleCond, len(c.Rules))
 	for ri, r := range c.Rules {
@@ -158,7 +214,28 @@ func NewAnalyzer(c *Catalog, opts ...AnalyzerOption) *Analyzer {
 			}
 		}
 	}
+	// FIPS mode in use anywhere in the log: a log-scoped condition of the
+	// general layer (the FIPS rules require the same).
+	if id, ok := condIDs[fipsContext.String()]; ok {
+		a.fipsCond = id
+	} else {
+		a.fipsCond = len(a.conds)
+		a.conds = append(a.conds, fipsContext)
+		add(compiledPattern{rule: -1, cond: a.fipsCond, re: fipsContext, src: fipsContext.String()})
+	}
 	a.words = (len(a.pats) + 63) / 64
+	a.tokenWords = make([]uint64, (a.tokenEnd+63)/64)
+	for id := a.tokenBase; id < a.tokenEnd; id++ {
+		a.tokenWords[id>>6] |= 1 << (id & 63)
+	}
+	// Two prefilters: the rules' literals, and those with the general
+	// layer's score tokens. A log a rule has certainly explained needs no
+	// general layer any more, so its later chunks are scanned with the
+	// first one (see Analyze).
+	a.pfRules = newPrefilter(lits)
+	for k, ids := range tokenLits {
+		lits[k] = append(lits[k], ids...)
+	}
 	a.pf = newPrefilter(lits)
 	return a
 }
@@ -193,6 +270,11 @@ type chunk struct {
 	first     bool
 	need      int // following lines still to append after the body
 	done      chan struct{}
+	// breaks are the offsets in data of the line breaks splitLong
+	// inserted; breakLines the (virtual) numbers of the lines they end.
+	breaks     []int
+	breakLines []int
+	contStart  bool // the body starts with the continuation of a cut line
 
 	// results
 	lines    int
@@ -200,6 +282,8 @@ type chunk struct {
 	matches  []match
 	condSeen []bool
 	errors   int
+	cand     chunkCandidates
+	hits     []lineHit // scratch for evalLine
 }
 
 type groupEvent struct {
@@ -208,21 +292,34 @@ type groupEvent struct {
 }
 
 type match struct {
-	rule    int
-	pattern string
-	line    int
-	text    string
-	context []ContextLine
-	events  int // group events of the chunk before this line
-	fp      string
-	count   int // occurrences of this fingerprint in the same group segment of the chunk
+	rule     int
+	pattern  string
+	priority int // the rule's, or a built-in's it won the line from
+	line     int
+	text     string
+	context  []ContextLine
+	events   int // group events of the chunk before this line
+	fp       string
+	count    int // occurrences of this fingerprint in the same group segment of the chunk
 }
 
-// Analyze classifies one job log read from r. The findings it returns hold
-// no secret (see WithRedactor).
+// Analyze classifies one job log read from r, decoded first (see
+// DecodeLog): a log it cannot decode or read gives an error that names
+// source, never an empty analysis. The findings it returns hold no secret
+// (see WithRedactor).
 func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*Analysis, error) {
+	r, _, err := DecodeLog(r)
+	if err != nil {
+		var de *DecodeError
+		if errors.As(err, &de) {
+			de.Source = source
+			return nil, de
+		}
+		return nil, fmt.Errorf("failed to read log %s: %w", source, err)
+	}
 	work := make(chan *chunk)
 	ordered := make(chan *chunk, 2*a.workers)
+	explained := new(atomic.Bool) // set by the merger, read by the workers
 	var wg sync.WaitGroup
 	for range a.workers {
 		wg.Add(1)
@@ -230,7 +327,7 @@ func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*An
 			defer wg.Done()
 			mask := make([]uint64, a.words)
 			for c := range work {
-				a.process(c, mask)
+				a.process(c, mask, explained)
 				close(c.done)
 			}
 		}()
@@ -245,6 +342,7 @@ func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*An
 		readErr <- err
 	}()
 	m := newMerger(a, source)
+	m.explained = explained
 	for c := range ordered {
 		<-c.done
 		m.merge(c)
@@ -255,7 +353,7 @@ func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*An
 	}
 	wg.Wait()
 	if err := <-readErr; err != nil {
-		return nil, err
+		return nil, fmt.Errorf("failed to read log %s: %w", source, err)
 	}
 	res := m.finish()
 	res.Bytes = total
@@ -284,7 +382,7 @@ func (a *Analyzer) readChunks(ctx context.Context, r io.Reader, work, ordered ch
 		total    int64
 		eof      bool
 		first    = true
-		scratch  []byte
+		contNext bool // the next chunk starts with a continuation
 	)
 	send := func(c *chunk) {
 		work <- c
@@ -292,9 +390,9 @@ func (a *Analyzer) readChunks(ctx context.Context, r io.Reader, work, ordered ch
 	}
 	for !eof {
 		if err := ctx.Err(); err != nil {
-			return total, fmt.Errorf("failed to read log: %w", err)
+			return total, err
 		}
-		c := &chunk{done: make(chan struct{}), startLine: lineBase, first: first}
+		c := &chunk{done: make(chan struct{}), startLine: lineBase, first: first, contStart: contNext}
 		first = false
 		data := a.buffer()
 		data = append(data, tail...)
@@ -317,45 +415,40 @@ func (a *Analyzer) readChunks(ctx context.Context, r io.Reader, work, ordered ch
 				break
 			}
 			if err != nil {
-				return total, fmt.Errorf("failed to read log: %w", err)
+				return total, err
 			}
 		}
+		// Lines longer than maxLine are cut into segments (virtual line
+		// breaks, numbered back to the log's lines when the analysis ends),
+		// so that nothing of them goes unread.
+		data, c.breaks = a.splitLong(data, c.bodyStart)
 		body := data[c.bodyStart:]
 		if !eof {
+			// The body holds more than maxLine bytes and no run of them
+			// without a line break, so it has a line end.
 			nl := bytes.LastIndexByte(body, '\n')
-			if nl < 0 {
-				// A line longer than the chunk: keep maxLine bytes, skip the rest.
-				data = data[:c.bodyStart+a.maxLine]
-				if scratch == nil {
-					scratch = make([]byte, 32<<10)
-				}
-				for {
-					n, err := r.Read(scratch)
-					total += int64(n)
-					if i := bytes.IndexByte(scratch[:n], '\n'); i >= 0 {
-						carry = append(carry, scratch[i+1:n]...)
-						break
-					}
-					if err == io.EOF {
-						eof = true
-						break
-					}
-					if err != nil {
-						return total, fmt.Errorf("failed to read log: %w", err)
-					}
-				}
-				data = append(data, '\n')
-			} else {
-				carry = append(carry, body[nl+1:]...)
-				data = data[:c.bodyStart+nl+1]
-			}
+			carry = append(carry, body[nl+1:]...)
+			data = data[:c.bodyStart+nl+1]
+			n := len(c.breaks)
+			contNext = n > 0 && c.breaks[n-1] == c.bodyStart+nl
+		}
+		if eof && len(data) > c.bodyStart && data[len(data)-1] != '\n' {
+			// The last line ends like the others (some score tokens'
+			// keys include the end of the line).
+			data = append(data, '\n')
 		}
 		c.bodyEnd = len(data)
 		c.data = data
 		body = data[c.bodyStart:c.bodyEnd]
 		c.lines = bytes.Count(body, []byte{'\n'})
-		if len(body) > 0 && body[len(body)-1] != '\n' {
-			c.lines++
+		if len(c.breaks) > 0 {
+			c.breakLines = make([]int, len(c.breaks))
+			line, from := c.startLine+1, c.bodyStart
+			for i, b := range c.breaks {
+				line += bytes.Count(data[from:b], []byte{'\n'})
+				from = b
+				c.breakLines[i] = line
+			}
 		}
 		lineBase += c.lines
 		// Give the chunks waiting for following lines what this body has.
@@ -382,6 +475,77 @@ func (a *Analyzer) readChunks(ctx context.Context, r io.Reader, work, ordered ch
 		send(p)
 	}
 	return total, nil
+}
+
+// splitLong cuts the lines of data[start:] that are longer than a.maxLine
+// into segments, as LogReader does: a line break is inserted where
+// segmentCut says, as soon as more than maxLine bytes without a newline are
+// known. It returns data (a new slice when it changed) and the offsets of
+// the inserted breaks.
+//
+// Long lines are rare, so it looks for them cheaply: a line longer than
+// maxLine covers a whole h-byte window aligned on h (h = maxLine/2), and
+// windows are searched for a newline only until one is found.
+func (a *Analyzer) splitLong(data []byte, start int) ([]byte, []int) {
+	body := data[start:]
+	h := max(a.maxLine/2, 1)
+	var cuts []int // offsets in body where a break goes before the byte
+	for k := 0; (k+1)*h <= len(body); k++ {
+		if bytes.IndexByte(body[k*h:(k+1)*h], '\n') >= 0 {
+			continue
+		}
+		// Walk the lines from the start of the one that covers window k.
+		pos := bytes.LastIndexByte(body[:k*h], '\n') + 1
+		if n := len(cuts); n > 0 && cuts[n-1] > pos {
+			pos = cuts[n-1]
+		}
+		for {
+			end := min(len(body), pos+a.maxLine+1)
+			if i := bytes.IndexByte(body[pos:end], '\n'); i >= 0 {
+				pos += i + 1
+				if pos >= (k+1)*h {
+					break
+				}
+				continue
+			}
+			if len(body)-pos <= a.maxLine {
+				pos = len(body)
+				break
+			}
+			pos += segmentCut(body[pos:], a.maxLine)
+			cuts = append(cuts, pos)
+		}
+		k = pos/h - 1
+	}
+	if len(cuts) == 0 {
+		return data, nil
+	}
+	out := make([]byte, 0, len(data)+len(cuts)+a.window*128+4096)
+	out = append(out, data[:start]...)
+	breaks := make([]int, len(cuts))
+	from := 0
+	for i, c := range cuts {
+		out = append(out, body[from:c]...)
+		breaks[i] = len(out)
+		out = append(out, '\n')
+		from = c
+	}
+	out = append(out, body[from:]...)
+	return out, breaks
+}
+
+// segmentCut returns where a line that runs on past max bytes is cut: after
+// the last space, tab or CR among the last eighth (at most 1 KiB) of its
+// first max bytes, so that words stay whole, else at max. b holds more than
+// max bytes of the line.
+func segmentCut(b []byte, max int) int {
+	look := min(max/8, 1024)
+	for i := max - 1; i >= max-look && i > 0; i-- {
+		if c := b[i]; c == ' ' || c == '\t' || c == '\r' {
+			return i + 1
+		}
+	}
+	return max
 }
 
 // nextTail returns the last a.window lines of tail followed by body.
@@ -451,21 +615,33 @@ func appendLines(dst, lines []byte, maxLine int) []byte {
 
 // process finds candidate lines of a chunk with the prefilter and runs the
 // patterns they may match.
-func (a *Analyzer) process(c *chunk, mask []uint64) {
+func (a *Analyzer) process(c *chunk, mask []uint64, explained *atomic.Bool) {
+	// Once a rule has certainly explained the log, the general layer's
+	// answer cannot be used: its tokens are no longer looked for.
+	pf := a.pf
+	if explained.Load() {
+		pf = a.pfRules
+	}
 	c.condSeen = make([]bool, len(a.conds))
 	body := c.data[:c.bodyEnd]
 	pos := c.bodyStart
 	countedTo, lineNum := c.bodyStart, c.startLine+1
-	var text []byte
+	var text, lower []byte
 	ruleSeen := map[int]bool{}
 	fps := map[string]int{}
 	hitMask := make([]uint64, len(mask))
 	hit := -2 // next prefilter hit at or after pos: -1 none, -2 to be searched
 	esc := -2 // next ESC byte at or after pos: len(body) none, -2 to be searched
+	// next occurrence of each short literal's needle: len(body) none, -2
+	// to be searched
+	shortAt := make([]int, len(a.short))
+	for i := range shortAt {
+		shortAt[i] = -2
+	}
 	lineStart := func(p int) int { return max(bytes.LastIndexByte(body[:p], '\n')+1, c.bodyStart) }
 	for pos < c.bodyEnd {
 		clear(mask)
-		var ls, le int
+		var ls, le, scanFrom int
 		if len(a.always) > 0 {
 			ls = pos
 			for _, id := range a.always {
@@ -474,7 +650,7 @@ func (a *Analyzer) process(c *chunk, mask []uint64) {
 		} else {
 			if hit == -2 || hit >= 0 && hit < pos {
 				clear(hitMask)
-				hit = a.pf.next(body, pos, hitMask)
+				hit = pf.next(body, pos, hitMask)
 			}
 			// ANSI codes can split a literal ("err\x1b[0mor"): lines with
 			// an ESC byte are also scanned after normalisation.
@@ -492,12 +668,27 @@ func (a *Analyzer) process(c *chunk, mask []uint64) {
 			if esc < len(body) {
 				escLs = lineStart(esc)
 			}
+			for i := range shortAt {
+				if shortAt[i] == -2 || shortAt[i] < pos {
+					if k := bytes.Index(body[pos:], a.short[i].needle); k < 0 {
+						shortAt[i] = len(body)
+					} else {
+						shortAt[i] = pos + k
+					}
+				}
+				if shortAt[i] < len(body) {
+					escLs = min(escLs, lineStart(shortAt[i]))
+				}
+			}
 			ls = min(hitLs, escLs)
 			if ls >= len(body) {
 				break
 			}
+			scanFrom = ls
 			if hitLs == ls {
+				// [ls, hit) has been scanned and holds no literal.
 				copy(mask, hitMask)
+				scanFrom = hit + 1
 				hit = -2
 			}
 		}
@@ -507,13 +698,22 @@ func (a *Analyzer) process(c *chunk, mask []uint64) {
 		} else {
 			le += ls
 		}
-		// Every literal on the line, not only the first.
-		for q := ls; ; {
-			h := a.pf.next(body[:le], q, mask)
+		// Every literal on the line, not only the first (with the line's
+		// end: some literals end with it, see exact).
+		lineEnd := min(le+1, len(body))
+		for q := max(scanFrom, ls); ; {
+			h := pf.next(body[:lineEnd], q, mask)
 			if h < 0 {
 				break
 			}
 			q = h + 1
+		}
+		for i := range shortAt {
+			if shortAt[i] < le && bytes.Contains(body[ls:le], a.short[i].lit) {
+				for _, id := range a.short[i].ids {
+					mask[id>>6] |= 1 << (id & 63)
+				}
+			}
 		}
 		lineNum += bytes.Count(body[countedTo:ls], []byte{'\n'})
 		countedTo = ls
@@ -521,21 +721,36 @@ func (a *Analyzer) process(c *chunk, mask []uint64) {
 		raw := body[ls:le][:min(le-ls, a.maxLine)]
 		text = normalizeLine(text[:0], raw, c.first && lineNum == 1)
 		if bytes.IndexByte(raw, 0x1b) >= 0 {
+			// With the line's end, which some score tokens' keys include.
+			withEnd := append(text, '\n')
 			for q := 0; ; {
-				h := a.pf.next(text, q, mask)
+				h := pf.next(withEnd, q, mask)
 				if h < 0 {
 					break
 				}
 				q = h + 1
 			}
+			for i := range a.short {
+				if bytes.Contains(text, a.short[i].lit) {
+					for _, id := range a.short[i].ids {
+						mask[id>>6] |= 1 << (id & 63)
+					}
+				}
+			}
 		}
-		a.evalLine(c, mask, raw, text, lineNum, ls, le, ruleSeen, fps)
+		if a.evalLine(c, mask, raw, text, lineNum, ls, le, ruleSeen, fps) {
+			continue
+		}
+		if a.tokenHit(mask) {
+			lower = a.scoreCandidate(&c.cand, mask, text, lower, lineNum, ls, le, len(c.events))
+		}
 	}
+	a.materialize(c)
 }
 
-func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, ls, le int, ruleSeen map[int]bool, fps map[string]int) {
+func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, ls, le int, ruleSeen map[int]bool, fps map[string]int) bool {
 	isGroup := false
-	if mask[0]&1 != 0 {
+	if mask[0]&1 != 0 && !c.continues(ls) {
 		switch kind, title := rawMarker(raw, c.first && lineNum == 1); kind {
 		case markerGroup, markerEndGroup:
 			c.events = append(c.events, groupEvent{kind: kind, title: title})
@@ -550,7 +765,7 @@ func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, 
 			b := bits.TrailingZeros64(word)
 			word &^= 1 << b
 			id := w*64 + b
-			if id == markerPattern {
+			if id == markerPattern || id >= a.tokenBase && id < a.tokenEnd {
 				continue
 			}
 			p := &a.pats[id]
@@ -568,18 +783,147 @@ func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, 
 			if !a.conditionsHold(c, r, text, ls, le) {
 				continue
 			}
-			s := string(text)
-			fp := Fingerprint(r.ID, s)
-			key := fmt.Sprintf("%s/%d", fp, len(c.events))
-			if i, ok := fps[key]; ok {
-				c.matches[i].count++
-				continue
-			}
-			fps[key] = len(c.matches)
-			c.matches = append(c.matches, match{rule: p.rule, pattern: p.src, line: lineNum, text: s,
-				context: a.contextAround(c, ls, le, lineNum, a.contextLines), events: len(c.events), fp: fp, count: 1})
+			c.hits = append(c.hits, lineHit{rule: p.rule, pattern: p.src})
 		}
 	}
+	if len(c.hits) == 0 {
+		return isGroup
+	}
+	s := string(text)
+	for _, h := range a.resolveLine(c.hits) {
+		fp := Fingerprint(a.catalog.Rules[h.rule].ID, s)
+		key := fmt.Sprintf("%s/%d", fp, len(c.events))
+		if i, ok := fps[key]; ok {
+			c.matches[i].count++
+			continue
+		}
+		fps[key] = len(c.matches)
+		c.matches = append(c.matches, match{rule: h.rule, pattern: h.pattern, priority: h.priority, line: lineNum, text: s,
+			context: a.contextAround(c, ls, le, lineNum, a.contextLines), events: len(c.events), fp: fp, count: 1})
+	}
+	c.hits = c.hits[:0]
+	return isGroup
+}
+
+// lineHit is a rule that matched a line, before custom and built-in rules
+// on the same line are resolved.
+type lineHit struct {
+	rule     int
+	pattern  string
+	priority int
+}
+
+// resolveLine decides between custom and built-in rules that match the
+// same line: the custom rule's finding stands and the built-ins' go, and
+// it ranks with the highest priority among them, unless the custom rule
+// says defer_to_builtin, then the built-ins' stand and its own goes.
+// Without both kinds on the line, every hit stands with its rule's
+// priority.
+func (a *Analyzer) resolveLine(hits []lineHit) []lineHit {
+	var custom, deferring, builtin bool
+	top := 0
+	for i := range hits {
+		r := a.catalog.Rules[hits[i].rule]
+		hits[i].priority = r.Priority
+		switch {
+		case r.builtin:
+			builtin = true
+			top = max(top, r.Priority)
+		case r.DeferToBuiltin:
+			deferring = true
+		default:
+			custom = true
+		}
+	}
+	if !builtin || !custom && !deferring {
+		return hits
+	}
+	out := hits[:0]
+	for _, h := range hits {
+		r := a.catalog.Rules[h.rule]
+		switch {
+		case r.builtin && custom:
+			continue // the custom rule explains this line
+		case !r.builtin && r.DeferToBuiltin:
+			continue // the built-in does
+		case !r.builtin:
+			h.priority = max(h.priority, top)
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// tokenHit reports whether mask has a score token.
+func (a *Analyzer) tokenHit(mask []uint64) bool {
+	for w, t := range a.tokenWords {
+		if mask[w]&t != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// scoreCandidate gives a line with score tokens to the general layer.
+func (a *Analyzer) scoreCandidate(cc *chunkCandidates, mask []uint64, text, lower []byte, line, ls, le, events int) []byte {
+	sc, lower := a.scoreLine(text, mask, lower)
+	if sc.success {
+		cc.lastOK = line
+		if hasPrefixFold(text, "##[error]") {
+			cc.okMarkers++ // "##[error]Process completed with exit code 0."
+		}
+	}
+	if sc.score >= candidateMin {
+		cc.keep(candidate{line: line, score: sc.score, key: textKey(text), ls: ls, le: le, events: events})
+	}
+	if sc.failEnd {
+		cc.failed(candidate{line: line, key: textKey(text), ls: ls, le: le, events: events})
+	}
+	return lower
+}
+
+// materialize gives the candidates a chunk kept their text, the lines
+// around them and their context.
+func (a *Analyzer) materialize(c *chunk) {
+	last := c.startLine + c.lines
+	recent := c.cand.recent[:0]
+	for _, r := range c.cand.recent {
+		if r.line > last-candidateWindow {
+			recent = append(recent, r)
+		}
+	}
+	c.cand.recent = recent
+	// Only the chunk's best can be among the log's best: the others keep
+	// no text (and are not offered), which saves reading their windows.
+	if len(c.cand.top) > materializeMax {
+		slices.SortFunc(c.cand.top, func(x, y candidate) int {
+			if x.before(&y) {
+				return -1
+			}
+			return 1
+		})
+		c.cand.top = c.cand.top[:materializeMax]
+	}
+	c.cand.each(func(cd *candidate) {
+		w := a.windowTexts(c, cd.ls, cd.le, voteWindow)
+		cd.window = make([]string, len(w))
+		for i, t := range w {
+			cd.window[i] = string(t)
+		}
+		raw := c.data[cd.ls:cd.le][:min(cd.le-cd.ls, a.maxLine)]
+		cd.text = report.Clip(string(normalizeLine(nil, raw, c.first && cd.line == 1)), maxTextBytes)
+		cd.context = a.contextAround(c, cd.ls, cd.le, cd.line, a.contextLines)
+	})
+}
+
+// continues reports whether the line starting at offset ls of c.data is
+// the continuation of a line splitLong cut.
+func (c *chunk) continues(ls int) bool {
+	if ls == c.bodyStart {
+		return c.contStart
+	}
+	_, ok := slices.BinarySearch(c.breaks, ls-1)
+	return ok
 }
 
 // conditionsHold checks a rule's line and context scoped exclusions and
@@ -676,6 +1020,12 @@ type merger struct {
 	dropped  int
 	lines    int
 	errors   int
+	breaks   []int // virtual numbers of the lines cut by splitLong
+	gen      generalState
+	// explained is set once a finding that will certainly be kept (a
+	// specific rule's, outside a Run group, with no log-scoped condition)
+	// is in: the general layer is then not needed.
+	explained *atomic.Bool
 }
 
 func newMerger(a *Analyzer, source string) *merger {
@@ -692,22 +1042,32 @@ func (m *merger) apply(e groupEvent) {
 	}
 }
 
+type groupState struct{ group, step string }
+
 func (m *merger) merge(c *chunk) {
 	m.lines += c.lines
 	m.errors += c.errors
+	m.breaks = append(m.breaks, c.breakLines...)
 	for i, s := range c.condSeen {
 		m.condSeen[i] = m.condSeen[i] || s
 	}
-	applied := 0
+	// The group and step after each of the chunk's group events.
+	states := make([]groupState, len(c.events)+1)
+	states[0] = groupState{m.group, m.step}
+	for i, e := range c.events {
+		m.apply(e)
+		states[i+1] = groupState{m.group, m.step}
+		m.gen.sawGroup = m.gen.sawGroup || e.kind == markerGroup
+	}
 	for _, mt := range c.matches {
-		for ; applied < mt.events; applied++ {
-			m.apply(c.events[applied])
-		}
-		m.add(mt, m.step, m.group)
+		st := states[mt.events]
+		m.add(mt, st.step, st.group)
 	}
-	for ; applied < len(c.events); applied++ {
-		m.apply(c.events[applied])
-	}
+	c.cand.each(func(cd *candidate) {
+		st := states[cd.events]
+		cd.step, cd.group = st.step, st.group
+	})
+	m.gen.merge(&c.cand, m.lines)
 }
 
 // add records a match found in the given step and group.
@@ -731,12 +1091,30 @@ func (m *merger) add(mt match, step, group string) {
 		Context: mt.context, Step: step, Group: group, Suggestions: r.Suggestions, Fix: r.Fix,
 		Fingerprint: mt.fp, Occurrences: mt.count, Source: m.source}
 	m.byFP[mt.fp] = f
-	m.priority[mt.fp] = r.Priority
+	m.priority[mt.fp] = mt.priority
 	m.order = append(m.order, f)
+	if m.explained != nil && r.Category != CategoryUnknown && len(m.a.ruleConds[mt.rule]) == 0 {
+		m.explained.Store(true)
+	}
+}
+
+// logLine maps a virtual line number (segments of cut lines counted as
+// lines) to the number of the log's line.
+func (m *merger) logLine(v int) int {
+	n, _ := slices.BinarySearch(m.breaks, v)
+	return v - n
 }
 
 func (m *merger) finish() *Analysis {
-	res := &Analysis{Source: m.source, Lines: m.lines, ErrorMarkers: m.errors, Findings: []Finding{}}
+	res := &Analysis{Source: m.source, Lines: m.lines - len(m.breaks), ErrorMarkers: m.errors, Findings: []Finding{}}
+	if len(m.breaks) > 0 {
+		for _, f := range m.order {
+			f.Line = m.logLine(f.Line)
+			for i := range f.Context {
+				f.Context[i].Line = m.logLine(f.Context[i].Line)
+			}
+		}
+	}
 	var kept []*Finding
 	for _, f := range m.order {
 		if m.logConditionsHold(f.RuleID) {
@@ -747,6 +1125,17 @@ func (m *merger) finish() *Analysis {
 	specific := slices.IndexFunc(kept, func(f *Finding) bool { return f.Category != CategoryUnknown }) >= 0
 	if specific {
 		kept = slices.DeleteFunc(kept, func(f *Finding) bool { return f.Category == CategoryUnknown })
+	} else if g := &m.gen; g.failedLog(m.errors) {
+		// No rule explains the failure: the general layer names a line.
+		if cd, bonus := g.best(); cd != nil {
+			f := inferredFinding(cd, cd.step, cd.group, m.source, bonus, m.condSeen[m.a.fipsCond])
+			f.Line = m.logLine(f.Line)
+			for i := range f.Context {
+				f.Context[i].Line = m.logLine(f.Context[i].Line)
+			}
+			m.priority[f.Fingerprint] = math.MaxInt
+			kept = append([]*Finding{f}, kept...)
+		}
 	}
 	sort.SliceStable(kept, func(i, j int) bool {
 		fi, fj := kept[i], kept[j]

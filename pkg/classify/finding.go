@@ -26,7 +26,16 @@ const (
 	maxContextBytes = 300
 )
 
-var maskers = []struct {
+// Masking keeps what makes two failures different and drops what changes
+// from run to run. Volatile everywhere: timestamps, UUIDs, URLs, absolute
+// paths, source locations (file:line:col), hex ids (commits, package ids).
+// Kept: the failure's subject, that is quoted text ('openssl/3.2.1',
+// `SSL_CTX_new', "lodash@4.17.21") and unquoted package references
+// (zlib/1.3.1, golang.org/x/net@v0.38.0, requests==2.32.3,
+// org.example:lib:1.2.3), versions included: a missing binary for libcurl
+// is not the failure a missing binary for openssl is. Outside those,
+// versions and numbers are masked.
+var volatileMaskers = []struct {
 	re   *regexp.Regexp
 	with string
 	// keep, when set, leaves matches it returns true for unmasked.
@@ -34,20 +43,40 @@ var maskers = []struct {
 }{
 	{regexp.MustCompile(`\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?`), "<time>", nil},
 	{regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`), "<uuid>", nil},
-	{regexp.MustCompile(`https?://\S+`), "<url>", nil},
-	{regexp.MustCompile(`(?:[A-Za-z]:)?(?:[\w.@+~-]*[/\\])+[\w.@+~-]+`), "<path>", nil},
+	{regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://\S+`), "<url>", nil},
+	// A source location: a file name with an extension and :line(:col).
+	{regexp.MustCompile(`(?:[A-Za-z]:)?(?:[\w.@+~-]*[/\\])*[\w@+~-][\w.@+~-]*\.[A-Za-z]\w*(?::\d+)+`), "<loc>", nil},
+	{regexp.MustCompile(`(^|[\s'"(=\[<,])(?:[A-Za-z]:[\\/]|\\\\|~/|/)[^\s'"()\[\]<>,;]*`), "${1}<path>", nil},
 	{regexp.MustCompile(`(?i)\b[0-9a-f]{7,}\b`), "<hex>", func(s string) bool { return !strings.ContainsAny(s, "0123456789") }},
-	{regexp.MustCompile(`\bv?\d+(?:\.\d+)+(?:[-+][\w.]+)?`), "<ver>", nil},
-	{regexp.MustCompile(`\d+`), "<n>", nil},
-	{regexp.MustCompile(`\s+`), " ", nil},
 }
 
-// MaskLine replaces the variable parts of a log line (timestamps, UUIDs,
-// URLs, paths, hex hashes, versions, numbers) by placeholders, so the same
-// failure recurring with other values masks to the same text.
+// subjects are the spans masking keeps: quoted text (at most 200 bytes) and
+// package references with a version.
+var subjects = regexp.MustCompile("'[^'\\n]{1,200}'|\"[^\"\\n]{1,200}\"|`[^`'\\n]{1,200}['`]|\u2018[^\u2019\\n]{1,200}\u2019|" +
+	`(?:@[\w.-]+/)?[\w.+-]+(?:/[\w.+-]+)*@[~^<>=]*v?\d[\w.+-]*|` + // npm, Go modules, actions
+	`\b[\w.+-]+/v?\d[\w.+-]*(?:@[\w.+-]+/[\w.+-]+)?|` + // Conan name/version@user/channel
+	`\b[\w.-]+(?:===?|>=|<=|~=|!=)v?\d[\w.*+-]*|` + // pip
+	`\b[A-Za-z][\w.-]*:[A-Za-z][\w.-]*(?::[\w.-]+)?:\d[\w.-]*`) // Maven group:artifact[:type]:version
+
+var valueMaskers = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`\bv?\d+(?:\.\d+)+(?:[-+][\w.]+)?`), "<ver>"},
+	// Digits after a letter are part of a name (E404, x64, sha256).
+	{regexp.MustCompile(`(^|[^A-Za-z_\d])\d+`), "${1}<n>"},
+}
+
+var spaces = regexp.MustCompile(`\s+`)
+
+// MaskLine replaces the parts of a log line that vary from run to run
+// (timestamps, UUIDs, URLs, absolute paths, source locations, hex ids, and
+// outside quoted text and package references also versions and numbers) by
+// placeholders, so the same failure recurring masks to the same text while
+// failures about different packages, symbols or tests stay apart.
 func MaskLine(s string) string {
 	s = strings.TrimPrefix(s, "##[error]")
-	for _, m := range maskers {
+	for _, m := range volatileMaskers {
 		if m.keep == nil {
 			s = m.re.ReplaceAllString(s, m.with)
 			continue
@@ -59,11 +88,25 @@ func MaskLine(s string) string {
 			return m.with
 		})
 	}
-	return strings.TrimSpace(s)
+	var b strings.Builder
+	maskValues := func(part string) {
+		for _, m := range valueMaskers {
+			part = m.re.ReplaceAllString(part, m.with)
+		}
+		b.WriteString(part)
+	}
+	prev := 0
+	for _, sp := range subjects.FindAllStringIndex(s, -1) {
+		maskValues(s[prev:sp[0]])
+		b.WriteString(s[sp[0]:sp[1]])
+		prev = sp[1]
+	}
+	maskValues(s[prev:])
+	return strings.TrimSpace(spaces.ReplaceAllString(b.String(), " "))
 }
 
 // Fingerprint identifies a failure across runs: a hash of the rule id and
-// the masked line.
+// the masked line (see MaskLine).
 func Fingerprint(ruleID, line string) string {
 	sum := sha256.Sum256([]byte(ruleID + "\x00" + MaskLine(line)))
 	return hex.EncodeToString(sum[:8])

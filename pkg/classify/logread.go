@@ -3,15 +3,15 @@ package classify
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 )
 
-// DefaultMaxLineBytes is the longest line the log reader keeps. Longer lines
-// are truncated to this many bytes (the rest is skipped, never buffered), so
-// memory stays flat whatever the log contains: minified bundles and base64
-// blobs are common in CI output.
+// DefaultMaxLineBytes is the longest line the log reader keeps whole.
+// Longer lines are cut into segments of at most this many bytes (see
+// Line.Continued), so memory stays flat whatever the log contains
+// (minified bundles and base64 blobs are common in CI output) and nothing
+// of such a line goes unread.
 const DefaultMaxLineBytes = 64 << 10
 
 // Line is one line of a GitHub Actions job log after normalisation.
@@ -32,14 +32,20 @@ type Line struct {
 	// for each step ("Run make -j4") and the step's output follows the
 	// ##[endgroup], so Step names the step a line belongs to.
 	Step string `json:"step,omitempty"`
+	// Marker is the GitHub marker that starts the line: "group",
+	// "endgroup", "error" or "".
+	Marker string `json:"marker,omitempty"`
 	// Error reports a "##[error]" marker on the line.
 	Error bool `json:"error,omitempty"`
-	// Truncated reports that the line was longer than the reader's limit.
-	Truncated bool `json:"truncated,omitempty"`
+	// Continued reports a segment of a line longer than the reader's limit
+	// that continues the previous segment (same Num). Markers are not
+	// recognised in continuations.
+	Continued bool `json:"continued,omitempty"`
 }
 
 // LogReader reads a job log line by line with a bounded buffer.
 // Use it like bufio.Scanner: for lr.Next() { lr.Line() }; then lr.Err().
+// The log is decoded first (see DecodeLog).
 type LogReader struct {
 	br       *bufio.Reader
 	max      int
@@ -50,6 +56,8 @@ type LogReader struct {
 	group    string
 	step     string
 	finished bool
+	cont     bool // the next segment continues the current line
+	eof      bool
 }
 
 // ReadOption configures a LogReader.
@@ -64,17 +72,19 @@ func WithMaxLineBytes(n int) ReadOption {
 	}
 }
 
-// NewLogReader returns a streaming reader of a GitHub Actions job log.
+// NewLogReader returns a streaming reader of a job log. A log DecodeLog
+// cannot read gives no line and its error from Err.
 func NewLogReader(r io.Reader, opts ...ReadOption) *LogReader {
 	lr := &LogReader{max: DefaultMaxLineBytes}
 	for _, o := range opts {
 		o(lr)
 	}
-	size := lr.max
-	if size < 16 {
-		size = 16
+	dr, _, err := DecodeLog(r)
+	if err != nil {
+		lr.err, lr.finished = err, true
+		dr = bytes.NewReader(nil)
 	}
-	lr.br = bufio.NewReaderSize(r, size)
+	lr.br = bufio.NewReaderSize(dr, max(lr.max+1, 16))
 	return lr
 }
 
@@ -84,25 +94,37 @@ func (lr *LogReader) Next() bool {
 	if lr.finished {
 		return false
 	}
-	raw, truncated, err := lr.readRaw()
-	if err != nil && (err != io.EOF || len(raw) == 0 && !truncated) {
+	cont := lr.cont
+	raw, more, err := lr.readRaw()
+	if err != nil {
 		lr.finished = true
 		if err != io.EOF {
 			lr.err = fmt.Errorf("failed to read log line %d: %w", lr.num+1, err)
 		}
 		return false
 	}
-	lr.num++
-	lr.buf = normalizeLine(lr.buf[:0], raw, lr.num == 1)
+	lr.cont = more
+	if !cont {
+		lr.num++
+	}
+	first := lr.num == 1 && !cont
+	lr.buf = normalizeLine(lr.buf[:0], raw, first)
 	text := lr.buf
-	l := Line{Num: lr.num, Truncated: truncated}
-	switch kind, title := rawMarker(raw, lr.num == 1); kind {
+	l := Line{Num: lr.num, Continued: cont}
+	kind, title := markerNone, ""
+	if !cont {
+		kind, title = rawMarker(raw, first)
+	}
+	switch kind {
 	case markerGroup:
 		lr.group, lr.step = title, title
+		l.Marker = "group"
 	case markerEndGroup:
 		lr.group = ""
+		l.Marker = "endgroup"
 	case markerError:
 		l.Error = true
+		l.Marker = "error"
 	}
 	l.Text = string(text)
 	l.Group, l.Step = lr.group, lr.step
@@ -110,32 +132,39 @@ func (lr *LogReader) Next() bool {
 	return true
 }
 
-// readRaw returns the next raw line (without the newline), at most lr.max
-// bytes of it; the remainder of an over-long line is discarded.
+// readRaw returns the next raw segment (without the newline) and whether
+// the line goes on after it: a line of more than lr.max bytes is cut where
+// segmentCut says. It returns io.EOF at the end of the log.
 func (lr *LogReader) readRaw() ([]byte, bool, error) {
-	b, err := lr.br.ReadSlice('\n')
-	if err == nil {
-		b = b[:len(b)-1]
-		if len(b) > lr.max {
-			return b[:lr.max], true, nil
-		}
-		return b, false, nil
-	}
-	if !errors.Is(err, bufio.ErrBufferFull) {
-		if len(b) > lr.max {
-			return b[:lr.max], true, err
-		}
-		return b, false, err
-	}
-	// Over-long line: keep the first lr.max bytes, skip the rest.
-	keep := append([]byte(nil), b[:min(len(b), lr.max)]...)
+	scanned := 0
 	for {
-		_, err = lr.br.ReadSlice('\n')
-		if err == nil {
-			return keep, true, nil
+		buf, _ := lr.br.Peek(lr.br.Buffered())
+		limit := min(len(buf), lr.max+1)
+		if i := bytes.IndexByte(buf[scanned:limit], '\n'); i >= 0 {
+			line := buf[:scanned+i]
+			lr.br.Discard(scanned + i + 1)
+			return line, false, nil
 		}
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			return keep, true, err
+		scanned = limit
+		if len(buf) > lr.max {
+			cut := segmentCut(buf, lr.max)
+			lr.br.Discard(cut)
+			return buf[:cut], true, nil
+		}
+		if lr.eof {
+			if len(buf) == 0 {
+				return nil, false, io.EOF
+			}
+			lr.br.Discard(len(buf))
+			return buf, false, nil
+		}
+		// Read more: Peek fills the buffer (moving what is buffered to
+		// its start) and reports the end of the log or a read error.
+		if _, err := lr.br.Peek(len(buf) + 1); err != nil {
+			if err != io.EOF {
+				return nil, false, err
+			}
+			lr.eof = true
 		}
 	}
 }
@@ -196,6 +225,9 @@ func lineMarker(text []byte) (marker, []byte) {
 // a leading byte order mark (first line), ANSI escape sequences and carriage
 // returns are removed. When a line holds carriage returns that overwrite it
 // (progress bars), the last non-empty segment is kept, as a terminal shows it.
+// Leading blanks and the decorations other CI systems and pasting put in
+// front of a line are removed too (see linePrefix), so that rules anchored
+// at the start of a line see the tool's own text.
 func normalizeLine(dst, raw []byte, first bool) []byte {
 	if first {
 		raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
@@ -208,9 +240,142 @@ func normalizeLine(dst, raw []byte, first bool) []byte {
 		raw = lastSegment(raw)
 	}
 	if bytes.IndexByte(raw, 0x1b) < 0 {
-		return append(dst, raw...)
+		return append(dst, raw[linePrefix(raw):]...)
 	}
-	return stripANSI(dst, raw)
+	start := len(dst)
+	dst = stripANSI(dst, raw)
+	if p := linePrefix(dst[start:]); p > 0 {
+		dst = append(dst[:start], dst[start+p:]...)
+	}
+	return dst
+}
+
+// linePrefix returns the length of the decoration in front of a line's
+// text: blanks, quote markers ("> " as issue threads and e-mail quote a
+// pasted log), box drawing (Terraform's "│ Error:"), "remote: " (git
+// push output), timestamps other CI systems print (Jenkins
+// "[2022-02-09T16:36:30.797Z] " and "00:19:09 ", Azure and application
+// logs "2016-07-29 15:01:16.6494 "), BuildKit's "#12 " step and "85.28 "
+// elapsed-seconds prefixes, and Tekton's "[task : step] ".
+func linePrefix(b []byte) int {
+	i := 0
+	for range 8 {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+			i++
+		}
+		n := decoration(b[i:])
+		if n == 0 {
+			return i
+		}
+		i += n
+	}
+	return i
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// digits returns how many ASCII digits b starts with.
+func digits(b []byte) int {
+	n := 0
+	for n < len(b) && isDigit(b[n]) {
+		n++
+	}
+	return n
+}
+
+// clock returns the length of "HH:MM:SS" (with an optional fraction) at
+// the start of b, or 0.
+func clock(b []byte) int {
+	if len(b) < 8 || digits(b) != 2 || b[2] != ':' || digits(b[3:]) != 2 || b[5] != ':' || digits(b[6:]) != 2 {
+		return 0
+	}
+	n := 8
+	if n < len(b) && (b[n] == '.' || b[n] == ',') {
+		if k := digits(b[n+1:]); k > 0 {
+			n += 1 + k
+		}
+	}
+	return n
+}
+
+// dateTime returns the length of "YYYY-MM-DD[T ]HH:MM:SS(.frac)(Z|±hh:mm)" at
+// the start of b, or 0.
+func dateTime(b []byte) int {
+	if len(b) < 19 || digits(b) != 4 || b[4] != '-' || digits(b[5:]) != 2 || b[7] != '-' || digits(b[8:]) != 2 ||
+		(b[10] != 'T' && b[10] != ' ') {
+		return 0
+	}
+	n := clock(b[11:])
+	if n == 0 {
+		return 0
+	}
+	n += 11
+	if n < len(b) && b[n] == 'Z' {
+		n++
+	} else if n+5 < len(b)+1 && n < len(b) && (b[n] == '+' || b[n] == '-') && digits(b[n+1:]) >= 2 {
+		n += 1 + digits(b[n+1:])
+		if n < len(b) && b[n] == ':' {
+			n += 1 + digits(b[n+1:])
+		}
+	}
+	return n
+}
+
+// decoration returns the length of one decoration at the start of b
+// (followed by a blank where the form has one), or 0.
+func decoration(b []byte) int {
+	if len(b) == 0 {
+		return 0
+	}
+	blank := func(n int) int { // n, if a blank (or the end) follows
+		if n > 0 && (n == len(b) || b[n] == ' ' || b[n] == '\t') {
+			return n
+		}
+		return 0
+	}
+	switch c := b[0]; {
+	case c == '>':
+		return 1
+	case c == 0xe2 && len(b) >= 3 && b[1] == 0x94 && (b[2] == 0x82 || b[2] == 0x83): // │ ┃
+		return 3
+	case c == 0xe2 && len(b) >= 3 && b[1] == 0x95 && (b[2] == 0xb7 || b[2] == 0xb5): // ╷ ╵
+		return 3
+	case c == 'r':
+		if bytes.HasPrefix(b, []byte("remote: ")) {
+			return 7
+		}
+	case c == '[':
+		end := bytes.IndexByte(b, ']')
+		if end < 0 || end > 48 {
+			return 0
+		}
+		in := b[1:end]
+		if dateTime(in) == len(in) || clock(in) == len(in) {
+			return blank(end + 1)
+		}
+		// Tekton: "[task : step] ".
+		if k := bytes.Index(in, []byte(" : ")); k > 0 && bytes.IndexByte(in, ' ') == k && bytes.LastIndexByte(in, ' ') == k+2 {
+			return blank(end + 1)
+		}
+	case c == '#':
+		if k := digits(b[1:]); k > 0 {
+			return blank(1 + k)
+		}
+	case isDigit(c):
+		if n := dateTime(b); n > 0 {
+			return blank(n)
+		}
+		if n := clock(b); n > 0 {
+			return blank(n)
+		}
+		// BuildKit elapsed seconds: "85.28 ".
+		if k := digits(b); k <= 5 && k < len(b) && b[k] == '.' {
+			if f := digits(b[k+1:]); f >= 1 && f <= 3 {
+				return blank(k + 1 + f)
+			}
+		}
+	}
+	return 0
 }
 
 func lastSegment(raw []byte) []byte {

@@ -1,8 +1,10 @@
 package classify
 
 import (
+	"cmp"
 	"encoding/binary"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -55,12 +57,23 @@ func score(set []string) int {
 	if !usable(set) {
 		return -1
 	}
-	m := rarity(set[0])
+	m, short := rarity(set[0]), false
 	for _, s := range set {
 		m = min(m, rarity(s))
+		short = short || len(s) < fastLiteral
 	}
-	return min(m, 60)*64 - len(set)
+	sc := min(m, 60)*64 - len(set)
+	if !short {
+		// Literals of fastLiteral bytes or more let the scan step 4 bytes
+		// at a time: prefer them to rarer short ones.
+		sc += 1 << 16
+	}
+	return sc
 }
+
+// fastLiteral is the shortest literal that lets the prefilter step over
+// the text 4 bytes at a time.
+const fastLiteral = 7
 
 // rarity estimates how seldom s occurs in build logs: the sum of its
 // bytes' rarities plus a bonus for length, so ".py::" (46) beats
@@ -170,7 +183,7 @@ func required(re *syntax.Regexp) []string {
 	return nil
 }
 
-const maxExact = 16
+const maxExact = 32
 
 // product returns every a+b, or nil when there would be too many.
 func product(as, bs []string) []string {
@@ -196,6 +209,11 @@ func exact(re *syntax.Regexp) ([]string, bool) {
 		}
 	case syntax.OpEmptyMatch:
 		return []string{""}, true
+	case syntax.OpEndText, syntax.OpEndLine:
+		// Patterns match a line's text; in the raw log the scan reads, the
+		// end of that text is followed by a line break ("\n", or "\r" of
+		// "\r\n" and of a progress bar's redraw).
+		return []string{"\n", "\r"}, true
 	case syntax.OpCapture:
 		return exact(re.Sub[0])
 	case syntax.OpQuest:
@@ -206,7 +224,7 @@ func exact(re *syntax.Regexp) ([]string, bool) {
 		var out []string
 		for i := 0; i+1 < len(re.Rune); i += 2 {
 			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
-				if r >= utf8.RuneSelf || len(out) >= 4 {
+				if r >= utf8.RuneSelf || len(out) >= maxExact {
 					return nil, false
 				}
 				out = append(out, lowerASCII(string(r)))
@@ -283,12 +301,26 @@ type gramEntry struct {
 	key uint32 // the folded gram
 	lit *literal
 	off int // offset of the gram in lit.text
+	// ext and extMask are the (folded) bytes of the literal that follow
+	// the gram, at most 4: a quick check before the whole literal is
+	// compared, which sorts out literals sharing a common gram ("test" of
+	// ".test.js" and ".test.ts").
+	ext, extMask uint32
 }
 
 type prefilter struct {
 	bits    [1 << 10]uint64 // 65536-bit bitmap of gram hashes
-	buckets [][]gramEntry   // by gram hash
+	buckets [][]keyGroup    // by gram hash
 	stride  int
+}
+
+// keyGroup holds the entries of one gram: those with 4 bytes after the
+// gram in their literal sorted by those bytes (so a position's next 4
+// bytes pick the few that can match), the others apart.
+type keyGroup struct {
+	key     uint32
+	full    []gramEntry
+	partial []gramEntry
 }
 
 const gramHashMul = 0x9E3779B1
@@ -302,7 +334,7 @@ func gramHash(k uint32) uint32 { return (k * gramHashMul) >> 16 }
 // of the text still finds every occurrence: s consecutive positions always
 // contain one that is looked at.
 func newPrefilter(lits map[string][]int) *prefilter {
-	pf := &prefilter{buckets: make([][]gramEntry, 1<<16), stride: 4}
+	pf := &prefilter{buckets: make([][]keyGroup, 1<<16), stride: 4}
 	for s := range lits {
 		pf.stride = min(pf.stride, len(s)-3)
 	}
@@ -314,10 +346,48 @@ func newPrefilter(lits map[string][]int) *prefilter {
 			k := gramKey(l.text[off:])
 			h := gramHash(k)
 			pf.bits[h>>6] |= 1 << (h & 63)
-			pf.buckets[h] = append(pf.buckets[h], gramEntry{key: k, lit: l, off: off})
+			e := gramEntry{key: k, lit: l, off: off}
+			for j, c := range l.text[off+4 : min(len(l.text), off+8)] {
+				e.ext |= uint32(c|0x20) << (8 * j)
+				e.extMask |= 0xff << (8 * j)
+			}
+			pf.add(h, e)
+		}
+	}
+	for _, b := range pf.buckets {
+		for i := range b {
+			slices.SortFunc(b[i].full, func(x, y gramEntry) int { return cmp.Compare(x.ext, y.ext) })
 		}
 	}
 	return pf
+}
+
+func (pf *prefilter) add(h uint32, e gramEntry) {
+	b := pf.buckets[h]
+	i := slices.IndexFunc(b, func(g keyGroup) bool { return g.key == e.key })
+	if i < 0 {
+		b = append(b, keyGroup{key: e.key})
+		i = len(b) - 1
+	}
+	if e.extMask == 0xffffffff {
+		b[i].full = append(b[i].full, e)
+	} else {
+		b[i].partial = append(b[i].partial, e)
+	}
+	pf.buckets[h] = b
+}
+
+// check compares the literal of e anchored at position i of b, and sets
+// its patterns' bits when it is there.
+func check(b []byte, i int, e *gramEntry, mask []uint64) bool {
+	start := i - e.off
+	if start < 0 || !foldEq(b[start:], e.lit.text) {
+		return false
+	}
+	for _, id := range e.lit.patterns {
+		mask[id>>6] |= 1 << (id & 63)
+	}
+	return true
 }
 
 // byteCommonness is a rough frequency of bytes in build logs: lower is rarer.
@@ -346,12 +416,36 @@ func rarestGrams(b []byte, n int) int {
 		for _, c := range b[i : i+3+n] {
 			s += byteCommonness(c)
 		}
+		for j := i; j < i+n; j++ {
+			if commonGrams[string(b[j:j+4])] {
+				s += 40
+			}
+		}
 		if s < bestScore {
 			best, bestScore = i, s
 		}
 	}
 	return best
 }
+
+// commonGrams are 4-byte grams that build and test logs are full of (lower
+// case): a literal is anchored elsewhere when it can be, so that the scan
+// verifies fewer positions.
+var commonGrams = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range []string{"test", "tests", "est.", "est_", "est:", "_tes", "/tes", ".tes", " tes", "buil", "uild",
+		"ild ", "ing ", "ing:", "tion", "ion ", " the", "the ", "and ", "file", "/fil", "erro", "rror", "ror:", "fail",
+		"aile", "iled", "led ", "led:", "info", "warn", "arni", "rnin", "ning", "/hom", "home", "/run", "runn", "unne",
+		"nner", "work", "ork/", "/usr", "usr/", "/lib", "lib/", "src/", "/src", "comp", "ompi", "mpil", "pile", "ject",
+		"obje", "bjec", "pack", "acka", "ckag", "kage", "conf", "onfi", "nfig", "vers", "ersi", "rsio", "sion", "stat",
+		"tatu", "atus", "loca", "ocal", "main", ".cpp", ".py:", ".go:", "java", "modu", "odul", "dule", "requ", "eque",
+		"pass", "asse", "ssed", "sed ", "time", "ime ", "tool", "ools", " int", "inte", "nter", "ter ", "for ", " for",
+		"with", " wit", "ith ", "from", " fro", "rom ", "that", "this", " thi", "ould", "not ", " not", "ed: ", "er: ",
+		"ng: ", " is ", " to ", "to t", "s: 0", ": 0,", " 0, "} {
+		m[w] = true
+	}
+	return m
+}()
 
 func foldEq(text, lit []byte) bool {
 	if len(text) < len(lit) {
@@ -369,28 +463,98 @@ func foldEq(text, lit []byte) bool {
 	return true
 }
 
+// verify checks the literals anchored on the gram at position i of b and
+// sets the bits of the patterns of those found.
+func (pf *prefilter) verify(b []byte, i int, mask []uint64) bool {
+	k := binary.LittleEndian.Uint32(b[i:]) | 0x20202020
+	h := (k * gramHashMul) >> 16
+	if pf.bits[h>>6]&(1<<(h&63)) == 0 {
+		return false
+	}
+	found := false
+	for gi := range pf.buckets[h] {
+		g := &pf.buckets[h][gi]
+		if g.key != k {
+			continue
+		}
+		if i+8 > len(b) {
+			// Too near the end for the next 4 bytes: every entry.
+			for j := range g.full {
+				found = check(b, i, &g.full[j], mask) || found
+			}
+			for j := range g.partial {
+				found = check(b, i, &g.partial[j], mask) || found
+			}
+			break
+		}
+		ext := binary.LittleEndian.Uint32(b[i+4:]) | 0x20202020
+		full := g.full
+		if len(full) > 8 {
+			lo, _ := slices.BinarySearchFunc(full, ext, func(e gramEntry, x uint32) int { return cmp.Compare(e.ext, x) })
+			full = full[lo:]
+		}
+		for j := range full {
+			if full[j].ext == ext {
+				found = check(b, i, &full[j], mask) || found
+			} else if full[j].ext > ext {
+				break
+			}
+		}
+		for j := range g.partial {
+			if e := &g.partial[j]; ext&e.extMask == e.ext {
+				found = check(b, i, e, mask) || found
+			}
+		}
+		break
+	}
+	return found
+}
+
 // next scans b from position from for the anchor of any literal. At the
 // first position where at least one literal occurs, it sets the bits of the
 // literals' patterns in mask and returns that position (inside the
 // literal(s), so on their line); it returns -1 when there is none.
 func (pf *prefilter) next(b []byte, from int, mask []uint64) int {
-	for i := from; i+4 <= len(b); i += pf.stride {
-		k := binary.LittleEndian.Uint32(b[i:]) | 0x20202020
-		h := (k * gramHashMul) >> 16
-		if pf.bits[h>>6]&(1<<(h&63)) == 0 {
-			continue
-		}
-		found := false
-		for _, g := range pf.buckets[h] {
-			start := i - g.off
-			if g.key == k && start >= 0 && foldEq(b[start:], g.lit.text) {
-				found = true
-				for _, id := range g.lit.patterns {
-					mask[id>>6] |= 1 << (id & 63)
+	i := from
+	if pf.stride == 4 {
+		// Four positions per two 8-byte loads, the common case.
+		for ; i+16 <= len(b); i += 16 {
+			x := binary.LittleEndian.Uint64(b[i:])
+			y := binary.LittleEndian.Uint64(b[i+8:])
+			h1 := ((uint32(x) | 0x20202020) * gramHashMul) >> 16
+			h2 := ((uint32(x>>32) | 0x20202020) * gramHashMul) >> 16
+			h3 := ((uint32(y) | 0x20202020) * gramHashMul) >> 16
+			h4 := ((uint32(y>>32) | 0x20202020) * gramHashMul) >> 16
+			if (pf.bits[h1>>6]>>(h1&63)|pf.bits[h2>>6]>>(h2&63)|pf.bits[h3>>6]>>(h3&63)|pf.bits[h4>>6]>>(h4&63))&1 == 0 {
+				continue
+			}
+			for j := i; j < i+16; j += 4 {
+				if pf.verify(b, j, mask) {
+					return j
 				}
 			}
 		}
-		if found {
+	}
+	if pf.stride == 2 {
+		for ; i+10 <= len(b); i += 8 {
+			x := binary.LittleEndian.Uint64(b[i:])
+			y := binary.LittleEndian.Uint32(b[i+6:])
+			h1 := ((uint32(x) | 0x20202020) * gramHashMul) >> 16
+			h2 := ((uint32(x>>16) | 0x20202020) * gramHashMul) >> 16
+			h3 := ((uint32(x>>32) | 0x20202020) * gramHashMul) >> 16
+			h4 := ((y | 0x20202020) * gramHashMul) >> 16
+			if (pf.bits[h1>>6]>>(h1&63)|pf.bits[h2>>6]>>(h2&63)|pf.bits[h3>>6]>>(h3&63)|pf.bits[h4>>6]>>(h4&63))&1 == 0 {
+				continue
+			}
+			for j := i; j < i+8; j += 2 {
+				if pf.verify(b, j, mask) {
+					return j
+				}
+			}
+		}
+	}
+	for ; i+4 <= len(b); i += pf.stride {
+		if pf.verify(b, i, mask) {
 			return i
 		}
 	}

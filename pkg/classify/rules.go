@@ -109,10 +109,15 @@ type Rule struct {
 	Requires    []Condition `yaml:"requires"`
 	Suggestions []string    `yaml:"suggestions"`
 	Fix         Fix         `yaml:"fix"`
+	// DeferToBuiltin lets a built-in rule that matches the same line win:
+	// by default a custom rule's finding replaces the built-ins' on every
+	// line they both match.
+	DeferToBuiltin bool `yaml:"defer_to_builtin"`
 
-	res    []*regexp.Regexp
-	source string
-	line   int
+	res     []*regexp.Regexp
+	source  string
+	line    int
+	builtin bool // from the embedded catalog
 }
 
 // DefaultPriority is the priority of a rule that does not set one. Catch-all
@@ -146,6 +151,9 @@ func DefaultCatalog() (*Catalog, error) {
 		rs, err := ParseRules(data, path.Base(f))
 		if err != nil {
 			return nil, err
+		}
+		for _, r := range rs {
+			r.builtin = true
 		}
 		rules = append(rules, rs...)
 	}
@@ -263,6 +271,7 @@ func parseRule(n *yaml.Node, source string) (*Rule, error) {
 		Requires    []config.Node `yaml:"requires"`
 		Suggestions []string      `yaml:"suggestions"`
 		Fix         string        `yaml:"fix"`
+		Defer       bool          `yaml:"defer_to_builtin"`
 	}
 	if err := config.DecodeNode(n, source, &raw); err != nil {
 		return nil, err
@@ -272,7 +281,7 @@ func parseRule(n *yaml.Node, source string) (*Rule, error) {
 	}
 	r := &Rule{ID: raw.ID, Title: raw.Title, Category: Category(raw.Category), Severity: Severity(raw.Severity),
 		Priority: DefaultPriority, Confidence: DefaultConfidence, Patterns: raw.Patterns,
-		Suggestions: raw.Suggestions, Fix: Fix(raw.Fix), source: source, line: n.Line}
+		Suggestions: raw.Suggestions, Fix: Fix(raw.Fix), DeferToBuiltin: raw.Defer, source: source, line: n.Line}
 	if !idPattern.MatchString(r.ID) {
 		return nil, bad("id", "invalid rule id %q (want lower-case letters, digits, '.', '_' or '-')", r.ID)
 	}

@@ -22,15 +22,30 @@ func TestDefaultCatalog(t *testing.T) {
 			t.Errorf("rule %s: id should start with its category %q", r.ID, r.Category)
 		}
 	}
-	for _, cat := range Categories {
+	// Unknown is the general layer's category, not a rule's.
+	for _, cat := range Categories[:len(Categories)-1] {
 		if perCategory[cat] == 0 {
 			t.Errorf("no rule for category %s", cat)
 		}
 	}
 	// Every embedded pattern must be reachable through the literal
 	// prefilter: a pattern without literals runs on every line.
-	if un := NewAnalyzer(c).UnfilteredPatterns(); len(un) > 0 {
+	a := NewAnalyzer(c)
+	if un := a.UnfilteredPatterns(); len(un) > 0 {
 		t.Errorf("patterns without prefilter literals: %q", un)
+	}
+	// The rules' scan steps 4 bytes at a time: every literal has 7 bytes
+	// or more, or is searched for on its own (see shortLiteral).
+	if a.pfRules.stride != 4 {
+		for _, r := range c.Rules {
+			for _, p := range r.Patterns {
+				for _, l := range requiredLiterals(p) {
+					if len(l) < fastLiteral && !shortSafe(l) {
+						t.Errorf("rule %s: literal %q of %q is too short for the fast scan", r.ID, l, p)
+					}
+				}
+			}
+		}
 	}
 }
 
@@ -42,7 +57,7 @@ func TestParseRulesErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown_key", "rules:\n  - id: a.b\n    category: build\n    severity: high\n    patterns: [x]\n    sugestions: [y]\n",
-			`custom.yaml:6: unknown key "sugestions" (allowed: category, confidence, exclusions, fix, id, patterns,`},
+			`custom.yaml:6: unknown key "sugestions" (allowed: category, confidence, defer_to_builtin, exclusions, fix, id, patterns,`},
 		{"unknown_condition_key", "rules:\n  - id: a.b\n    category: build\n    severity: high\n    patterns: [x]\n    exclusions:\n      - {pattern: y, scop: line}\n",
 			`custom.yaml:7: unknown key "scop" (allowed: lines, pattern, scope)`},
 		{"not_a_list", "rules: {id: a.b}\n", `custom.yaml:1:`},
@@ -107,5 +122,174 @@ func TestCustomRuleOverridesBuiltin(t *testing.T) {
 	}
 	if rc := res.RootCause(); rc == nil || rc.RuleID != "build.internal_tool" || rc.Line != 2 {
 		t.Errorf("root cause = %+v", rc)
+	}
+}
+
+// TestCatalogBreadth gives one line per rule in the forms the tools print
+// (taken from public CI logs and the tools' documentation) and checks the
+// rule that names it: ecosystems beyond the ones the first catalog knew.
+func TestCatalogBreadth(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ line, rule string }{
+		// C/C++ and .NET compilers
+		{"fatal error C1083: Cannot open include file: 'atlbase.h': No such file or directory", "build.compiler_error"},
+		{"gcc.exe: error: gen-unicode-version.c: No such file or directory", "build.compiler_error"},
+		{"Program.cs(4,7): error CS0246: The type or namespace name 'Internal' could not be found", "build.dotnet"},
+		{"/src/app.csproj : error NU1101: Unable to find package Foo.Bar. No packages exist with this id", "build.dotnet"},
+		{"85.28 error[E0308]: mismatched types", "build.cargo"},
+		{"e: file:///w/buildSrc/build.gradle.kts:10:5: Unresolved reference: implementation", "build.javac"},
+		{"e: /w/buildSrc/src/main/kotlin/gen.gradle.kts: (107, 21): Unresolved reference: generator", "build.javac"},
+		{"src/main/java/org/x/Builder.java:[189,49] cannot find symbol", "build.maven_compile"},
+		{"'cmake' is not recognized as an internal or external command,", "build.command_not_found"},
+		{"/root/src/.tox/py3/bin/python: No module named pytest", "build.command_not_found"},
+		{"ERROR: No matching distribution found for torch==9.9.9", "build.python_dependency"},
+		{"configure: error: C compiler cannot create executables", "build.configure"},
+		{"make[2]: *** No rule to make target 'gen.h', needed by 'all'.  Stop.", "build.missing_make_target"},
+		{"➤ YN0028: │ The lockfile would have been modified by this install, which is explicitly forbidden.", "build.yarn_lockfile"},
+		// Tests
+		{"panic: test timed out after 10m0s", "test.go_test"},
+		{"=== FAIL: pkg/frob TestGasket (0.00s)", "test.go_test"},
+		{"\t 32 - test_heapstore_trace (Not Run)", "test.ctest"},
+		{"98% tests passed, 1 tests failed out of 50", "test.ctest_summary"},
+		{"not ok 2 - iteration 2", "test.tap"},
+		{"FAIL: test_gasket (tests.test_frob.FrobTest)", "test.unittest"},
+		{"[  FAILED  ] FrobTest.Gasket (3 ms)", "test.gtest"},
+		{"Failed tests:   testFges(edu.cmu.TestFges): expected:<1> but was:<2>", "test.junit_failed_test"},
+		{"TEST RESULT: Failed. Execution failed: `main' threw exception: java.lang.RuntimeException", "test.junit_summary"},
+		{"3 failing", "test.mocha"},
+		{"  ● example tests › test that always fails", "test.jest"},
+		// Deployment and publishing
+		{"denied: Your authorization token has expired. Reauthenticate and try again.", "deployment.registry_push_denied"},
+		{"npm ERR! 403 403 Forbidden - PUT https://registry.npmjs.org/x - You cannot publish over the previously published versions: 3.4.0.", "deployment.publish_rejected"},
+		{"HTTPError: 400 Client Error: File already exists. See https://test.pypi.org/help/#file-name-reuse", "deployment.publish_rejected"},
+		{"Error from server (Forbidden): error when retrieving current configuration of:", "deployment.kubectl"},
+		{"Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress", "deployment.helm"},
+		{"Error: timed out waiting for the condition", "deployment.rollout_timeout"},
+		{"Error: Error locking state: Error acquiring the state lock: 2 error(s) occurred:", "deployment.terraform"},
+		{"│ Error: creating IAM Role (x): AccessDenied", "deployment.terraform"},
+		{"User: arn:aws:sts::1:assumed-role/tf is not authorized to perform: iam:PassRole on resource: x", "deployment.cloud_permission"},
+		// Infrastructure
+		{"#55 ERROR: write /usr/lib/x.so: no space left on device", "infrastructure.disk_full"},
+		{"/home/runner/work/_temp/x.sh: line 1:  2930 Killed                  pytest --cov=.", "infrastructure.oom_killed"},
+		{"ReasonPhrase:Bad Gateway.", "infrastructure.service_unavailable"},
+		{"[ERROR] Failed to transfer file: http://repo/x.pom. Return code is: 500 , ReasonPhrase:Internal Server Error.", "infrastructure.service_unavailable"},
+		{"W: Failed to fetch http://archive.ubuntu.com/ubuntu/dists/trusty/main/binary-amd64/Packages  Hash Sum mismatch", "infrastructure.mirror"},
+		{"HTTP Error 403: Read-only mode: Uploads are temporarily disabled.", "infrastructure.service_read_only"},
+		{"ERROR: HTTPSConnectionPool(host='center.conan.io', port=443): Max retries exceeded with url: /v1/ping (Caused by SSLError(SSLEOFError(8, 'EOF')))", "infrastructure.dns_network"},
+		{"Transfer interrupted before complete: 1097971 < 44245525", "infrastructure.dns_network"},
+		// Conan
+		{"ERROR: alias_copy_repro/1.0.0@danimtb/testing was not found in remote 'test'", "conan.recipe_not_found"},
+		{"ERROR: The default build profile '/home/u/.conan2/profiles/default' doesn't exist.", "conan.profile_not_found"},
+		{"Unable to connect to conan-center=https://conan.bintray.com", "conan.remote_obsolete"},
+		// FIPS beyond OpenSSL's own provider
+		{"Unhandled Exception: System.InvalidOperationException: This implementation is not part of the Windows Platform FIPS validated cryptographic algorithms.", "fips.algorithm_disabled"},
+		{"panic: boringcrypto: not in FIPS mode", "fips.algorithm_disabled"},
+		{"crypto/ecdsa: use of non-approved curves is not allowed in FIPS 140-only mode", "fips.algorithm_disabled"},
+		{"md5_dgst.c(82): OpenSSL internal error, assertion failed: Digest MD5 forbidden in FIPS mode!", "fips.algorithm_disabled"},
+		{"Installation of FIPS modules could not be completed.", "fips.install_failed"},
+		// Workflow
+		{"**Error**: HTTP Status 403 for request POST https://api.github.com/repos/o/r/dependency-graph/snapshots", "workflow.resource_not_accessible"},
+		{"You have an error in your yaml syntax on line 17", "workflow.invalid_workflow"},
+		{"Invalid workflow file: .github/workflows/ci.yml#L12", "workflow.invalid_workflow_file"},
+		{"Error: Input required and not supplied: token", "workflow.missing_input"},
+		{"Error: No files were found with the provided path: dist/. No artifacts will be uploaded.", "workflow.artifact"},
+	}
+	a := NewAnalyzer(mustCatalog(t))
+	for _, tt := range tests {
+		res, err := a.Analyze(context.Background(), strings.NewReader(tt.line+"\n##[error]Process completed with exit code 1.\n"), "x.log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rc := res.RootCause(); rc == nil || rc.RuleID != tt.rule || rc.Line != 1 {
+			t.Errorf("%q: root cause %+v, want %s at line 1", tt.line, rc, tt.rule)
+		}
+	}
+	// A FIPS-mode Java run: the provider's refusal is fips, not the test's.
+	log := "JVM_OPTIONS: -Dsemeru.fips=true\nTEST: javax/net/ssl/Sanity.java\nCaused by: java.security.NoSuchAlgorithmException: JKS KeyStore not available\n"
+	res, err := a.Analyze(context.Background(), strings.NewReader(log), "x.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc := res.RootCause(); rc == nil || rc.RuleID != "fips.java_provider" {
+		t.Errorf("FIPS-mode Java run: root cause %+v, want fips.java_provider", rc)
+	}
+}
+
+func mustCatalog(t *testing.T) *Catalog {
+	t.Helper()
+	c, err := DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestCustomRuleWinsTheLine: a custom rule that matches a line a built-in
+// also matches replaces the built-in's finding there and ranks with its
+// priority; with defer_to_builtin the built-in's stands instead.
+func TestCustomRuleWinsTheLine(t *testing.T) {
+	t.Parallel()
+	log := "ERROR: Missing prebuilt package for 'zlib/1.3.1'\n" +
+		"src/a.c:3:10: fatal error: zlib.h: No such file or directory\n" +
+		"##[error]Process completed with exit code 1.\n"
+	tests := []struct {
+		name     string
+		rule     string
+		wantRoot string
+		gone     string // a rule whose finding must not be there
+	}{
+		{"custom_wins_and_takes_the_builtins_rank", `rules:
+  - id: acme.cache_miss
+    title: Our binary cache was cold
+    category: infrastructure
+    severity: medium
+    patterns: ['Missing prebuilt package']
+    suggestions: [Warm the cache.]
+`, "acme.cache_miss", "conan.missing_prebuilt_package"},
+		{"defer_to_builtin", `rules:
+  - id: acme.cache_miss
+    title: Our binary cache was cold
+    category: infrastructure
+    severity: medium
+    defer_to_builtin: true
+    patterns: ['Missing prebuilt package']
+    suggestions: [Warm the cache.]
+`, "conan.missing_prebuilt_package", "acme.cache_miss"},
+		{"other_line_ranks_by_priority", `rules:
+  - id: acme.header
+    title: Header missing
+    category: build
+    severity: medium
+    priority: 10
+    patterns: ['No such file or directory']
+    suggestions: [Install the headers.]
+`, "conan.missing_prebuilt_package", "build.compiler_error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			extra, err := ParseRules([]byte(tt.rule), "custom.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := mustCatalog(t).WithRules(extra...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := NewAnalyzer(c)
+			res, err := a.Analyze(context.Background(), strings.NewReader(log), "x.log")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rc := res.RootCause(); rc == nil || rc.RuleID != tt.wantRoot {
+				t.Fatalf("root cause = %+v, want %s", rc, tt.wantRoot)
+			}
+			for _, f := range res.Findings {
+				if f.RuleID == tt.gone {
+					t.Errorf("finding of %s is still there: %+v", tt.gone, f)
+				}
+			}
+			compareWithReference(t, NewAnalyzer(c, WithChunkSize(64), WithWorkers(2)), []byte(strings.Repeat(log, 3)))
+		})
 	}
 }

@@ -1,0 +1,153 @@
+package classify
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestGeneralLayer classifies logs with no rules at all (an empty catalog):
+// a failed log gets a root-cause line and a category inferred from the
+// lines around it, labelled as inferred; a green one gets nothing.
+func TestGeneralLayer(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		log      string
+		category Category // "" for no finding at all
+		line     int
+	}{
+		{"web_form_deploy_context", "Run ./deploy.sh\nLogin to registry ghcr.io/acme succeeded\n" +
+			"Pushing image ghcr.io/acme/app:1.2\nerror: the registry rejected the upload\n" +
+			"Error: Process completed with exit code 1.\n", CategoryDeployment, 4},
+		{"jenkins_conan_context", "[Pipeline] sh\n+ conan create . --build=missing\nconanfile.py: Calling build()\n" +
+			"FATAL: the recipe exploded in a way nobody catalogued\nFinished: FAILURE\n", CategoryConan, 4},
+		{"nothing_points_anywhere", "step three\nfatal: the frobnicator gave up\nError: Process completed with exit code 2.\n",
+			CategoryUnknown, 2},
+		{"symptom_on_the_line_beats_the_tool", "cmake --build build -j8\n[ 42%] Building CXX object a.cpp.o\n" +
+			"ld: final link failed: out of memory allocating 4096 bytes\n##[error]Process completed with exit code 1.\n",
+			CategoryInfrastructure, 3},
+		{"nearest_the_marker_among_equals", "ERROR: first odd thing happened\nfiller\n" + strings.Repeat("noise\n", 40) +
+			"ERROR: second odd thing happened\n##[error]Process completed with exit code 1.\n", CategoryUnknown, 43},
+		{"repeated_line_counts_at_its_first", "x\nERROR: the same odd thing happened\nERROR: the same odd thing happened\n" +
+			"ERROR: the same odd thing happened\n##[error]Process completed with exit code 1.\n", CategoryUnknown, 2},
+		{"script_echo_is_not_output", "##[group]Run echo \"fatal: boom\"\necho \"fatal: boom\"\n##[endgroup]\n" +
+			"fatal: boom happened for real\n##[error]Process completed with exit code 1.\n", CategoryUnknown, 4},
+		{"only_the_marker_left", "##[group]Run ./x\n./x\n##[endgroup]\nall quiet\n##[error]Process completed with exit code 3.\n",
+			CategoryUnknown, 5},
+		// The command the excerpt starts with names the tool.
+		{"pasted_excerpt_without_markers", "$ ./configure && make\nchecking for frob... yes\n" +
+			"error: the frob subsystem is missing a gasket\n", CategoryBuild, 3},
+		{"compiler_location_form", "render.go:41:15: undefined: html.EscapeStrin\n##[error]Process completed with exit code 1.\n",
+			CategoryBuild, 1},
+		{"summary_below_the_failed_test", "3/12 Test  #3: test_evp ....***Failed    0.05 sec\n" +
+			"92% tests passed, 1 tests failed out of 12\n##[error]Process completed with exit code 8.\n", CategoryTest, 1},
+		{"github_words_decide", "Run gh pr edit --add-label ready\nGraphQL: Resource not accessible by integration (addLabelsToLabelable)\n" +
+			"##[error]Process completed with exit code 1.\n", CategoryWorkflow, 2},
+		{"jest_bullet_heading", "  ● example tests › test that always fails\n\n    expect(received).toBe(expected)\n" +
+			"Error: Process completed with exit code 1.\n", CategoryTest, 1},
+		{"green_zero_failures_none", "Self-test failures: none\nERROR: nothing\nBUILD SUCCESSFUL in 3s\n", "", 0},
+		{"green_pip_notice", "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.\n" +
+			"foo 1.0 requires bar, which is not installed.\n", "", 0},
+		{"green_after_success_line", "ERROR: transient hiccup, ignoring\nBUILD SUCCESSFUL in 3s\n", "", 0},
+		{"green_zero_counts", "Tests run: 12, Failures: 0, Errors: 0, Skipped: 0\n0 errors, 2 warnings\n", "", 0},
+		{"green_raw_log_without_error_marker", "2026-11-19T02:13:44.1234567Z ##[group]Run make\n" +
+			"2026-11-19T02:13:44.1234567Z make\n2026-11-19T02:13:44.1234567Z ##[endgroup]\n" +
+			"2026-11-19T02:13:45.0000000Z fatal: a tolerated failure (continue-on-error)\n", "", 0},
+		{"green_tap_negative_test", "1..1\nfrobinstall: INSTALL FAILED\nok 1 - frobinstall fails on bad input\n", "", 0},
+	}
+	empty, err := NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAnalyzer(empty)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res, err := a.Analyze(context.Background(), strings.NewReader(tt.log), "x.log")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rc := res.RootCause()
+			if tt.category == "" {
+				if rc != nil {
+					t.Fatalf("false positive: %s at line %d: %q", rc.RuleID, rc.Line, rc.Text)
+				}
+				return
+			}
+			if rc == nil {
+				t.Fatalf("no finding, want %s at line %d", tt.category, tt.line)
+			}
+			if rc.Category != tt.category || rc.Line != tt.line {
+				t.Errorf("root cause %s (%s) at line %d %q, want %s at line %d", rc.RuleID, rc.Category, rc.Line, rc.Text, tt.category, tt.line)
+			}
+			if !IsInferred(rc) || rc.RuleID != InferredPrefix+string(rc.Category) || rc.Confidence > 0.5 ||
+				!strings.Contains(rc.Title, "no rule matched") || len(rc.Suggestions) == 0 || rc.Fingerprint == "" {
+				t.Errorf("inferred finding is not labelled as such: %+v", rc)
+			}
+		})
+	}
+}
+
+// TestRulesOutrankTheGeneralLayer keeps rules the precise path: a log a
+// rule explains gets the rule's finding, not an inferred one.
+func TestRulesOutrankTheGeneralLayer(t *testing.T) {
+	t.Parallel()
+	log := "fatal: something odd first\nERROR: Missing prebuilt package for 'zlib/1.3.1'\n##[error]Process completed with exit code 1.\n"
+	res, err := testAnalyzer(t).Analyze(context.Background(), strings.NewReader(log), "x.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Findings {
+		if IsInferred(&f) {
+			t.Errorf("inferred finding beside a rule's: %+v", f)
+		}
+	}
+	if rc := res.RootCause(); rc == nil || rc.RuleID != "conan.missing_prebuilt_package" {
+		t.Errorf("root cause = %+v", rc)
+	}
+}
+
+func TestScoreLine(t *testing.T) {
+	t.Parallel()
+	a := testAnalyzer(t)
+	score := func(s string) lineScore {
+		mask := make([]uint64, a.words)
+		for k, tk := range scoreTokens {
+			if strings.Contains(strings.ToLower(s), tk.lit) {
+				id := a.tokenBase + k
+				mask[id>>6] |= 1 << (id & 63)
+			}
+		}
+		ls, _ := a.scoreLine([]byte(s), mask, nil)
+		return ls
+	}
+	// Each pair: the first line must score above the second.
+	pairs := [][2]string{
+		{"error: cannot open frob.conf", "the error handler was registered"},
+		{"fatal: unable to access the frob", "warning: unable to access the frob"},
+		{"java.security.NoSuchAlgorithmException: MD5 not available", "at java.security.Provider.getService(Provider.java:12)"},
+		{"FAILED tests/test_frob.py::test_gasket - AssertionError", "collected 12 items, 0 failed"},
+		{"src/frob.c:12:3: error: gasket undeclared", "-- Performing Test HAVE_GASKET - Failed"},
+		{"denied: requested access to the resource is denied", "npm WARN deprecated frob@1.0: no longer maintained"},
+	}
+	for _, p := range pairs {
+		if hi, lo := score(p[0]), score(p[1]); hi.score <= lo.score {
+			t.Errorf("score(%q) = %d, not above score(%q) = %d", p[0], hi.score, p[1], lo.score)
+		}
+	}
+	for s, want := range map[string]lineScore{
+		"Error: Process completed with exit code 1.": {failEnd: true},
+		"Finished: FAILURE":                          {failEnd: true},
+		"The command \"make\" exited with 2.":        {failEnd: true},
+		"Process finished with exit code 0":          {success: true},
+		"100% tests passed, 0 tests failed out of 9": {success: true},
+		"BUILD SUCCESSFUL in 12s":                    {success: true},
+		"ok 3 - frob works":                          {success: true},
+	} {
+		got := score(s)
+		if got.failEnd != want.failEnd || got.success != want.success {
+			t.Errorf("score(%q): failEnd %v success %v, want %v %v", s, got.failEnd, got.success, want.failEnd, want.success)
+		}
+	}
+}
