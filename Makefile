@@ -167,6 +167,9 @@ fuzz: ## A brief run of each fuzz target (execution counts, not -fuzztime durati
 	$(GO) test -run '^$$' -fuzz '^FuzzReadLog$$' -fuzztime 50000x -fuzzminimizetime 100x ./pkg/classify
 	$(GO) test -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime 50000x -fuzzminimizetime 100x ./pkg/redact
 	$(GO) test -run '^$$' -fuzz '^FuzzNoSurvivor$$' -fuzztime 50000x -fuzzminimizetime 100x ./pkg/redact
+	$(GO) test -run '^$$' -fuzz '^FuzzJSON$$' -fuzztime 20000x -fuzzminimizetime 100x ./pkg/redact
+	$(GO) test -run '^$$' -fuzz '^FuzzPathSegment$$' -fuzztime 5000x -fuzzminimizetime 100x ./pkg/ghclient
+	$(GO) test -run '^$$' -fuzz '^FuzzHostileInputs$$' -fuzztime 200x -fuzzminimizetime 20x ./pkg/securitytest
 
 demo: build ## The whole chain on the example ecosystem through the emulator, into reports/.
 	$(GO) run ./.ci/demo -bin bin -fixture $(FIXTURE) -out $(REPORTS)

@@ -27,21 +27,21 @@ var version = "dev"
 // Spec declares the inputs of action-fixer (action.yml declares the same).
 func Spec() runner.Spec {
 	return runner.Spec{
-		Name: "action-fixer", Version: version,
+		Name: "action-fixer", Version: version, Result: (*fixer.Result)(nil),
 		Description: "Classify failed CI job logs: root-cause line, category, severity, suggestions and mechanical workflow fixes.",
 		Inputs: []runner.Input{
 			runner.TokenInput(),
-			{Name: "log_files", Kind: runner.List, Env: "LOG_FILES", Usage: "log files or globs (several after --log-files, repeated, or comma/newline separated)"},
-			{Name: "log_dir", Kind: runner.String, Env: "LOG_DIR", Usage: "directory of job logs classified too (added to log_files): *.log, *.txt, gzip'd, zip archives, GitHub's run log archive unpacked"},
-			{Name: "run_id", Kind: runner.Int, Default: "0", Usage: "classify every failed job of this workflow run (0 = none)"},
+			{Name: "log_files", Kind: runner.List, Env: "LOG_FILES", Usage: "log files or globs (several after --log-files, repeated, or comma/newline separated)", Validate: runner.ValidateExistingGlobs},
+			{Name: "log_dir", Kind: runner.String, Env: "LOG_DIR", Usage: "directory of job logs classified too (added to log_files): *.log, *.txt, gzip'd, zip archives, GitHub's run log archive unpacked", Validate: runner.ValidateInputDir},
+			{Name: "run_id", Kind: runner.Int, Default: "0", Usage: "classify every failed job of this workflow run (0 = none)", Validate: runner.AtLeast(0)},
 			{Name: "job_ids", Kind: runner.List, Usage: "classify these job ids (numbers)"},
-			{Name: "repository", Kind: runner.String, Usage: "owner/repo of run_id and job_ids (default: the current repository)"},
-			{Name: "report", Kind: runner.String, Usage: "monitor report (ecosystem_analysis.json): classify every failed job it lists"},
-			{Name: "custom_rules", Kind: runner.String, Env: "FIXER_CUSTOM_RULES", Usage: "YAML file of extra rules in the catalog format (same id replaces a built-in rule)"},
-			{Name: "workflow_file", Kind: runner.String, Usage: "workflow to patch with the mechanical fixes (diff and patched copy in output_dir); not a local file: read through the API"},
+			{Name: "repository", Kind: runner.String, Usage: "owner/repo of run_id and job_ids (default: the current repository)", Validate: runner.ValidateRepository},
+			{Name: "report", Kind: runner.String, Usage: "monitor report (ecosystem_analysis.json): classify every failed job it lists", Validate: runner.ValidateInputFile},
+			{Name: "custom_rules", Kind: runner.String, Env: "FIXER_CUSTOM_RULES", Usage: "YAML file of extra rules in the catalog format (same id replaces a built-in rule)", Validate: runner.ValidateInputFile},
+			{Name: "workflow_file", Kind: runner.String, Usage: "workflow to patch with the mechanical fixes (diff and patched copy in output_dir); not a local file: read through the API", Validate: runner.ValidateWorkflowPath},
 			{Name: "timeout_minutes", Kind: runner.Int, Default: "60", Usage: "timeout-minutes the add_timeout fix sets (1..360)"},
 			runner.OutputDirInput(),
-			{Name: "output", Kind: runner.String, Usage: "path of failure_analysis.json (default: output_dir/failure_analysis.json)"},
+			{Name: "output", Kind: runner.String, Usage: "path of failure_analysis.json (default: output_dir/failure_analysis.json)", Validate: runner.ValidateOutputFile},
 			{Name: "create_pull_request", Kind: runner.Bool, Default: "false", Usage: "open a pull request with the workflow patch (branch ecosystem-actions/fix-<fingerprint>; idempotent)"},
 			{Name: "cooperation", Kind: runner.Bool, Default: "false", Usage: "send a fixer-analysis repository_dispatch to each of target_repos"},
 			{Name: "target_repos", Kind: runner.Repos, Usage: "repositories that receive the fixer-analysis dispatch (with cooperation: true)"},
@@ -92,6 +92,16 @@ func configFrom(r *runner.Run) (fixer.Config, error) {
 	if r.Int("max_annotations") < 0 {
 		bad("max_annotations", fmt.Sprint(r.Int("max_annotations")), "must be >= 0")
 	}
+	if p := cfg.ReportPath; p != "" {
+		// Read before any request: a report that is not the monitor's is
+		// a bad input, not a failure after the API calls.
+		if data, err := os.ReadFile(p); err == nil {
+			if _, err := fixer.ReportJobs(data); err != nil {
+				errs = append(errs, &runner.InputError{Input: "report", Value: p, Source: r.Source("report"), Reason: "is not a monitor report: " + err.Error(),
+					Allowed: "an ecosystem_analysis.json written by action-monitor"})
+			}
+		}
+	}
 	if p := cfg.CustomRules; p != "" {
 		data, err := os.ReadFile(p)
 		if err != nil {
@@ -125,13 +135,12 @@ func Run(ctx context.Context, r *runner.Run) (err error) {
 	}
 	var gh *ghclient.Client
 	if cfg.RunID != 0 || len(cfg.JobIDs) > 0 || cfg.ReportPath != "" || r.Bool("cooperation") || cfg.CreatePullRequest || needsFetch(cfg.WorkflowFile) {
-		gh, err = ghclient.New(ghclient.Config{Token: r.String("github_token"), APIURL: r.APIURL(), Version: version,
-			RateLimitPolicy: r.String("rate_limit_policy"), MaxWait: r.Duration("rate_limit_max_wait")})
+		gh, err = ghclient.New(ghclient.RunConfig(r, version))
 		if err != nil {
 			return err
 		}
 	}
-	deps := fixer.Deps{Logf: r.Infof}
+	deps := fixer.Deps{Logf: r.Infof, Redactor: r.Redactor()}
 	if gh != nil {
 		deps.API = fixer.GitHubAPI{Client: gh.Client}
 	}

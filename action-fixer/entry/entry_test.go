@@ -106,6 +106,11 @@ func TestLogCannotInjectWorkflowCommands(t *testing.T) {
 
 func TestBadInputs(t *testing.T) {
 	t.Parallel()
+	// log_files must match a file (checked before anything else happens).
+	logFile := filepath.Join(t.TempDir(), "x.log")
+	if err := os.WriteFile(logFile, []byte("ok\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -113,9 +118,10 @@ func TestBadInputs(t *testing.T) {
 	}{
 		{"no_source", nil, "log_files"},
 		{"bad_job_id", []string{"--job-ids", "12,abc", "--repository", "o/r"}, "abc"},
-		{"timeout_out_of_range", []string{"--log-files", "x.log", "--timeout-minutes", "0"}, "timeout_minutes"},
-		{"cooperation_without_targets", []string{"--log-files", "x.log", "--cooperation"}, "target_repos"},
-		{"pull_request_without_workflow", []string{"--log-files", "x.log", "--create-pull-request"}, "workflow_file"},
+		{"timeout_out_of_range", []string{"--log-files", logFile, "--timeout-minutes", "0"}, "timeout_minutes"},
+		{"cooperation_without_targets", []string{"--log-files", logFile, "--cooperation"}, "target_repos"},
+		{"pull_request_without_workflow", []string{"--log-files", logFile, "--create-pull-request"}, "workflow_file"},
+		{"log_files_matching_nothing", []string{"--log-files", "no-such-file-*.log"}, "matches no file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/actions/monitor"
+	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
@@ -24,25 +25,25 @@ var version = "dev"
 // Spec declares the inputs of action-monitor (action.yml declares the same).
 func Spec() runner.Spec {
 	return runner.Spec{
-		Name: "action-monitor", Version: version,
+		Name: "action-monitor", Version: version, Result: (*monitor.Result)(nil),
 		Description: "Score the health of every domain of an ecosystem and write ecosystem_analysis.json, ecosystem_summary.md and a dashboard.",
 		Inputs: []runner.Input{
 			runner.TokenInput(), runner.OwnerInput(),
 			{Name: "domains", Kind: runner.Repos, Env: "DOMAINS", Usage: "domains to monitor (owner/repo, or a bare name with the owner input); or use org"},
 			{Name: "org", Kind: runner.String, Env: "ORG", Usage: "monitor this owner's repositories instead of domains: an organisation (GET /orgs/{org}/repos) or a user (GET /users/{user}/repos); with an App installation token also GET /installation/repositories", Validate: runner.ValidateOwner},
-			{Name: "name_filter", Kind: runner.String, Usage: "with org: only repository names matching this glob, e.g. openssl-*"},
-			{Name: "topic", Kind: runner.String, Usage: "with org: only repositories with this topic"},
+			{Name: "name_filter", Kind: runner.String, Usage: "with org: only repository names matching this glob, e.g. openssl-*", Validate: runner.ValidateGlob},
+			{Name: "topic", Kind: runner.String, Usage: "with org: only repositories with this topic", Validate: runner.ValidateTopic},
 			{Name: "window", Kind: runner.Duration, Default: "7d", Env: "WINDOW", Usage: "how far back workflow runs and events are read (events: GitHub keeps 30 days)"},
 			{Name: "hours", Kind: runner.Int, Default: "4", Env: "HOURS", Usage: "recent activity = events in the last this many hours (> 0)"},
 			{Name: "concurrency", Kind: runner.Int, Default: "8", Usage: "domains read at once (1..64)"},
-			{Name: "config", Kind: runner.String, Env: "MONITOR_CONFIG", Usage: "YAML file with weights, bands and limits (see README); empty = defaults"},
+			{Name: "config", Kind: runner.String, Env: "MONITOR_CONFIG", Usage: "YAML file with weights, bands and limits (see README); empty = defaults", Validate: runner.ValidateInputFile},
 			{Name: "analyze_failures", Kind: runner.Bool, Default: "false", Usage: "download failed job logs and classify them with the fixer's rules"},
-			{Name: "history_file", Kind: runner.String, Env: "HISTORY_FILE", Usage: "JSON history carried between runs (read for the delta, then appended); empty = none"},
+			{Name: "history_file", Kind: runner.String, Env: "HISTORY_FILE", Usage: "JSON history carried between runs (read for the delta, then appended); empty = none", Validate: runner.ValidateOutputFile},
 			{Name: "history_size", Kind: runner.Int, Default: fmt.Sprint(monitor.DefaultHistorySize), Usage: "runs kept in the history file"},
 			{Name: "fail_on", Kind: runner.Enum, Default: "never", Allowed: monitor.FailOnValues, Usage: "exit non-zero when the alert level reaches this: never, warning, critical"},
 			{Name: "shard", Kind: runner.String, Usage: "i/n: read only this shard of the domains (matrix jobs); empty = all"},
-			{Name: "merge_reports", Kind: runner.List, Usage: "merge mode: shard ecosystem_analysis.json paths or globs to combine (no API calls); one report re-renders the pages"},
-			{Name: "fixer_report", Kind: runner.List, Usage: "action-fixer's failure_analysis.json paths or globs: the dashboard shows its root causes and fixes (a path not there yet is noted, not an error)"},
+			{Name: "merge_reports", Kind: runner.List, Usage: "merge mode: shard ecosystem_analysis.json paths or globs to combine (no API calls); one report re-renders the pages", Validate: runner.ValidateExistingGlobs},
+			{Name: "fixer_report", Kind: runner.List, Usage: "action-fixer's failure_analysis.json paths or globs: the dashboard shows its root causes and fixes (a path not there yet is noted, not an error)", Validate: runner.ValidatePathGlobs},
 			{Name: "signal_heads", Kind: runner.Int, Default: fmt.Sprint(monitor.DefaultSignalHeads), Usage: "recent default-branch heads whose commit statuses and checks are read (3 requests each), 0..20; 0 reads none"},
 			{Name: "job_budget", Kind: runner.Int, Default: fmt.Sprint(monitor.DefaultMaxJobRuns), Usage: "job listings read per domain (re-runs and the newest failure of each workflow first), 1..1000"},
 			runner.OutputDirInput(), runner.LogLevelInput(), runner.CacheDirInput(),
@@ -140,7 +141,7 @@ func Run(ctx context.Context, r *runner.Run) (err error) {
 		deps.API = monitor.GitHubAPI{Client: gh.Client}
 		deps.Stats = func() any { return gh.Stats() }
 		if cfg.AnalyzeFailures {
-			deps.Classify = monitor.FixerClassifier()
+			deps.Classify = monitor.FixerClassifier(classify.WithRedactor(r.Redactor()))
 			deps.ClassifierID = monitor.FixerClassifierID()
 		}
 	}

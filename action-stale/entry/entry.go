@@ -10,6 +10,7 @@ import (
 
 	"github.com/sparesparrow/ecosystem-actions/actions/stale"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
 )
 
@@ -31,26 +32,26 @@ func Spec() runner.Spec {
 		return out
 	}
 	return runner.Spec{
-		Name: "action-stale", Version: version,
+		Name: "action-stale", Version: version, Result: (*stale.Result)(nil),
 		Description: "Warn about stale pull requests, issues and branches; close/delete them only after a grace period counted from the warning.",
 		Inputs: []runner.Input{
 			runner.TokenInput(), runner.OwnerInput(),
 			{Name: "repositories", Kind: runner.Repos, Env: "DOMAINS", Usage: "repositories to process (owner/name, or a bare name with the owner input); default: the current repository"},
 			{Name: "days_until_stale", Kind: runner.Days, Default: "30", Env: "DAYS_UNTIL_STALE", Usage: "days without activity before the warning (fractions allowed, 0 = at once)"},
 			{Name: "days_until_close", Kind: runner.Days, Default: "7", Env: "DAYS_UNTIL_CLOSE", Usage: "days after the warning before closing/deleting"},
-			{Name: "stale_label", Kind: runner.String, Default: d.StaleLabel, Usage: "label that marks a warned pull request or issue"},
-			{Name: "stale_pr_message", Kind: runner.String, Default: d.StalePRMessage, Usage: "warning comment template for pull requests"},
-			{Name: "stale_issue_message", Kind: runner.String, Default: d.StaleIssueMessage, Usage: "warning comment template for issues"},
-			{Name: "close_message", Kind: runner.String, Default: d.CloseMessage, AllowEmpty: true, Usage: "comment template posted when closing; empty closes without a comment"},
-			{Name: "stale_branch_message", Kind: runner.String, Default: d.StaleBranchMessage, AllowEmpty: true, Usage: "note template per branch in the tracking issue; empty for none"},
-			{Name: "exempt_labels", Kind: runner.List, Usage: "items with any of these labels are never touched"},
+			{Name: "stale_label", Kind: runner.String, Default: d.StaleLabel, Usage: "label that marks a warned pull request or issue", Validate: runner.ValidateLabelName},
+			{Name: "stale_pr_message", Kind: runner.String, Default: d.StalePRMessage, Usage: "warning comment template for pull requests", Validate: runner.MaxChars(ghname.MaxBodyLength, "a comment body")},
+			{Name: "stale_issue_message", Kind: runner.String, Default: d.StaleIssueMessage, Usage: "warning comment template for issues", Validate: runner.MaxChars(ghname.MaxBodyLength, "a comment body")},
+			{Name: "close_message", Kind: runner.String, Default: d.CloseMessage, AllowEmpty: true, Usage: "comment template posted when closing; empty closes without a comment", Validate: runner.MaxChars(ghname.MaxBodyLength, "a comment body")},
+			{Name: "stale_branch_message", Kind: runner.String, Default: d.StaleBranchMessage, AllowEmpty: true, Usage: "note template per branch in the tracking issue; empty for none", Validate: runner.MaxChars(ghname.MaxBodyLength, "an issue body")},
+			{Name: "exempt_labels", Kind: runner.List, Usage: "items with any of these labels are never touched", Validate: runner.ValidateLabelName},
 			{Name: "exempt_milestones", Kind: runner.List, Usage: "items in these milestones (* = any) are never touched"},
-			{Name: "exempt_assignees", Kind: runner.List, Usage: "items assigned to these logins (* = anyone) are never touched"},
-			{Name: "exempt_authors", Kind: runner.List, Usage: "items (branches: last commits) by these logins are never touched"},
-			{Name: "exempt_branch_patterns", Kind: runner.List, Default: list(stale.DefaultExemptBranchPatterns), AllowEmpty: true, Usage: "branch globs never touched (* does not match /); empty for none"},
+			{Name: "exempt_assignees", Kind: runner.List, Usage: "items assigned to these logins (* = anyone) are never touched", Validate: runner.ValidateLoginOrAny},
+			{Name: "exempt_authors", Kind: runner.List, Usage: "items (branches: last commits) by these logins are never touched", Validate: runner.ValidateLoginOrAny},
+			{Name: "exempt_branch_patterns", Kind: runner.List, Default: list(stale.DefaultExemptBranchPatterns), AllowEmpty: true, Usage: "branch globs never touched (* does not match /); empty for none", Validate: runner.ValidateGlob},
 			{Name: "exempt_draft_pr", Kind: runner.Bool, Default: "true", Usage: "never touch draft pull requests"},
-			{Name: "any_of_labels", Kind: runner.List, Usage: "only items with at least one of these labels"},
-			{Name: "only_labels", Kind: runner.List, Usage: "only items with all of these labels"},
+			{Name: "any_of_labels", Kind: runner.List, Usage: "only items with at least one of these labels", Validate: runner.ValidateLabelName},
+			{Name: "only_labels", Kind: runner.List, Usage: "only items with all of these labels", Validate: runner.ValidateLabelName},
 			{Name: "include_prs", Kind: runner.Bool, Default: "true", Usage: "process open pull requests"},
 			{Name: "include_issues", Kind: runner.Bool, Default: "false", Usage: "process open issues too"},
 			{Name: "include_branches", Kind: runner.Bool, Default: "true", Usage: "process branches (warned in one tracking issue per repository)"},
@@ -59,9 +60,9 @@ func Spec() runner.Spec {
 			{Name: "delete_branches", Kind: runner.Bool, Default: "false", Usage: "delete warned branches after days_until_close (needs contents: write)"},
 			{Name: "content_per_hour", Kind: runner.Int, Default: "500", Usage: "content-creating requests GitHub allows per hour (its secondary limit); every write counts; 0 = no limit (an Enterprise Server without secondary limits)"},
 			{Name: "operations_per_run", Kind: runner.Int, Default: "30", Usage: "maximum write requests per run (reads are bounded by the rate limit found at the start)"},
-			{Name: "bot_login", Kind: runner.String, Usage: "login to use only when the token's own login cannot be read (it is read from the token; a different value is reported)"},
-			{Name: "alert_label", Kind: runner.String, Default: d.AlertLabel, AllowEmpty: true, Usage: "items with the alert action's label are never touched; '' to process them"},
-			{Name: "ignore_actors", Kind: runner.List, Default: list(stale.DefaultIgnoreActors), AllowEmpty: true, Usage: "logins whose comments, reviews and label changes are not activity"},
+			{Name: "bot_login", Kind: runner.String, Usage: "login to use only when the token's own login cannot be read (it is read from the token; a different value is reported)", Validate: runner.ValidateLogin},
+			{Name: "alert_label", Kind: runner.String, Default: d.AlertLabel, AllowEmpty: true, Usage: "items with the alert action's label are never touched; '' to process them", Validate: runner.ValidateLabelName},
+			{Name: "ignore_actors", Kind: runner.List, Default: list(stale.DefaultIgnoreActors), AllowEmpty: true, Usage: "logins whose comments, reviews and label changes are not activity", Validate: runner.ValidateLogin},
 			runner.DryRunInput(), runner.OutputDirInput(), runner.LogLevelInput(), runner.CacheDirInput(),
 			runner.RateLimitPolicyInput(), runner.MaxWaitInput(),
 		},

@@ -254,6 +254,7 @@ func (rs *runState) webhooks(ctx context.Context, notable []*AlertResult) {
 				Domain: ar.Scope, Problem: ar.Problem, Title: ar.Title, Summary: ar.summary, IssueURL: ar.IssueURL,
 				Occurrences: ar.Occurrences, FirstSeen: ar.FirstSeen})
 		}
+		m = redactMessage(m, rs.deps.Redactor)
 		var wr WebhookResult
 		if rs.cfg.DryRun {
 			wr = WebhookResult{Name: h.Name, Kind: h.Kind, Status: "planned", Alerts: len(items)}

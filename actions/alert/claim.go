@@ -72,7 +72,7 @@ func (e *notApplied) Error() string { return ghclient.Reason(e.err) }
 // this run holds the claim. A lost answer is settled by reading the label:
 // it is this run's when its description carries this run's claim id.
 func (l *lifecycle) claim(ctx context.Context, repo, gid string, gen int) (bool, error) {
-	owner, name, _ := strings.Cut(repo, "/")
+	owner, name := ghclient.RepoSegments(repo)
 	label := claimLabel(gid, gen)
 	c := Call{Channel: ChannelIssue, Action: "claim", Target: repo + " label " + label}
 	if l.run.cfg.DryRun {
@@ -125,7 +125,7 @@ func (l *lifecycle) release(ctx context.Context, repo, gid string, gen int) {
 	if gen < 1 || l.run.cfg.DryRun {
 		return
 	}
-	owner, name, _ := strings.Cut(repo, "/")
+	owner, name := ghclient.RepoSegments(repo)
 	label := claimLabel(gid, gen)
 	c := Call{Channel: ChannelIssue, Action: "release_claim", Target: repo + " label " + label, Status: "done"}
 	if _, err := l.gh.Issues.DeleteLabel(ctx, owner, name, label); err != nil && !ghclient.IsNotFound(err) {
@@ -139,7 +139,7 @@ func (l *lifecycle) release(ctx context.Context, repo, gid string, gen int) {
 // takeover claims a generation whose claim is older than claimStale (its
 // run died before writing): the old label is deleted and created again.
 func (l *lifecycle) takeover(ctx context.Context, repo, gid string, gen int) (bool, string) {
-	owner, name, _ := strings.Cut(repo, "/")
+	owner, name := ghclient.RepoSegments(repo)
 	label := claimLabel(gid, gen)
 	got, _, err := l.gh.Issues.GetLabel(ctx, owner, name, label)
 	if err != nil {

@@ -135,7 +135,14 @@ func (c *Config) Validate() error {
 		errs = append(errs, &config.SettingError{Source: config.InputSource, Name: input, Value: value, Reason: reason, Allowed: allowed})
 	}
 	secret := func(input, reason string) {
-		errs = append(errs, &config.SettingError{Source: config.InputSource, Name: input, Reason: reason, Secret: true})
+		allowed := "a single line"
+		switch input {
+		case "slack_webhook_url", "teams_webhook_url", "webhook_url":
+			allowed = "https:// URLs (http:// only to a loopback address)"
+		case "smtp_url":
+			allowed = "smtp://[user:password@]host[:port] or smtps://…"
+		}
+		errs = append(errs, &config.SettingError{Source: config.InputSource, Name: input, Reason: reason, Secret: true, Allowed: allowed})
 	}
 	if strings.TrimSpace(c.Reports) == "" {
 		bad("reports", "", "is required: paths or globs of ecosystem_analysis.json, failure_analysis.json or stale_analysis.json, or their JSON", "")

@@ -147,7 +147,7 @@ func (l *lifecycle) trustedAuthor(login string) bool { return l.trusted[strings.
 // and would miss an issue created seconds ago). Issues by other authors are
 // never this action's own, whatever their body says.
 func (l *lifecycle) load(ctx context.Context, repo string) error {
-	owner, name, _ := strings.Cut(repo, "/")
+	owner, name := ghclient.RepoSegments(repo)
 	issues, err := ghclient.ListAll(ctx, func(opt github.ListOptions) ([]*github.Issue, *github.Response, error) {
 		return l.gh.Issues.ListByRepo(ctx, owner, name, &github.IssueListByRepoOptions{
 			State: "all", Labels: []string{l.run.cfg.Label}, Sort: "created", Direction: "asc", ListOptions: opt})
@@ -458,7 +458,7 @@ func sameSet(a, b []string) bool {
 
 // refresh reads one issue again (for a claim check or after a lost answer).
 func (l *lifecycle) refresh(ctx context.Context, r *issueRec) (*issueRec, *github.Issue, error) {
-	owner, name, _ := strings.Cut(r.repo, "/")
+	owner, name := ghclient.RepoSegments(r.repo)
 	is, _, err := l.gh.Issues.Get(ctx, owner, name, r.number)
 	if err != nil {
 		return nil, nil, err
@@ -736,7 +736,7 @@ func legacyPrev(r *issueRec, fp string, g *Group) *GroupState {
 // closedBy reads who closed an issue (GET: the list endpoint does not
 // carry closed_by on GitHub).
 func (l *lifecycle) closedBy(ctx context.Context, r *issueRec) *github.User {
-	owner, name, _ := strings.Cut(r.repo, "/")
+	owner, name := ghclient.RepoSegments(r.repo)
 	is, _, err := l.gh.Issues.Get(ctx, owner, name, r.number)
 	if err != nil {
 		l.run.logf("could not read who closed %s (%s); treating it as muted", r.ref(), ghclient.Reason(err))
@@ -886,7 +886,7 @@ func (l *lifecycle) postComment(ctx context.Context, gr *GroupResult, rec *issue
 	if rec == nil {
 		return
 	}
-	owner, name, _ := strings.Cut(rec.repo, "/")
+	owner, name := ghclient.RepoSegments(rec.repo)
 	since := l.run.now.Add(-time.Hour)
 	err := l.write(ctx, "comment", rec.ref(), func(ctx context.Context) error {
 		for attempt := 0; attempt < 2; attempt++ {
@@ -914,7 +914,7 @@ func (l *lifecycle) postComment(ctx context.Context, gr *GroupResult, rec *issue
 // hasComment reports whether the issue has this action's comment for
 // generation gen of the group.
 func (l *lifecycle) hasComment(ctx context.Context, rec *issueRec, gid string, gen int, since time.Time) bool {
-	owner, name, _ := strings.Cut(rec.repo, "/")
+	owner, name := ghclient.RepoSegments(rec.repo)
 	comments, err := ghclient.ListAll(ctx, func(opt github.ListOptions) ([]*github.IssueComment, *github.Response, error) {
 		return l.gh.Issues.ListComments(ctx, owner, name, rec.number, &github.IssueListCommentsOptions{Since: &since, ListOptions: opt})
 	})
@@ -965,7 +965,7 @@ func (l *lifecycle) supersede(ctx context.Context, gr *GroupResult, legacy []leg
 }
 
 func (l *lifecycle) closeAs(ctx context.Context, gr *GroupResult, dup, canon *issueRec, msg string) {
-	owner, name, _ := strings.Cut(dup.repo, "/")
+	owner, name := ghclient.RepoSegments(dup.repo)
 	err := l.write(ctx, "close_duplicate", dup.ref(), func(ctx context.Context) error {
 		// The comment first (a lost answer is checked by its marker), then
 		// the state (an idempotent edit).
@@ -1005,7 +1005,7 @@ func (l *lifecycle) persistDeliveries(ctx context.Context, gr *GroupResult) {
 	if body == rec.body {
 		return
 	}
-	owner, name, _ := strings.Cut(rec.repo, "/")
+	owner, name := ghclient.RepoSegments(rec.repo)
 	err := l.write(ctx, "record_deliveries", rec.ref(), func(ctx context.Context) error {
 		_, _, err := l.gh.Issues.Edit(ctx, owner, name, rec.number, &github.IssueRequest{Body: github.String(body)})
 		if err != nil && ambiguous(err) {

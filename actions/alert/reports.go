@@ -36,6 +36,9 @@ func (r Report) Name() string {
 	return "inline " + string(r.Kind) + " report"
 }
 
+// reportsAllowed says what the reports input takes.
+const reportsAllowed = "paths or globs of ecosystem_analysis.json, failure_analysis.json or stale_analysis.json files, or a report's JSON"
+
 // LoadReports reads the reports named by spec: inline JSON (a report object,
 // or an array of report objects or of fixer findings) when spec starts with
 // '{' or '[', otherwise a comma- or newline-separated list of paths and
@@ -45,12 +48,12 @@ func (r Report) Name() string {
 func LoadReports(spec, dir string) ([]Report, error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
-		return nil, &config.SettingError{Source: config.InputSource, Name: "reports", Value: "", Reason: "no report given: want paths or globs of ecosystem_analysis.json, failure_analysis.json or stale_analysis.json, or their JSON"}
+		return nil, &config.SettingError{Source: config.InputSource, Name: "reports", Value: "", Reason: "no report given: want paths or globs of ecosystem_analysis.json, failure_analysis.json or stale_analysis.json, or their JSON", Allowed: reportsAllowed}
 	}
 	if spec[0] == '{' || spec[0] == '[' {
 		reps, err := decodeReports([]byte(spec), "", "inline JSON")
 		if err != nil {
-			return nil, &config.SettingError{Source: config.InputSource, Name: "reports", Value: "inline JSON", Reason: reason(err)}
+			return nil, &config.SettingError{Source: config.InputSource, Name: "reports", Value: spec, Reason: "is inline JSON that is not a report: " + reason(err), Allowed: reportsAllowed}
 		}
 		return reps, nil
 	}
@@ -66,11 +69,11 @@ func LoadReports(spec, dir string) ([]Report, error) {
 		if strings.ContainsAny(item, "*?[") {
 			m, err := filepath.Glob(pattern)
 			if err != nil {
-				errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "reports", Value: item, Reason: "bad glob: " + err.Error()})
+				errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "reports", Value: item, Reason: "bad glob: " + err.Error(), Allowed: reportsAllowed})
 				continue
 			}
 			if len(m) == 0 {
-				errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "reports", Value: item, Reason: "the glob matches no file"})
+				errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "reports", Value: item, Reason: "the glob matches no file", Allowed: reportsAllowed})
 				continue
 			}
 			sort.Strings(m)
@@ -89,7 +92,7 @@ func LoadReports(spec, dir string) ([]Report, error) {
 				if errors.Is(err, os.ErrNotExist) {
 					r = "no such file"
 				}
-				errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "reports", Value: item, Reason: r})
+				errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "reports", Value: item, Reason: r, Allowed: reportsAllowed})
 				continue
 			}
 			name := p
@@ -99,7 +102,7 @@ func LoadReports(spec, dir string) ([]Report, error) {
 			name = filepath.ToSlash(name)
 			reps, err := decodeReports(data, name, name)
 			if err != nil {
-				errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "reports", Value: name, Reason: reason(err)})
+				errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "reports", Value: name, Reason: reason(err), Allowed: reportsAllowed})
 				continue
 			}
 			out = append(out, reps...)

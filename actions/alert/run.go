@@ -17,6 +17,7 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/dispatch"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	redaction "github.com/sparesparrow/ecosystem-actions/pkg/redact"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
@@ -43,6 +44,12 @@ type Deps struct {
 	Logf func(format string, args ...any)
 	// Stats returns the API accounting for the report.
 	Stats func() any
+	// Redactor redacts every webhook message and e-mail before a payload
+	// is built or signed (default: pkg/redact's rules alone); pass the
+	// run's (runner.Run.Redactor) so values the run masked are found too.
+	// Issue and comment bodies are redacted by the GitHub client
+	// (pkg/ghclient RedactBodies).
+	Redactor *redaction.Redactor
 	// Identity finds the login the token acts as (nil: AssumedLogin, the
 	// GITHUB_TOKEN's github-actions[bot]).
 	Identity IdentityFunc

@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/go-github/v62/github"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
-	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // GitHubAPI implements API with a go-github client (from pkg/ghclient).
@@ -21,13 +20,15 @@ type GitHubAPI struct {
 	BlobClient *http.Client
 }
 
-// splitRepo parses "owner/repo" (pkg/ghname's rules) into its parts.
+// splitRepo parses "owner/repo" (pkg/ghname's rules) into its parts,
+// escaped as path segments (ghclient.RepoPath): go-github puts them into
+// paths unescaped.
 func splitRepo(repository string) (string, string, error) {
-	r, err := ghname.ParseRepo(repository, "")
+	o, r, err := ghclient.RepoPath(repository)
 	if err != nil {
 		return "", "", fmt.Errorf("invalid repository: %w", err)
 	}
-	return r.Owner, r.Name, nil
+	return o, r, nil
 }
 
 // FailedJobs lists the failed jobs of the latest attempt of a run.

@@ -15,6 +15,7 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/pkg/classify"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
+	"github.com/sparesparrow/ecosystem-actions/pkg/redact"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 	"gopkg.in/yaml.v3"
 )
@@ -78,6 +79,10 @@ type API interface {
 type Deps struct {
 	API  API                              // required only for run_id, job_ids and report
 	Logf func(format string, args ...any) // progress (arguments are untrusted: escape them)
+	// Redactor redacts every finding before it is reported (default:
+	// pkg/redact's rules alone); pass the run's (runner.Run.Redactor) so
+	// values the run masked are found too (classify.WithRedactor).
+	Redactor *redact.Redactor
 }
 
 // Report is failure_analysis.json (pkg/contract FailureAnalysis).
@@ -139,7 +144,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		// A run or report without failed jobs is good news, not an error.
 		logf("no failed job to analyse")
 	}
-	a := classify.NewAnalyzer(catalog)
+	a := classify.NewAnalyzer(catalog, classify.WithRedactor(deps.Redactor))
 	if cfg.Now.IsZero() {
 		cfg.Now = time.Now()
 	}

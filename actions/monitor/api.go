@@ -65,17 +65,29 @@ var _ API = GitHubAPI{}
 
 // GetRepository implements API.
 func (g GitHubAPI) GetRepository(ctx context.Context, owner, repo string) (*github.Repository, error) {
+	owner, repo, err := segments(owner, repo)
+	if err != nil {
+		return nil, err
+	}
 	r, _, err := g.Client.Repositories.Get(ctx, owner, repo)
 	return r, err
 }
 
 // ListEvents implements API.
 func (g GitHubAPI) ListEvents(ctx context.Context, owner, repo string, opt github.ListOptions) ([]*github.Event, *github.Response, error) {
+	owner, repo, err := segments(owner, repo)
+	if err != nil {
+		return nil, nil, err
+	}
 	return g.Client.Activity.ListRepositoryEvents(ctx, owner, repo, &opt)
 }
 
 // ListRuns implements API.
 func (g GitHubAPI) ListRuns(ctx context.Context, owner, repo, created string, opt github.ListOptions) ([]*github.WorkflowRun, *github.Response, error) {
+	owner, repo, err := segments(owner, repo)
+	if err != nil {
+		return nil, nil, err
+	}
 	runs, resp, err := g.Client.Actions.ListRepositoryWorkflowRuns(ctx, owner, repo, &github.ListWorkflowRunsOptions{Created: created, ListOptions: opt})
 	if runs == nil {
 		return nil, resp, err
@@ -85,6 +97,10 @@ func (g GitHubAPI) ListRuns(ctx context.Context, owner, repo, created string, op
 
 // ListJobs implements API.
 func (g GitHubAPI) ListJobs(ctx context.Context, owner, repo string, runID int64, opt github.ListOptions) ([]*github.WorkflowJob, *github.Response, error) {
+	owner, repo, err := segments(owner, repo)
+	if err != nil {
+		return nil, nil, err
+	}
 	jobs, resp, err := g.Client.Actions.ListWorkflowJobs(ctx, owner, repo, runID, &github.ListWorkflowJobsOptions{Filter: "all", ListOptions: opt})
 	if jobs == nil {
 		return nil, resp, err
@@ -94,16 +110,28 @@ func (g GitHubAPI) ListJobs(ctx context.Context, owner, repo string, runID int64
 
 // ListOpenIssues implements API.
 func (g GitHubAPI) ListOpenIssues(ctx context.Context, owner, repo string, opt github.ListOptions) ([]*github.Issue, *github.Response, error) {
+	owner, repo, err := segments(owner, repo)
+	if err != nil {
+		return nil, nil, err
+	}
 	return g.Client.Issues.ListByRepo(ctx, owner, repo, &github.IssueListByRepoOptions{State: "open", ListOptions: opt})
 }
 
 // ListOrgRepos implements API.
 func (g GitHubAPI) ListOrgRepos(ctx context.Context, org string, opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
+	org, err := ghclient.PathSegment(org)
+	if err != nil {
+		return nil, nil, err
+	}
 	return g.Client.Repositories.ListByOrg(ctx, org, &github.RepositoryListByOrgOptions{Sort: "full_name", ListOptions: opt})
 }
 
 // ListOwnerRepos implements API.
 func (g GitHubAPI) ListOwnerRepos(ctx context.Context, owner string, opt github.ListOptions) ([]*github.Repository, *github.Response, error) {
+	owner, err := ghclient.PathSegment(owner)
+	if err != nil {
+		return nil, nil, err
+	}
 	return g.Client.Repositories.ListByUser(ctx, owner, &github.RepositoryListByUserOptions{Type: "owner", Sort: "full_name", ListOptions: opt})
 }
 
@@ -118,21 +146,43 @@ func (g GitHubAPI) ListInstallationRepos(ctx context.Context, opt github.ListOpt
 
 // ListDeployments implements API.
 func (g GitHubAPI) ListDeployments(ctx context.Context, owner, repo string, opt github.ListOptions) ([]*github.Deployment, *github.Response, error) {
+	owner, repo, err := segments(owner, repo)
+	if err != nil {
+		return nil, nil, err
+	}
 	return g.Client.Repositories.ListDeployments(ctx, owner, repo, &github.DeploymentsListOptions{ListOptions: opt})
 }
 
 // ListDeploymentStatuses implements API.
 func (g GitHubAPI) ListDeploymentStatuses(ctx context.Context, owner, repo string, id int64, opt github.ListOptions) ([]*github.DeploymentStatus, *github.Response, error) {
+	owner, repo, err := segments(owner, repo)
+	if err != nil {
+		return nil, nil, err
+	}
 	return g.Client.Repositories.ListDeploymentStatuses(ctx, owner, repo, id, &opt)
 }
 
 // ListCommitStatuses implements API.
 func (g GitHubAPI) ListCommitStatuses(ctx context.Context, owner, repo, ref string, opt github.ListOptions) ([]*github.RepoStatus, *github.Response, error) {
+	owner, repo, err := segments(owner, repo)
+	if err == nil {
+		ref, err = ghclient.PathSegment(ref)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
 	return g.Client.Repositories.ListStatuses(ctx, owner, repo, ref, &opt)
 }
 
 // ListCheckRuns implements API.
 func (g GitHubAPI) ListCheckRuns(ctx context.Context, owner, repo, ref string, opt github.ListOptions) ([]*github.CheckRun, *github.Response, error) {
+	owner, repo, err := segments(owner, repo)
+	if err == nil {
+		ref, err = ghclient.PathSegment(ref)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
 	rs, resp, err := g.Client.Checks.ListCheckRunsForRef(ctx, owner, repo, ref, &github.ListCheckRunsOptions{Filter: github.String("all"), ListOptions: opt})
 	if rs == nil {
 		return nil, resp, err
@@ -142,6 +192,13 @@ func (g GitHubAPI) ListCheckRuns(ctx context.Context, owner, repo, ref string, o
 
 // ListCheckSuites implements API.
 func (g GitHubAPI) ListCheckSuites(ctx context.Context, owner, repo, ref string, opt github.ListOptions) ([]*github.CheckSuite, *github.Response, error) {
+	owner, repo, err := segments(owner, repo)
+	if err == nil {
+		ref, err = ghclient.PathSegment(ref)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
 	rs, resp, err := g.Client.Checks.ListCheckSuitesForRef(ctx, owner, repo, ref, &github.ListCheckSuiteOptions{ListOptions: opt})
 	if rs == nil {
 		return nil, resp, err
@@ -152,4 +209,18 @@ func (g GitHubAPI) ListCheckSuites(ctx context.Context, owner, repo, ref string,
 // JobLog implements API with pkg/ghclient's job-log reader.
 func (g GitHubAPI) JobLog(ctx context.Context, owner, repo string, jobID int64) (io.ReadCloser, error) {
 	return ghclient.JobLog(ctx, g.Client, g.LogClient, owner, repo, jobID)
+}
+
+// segments escapes owner and repo as one path segment each
+// (ghclient.PathSegment): go-github puts them into paths unescaped.
+func segments(owner, repo string) (string, string, error) {
+	o, err := ghclient.PathSegment(owner)
+	if err != nil {
+		return "", "", err
+	}
+	r, err := ghclient.PathSegment(repo)
+	if err != nil {
+		return "", "", err
+	}
+	return o, r, nil
 }

@@ -12,8 +12,9 @@ import (
 // FixerClassifier classifies failed job logs with the fixer's embedded rule
 // catalog (pkg/classify): category, severity, root-cause line and
 // suggestions of the decisive finding. A log no rule matches gives no
-// analysis. The catalog is compiled once, on first use.
-func FixerClassifier() Classifier {
+// analysis. The catalog is compiled once, on first use. opts configure the
+// analyzer (classify.WithRedactor: the run's redactor).
+func FixerClassifier(opts ...classify.AnalyzerOption) Classifier {
 	var (
 		once     sync.Once
 		analyzer *classify.Analyzer
@@ -26,7 +27,7 @@ func FixerClassifier() Classifier {
 				initErr = fmt.Errorf("failed to load the fixer catalog: %w", err)
 				return
 			}
-			analyzer = classify.NewAnalyzer(c)
+			analyzer = classify.NewAnalyzer(c, opts...)
 		})
 		if initErr != nil {
 			return nil, initErr

@@ -92,8 +92,9 @@ func (c *Collector) logf(format string, args ...any) {
 }
 
 func splitRepo(repo string) (string, string) {
-	o, r, _ := strings.Cut(repo, "/")
-	return o, r
+	// Escaped as one path segment each: go-github puts them into paths
+	// unescaped.
+	return ghclient.RepoSegments(repo)
 }
 
 // take pays for one request, or fails with errBudget (wrapping the

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net/url"
 	"strings"
 	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
@@ -134,8 +134,9 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 		return pi, nil
 	}
 	pi.setActivity(now, a.lastActivity)
-	base := "/repos/" + rs.Repo + "/issues/" + fmt.Sprint(it.Number)
-	labelPath := base + "/labels/" + url.PathEscape(p.StaleLabel)
+	issue := func(rest ...string) []string {
+		return repoRoute(rs.Repo, append([]string{"issues", fmt.Sprint(it.Number)}, rest...)...)
+	}
 	closing := (it.Kind == KindPR && p.ClosePRs) || (it.Kind == KindIssue && p.CloseIssues)
 	closeSwitch := "close_prs"
 	if it.Kind == KindIssue {
@@ -156,13 +157,13 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 				pi.Reason = fmt.Sprintf("stale label removed after the warning of %s", day(w))
 			}
 			if hasLabel {
-				pi.Calls = append(pi.Calls, Call{Method: "DELETE", Path: labelPath, Summary: "remove label " + p.StaleLabel})
+				pi.Calls = append(pi.Calls, newCall("DELETE", "remove label "+p.StaleLabel, nil, issue("labels", p.StaleLabel)...))
 			}
 			if a.marker != nil && a.marker.CommentID != 0 {
 				body := strings.Replace(a.marker.Body, MarkerWarning, MarkerResolved, 1) +
 					"\n\n_Resolved on " + day(now) + ": " + report.Markdown(pi.Reason) + "._"
-				pi.Calls = append(pi.Calls, Call{Method: "PATCH", Path: fmt.Sprintf("/repos/%s/issues/comments/%d", rs.Repo, a.marker.CommentID),
-					Body: map[string]any{"body": body}, Summary: "mark the warning comment resolved"})
+				pi.Calls = append(pi.Calls, newCall("PATCH", "mark the warning comment resolved", map[string]any{"body": body},
+					repoRoute(rs.Repo, "issues", "comments", fmt.Sprint(a.marker.CommentID))...))
 			}
 			if len(pi.Calls) == 0 {
 				pi.Decision, pi.Stale = DecisionNone, false
@@ -172,7 +173,7 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 			// The warning comment exists but the label write failed.
 			pi.Decision = DecisionWarn
 			pi.Reason = fmt.Sprintf("completing the warning of %s: adding the missing %s label", day(a.marker.At), p.StaleLabel)
-			pi.Calls = append(pi.Calls, Call{Method: "POST", Path: base + "/labels", Body: map[string]any{"labels": []string{p.StaleLabel}}, Summary: "add label " + p.StaleLabel})
+			pi.Calls = append(pi.Calls, newCall("POST", "add label "+p.StaleLabel, map[string]any{"labels": []string{p.StaleLabel}}, issue("labels")...))
 		case !now.Before(closeAt):
 			if !closing {
 				pi.Reason = fmt.Sprintf("stale since %s; closing is off (%s: false)", day(w), closeSwitch)
@@ -186,14 +187,14 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 				if err != nil {
 					return nil, err
 				}
-				pi.Calls = append(pi.Calls, Call{Method: "POST", Path: base + "/comments", Body: map[string]any{"body": MarkerClose + "\n" + msg}, Summary: "post the close comment"})
+				pi.Calls = append(pi.Calls, newCall("POST", "post the close comment", map[string]any{"body": MarkerClose + "\n" + msg}, issue("comments")...))
 			}
 			patch := map[string]any{"state": "closed"}
 			if it.Kind == KindIssue {
 				patch["state_reason"] = "not_planned"
 			}
 			pi.Restore = ReopenCommand(rs.Host, rs.Repo, it.Kind, it.Number, p.StaleLabel)
-			pi.Calls = append(pi.Calls, Call{Method: "PATCH", Path: base, Body: patch, Summary: "close (reopen: " + pi.Restore + ")"})
+			pi.Calls = append(pi.Calls, newCall("PATCH", "close (reopen: "+pi.Restore+")", patch, issue()...))
 		default:
 			if closing {
 				pi.ActionDate = &closeAt
@@ -223,12 +224,12 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 	if err != nil {
 		return nil, err
 	}
-	pi.Calls = append(pi.Calls, Call{Method: "POST", Path: base + "/comments", Body: map[string]any{"body": MarkerWarning + "\n" + msg}, Summary: "post the stale warning"})
+	pi.Calls = append(pi.Calls, newCall("POST", "post the stale warning", map[string]any{"body": MarkerWarning + "\n" + msg}, issue("comments")...))
 	if hasLabel {
 		pi.Reason = fmt.Sprintf("labelled %s without a warning comment: posting the warning (the grace period starts now)", p.StaleLabel)
 	} else {
 		pi.Reason = fmt.Sprintf("no activity since %s (%s), %s days >= days_until_stale (%s)", day(a.lastActivity), a.lastWhat, fmtDays(inactive), fmtDays(p.DaysUntilStale))
-		pi.Calls = append(pi.Calls, Call{Method: "POST", Path: base + "/labels", Body: map[string]any{"labels": []string{p.StaleLabel}}, Summary: "add label " + p.StaleLabel})
+		pi.Calls = append(pi.Calls, newCall("POST", "add label "+p.StaleLabel, map[string]any{"labels": []string{p.StaleLabel}}, issue("labels")...))
 	}
 	return pi, nil
 }
@@ -313,8 +314,8 @@ func decideBranch(now time.Time, rs *RepoState, it *Item) *PlannedItem {
 			pi.Decision = DecisionDelete
 			pi.Reason = fmt.Sprintf("warned on %s, no commit for %s days since", day(w), fmtDays(p.DaysUntilClose))
 			pi.Restore = RestoreCommand(rs.Host, rs.Repo, it.Branch, it.SHA)
-			pi.Calls = []Call{{Method: "DELETE", Path: "/repos/" + rs.Repo + "/git/refs/heads/" + escapePath(it.Branch),
-				Summary: fmt.Sprintf("delete branch (last commit %s; restore: %s)", it.SHA, pi.Restore)}}
+			pi.Calls = []Call{newCall("DELETE", fmt.Sprintf("delete branch (last commit %s; restore: %s)", it.SHA, pi.Restore), nil,
+				repoRoute(rs.Repo, append([]string{"git", "refs", "heads"}, ghclient.Segments(it.Branch)...)...)...)}
 		default:
 			if p.DeleteBranches {
 				pi.ActionDate = &deleteAt

@@ -119,12 +119,17 @@ func (e *Executor) Tracking(ctx context.Context, rs *RepoState, t *TrackingUpdat
 // already: the DELETE then finds nothing and counts as done). A pull request
 // opened in the seconds between the plan and this read is not re-checked.
 func (e *Executor) recheckBranch(ctx context.Context, it *PlannedItem) string {
-	req, err := e.GitHub.NewRequest(http.MethodGet, "repos/"+it.Repository+"/branches/"+escapePath(it.Branch), nil)
+	route := repoRoute(it.Repository, append([]string{"branches"}, ghclient.Segments(it.Branch)...)...)
+	path, err := ghclient.Path(route...)
+	if err != nil {
+		return fmt.Sprintf("failed to build the branch re-check: %v", err)
+	}
+	req, err := e.GitHub.NewRequest(http.MethodGet, strings.TrimPrefix(path, "/"), nil)
 	if err != nil {
 		return fmt.Sprintf("failed to build the branch re-check: %v", err)
 	}
 	var b github.Branch
-	if _, err := e.GitHub.Do(ctx, req, &b); err != nil {
+	if _, err := e.GitHub.Do(ghclient.WithRoute(ctx, route...), req, &b); err != nil {
 		if ghclient.IsNotFound(err) {
 			return ""
 		}
@@ -152,7 +157,17 @@ func (e *Executor) send(ctx context.Context, c Call, out any) (int, error) {
 	if c.Body != nil {
 		body = c.Body
 	}
-	req, err := e.GitHub.NewRequest(c.Method, strings.TrimPrefix(c.Path, "/"), body)
+	path := c.Path
+	if len(c.Route) > 0 {
+		// Built from its segments, each escaped as one, and declared: the
+		// guard refuses anything that would reach another route.
+		p, err := ghclient.Path(c.Route...)
+		if err != nil {
+			return 0, fmt.Errorf("refused to send %s: %w", c.Method, err)
+		}
+		path, ctx = p, ghclient.WithRoute(ctx, c.Route...)
+	}
+	req, err := e.GitHub.NewRequest(c.Method, strings.TrimPrefix(path, "/"), body)
 	if err != nil {
 		return 0, fmt.Errorf("failed to build request: %w", err)
 	}

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"text/template"
 	"text/template/parse"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
+	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
 // MessageData is what a message template can use. Placeholders:
@@ -142,7 +145,14 @@ func walkFields(n parse.Node, fn func(string)) {
 	}
 }
 
-// renderMessage renders a validated template.
+// maxRenderedMessage bounds a rendered message: GitHub refuses a comment
+// or issue body over 65,536 characters, and the message shares the body
+// with the hidden marker and, later, the resolution note.
+const maxRenderedMessage = ghname.MaxBodyLength - 1024
+
+// renderMessage renders a validated template, cut at a line boundary to
+// fit in a comment (the template input is bounded, but the fields it
+// expands are not).
 func renderMessage(name, text string, d MessageData) (string, error) {
 	t, err := ParseMessage(name, text)
 	if err != nil {
@@ -152,5 +162,5 @@ func renderMessage(name, text string, d MessageData) (string, error) {
 	if err := t.Execute(&b, d); err != nil {
 		return "", fmt.Errorf("failed to render %s: %w", name, err)
 	}
-	return b.String(), nil
+	return report.Truncate(b.String(), maxRenderedMessage, "\n\n_(message cut to fit GitHub's 65,536-character limit)_\n"), nil
 }

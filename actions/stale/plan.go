@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 )
 
 // Decision is what happens to an item in this run.
@@ -30,6 +32,29 @@ type Call struct {
 	Path    string `json:"path"`
 	Body    any    `json:"body,omitempty"`
 	Summary string `json:"summary"`
+	// Route is the path's segments, unescaped: the executor builds the
+	// path from them (ghclient.Path, every segment escaped as one) and
+	// declares them (ghclient.WithRoute), so no name — a label, a branch —
+	// can address another route. Path shows the same, escaped.
+	Route []string `json:"-"`
+}
+
+// newCall builds a Call whose path is route, each segment escaped as one
+// (ghclient.Path). A segment that cannot be one (a label ".."; input
+// validation refuses those) leaves Path showing the raw segments, and the
+// executor refuses to send it.
+func newCall(method, summary string, body any, route ...string) Call {
+	p, err := ghclient.Path(route...)
+	if err != nil {
+		p = "/" + strings.Join(route, "/")
+	}
+	return Call{Method: method, Path: p, Body: body, Summary: summary, Route: route}
+}
+
+// repoRoute is "repos", owner, name of "owner/name".
+func repoRoute(repo string, rest ...string) []string {
+	owner, name, _ := strings.Cut(repo, "/")
+	return append([]string{"repos", owner, name}, rest...)
 }
 
 // String is "METHOD /path".
@@ -200,16 +225,6 @@ func (p *Plan) tracking(repo string) *TrackingUpdate {
 		}
 	}
 	return nil
-}
-
-// escapePath escapes each segment of a slash-separated name (a branch or
-// ref) but keeps the slashes, as GitHub's multi-segment parameters expect.
-func escapePath(s string) string {
-	parts := strings.Split(s, "/")
-	for i, p := range parts {
-		parts[i] = url.PathEscape(p)
-	}
-	return strings.Join(parts, "/")
 }
 
 // RestoreCommand is the command that recreates a deleted branch. host is

@@ -199,7 +199,8 @@ func (p Policy) Validate(source string) error {
 		{"stale_branch_message", p.StaleBranchMessage, KindBranch},
 	} {
 		if _, err := ParseMessage(m.name, m.text); err != nil {
-			bad(m.name, m.text, err.Error())
+			errs = append(errs, &config.SettingError{Source: source, Name: m.name, Value: m.text, Reason: err.Error(),
+				Allowed: "a Go text/template of at most 65536 characters using the fields the README lists, e.g. {{.Days}}, {{.Label}}, {{.CloseDate}}"})
 		}
 		if warning := m.name == "stale_pr_message" || m.name == "stale_issue_message"; warning && strings.TrimSpace(m.text) == "" {
 			bad(m.name, m.text, "must not be empty: the warning comment is the warning (and carries the marker the grace period is counted from); leave the input unset for the built-in message")

@@ -104,14 +104,15 @@ func (t *TrackingUpdate) rebuild(now time.Time, failed map[string]bool) {
 	if t.Number == 0 {
 		t.Decision = DecisionWarn
 		t.Reason = fmt.Sprintf("create the tracking issue: %d stale branches", len(next.Branches))
-		t.Call = &Call{Method: "POST", Path: "/repos/" + t.Repository + "/issues",
-			Body: map[string]any{"title": TrackingIssueTitle, "body": body}, Summary: "create the " + TrackingIssueTitle + " issue"}
+		c := newCall("POST", "create the "+TrackingIssueTitle+" issue", map[string]any{"title": TrackingIssueTitle, "body": body}, repoRoute(t.Repository, "issues")...)
+		t.Call = &c
 		return
 	}
 	t.Decision = DecisionWarn
 	t.Reason = fmt.Sprintf("update the tracking issue: %d stale branches, %d recently deleted", len(next.Branches), len(next.Deleted))
-	t.Call = &Call{Method: "PATCH", Path: fmt.Sprintf("/repos/%s/issues/%d", t.Repository, t.Number),
-		Body: map[string]any{"body": body}, Summary: fmt.Sprintf("update the %s issue #%d in place", TrackingIssueTitle, t.Number)}
+	c := newCall("PATCH", fmt.Sprintf("update the %s issue #%d in place", TrackingIssueTitle, t.Number), map[string]any{"body": body},
+		repoRoute(t.Repository, "issues", fmt.Sprint(t.Number))...)
+	t.Call = &c
 }
 
 // renderTracking renders the tracking issue body. Every name that came from

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/redact"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
@@ -43,6 +44,7 @@ type Analyzer struct {
 	fipsCond            int // the log-scoped condition "FIPS mode in use"
 	pfRules             *prefilter
 	short               []shortLiteral
+	red                 *redact.Redactor // findings are redacted with it (WithRedactor)
 }
 
 // shortLiteral is a literal too short for the prefilter's 4-byte stride
@@ -144,7 +146,7 @@ func WithLineLimit(n int) AnalyzerOption {
 // NewAnalyzer compiles the catalog into a prefilter and pattern table.
 func NewAnalyzer(c *Catalog, opts ...AnalyzerOption) *Analyzer {
 	a := &Analyzer{catalog: c, workers: min(runtime.GOMAXPROCS(0), 4), chunkSize: 1 << 20,
-		maxLine: DefaultMaxLineBytes, contextLines: 3, maxFindings: 20}
+		maxLine: DefaultMaxLineBytes, contextLines: 3, maxFindings: 20, red: redact.New()}
 	for _, o := range opts {
 		o(a)
 	}
@@ -303,7 +305,8 @@ type match struct {
 
 // Analyze classifies one job log read from r, decoded first (see
 // DecodeLog): a log it cannot decode or read gives an error that names
-// source, never an empty analysis.
+// source, never an empty analysis. The findings it returns hold no secret
+// (see WithRedactor).
 func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*Analysis, error) {
 	r, _, err := DecodeLog(r)
 	if err != nil {
@@ -354,6 +357,7 @@ func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*An
 	}
 	res := m.finish()
 	res.Bytes = total
+	redactAnalysis(res, a.red)
 	return res, nil
 }
 

@@ -465,6 +465,19 @@ func hasWord(text, lower []byte, w string) bool {
 	}
 }
 
+// asciiLower returns s with A-Z in lower case and every other byte as it
+// is, so that an index into the result is an index into s. (strings.ToLower
+// changes the length of invalid UTF-8 and of some letters, such as 'İ'.)
+func asciiLower(s string) []byte {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return b
+}
+
 func isWordByte(c byte) bool { return 'a' <= c && c <= 'z' || isDigit(c) || c == '_' }
 
 // toolError reports "<Tool> Error ..." at the start of a line ("CMake
@@ -777,7 +790,7 @@ var cryptoRefusals = []string{"algorithm", "provider", "keystore", "digest", "ci
 func inferCategory(cd *candidate, step string, fips bool) (Category, float64) {
 	votes := map[Category]float64{}
 	vote := func(text string, onLine bool, w float64) {
-		lower := []byte(strings.ToLower(text))
+		lower := asciiLower(text)
 		for _, cw := range categoryWords {
 			weight := cw.round
 			if onLine {
@@ -807,7 +820,7 @@ func inferCategory(cd *candidate, step string, fips bool) (Category, float64) {
 	}
 	vote(step, false, 1.5)
 	if fips {
-		lower := []byte(strings.ToLower(cd.text))
+		lower := asciiLower(cd.text)
 		for _, w := range cryptoRefusals {
 			if hasWord([]byte(cd.text), lower, w) {
 				votes[CategoryFIPS] += 6

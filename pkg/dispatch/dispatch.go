@@ -266,7 +266,10 @@ func (s *Sender) Confirmed(ctx context.Context, t Target, event, workflow string
 		if id, perr := strconv.ParseInt(workflow, 10, 64); perr == nil {
 			runs, _, err = s.Client.Actions.ListWorkflowRunsByID(ctx, t.Owner, t.Name, id, opts)
 		} else {
-			runs, _, err = s.Client.Actions.ListWorkflowRunsByFileName(ctx, t.Owner, t.Name, workflow, opts)
+			var seg string
+			if seg, err = ghclient.PathSegment(workflow); err == nil {
+				runs, _, err = s.Client.Actions.ListWorkflowRunsByFileName(ctx, t.Owner, t.Name, seg, opts)
+			}
 		}
 	}
 	if err != nil || runs == nil {

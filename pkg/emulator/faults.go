@@ -25,9 +25,14 @@ const (
 	// FaultAppliedReset serves the request (a write takes effect) and then
 	// drops the connection without an answer.
 	FaultAppliedReset = "applied-reset"
+	// FaultAppliedBadGateway serves the request (a write takes effect) and
+	// then answers 502 from the front end, as when the answer times out
+	// between GitHub's application and its gateway: the 502 a client may
+	// think "never reached the application".
+	FaultAppliedBadGateway = "applied-502"
 )
 
-var faultKinds = []string{FaultInternalError, FaultBadGateway, FaultServiceUnavailable, FaultReset, FaultSlow, FaultSecondary, FaultRateLimit, FaultAppliedError, FaultAppliedReset}
+var faultKinds = []string{FaultInternalError, FaultBadGateway, FaultServiceUnavailable, FaultReset, FaultSlow, FaultSecondary, FaultRateLimit, FaultAppliedError, FaultAppliedReset, FaultAppliedBadGateway}
 
 // Fault injects a failure into matching requests. A request matches when
 // its method (if set) and path (prefix Path and/or regular expression

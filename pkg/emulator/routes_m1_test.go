@@ -263,7 +263,7 @@ func TestContentsAtRef(t *testing.T) {
 
 func TestAppliedFaults(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []string{FaultAppliedError, FaultAppliedReset} {
+	for _, kind := range []string{FaultAppliedError, FaultAppliedReset, FaultAppliedBadGateway} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			s := start(t, func(o *Options) {
@@ -280,6 +280,11 @@ func TestAppliedFaults(t *testing.T) {
 			case FaultAppliedError:
 				if err != nil || resp.StatusCode != 500 {
 					t.Fatalf("got %v %v, want 500", resp, err)
+				}
+				resp.Body.Close()
+			case FaultAppliedBadGateway:
+				if err != nil || resp.StatusCode != 502 {
+					t.Fatalf("got %v %v, want 502", resp, err)
 				}
 				resp.Body.Close()
 			case FaultAppliedReset:

@@ -415,14 +415,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case FaultReset:
 			dropConnection(hijacker, lw)
 			return
-		case FaultAppliedError, FaultAppliedReset:
+		case FaultAppliedError, FaultAppliedReset, FaultAppliedBadGateway:
 			// The request is served (a write is applied), then the
-			// answer is lost: a 500, or a dropped connection.
+			// answer is lost: a 500 or 502, or a dropped connection.
 			s.mu.Lock()
 			c.serve()
-			if fault.Kind == FaultAppliedError {
+			switch fault.Kind {
+			case FaultAppliedError:
 				c.out.header = http.Header{}
 				c.injectFault(FaultInternalError)
+			case FaultAppliedBadGateway:
+				c.out.header = http.Header{}
+				c.injectFault(FaultBadGateway)
 			}
 			s.mu.Unlock()
 			if fault.Kind == FaultAppliedReset {

@@ -673,7 +673,7 @@ func TestParseFault(t *testing.T) {
 	}{
 		{name: "rate", spec: "kind=503,path=/repos/,rate=0.1,method=get", want: Fault{Kind: "503", Path: "/repos/", Rate: 0.1, Method: "GET"}},
 		{name: "slow", spec: "kind=slow,delay=2s,every=3,limit=4,regex=^/x", want: Fault{Kind: "slow", Delay: 2 * time.Second, Every: 3, Limit: 4, PathRegex: "^/x"}},
-		{name: "unknown_kind", spec: "kind=404", wantErr: `unknown kind "404" (allowed: 500, 502, 503, reset, slow, secondary, ratelimit, applied-500, applied-reset)`},
+		{name: "unknown_kind", spec: "kind=404", wantErr: `unknown kind "404" (allowed: 500, 502, 503, reset, slow, secondary, ratelimit, applied-500, applied-reset, applied-502)`},
 		{name: "unknown_key", spec: "kind=500,foo=1", wantErr: `unknown key "foo"`},
 		{name: "bad_rate", spec: "kind=500,rate=2", wantErr: "rate 2 is outside 0..1"},
 		{name: "slow_without_delay", spec: "kind=slow", wantErr: "positive delay"},

@@ -20,6 +20,10 @@ import (
 // never breaks a run that restored an old actions/cache entry.
 const cacheFormatVersion = 1
 
+// cacheTempPrefix starts the temporary files the cache writes before
+// renaming them into place; os.CreateTemp appends decimal digits.
+const cacheTempPrefix = ".tmp-"
+
 // maxCachedBody bounds the size of a response body kept for revalidation.
 // Larger responses (rare on the REST API) are passed through uncached.
 const maxCachedBody = 8 << 20
@@ -141,7 +145,7 @@ func (c *etagCache) writeFile(e *cacheEntry) error {
 	if err := os.MkdirAll(c.dir, 0o700); err != nil {
 		return fmt.Errorf("failed to create cache dir: %w", err)
 	}
-	tmp, err := os.CreateTemp(c.dir, ".tmp-*")
+	tmp, err := os.CreateTemp(c.dir, cacheTempPrefix+"*")
 	if err != nil {
 		return fmt.Errorf("failed to create cache file: %w", err)
 	}
@@ -168,10 +172,27 @@ func (c *etagCache) touch(key string) {
 	_ = os.Chtimes(c.path(key), now, now)
 }
 
+// cacheFileOwned reports whether name is a file the cache writes: an entry
+// "<64 lower-case hex digits>.json" (cacheKey) or a temporary file
+// ".tmp-<digits>" (os.CreateTemp). Nothing else in the directory is the
+// cache's: cache_dir may be a folder the user keeps other files in.
+func cacheFileOwned(name string) bool {
+	if rest, ok := strings.CutPrefix(name, cacheTempPrefix); ok {
+		return rest != "" && strings.Trim(rest, "0123456789") == ""
+	}
+	key, ok := strings.CutSuffix(name, ".json")
+	if !ok || len(key) != 64 {
+		return false
+	}
+	return strings.Trim(key, "0123456789abcdef") == ""
+}
+
 // PruneCache removes cache files in dir not used (stored or revalidated)
 // for maxAge, and stray temporary files, so a cache carried by actions/cache
-// does not grow with URLs nobody requests any more. A missing dir is not an
-// error. It returns the number of files removed.
+// does not grow with URLs nobody requests any more. It removes only the
+// files the cache writes (see cacheFileOwned): a package.json older than
+// maxAge in the same folder stays. A missing dir is not an error. It
+// returns the number of files removed.
 func PruneCache(dir string, maxAge time.Duration) (int, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -185,7 +206,7 @@ func PruneCache(dir string, maxAge time.Duration) (int, error) {
 	var errs []error
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || !(strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".tmp-")) {
+		if !e.Type().IsRegular() || !cacheFileOwned(name) {
 			continue
 		}
 		info, err := e.Info()

@@ -457,3 +457,47 @@ func TestNewPrunesCacheDir(t *testing.T) {
 		})
 	}
 }
+
+// TestPruneCache_onlyItsOwnFiles: cache_dir may be a directory the user
+// keeps other files in (the workspace root, a tool's cache). Pruning
+// removes only files the cache wrote (a <sha256>.json entry, a temporary
+// file of its own), however old the others are.
+func TestPruneCache_onlyItsOwnFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	old := time.Now().Add(-30 * 24 * time.Hour)
+	write := func(name string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(`{"name":"mine"}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ours := []string{write(strings.Repeat("0123456789abcdef", 4) + ".json"), write(cacheTempPrefix + "123456")}
+	theirs := []string{
+		write("package.json"), write("tsconfig.json"), write(strings.Repeat("a", 63) + ".json"),
+		write(strings.Repeat("A", 64) + ".json"), write(".tmp-notes"), write("stale/cursor.json"),
+		write(".tmp-"), write(strings.Repeat("a", 64) + ".json.bak"),
+	}
+	removed, err := PruneCache(dir, 7*24*time.Hour)
+	if err != nil || removed != len(ours) {
+		t.Errorf("PruneCache() = %d, %v; want %d removed", removed, err, len(ours))
+	}
+	for _, p := range ours {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s survived: the cache wrote it", filepath.Base(p))
+		}
+	}
+	for _, p := range theirs {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed, but the cache never wrote it: %v", p, err)
+		}
+	}
+}

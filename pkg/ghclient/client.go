@@ -13,7 +13,9 @@
 //     up to MaxWait) or "stop" (a *RateLimitStopError so callers can report a
 //     partial result);
 //   - accounting (Stats) of requests, 304s, retries and points for reports
-//     and benchmarks.
+//     and benchmarks;
+//   - request bodies redacted (RedactBodies) and request paths guarded
+//     (PathGuard) before anything is sent.
 //
 // See https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api.
 package ghclient
@@ -29,6 +31,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/redact"
 )
 
 // Rate-limit policies (Config.RateLimitPolicy, action input rate_limit_policy).
@@ -93,6 +97,11 @@ type Config struct {
 	RetryBaseDelay, RetryMaxDelay time.Duration
 	// Jitter returns a uniform random int64 in [0, n) (default math/rand/v2).
 	Jitter func(n int64) int64
+	// Redactor redacts every request body before it is sent (see
+	// RedactBodies): pass the run's (runner.Run.Redactor, which RunConfig
+	// does) so values the run masked never reach an issue, a comment or a
+	// dispatch. nil uses pkg/redact's rules alone.
+	Redactor *redact.Redactor
 }
 
 // String describes the configuration without the token, so a Config that
@@ -306,7 +315,7 @@ func New(cfg Config) (*Client, error) {
 	up := uploadURL(base)
 	t.apiHosts[strings.ToLower(up.Host)] = true
 
-	gh := github.NewClient(&http.Client{Transport: PathGuard(t)})
+	gh := github.NewClient(&http.Client{Transport: PathGuard(RedactBodies(t, cfg.Redactor))})
 	gh.BaseURL = base
 	gh.UploadURL = up
 	gh.UserAgent = t.userAgent

@@ -293,3 +293,52 @@ func TestEmulator_postNotRetriedOnReset(t *testing.T) {
 		t.Errorf("emulator saw %d POSTs, want 1: an ambiguous failure must not create the issue twice", posts)
 	}
 }
+
+// TestEmulator_writesNotDoubled: a write the emulator applies and then
+// answers with a 500, a 502 or a dropped connection is sent once, whatever
+// the method (POST creates, PATCH edits: neither is idempotent), and the
+// caller gets the error to check and retry itself. Reads under the same
+// faults are retried and succeed.
+func TestEmulator_writesNotDoubled(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{emulator.FaultAppliedError, emulator.FaultAppliedBadGateway, emulator.FaultAppliedReset} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			emu := emulator.StartForTest(t, emuFixture(time.Now()), emulator.Options{
+				Faults: []emulator.Fault{{Kind: kind, Limit: 3}},
+			})
+			c, err := New(Config{Token: testToken, APIURL: emu.URL(), Sleep: (&sleepRecorder{}).sleep})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			repo := emuRepos[1]
+			if _, _, err := c.Issues.Create(ctx, emuOwner, repo, &github.IssueRequest{Title: github.String("alert")}); err == nil {
+				t.Error("Issues.Create() error = nil, want the lost answer reported")
+			}
+			if _, _, err := c.Issues.Edit(ctx, emuOwner, repo, 1, &github.IssueRequest{Body: github.String("edited")}); err == nil {
+				t.Error("Issues.Edit() error = nil, want the lost answer reported")
+			}
+			// The third fault hits a read: it is retried.
+			if _, _, err := c.Repositories.Get(ctx, emuOwner, repo); err != nil {
+				t.Errorf("Repositories.Get() error = %v, want the read retried", err)
+			}
+			sent := map[string]int{}
+			for _, r := range emu.Requests() {
+				sent[r.Method]++
+			}
+			if sent["POST"] != 1 || sent["PATCH"] != 1 || sent["GET"] != 2 {
+				t.Errorf("emulator saw %v, want POST 1, PATCH 1 (never resent) and GET 2 (retried)", sent)
+			}
+			var issues []emulator.Issue
+			for _, r := range emu.State().Repositories {
+				if r.FullName == emuOwner+"/"+repo {
+					issues = r.Issues
+				}
+			}
+			if len(issues) != 1 || issues[0].Body != "edited" {
+				t.Errorf("issues = %+v, want the one created, edited once", issues)
+			}
+		})
+	}
+}

@@ -21,7 +21,13 @@ import (
 // the token anywhere. A non-200 answer is an error naming the job and the
 // status.
 // https://docs.github.com/rest/actions/workflow-jobs#download-job-logs-for-a-workflow-job
-func JobLog(ctx context.Context, gh *github.Client, blob *http.Client, owner, repo string, jobID int64) (io.ReadCloser, error) {
+func JobLog(ctx context.Context, gh *github.Client, blob *http.Client, owner, repo string, jobID int64) (_ io.ReadCloser, err error) {
+	if owner, err = PathSegment(owner); err == nil {
+		repo, err = PathSegment(repo)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("failed to get the log URL of job %d: %w", jobID, err)
+	}
 	u, _, err := gh.Actions.GetWorkflowJobLogs(ctx, owner, repo, jobID, 1)
 	if err != nil {
 		return nil, fmt.Errorf("failed to get the log URL of job %d: %w", jobID, err)
@@ -48,11 +54,15 @@ func JobLog(ctx context.Context, gh *github.Client, blob *http.Client, owner, re
 	return resp.Body, nil
 }
 
-// ours reports whether rt is the transport New builds (the path guard
-// around the accounting, retrying, token-scoping transport).
+// ours reports whether rt is the transport New builds (the path guard and
+// the body redaction around the accounting, retrying, token-scoping
+// transport).
 func ours(rt http.RoundTripper) bool {
 	if g, ok := rt.(*pathGuard); ok {
 		rt = g.next
+	}
+	if r, ok := rt.(*redactBodies); ok {
+		rt = r.next
 	}
 	_, ok := rt.(*transport)
 	return ok

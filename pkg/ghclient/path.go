@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // Untrusted values in request paths.
@@ -216,4 +218,56 @@ func checkPath(req *http.Request) error {
 		}
 	}
 	return refuse(value, "the request path is not the declared route (a value not escaped with ghclient.PathSegment?)", route)
+}
+
+// Path returns the request path "/seg/seg/…" of segments, each escaped by
+// PathSegment, for code that builds its own request paths; with
+// WithRoute(ctx, segments...) the guard then checks the request against
+// the same segments. A segment PathSegment refuses is a *PathError and
+// nothing can be sent. A name that spans several segments on purpose (a
+// branch "feature/x" in …/git/refs/heads/feature/x) is passed split
+// ("feature", "x"); see Segments.
+func Path(segments ...string) (string, error) {
+	var b strings.Builder
+	for _, s := range segments {
+		e, err := PathSegment(s)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString("/" + e)
+	}
+	return b.String(), nil
+}
+
+// Segments splits a slash-separated name (a branch or ref) into the path
+// segments GitHub's multi-segment parameters take, for Path and WithRoute.
+func Segments(name string) []string { return strings.Split(name, "/") }
+
+// RepoPath splits "owner/name" into its owner and repository name, checked
+// against GitHub's naming rules (pkg/ghname ParseRepo) and escaped as path
+// segments, for go-github methods that put them into a path unescaped
+// ("repos/%v/%v/…"). A malformed name is a *PathError: nothing can be
+// sent for it.
+func RepoPath(fullName string) (owner, name string, err error) {
+	r, perr := ghname.ParseRepo(fullName, "")
+	if perr != nil {
+		return "", "", &PathError{Value: cut(fullName), Reason: "is not a repository: " + perr.(*ghname.RepoError).Reason}
+	}
+	if owner, err = PathSegment(r.Owner); err != nil {
+		return "", "", err
+	}
+	if name, err = PathSegment(r.Name); err != nil {
+		return "", "", err
+	}
+	return owner, name, nil
+}
+
+// RepoSegments splits "owner/name" at its first '/' and escapes each half
+// as one path segment (url.PathEscape), for call sites that cannot fail:
+// whatever the name holds (a '?', another '/'), it stays inside its two
+// segments, and a half that is "." or ".." is refused by the guard before
+// anything is sent. Prefer RepoPath where an error can be returned.
+func RepoSegments(fullName string) (owner, name string) {
+	o, n, _ := strings.Cut(fullName, "/")
+	return url.PathEscape(o), url.PathEscape(n)
 }

@@ -313,3 +313,30 @@ func TestPathGuard_emulator(t *testing.T) {
 		}
 	})
 }
+
+func TestPathAndRepoPath(t *testing.T) {
+	t.Parallel()
+	p, err := Path("repos", "o", "r", "issues", "1", "labels", "lifecycle/stale")
+	if err != nil || p != "/repos/o/r/issues/1/labels/lifecycle%2Fstale" {
+		t.Errorf("Path = %q, %v", p, err)
+	}
+	p, err = Path(append([]string{"repos", "o", "r", "git", "refs", "heads"}, Segments("feature/x y")...)...)
+	if err != nil || p != "/repos/o/r/git/refs/heads/feature/x%20y" {
+		t.Errorf("Path(branch) = %q, %v", p, err)
+	}
+	for _, bad := range [][]string{{"repos", "o", "r", "issues", "1", "labels", "../../../git/refs/heads/x"}, {"repos", ".."}, {"repos", ""}} {
+		var pe *PathError
+		if _, err := Path(bad...); !errors.As(err, &pe) {
+			t.Errorf("Path(%q) error = %v, want a *PathError", bad, err)
+		}
+	}
+	if o, r, err := RepoPath("octo-org/hello.world"); err != nil || o != "octo-org" || r != "hello.world" {
+		t.Errorf("RepoPath = %q %q %v", o, r, err)
+	}
+	for _, bad := range []string{"../../user", "o/r/x", "o/..", "o/r?x=1", "noslash", ""} {
+		var pe *PathError
+		if _, _, err := RepoPath(bad); !errors.As(err, &pe) {
+			t.Errorf("RepoPath(%q) error = %v, want a *PathError", bad, err)
+		}
+	}
+}

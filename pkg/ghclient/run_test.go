@@ -39,6 +39,11 @@ func TestRunConfig(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := RunConfig(r, "1.2.3")
+			// The run's redactor, which knows the token it masked.
+			if got.Redactor != r.Redactor() || got.Redactor.String(got.Token) == got.Token {
+				t.Errorf("RunConfig().Redactor = %p, want the run's %p, which redacts the token", got.Redactor, r.Redactor())
+			}
+			got.Redactor = nil
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("RunConfig() mismatch (-want +got):\n%s", diff)
 			}

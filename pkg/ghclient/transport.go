@@ -77,14 +77,48 @@ func isIdempotent(method string) bool {
 	return false
 }
 
+// replaySafe reports whether the transport may send req again after an
+// answer that does not say whether it was applied (a 5xx, a connection
+// reset): idempotent methods, and POST /graphql with a query (a read; a
+// mutation is not). A POST or PATCH is never resent blindly: a gateway
+// answers 502/503/504 for writes GitHub did apply, and a comment, issue or
+// dispatch sent twice is worse than one error the caller checks before
+// its own retry.
+func replaySafe(req *http.Request) bool {
+	if isIdempotent(req.Method) {
+		return true
+	}
+	return req.Method == http.MethodPost && isGraphQLQuery(req)
+}
+
+// isGraphQLQuery reports whether req is a POST to a GraphQL endpoint whose
+// document is a query (anonymous "{…}" or "query …"), not a mutation.
+func isGraphQLQuery(req *http.Request) bool {
+	if !strings.HasSuffix(strings.TrimSuffix(req.URL.Path, "/"), "/graphql") || req.GetBody == nil {
+		return false
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return false
+	}
+	defer body.Close()
+	var doc struct {
+		Query string `json:"query"`
+	}
+	if err := json.NewDecoder(io.LimitReader(body, 1<<20)).Decode(&doc); err != nil {
+		return false
+	}
+	q := strings.TrimSpace(doc.Query)
+	return strings.HasPrefix(q, "{") || strings.HasPrefix(q, "query") && !strings.Contains(q, "mutation")
+}
+
 type noServerErrorRetryKey struct{}
 
 // NoServerErrorRetry marks the requests made with the returned context as
-// ones whose retry after a 5xx the caller makes itself, after checking
-// whether the first attempt was applied: a gateway can answer 502 for a
-// write GitHub did apply, and a comment or issue created twice is worse
-// than one checked retry. Rate limits are still waited out, and connection
-// failures of non-idempotent requests are still not retried.
+// ones whose retry after a 5xx the caller makes itself, whatever their
+// method. POST and PATCH are never resent after a 5xx or a reset anyway
+// (see replaySafe); this extends that to idempotent requests a caller
+// checks itself. Rate limits are still waited out.
 func NoServerErrorRetry(ctx context.Context) context.Context {
 	return context.WithValue(ctx, noServerErrorRetryKey{}, true)
 }
@@ -176,7 +210,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.acct.add(&t.acct.requests)
 		resp, err := t.base.RoundTrip(out)
 		if err != nil {
-			if ctx.Err() != nil || attempt >= t.maxRetries || !canReplay(out) || !retryableError(out.Method, err) {
+			if ctx.Err() != nil || attempt >= t.maxRetries || !canReplay(out) || !retryableError(out, err) {
 				return nil, err
 			}
 			if err := t.pause(ctx, t.backoff(attempt), nil); err != nil {
@@ -272,12 +306,10 @@ func (t *transport) classify(req *http.Request, resp *http.Response, resource st
 	budgetLeft := attempt < t.maxRetries && canReplay(req)
 	switch resp.StatusCode {
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		if !budgetLeft || req.Context().Value(noServerErrorRetryKey{}) != nil {
-			return waitPlan{}, nil, false
-		}
-		// POST/PATCH: a 500 may have been half-applied; 502/503/504 come from
-		// the front end before the application processed the request.
-		if !isIdempotent(req.Method) && resp.StatusCode == http.StatusInternalServerError {
+		// POST/PATCH are not resent: a 500 may have been half-applied, and
+		// a 502/503/504 from the front end can follow a write the
+		// application did apply (the emulator's applied-502 fault).
+		if !budgetLeft || req.Context().Value(noServerErrorRetryKey{}) != nil || !replaySafe(req) {
 			return waitPlan{}, nil, false
 		}
 		return waitPlan{d: t.backoff(attempt)}, nil, true
@@ -386,12 +418,13 @@ func rateLimitKind(resp *http.Response) limitKind {
 }
 
 // retryableError reports whether a transport error may be retried.
-// Idempotent requests are retried on connection errors (reset, refused,
-// EOF, broken pipe, timeouts). POST and PATCH only when the connection could
-// not be established (dial or DNS failure): after that point Go cannot tell
-// whether GitHub received and applied the request, and creating an issue or
-// comment twice is worse than reporting the failure.
-func retryableError(method string, err error) bool {
+// Requests that are safe to replay (replaySafe) are retried on connection
+// errors (reset, refused, EOF, broken pipe, timeouts). POST and PATCH only
+// when the connection could not be established (dial or DNS failure): after
+// that point Go cannot tell whether GitHub received and applied the
+// request, and creating an issue or comment twice is worse than reporting
+// the failure.
+func retryableError(req *http.Request, err error) bool {
 	if errors.Is(err, context.Canceled) {
 		return false
 	}
@@ -403,7 +436,7 @@ func retryableError(method string, err error) bool {
 	if errors.As(err, &dnsErr) {
 		return dnsErr.Temporary() || dnsErr.IsTimeout
 	}
-	if !isIdempotent(method) {
+	if !replaySafe(req) {
 		return false
 	}
 	var netErr net.Error

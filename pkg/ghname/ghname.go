@@ -1,7 +1,8 @@
 // Package ghname holds GitHub's naming rules: the one repository type
-// (Repo, parsed once at the edge by ParseRepo), owner names and label
-// names. It is a leaf, so the runner layer, the libraries and the client
-// share it.
+// (Repo, parsed once at the edge by ParseRepo), owner names, logins, label
+// names, branch and tag names, workflow file names, e-mail addresses,
+// topics, and GitHub's limits on the text the actions write. It is a leaf,
+// so the runner layer, the libraries and the client share it.
 package ghname
 
 import (
@@ -26,7 +27,19 @@ type RepoError struct {
 }
 
 func (e *RepoError) Error() string {
-	return fmt.Sprintf("%q %s", e.Value, e.Reason)
+	return fmt.Sprintf("%q %s", clip(e.Value, 200), e.Reason)
+}
+
+// clip cuts s to n bytes on a rune boundary, marking the cut: an error
+// quotes a value, never 100 KB of it.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // ParseRepo parses "owner/name", or a bare "name" that takes defaultOwner.
@@ -46,10 +59,10 @@ func ParseRepo(s, defaultOwner string) (Repo, error) {
 		return Repo{}, &RepoError{Value: s, Reason: "has more than one '/': write owner/repo"}
 	}
 	if err := ownerProblem(owner); err != "" {
-		return Repo{}, &RepoError{Value: s, Reason: "has an invalid owner " + fmt.Sprintf("%q", owner) + ": " + err}
+		return Repo{}, &RepoError{Value: s, Reason: "has an invalid owner " + fmt.Sprintf("%q", clip(owner, 40)) + ": " + err}
 	}
 	if err := repoNameProblem(name); err != "" {
-		return Repo{}, &RepoError{Value: s, Reason: "has an invalid repository name " + fmt.Sprintf("%q", name) + ": " + err}
+		return Repo{}, &RepoError{Value: s, Reason: "has an invalid repository name " + fmt.Sprintf("%q", clip(name, 40)) + ": " + err}
 	}
 	return Repo{Owner: owner, Name: name}, nil
 }
@@ -97,7 +110,10 @@ const MaxLabelLength = 50
 // ValidateLabel checks a label name as the actions take it from an input:
 // not empty, at most 50 characters, no leading or trailing space, no control
 // characters and no comma (list inputs are comma separated, so a comma
-// cannot be part of a name).
+// cannot be part of a name), and not a name that climbs when it is put
+// into a URL path ("..", "a/../b": no escaping makes such a name one
+// path segment for every server; see ghclient.PathSegment). Slashes are
+// fine: "lifecycle/stale" is one escaped segment.
 func ValidateLabel(name string) error {
 	switch {
 	case name == "":
@@ -108,6 +124,8 @@ func ValidateLabel(name string) error {
 		return errors.New("label name has leading or trailing spaces")
 	case strings.Contains(name, ","):
 		return errors.New("label name contains a comma")
+	case dotSegment(name):
+		return errors.New("label name is or holds '.' or '..' between slashes")
 	}
 	for _, r := range name {
 		if unicode.IsControl(r) {
@@ -115,4 +133,46 @@ func ValidateLabel(name string) error {
 		}
 	}
 	return nil
+}
+
+// dotSegment reports whether s, or s percent-decoded, is "." or ".." or
+// holds one between '/' or '\'.
+func dotSegment(s string) bool {
+	for _, v := range []string{s, percentDecoded(s)} {
+		for _, piece := range strings.FieldsFunc(v, func(r rune) bool { return r == '/' || r == '\\' }) {
+			if piece == "." || piece == ".." {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// percentDecoded decodes %XX escapes (invalid ones are kept).
+func percentDecoded(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
 }

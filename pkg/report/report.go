@@ -6,6 +6,11 @@
 // through this package: PR titles, log lines, branch names and payload fields
 // are attacker-controlled and must neither inject Markdown/HTML nor notify
 // people with live @mentions.
+//
+// Secrets are redacted (pkg/redact) before anything is escaped: escaping
+// disguises them from any later search ("ghp_" becomes "ghp\_" in
+// Markdown), so Markdown, HTML and Code redact first, and WriteFile and
+// WriteJSON redact what they write.
 package report
 
 import (
@@ -13,6 +18,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/redact"
 )
 
 // MentionBreaker is inserted right after an '@' that would otherwise start a
@@ -21,12 +28,12 @@ import (
 const MentionBreaker = "\u200d"
 
 // Markdown escapes s so that it renders as the same literal text in GitHub
-// Flavored Markdown, on one line: Markdown specials are backslash-escaped, HTML
+// Flavored Markdown, on one line, with its secrets redacted first: Markdown specials are backslash-escaped, HTML
 // specials become entities, line breaks become spaces and @mentions are
 // neutralised (see NeutralizeMentions). The result is safe inside paragraphs,
 // list items, headings and table cells.
 func Markdown(s string) string {
-	s = NeutralizeMentions(s, nil)
+	s = NeutralizeMentions(redact.String(s), nil)
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	atLineStart := true
@@ -72,10 +79,10 @@ func Markdown(s string) string {
 }
 
 // HTML escapes s for HTML text and attribute values (&, <, >, ", ') and
-// neutralises @mentions, for the dashboard and for HTML blocks inside
+// neutralises @mentions, its secrets redacted first, for the dashboard and for HTML blocks inside
 // Markdown such as <summary>.
 func HTML(s string) string {
-	return html.EscapeString(NeutralizeMentions(s, nil))
+	return html.EscapeString(NeutralizeMentions(redact.String(s), nil))
 }
 
 // NeutralizeMentions inserts MentionBreaker after every '@' that GitHub would
@@ -154,9 +161,10 @@ func isAllowedMention(login string, allowed []string) bool {
 // Code renders s as an inline code span that shows s literally: the fence is
 // one backtick longer than the longest run of backticks in s, line breaks
 // become spaces, and padding is added when s starts or ends with a backtick
-// or a space. An empty s renders as an empty-looking span.
+// or a space. An empty s renders as an empty-looking span. Secrets in s are
+// redacted first.
 func Code(s string) string {
-	s = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(s)
+	s = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(redact.String(s))
 	if s == "" {
 		return "` `"
 	}

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/redact"
 )
 
 // WriteJSON writes v as JSON indented by two spaces with a trailing newline,
-// atomically (see WriteFile).
+// atomically (see WriteFile), every string in it redacted (redact.JSON: the
+// document stays valid).
 func WriteJSON(path string, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -17,14 +20,24 @@ func WriteJSON(path string, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("failed to encode %s: %w", path, err)
 	}
-	return WriteFile(path, buf.Bytes())
+	return writeFile(path, redact.New().JSON(buf.Bytes()))
 }
 
 // WriteFile writes data to path atomically: it creates the parent
 // directories, writes a temporary file in the same directory, syncs it and
 // renames it over path, so readers never see a half-written report. The file
-// mode is 0644.
-func WriteFile(path string, data []byte) (retErr error) {
+// mode is 0644. Secrets pkg/redact finds in data are replaced by its
+// markers: every report, summary, diff and dashboard file is written here,
+// the one place files leave by.
+func WriteFile(path string, data []byte) error {
+	s := string(data)
+	if red := redact.String(s); red != s {
+		data = []byte(red)
+	}
+	return writeFile(path, data)
+}
+
+func writeFile(path string, data []byte) (retErr error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("failed to create directory for %s: %w", path, err)

@@ -1,8 +1,6 @@
 package runner
 
 import (
-	"errors"
-
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
@@ -15,7 +13,7 @@ import (
 // into a container, so on the command line use --github-token or GITHUB_TOKEN.
 func TokenInput() Input {
 	return Input{Name: "github_token", Kind: String, Secret: true, Env: "GITHUB_TOKEN",
-		Usage: "GitHub token (action.yml default: ${{ github.token }})"}
+		Usage: "GitHub token (action.yml default: ${{ github.token }})", Validate: SingleLine}
 }
 
 // OwnerInput is owner: the account whose bare repository names are meant;
@@ -31,7 +29,7 @@ func OwnerInput() Input {
 func ValidateOwner(v any) error {
 	s, _ := v.(string)
 	if err := ghname.ValidateOwner(s); err != nil {
-		return errors.New("is not a GitHub owner (" + err.Error() + ")")
+		return &RuleError{Reason: "is not a GitHub owner", Allowed: err.Error()}
 	}
 	return nil
 }
@@ -39,7 +37,7 @@ func ValidateOwner(v any) error {
 // OutputDirInput is output_dir: where reports are written.
 func OutputDirInput() Input {
 	return Input{Name: "output_dir", Kind: String, Default: "reports", Env: "OUTPUT_DIR",
-		Usage: "directory for the report files"}
+		Usage: "directory for the report files", Validate: ValidateOutputDir}
 }
 
 // LogLevelInput is log_level: INFO or DEBUG (LOG_LEVEL=DEBUG turns on Debugf).
@@ -53,7 +51,7 @@ func LogLevelInput() Input {
 // disables the cache (AllowEmpty: action.yml must declare the same default).
 func CacheDirInput() Input {
 	return Input{Name: "cache_dir", Kind: String, Default: ".cache/ecosystem-actions", Env: "CACHE_DIR", AllowEmpty: true,
-		Usage: "directory for the conditional-request (ETag) cache; empty disables it"}
+		Usage: "directory for the conditional-request (ETag) cache; empty disables it", Validate: ValidateOutputDir}
 }
 
 // RateLimitPolicyInput is rate_limit_policy: wait for the primary rate limit

@@ -40,7 +40,7 @@ func ExampleExecute() {
 	// ::group::Plan
 	// would check sparesparrow/mcp-servers (stale after 12h0m0s, dry run true)
 	// would check octo-org/tools (stale after 12h0m0s, dry run true)
-	// ::warning title=Untrusted::PR title: %0A::add-mask::x
+	// ::warning title=Untrusted::PR title: %0A::add-mask::[redacted: masked value]
 	// output count=2
 	// ::endgroup::
 	// exit 0

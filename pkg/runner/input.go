@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -97,13 +98,18 @@ func (in Input) InputEnv() string {
 type Spec struct {
 	Name, Version, Description string
 	Inputs                     []Input
+	// Result, when set, is the result of a run that did nothing (a nil
+	// pointer of the action's result type): when the inputs are invalid,
+	// Execute writes its Outputs (every declared output, empty), so the
+	// outputs are written on every exit path as the READMEs promise.
+	Result Result
 }
 
 // InputError is a bad input value. Its message names the input, the value
 // (never for Secret inputs) and what is allowed. Load joins one per bad input.
 type InputError struct {
 	Input   string // input name, e.g. "days_until_stale"; for an unknown flag, the flag
-	Value   string // the offending value; "" for Secret inputs
+	Value   string // the offending value ("" for Secret inputs), quoted cut to 200 characters
 	Source  string // where the value came from: "--days-until-stale", "INPUT_DAYS_UNTIL_STALE", "DAYS_UNTIL_STALE", "default"
 	Allowed string // what is allowed, e.g. "one of: wait, stop"
 	Reason  string // what is wrong, e.g. "is not a number"
@@ -120,7 +126,7 @@ func (e *InputError) Error() string {
 		case e.Secret:
 			b.WriteString(" (value hidden)")
 		case e.Value != "":
-			fmt.Fprintf(&b, " value %q", e.Value)
+			fmt.Fprintf(&b, " value %q", cut(e.Value))
 		}
 		switch {
 		case e.Source == "default" && e.Value != "":
@@ -128,7 +134,7 @@ func (e *InputError) Error() string {
 		case e.Source != "" && e.Source != "default":
 			b.WriteString(" from " + e.Source)
 		}
-		b.WriteString(" " + e.Reason)
+		b.WriteString(" " + cutReason(e.Reason))
 	}
 	if e.Allowed != "" {
 		b.WriteString("; allowed: " + e.Allowed)
@@ -365,7 +371,12 @@ func (in Input) parse(raw, defaultOwner string) (any, *InputError) {
 		for _, it := range SplitList(raw) {
 			r, err := ParseRepo(it, defaultOwner)
 			if err != nil {
-				problems = append(problems, err.Error())
+				var re *RepoError
+				if errors.As(err, &re) {
+					problems = append(problems, fmt.Sprintf("%q %s", clipRunes(it, 60), re.Reason))
+				} else {
+					problems = append(problems, cutReason(err.Error()))
+				}
 				continue
 			}
 			repos = append(repos, r)
@@ -385,7 +396,15 @@ func (in Input) check(raw, defaultOwner string) (any, *InputError) {
 		return v, ierr
 	}
 	if err := in.Validate(v); err != nil {
-		return nil, &InputError{Input: in.Name, Value: raw, Allowed: in.allowedText(), Reason: err.Error()}
+		ie := &InputError{Input: in.Name, Value: raw, Allowed: in.allowedText(), Reason: err.Error()}
+		var re *RuleError
+		if errors.As(err, &re) {
+			ie.Reason = re.Reason
+			if re.Allowed != "" {
+				ie.Allowed = re.Allowed
+			}
+		}
+		return nil, ie
 	}
 	return v, nil
 }

@@ -379,7 +379,9 @@ func TestLoadMasksSecretsOnlyUnderRunner(t *testing.T) {
 		want string
 	}{
 		{name: "actions", env: map[string]string{"GITHUB_ACTIONS": "true", "INPUT_GITHUB_TOKEN": "ghs_1%2\n"}, want: "::add-mask::ghs_1%252\n"},
-		{name: "multi_line_secret_masked_per_line", env: map[string]string{"GITHUB_ACTIONS": "true", "INPUT_GITHUB_TOKEN": "line1\nline2"},
+		// A token is one line (TokenInput refuses a line break); a secret
+		// such as a private key is not.
+		{name: "multi_line_secret_masked_per_line", env: map[string]string{"GITHUB_ACTIONS": "true", "INPUT_KEY": "line1\nline2"},
 			want: "::add-mask::line1%0Aline2\n::add-mask::line1\n::add-mask::line2\n"},
 		{name: "command_line_prints_nothing", env: map[string]string{"GITHUB_TOKEN": "ghp_x"}, want: ""},
 	}
@@ -387,7 +389,7 @@ func TestLoadMasksSecretsOnlyUnderRunner(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var out bytes.Buffer
-			if _, err := Load(Spec{Inputs: []Input{TokenInput()}}, WithGetenv(fakeEnv(tc.env)), WithStdout(&out)); err != nil {
+			if _, err := Load(Spec{Inputs: []Input{TokenInput(), {Name: "key", Kind: String, Secret: true}}}, WithGetenv(fakeEnv(tc.env)), WithStdout(&out)); err != nil {
 				t.Fatal(err)
 			}
 			if out.String() != tc.want {
@@ -476,7 +478,7 @@ func TestValidateHook(t *testing.T) {
 	spec := Spec{Inputs: []Input{OwnerInput(), {Name: "days", Kind: Days, Default: "1", Validate: positive}, {Name: "opt", Kind: Days, Validate: positive}}}
 	_, err := Load(spec, WithArgs([]string{"--owner", "bad_owner", "--days", "0"}))
 	want := []string{
-		`input owner value "bad_owner" from --owner is not a GitHub owner (an owner is 1-39 characters of A-Z, a-z, 0-9 and '-', not starting with '-')`,
+		`input owner value "bad_owner" from --owner is not a GitHub owner; allowed: an owner is 1-39 characters of A-Z, a-z, 0-9 and '-', not starting with '-'`,
 		`input days value "0" from --days must be more than 0; allowed: a non-negative number of days, e.g. 7 or 0.5`,
 	}
 	if err == nil {

@@ -2,9 +2,12 @@ package runner
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	githubactions "github.com/sethvargo/go-githubactions"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/redact"
 )
 
 // EscapeLine makes untrusted text safe to print as (part of) one log line:
@@ -59,16 +62,21 @@ func guard(s string) string {
 
 // escapedArg formats its value with the caller's verb and escapes the result
 // with EscapeLine, so Infof("%d files in %q", n, name) keeps working.
-type escapedArg struct{ v any }
-
-func (e escapedArg) Format(f fmt.State, verb rune) {
-	_, _ = f.Write([]byte(EscapeLine(fmt.Sprintf(fmt.FormatString(f, verb), e.v))))
+// Secrets are redacted before the escaping, so a secret the escaping would
+// disguise (a key block across lines, a value with "%") is still found.
+type escapedArg struct {
+	v   any
+	red *redact.Redactor
 }
 
-func escapeArgs(args []any) []any {
+func (e escapedArg) Format(f fmt.State, verb rune) {
+	_, _ = f.Write([]byte(EscapeLine(e.red.String(fmt.Sprintf(fmt.FormatString(f, verb), e.v)))))
+}
+
+func escapeArgs(red *redact.Redactor, args []any) []any {
 	out := make([]any, len(args))
 	for i, a := range args {
-		out[i] = escapedArg{a}
+		out[i] = escapedArg{a, red}
 	}
 	return out
 }
@@ -87,9 +95,13 @@ func (r *Run) write(s string) {
 	r.writeLocked(s)
 }
 
+// writeLocked is the one way to stdout (log lines, annotations, groups,
+// errors, outputs on the command line), so every line is redacted here,
+// after its parts were (see escapedArg). Only the ::add-mask:: command,
+// which must carry the value, bypasses it (addSecret).
 func (r *Run) writeLocked(s string) {
 	// A failing stdout cannot be reported anywhere; the exit code still is.
-	_, _ = r.w.Write([]byte(s))
+	_, _ = io.WriteString(r.w, r.red.String(s))
 }
 
 // Infof prints an informational log line. The format is trusted; every
@@ -101,7 +113,7 @@ func (r *Run) Infof(format string, args ...any) {
 }
 
 func (r *Run) logLine(format string, args []any) string {
-	line := guard(fmt.Sprintf(format, escapeArgs(args)...))
+	line := guard(fmt.Sprintf(format, escapeArgs(r.red, args)...))
 	return r.redact(strings.TrimRight(line, "\n")) + "\n"
 }
 

@@ -117,7 +117,7 @@ func TestInfofKeepsVerbsAndRedactsSecrets(t *testing.T) {
 	r.Infof("%d repos, %.1f%%, %q, %v", 3, 99.5, "a\nb", []string{"x"})
 	r.Infof("token %s leaked", "Bearer ghp_SECRET")
 	r.Infof("multi\nline %s", "::x")
-	want := "3 repos, 99.5%, \"a\\nb\", [x]\ntoken Bearer *** leaked\nmulti\nline :%3Ax\n"
+	want := "3 repos, 99.5%, \"a\\nb\", [x]\ntoken Bearer [redacted: masked value] leaked\nmulti\nline :%3Ax\n"
 	if out.String() != want {
 		t.Errorf("stdout = %q, want %q", out.String(), want)
 	}

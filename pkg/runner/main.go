@@ -64,7 +64,7 @@ func Execute(ctx context.Context, spec Spec, fn func(ctx context.Context, r *Run
 			o(&c)
 		}
 	}
-	r, err := Load(spec, opts...)
+	r, err := load(spec, opts...)
 	switch {
 	case errors.Is(err, ErrHelp), errors.Is(err, ErrVersion):
 		return ExitOK
@@ -78,6 +78,12 @@ func Execute(ctx context.Context, spec Spec, fn func(ctx context.Context, r *Run
 			loadErrs = append(loadErrs, ie)
 		}
 		printInputErrors(c.stdout, loadErrs, nil)
+		if r != nil && spec.Result != nil {
+			// Every declared output, empty: later steps read them.
+			if oerr := r.writeOutputs(spec.Result.Outputs()); oerr != nil {
+				r.write(failure(r, oerr))
+			}
+		}
 		return ExitBadInput
 	}
 	defer func() {
@@ -96,6 +102,16 @@ func Execute(ctx context.Context, spec Spec, fn func(ctx context.Context, r *Run
 		r.mu.Lock()
 		printInputErrors(r.w, ies, r.redact)
 		r.mu.Unlock()
+		if spec.Result != nil {
+			r.mu.Lock()
+			written := len(r.outputs) > 0
+			r.mu.Unlock()
+			if !written { // Finish wrote them already when fn called it
+				if oerr := r.writeOutputs(spec.Result.Outputs()); oerr != nil {
+					r.write(failure(r, oerr))
+				}
+			}
+		}
 		return ExitBadInput
 	}
 	code = ExitFailure

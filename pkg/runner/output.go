@@ -24,17 +24,24 @@ var outputName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 // (go-githubactions' SetOutput uses a fixed delimiter). Without
 // GITHUB_OUTPUT (command-line use) the output is printed to stdout as one
 // line "output <name>=<value>", the value escaped with EscapeLine. Set
-// GITHUB_OUTPUT to a file to capture outputs on the command line.
+// GITHUB_OUTPUT to a file to capture outputs on the command line. Either
+// way the value is redacted first (see Redactor): an output is read by
+// later steps and shown in the run's logs.
 func (r *Run) SetOutput(name, value string) error {
 	if !outputName.MatchString(name) {
 		return fmt.Errorf("failed to set output %q: an output name is a letter or '_' followed by letters, digits, '_' or '-'", name)
 	}
+	return r.setOutput(name, r.redact(value))
+}
+
+// setOutput writes an output whose value is redacted already.
+func (r *Run) setOutput(name, value string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.outputs[name] = value
 	path := r.getenv("GITHUB_OUTPUT")
 	if path == "" {
-		r.writeLocked("output " + name + "=" + r.redact(EscapeLine(value)) + "\n")
+		r.writeLocked("output " + name + "=" + EscapeLine(value) + "\n")
 		return nil
 	}
 	delim, err := heredocDelimiter(r.random, value)
@@ -55,12 +62,18 @@ func (r *Run) SetOutput(name, value string) error {
 
 // SetJSONOutput sets a step output to v encoded as compact JSON (readable
 // with fromJSON in workflow expressions).
+//
+// Secrets are redacted in every string of the document (redact.JSON), so
+// the value stays valid JSON.
 func (r *Run) SetJSONOutput(name string, v any) error {
+	if !outputName.MatchString(name) {
+		return r.SetOutput(name, "") // the name's error
+	}
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("failed to encode output %s: %w", name, err)
 	}
-	return r.SetOutput(name, string(data))
+	return r.setOutput(name, string(r.red.JSON(data)))
 }
 
 // Outputs returns a copy of the outputs set so far.

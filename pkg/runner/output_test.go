@@ -209,7 +209,7 @@ func TestSetOutputCommandLine(t *testing.T) {
 	if err := r.SetOutput("report", "a\n::error::x tok123"); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := out.String(), "output report=a%0A:%3Aerror:%3Ax ***\n"; got != want {
+	if got, want := out.String(), "output report=a%0A:%3Aerror:%3Ax [redacted: masked value]\n"; got != want {
 		t.Errorf("stdout = %q, want %q", got, want)
 	}
 }

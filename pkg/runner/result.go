@@ -2,12 +2,15 @@ package runner
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
+	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
 // Result is what every action's run returns, whatever the action: its
@@ -38,6 +41,8 @@ func MaxFindingAnnotations(n int) FinishOption { return func(f *finish) { f.maxF
 // Finish hands a result to the runner: every output (in name order), the
 // job summary, the report location (the Markdown report when there is one,
 // else the first file) and one annotation per finding (AnnotateFindings).
+// Each report file is checked for the values the run masked (which
+// pkg/report's writers cannot know) and rewritten without them.
 // Call it once, also when the run failed, so that every declared output is
 // written.
 func (r *Run) Finish(res Result, opts ...FinishOption) error {
@@ -45,26 +50,12 @@ func (r *Run) Finish(res Result, opts ...FinishOption) error {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	outs := res.Outputs()
-	names := make([]string, 0, len(outs))
-	for n := range outs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var errs []error
-	for _, n := range names {
-		var err error
-		if s, ok := outs[n].(string); ok {
-			err = r.SetOutput(n, s)
-		} else {
-			err = r.SetJSONOutput(n, outs[n])
-		}
-		errs = append(errs, err)
-	}
+	errs := []error{r.writeOutputs(res.Outputs())}
 	if s := res.Summary(); s != "" {
 		r.AddSummary(s)
 	}
 	if files := res.ReportFiles(); len(files) > 0 {
+		errs = append(errs, r.redactFiles(files))
 		where := files[0]
 		for _, f := range files {
 			if strings.HasSuffix(f, ".md") {
@@ -131,4 +122,59 @@ func levelOf(s contract.Severity) string {
 		return "warning"
 	}
 	return "notice"
+}
+
+// redactFiles rewrites each file that holds a value the run masked (see
+// Redactor), atomically: JSON documents string by string (redact.JSON),
+// other files as text. The libraries' writers (pkg/report) redact what
+// pkg/redact finds by its shape; only the run knows what it masked.
+func (r *Run) redactFiles(paths []string) error {
+	if r.red.Values() == 0 {
+		return nil
+	}
+	var errs []error
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("failed to check %s for secrets: %w", p, err))
+			continue
+		}
+		var out []byte
+		if strings.HasSuffix(p, ".json") {
+			out = r.red.JSON(data)
+		} else if s := string(data); r.red.String(s) != s {
+			out = []byte(r.red.String(s))
+		}
+		if out == nil || string(out) == string(data) {
+			continue
+		}
+		if err := report.WriteFile(p, out); err != nil {
+			errs = append(errs, fmt.Errorf("failed to redact %s: %w", p, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// writeOutputs sets every output, in name order: a string as it is,
+// anything else as JSON.
+func (r *Run) writeOutputs(outs map[string]any) error {
+	names := make([]string, 0, len(outs))
+	for n := range outs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var errs []error
+	for _, n := range names {
+		var err error
+		if s, ok := outs[n].(string); ok {
+			err = r.SetOutput(n, s)
+		} else {
+			err = r.SetJSONOutput(n, outs[n])
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }

@@ -24,8 +24,10 @@
 //     environment variables (GITHUB_TOKEN, DOMAINS, DAYS_UNTIL_STALE, …),
 //     which win over defaults. --help lists them all.
 //   - Secrets: ::add-mask:: is issued only when GITHUB_ACTIONS=true; on a
-//     terminal it would print the secret. Either way, known secrets are
-//     replaced by *** in everything this package writes.
+//     terminal it would print the secret. Either way, secrets are
+//     replaced by a marker saying what was removed ("[redacted: masked
+//     value]", "[redacted: github token]", pkg/redact) in everything this
+//     package writes: log lines, annotations, outputs, the job summary.
 //   - Outputs: with GITHUB_OUTPUT set they are appended there (heredoc form,
 //     random delimiter); without it each is printed as "output name=value"
 //     with the value escaped by EscapeLine. Set GITHUB_OUTPUT=file to
@@ -45,13 +47,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	githubactions "github.com/sethvargo/go-githubactions"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/redact"
 )
 
 // ErrHelp is returned by Load when --help was given; the help text has been
@@ -130,8 +133,11 @@ type Run struct {
 	summaryPath string
 	limits      AnnotationLimits
 
-	secretsMu sync.RWMutex
-	secrets   []string // guarded by secretsMu, not mu: redact runs with and without mu
+	// red redacts everything the run writes: the secrets pkg/redact finds
+	// by their shape and the values the run masked (secret inputs,
+	// AddMask). It is safe for concurrent use, so redact runs with and
+	// without mu.
+	red *redact.Redactor
 
 	mu             sync.Mutex
 	w              io.Writer
@@ -151,6 +157,17 @@ type Run struct {
 // as an errors.Join of *InputError, before anything else happens. --help and
 // --version print to stdout and return ErrHelp / ErrVersion.
 func Load(spec Spec, opts ...Option) (*Run, error) {
+	r, err := load(spec, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// load is Load, also returning the run when the inputs are invalid (nil
+// only for --help, --version and command-line errors it cannot get past),
+// so Execute can still write the outputs.
+func load(spec Spec, opts ...Option) (*Run, error) {
 	c := config{getenv: func(string) string { return "" }, stdout: io.Discard, now: time.Now, random: rand.Reader, limits: DefaultAnnotationLimits}
 	for _, o := range opts {
 		if o != nil {
@@ -168,6 +185,7 @@ func Load(spec Spec, opts ...Option) (*Run, error) {
 		outputs: map[string]string{},
 		counts:  map[string]int{},
 		limits:  c.limits,
+		red:     redact.New(),
 		actions: c.getenv("GITHUB_ACTIONS") == "true",
 		rdebug:  c.getenv("RUNNER_DEBUG") == "1",
 	}
@@ -264,7 +282,7 @@ func Load(spec Spec, opts ...Option) (*Run, error) {
 				ie.Reason, ie.Value = r.redact(ie.Reason), r.redact(ie.Value)
 			}
 		}
-		return nil, errors.Join(errs...)
+		return r, errors.Join(errs...)
 	}
 	return r, nil
 }
@@ -287,9 +305,11 @@ func versionOr(v string) string {
 }
 
 // addSecret masks s (and each of its lines) with ::add-mask:: under the
-// Actions runner, and remembers it so that it is redacted from everything
-// this package writes. On the command line nothing is printed: echoing the
-// add-mask command would show the secret in the terminal.
+// Actions runner, and registers it with the run's redactor so that it is
+// redacted from everything the run writes, and from what the libraries
+// the run's Redactor is handed to write. On the command line nothing is
+// printed: echoing the add-mask command would show the secret in the
+// terminal.
 func (r *Run) addSecret(s string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -301,12 +321,11 @@ func (r *Run) addSecret(s string) {
 		if strings.TrimSpace(p) == "" {
 			continue
 		}
-		r.secretsMu.Lock()
-		r.secrets = append(r.secrets, p)
-		slices.SortFunc(r.secrets, func(a, b string) int { return len(b) - len(a) })
-		r.secretsMu.Unlock()
+		r.red.Add(p)
 		if r.actions {
-			r.writeLocked(command("add-mask", nil, p))
+			// The one line that must carry the secret: the runner
+			// consumes it and masks the value in the log from then on.
+			_, _ = io.WriteString(r.w, command("add-mask", nil, p))
 		}
 	}
 }
@@ -318,18 +337,16 @@ func (r *Run) AddMask(secret string) {
 	}
 }
 
-// redact replaces every known secret in s with "***", longest first so a
-// secret that contains another is fully hidden. Safe with or without mu.
-func (r *Run) redact(s string) string {
-	r.secretsMu.RLock()
-	defer r.secretsMu.RUnlock()
-	for _, sec := range r.secrets {
-		if sec != "" && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, "***")
-		}
-	}
-	return s
-}
+// Redactor returns the run's redactor: pkg/redact's rules plus every value
+// the run masked (secret inputs, AddMask). Entry code hands it to the
+// libraries' output channels (ghclient.RunConfig does for request bodies),
+// so that what the run masked never leaves by any of them.
+func (r *Run) Redactor() *redact.Redactor { return r.red }
+
+// redact replaces every secret in s (see Redactor) with a marker that says
+// what was removed, e.g. "[redacted: github token]". Safe with or without
+// mu.
+func (r *Run) redact(s string) string { return r.red.String(s) }
 
 // SplitLines splits s at LF, CR and CRLF.
 func SplitLines(s string) []string {

@@ -31,7 +31,7 @@ func TestCloseWritesSummary(t *testing.T) {
 		t.Fatalf("second Close() error = %v", err)
 	}
 	got, _ := os.ReadFile(path)
-	if want := "earlier step\n# Report\ntoken *** here\n"; string(got) != want {
+	if want := "earlier step\n# Report\ntoken [redacted: masked value] here\n"; string(got) != want {
 		t.Errorf("summary = %q, want %q", got, want)
 	}
 }
@@ -184,7 +184,7 @@ func TestExecute(t *testing.T) {
 			env:      map[string]string{"GITHUB_TOKEN": "ghp_t"},
 			fn:       func(context.Context, *Run) error { return fmt.Errorf("failed to list: 401 for ghp_t\n::error::x") },
 			wantCode: ExitFailure,
-			wantOut:  "::error::failed: failed to list: 401 for ***%0A::error::x\n",
+			wantOut:  "::error::failed: failed to list: 401 for [redacted: masked value]%0A::error::x\n",
 		},
 		{
 			name:     "exit_error_code",
@@ -318,7 +318,7 @@ func TestAddMaskConcurrentWithLogging(t *testing.T) {
 	<-done
 	r.Infof("all: secret-07 and secret-49 and secret-0")
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if got := lines[len(lines)-1]; got != "all: *** and *** and secret-0" {
+	if got := lines[len(lines)-1]; got != "all: [redacted: masked value] and [redacted: masked value] and secret-0" {
 		t.Errorf("last line = %q", got)
 	}
 }

@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	nowFlag := fs.String("now", "", "server clock start (RFC 3339, e.g. 2026-11-20T12:00:00Z); the clock then runs in real time (default: the real time)")
 	quiet := fs.Bool("quiet", false, "do not log requests")
 	var faults faultFlags
-	fs.Var(&faults, "fault", "fault to inject, repeatable: kind=500|502|503|reset|slow|secondary|ratelimit|applied-500|applied-reset[,method=GET][,path=/prefix][,regex=RE][,rate=0.1|every=N][,delay=2s][,limit=N]")
+	fs.Var(&faults, "fault", "fault to inject, repeatable: kind=500|502|503|reset|slow|secondary|ratelimit|applied-500|applied-reset|applied-502[,method=GET][,path=/prefix][,regex=RE][,rate=0.1|every=N][,delay=2s][,limit=N]")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
