@@ -1,0 +1,125 @@
+package classify
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestPrefilterFindsEveryLiteral checks the prefilter's contract against a
+// naive search: scanning a text from a position with next, again and
+// again from one past each hit, reports every literal that occurs at or
+// after that position (ASCII case-insensitively) and none that does not
+// occur. Literal sets of each shortest length give each stride (1 to 4),
+// with 4-byte and 8-byte grams; texts hold the literals in random case,
+// pieces of them, and literals cut off by the text's end.
+func TestPrefilterFindsEveryLiteral(t *testing.T) {
+	t.Parallel()
+	const alphabet = "abcdeERROR: fail-test_/.[]#\n\r0123"
+	for shortest := 4; shortest <= 8; shortest++ {
+		for seed := range 12 {
+			t.Run(fmt.Sprintf("shortest_%d_seed_%d", shortest, seed), func(t *testing.T) {
+				t.Parallel()
+				rng := rand.New(rand.NewPCG(uint64(shortest), uint64(seed)))
+				word := func(n int) string {
+					b := make([]byte, n)
+					for i := range b {
+						b[i] = alphabet[rng.IntN(len(alphabet))]
+					}
+					return string(b)
+				}
+				lits := map[string][]int{}
+				var texts []string
+				for id := 0; len(texts) < 1+rng.IntN(60); id++ {
+					n := shortest + rng.IntN(16)
+					if len(texts) == 0 {
+						n = shortest
+					}
+					s := lowerASCII(word(n))
+					if len(texts) > 0 && rng.IntN(3) == 0 {
+						// Share a piece with another literal.
+						o := texts[rng.IntN(len(texts))]
+						s = lowerASCII(o[:min(len(o), 4+rng.IntN(5))] + word(max(0, n-len(o))))
+						if len(s) < shortest {
+							s += lowerASCII(word(shortest - len(s)))
+						}
+					}
+					if _, ok := lits[s]; !ok {
+						texts = append(texts, s)
+					}
+					lits[s] = append(lits[s], id)
+				}
+				pf := newPrefilter(lits)
+				if want := min(4, shortest-3); pf.stride != want {
+					t.Fatalf("stride = %d, want %d", pf.stride, want)
+				}
+				ids := 0
+				for _, v := range lits {
+					ids = max(ids, slices.Max(v)+1)
+				}
+				for round := range 30 {
+					var b []byte
+					for len(b) < 50+rng.IntN(400) {
+						switch rng.IntN(4) {
+						case 0:
+							l := texts[rng.IntN(len(texts))]
+							if rng.IntN(4) == 0 {
+								l = l[:rng.IntN(len(l))] // a piece
+							}
+							for _, c := range []byte(l) {
+								if rng.IntN(2) == 0 && 'a' <= c && c <= 'z' {
+									c -= 'a' - 'A'
+								}
+								b = append(b, c)
+							}
+						default:
+							b = append(b, word(1+rng.IntN(12))...)
+						}
+					}
+					if round%3 == 0 {
+						// The text ends inside a literal.
+						l := texts[rng.IntN(len(texts))]
+						b = append(b, l[:len(l)-1]...)
+					}
+					from := rng.IntN(len(b))
+					mask := make([]uint64, (ids+63)/64)
+					for q := from; ; {
+						h := pf.next(b, q, mask)
+						if h < 0 {
+							break
+						}
+						if h < q {
+							t.Fatalf("next(%d) = %d, before the start", q, h)
+						}
+						q = h + 1
+					}
+					for s, v := range lits {
+						after := indexFold(b[from:], []byte(s)) >= 0
+						anywhere := indexFold(b, []byte(s)) >= 0
+						for _, id := range v {
+							got := mask[id>>6]&(1<<(id&63)) != 0
+							if after && !got {
+								t.Errorf("literal %q in %q after %d: not reported", s, b, from)
+							}
+							if got && !anywhere {
+								t.Errorf("literal %q reported, but not in %q", s, b)
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// indexFold is the naive search: the first occurrence of lit (lower case)
+// in b, ASCII case-insensitively.
+func indexFold(b, lit []byte) int {
+	for i := 0; i+len(lit) <= len(b); i++ {
+		if foldEq(b[i:], lit) {
+			return i
+		}
+	}
+	return -1
+}
