@@ -52,7 +52,46 @@ type Analyzer struct {
 type shortLiteral struct {
 	lit    []byte // what the line must hold
 	needle []byte // lit without its blanks: what is searched for
+	rare   int    // index in needle of the byte searched for first
 	ids    []int
+}
+
+// index returns the first occurrence of the needle in b, or -1. It looks
+// for the needle's rarest byte with bytes.IndexByte (which runs at memory
+// speed) and compares the rest there: for a symbol such as "●" that is its
+// last byte, since the lead byte of a 3-byte UTF-8 sequence is shared by
+// "✓", "─" and every other symbol of its block.
+func (s *shortLiteral) index(b []byte) int {
+	n, r := len(s.needle), s.rare
+	for from := r; from < len(b); {
+		k := bytes.IndexByte(b[from:], s.needle[r])
+		if k < 0 {
+			return -1
+		}
+		at := from + k - r
+		if at+n <= len(b) && bytes.Equal(b[at:at+n], s.needle) {
+			return at
+		}
+		from += k + 1
+	}
+	return -1
+}
+
+// rareByte returns the index of the byte of needle least likely in logs:
+// a UTF-8 continuation byte before a lead byte, then by byteCommonness,
+// the last of equals.
+func rareByte(needle []byte) int {
+	best, bestScore := 0, 1<<30
+	for i, c := range needle {
+		sc := byteCommonness(c)
+		if c >= 0xc0 {
+			sc += 10 // a lead byte: shared by a whole block of symbols
+		}
+		if sc <= bestScore {
+			best, bestScore = i, sc
+		}
+	}
+	return best
 }
 
 // shortSafe reports a short literal that can be searched for case-
@@ -73,7 +112,8 @@ func (a *Analyzer) addShort(s string, id int) {
 			return
 		}
 	}
-	a.short = append(a.short, shortLiteral{lit: []byte(s), needle: []byte(strings.TrimSpace(s)), ids: []int{id}})
+	needle := []byte(strings.TrimSpace(s))
+	a.short = append(a.short, shortLiteral{lit: []byte(s), needle: needle, rare: rareByte(needle), ids: []int{id}})
 }
 
 type compiledPattern struct {
@@ -666,7 +706,7 @@ func (a *Analyzer) process(c *chunk, mask []uint64, explained *atomic.Bool) {
 			}
 			for i := range shortAt {
 				if shortAt[i] == -2 || shortAt[i] < pos {
-					if k := bytes.Index(body[pos:], a.short[i].needle); k < 0 {
+					if k := a.short[i].index(body[pos:]); k < 0 {
 						shortAt[i] = len(body)
 					} else {
 						shortAt[i] = pos + k

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -122,4 +123,24 @@ func indexFold(b, lit []byte) int {
 		}
 	}
 	return -1
+}
+
+// TestShortLiteralIndex checks the rare-byte search of short literals
+// against bytes.Index.
+func TestShortLiteralIndex(t *testing.T) {
+	t.Parallel()
+	texts := []string{"", "●", " ● x", "✓ ✓ ● ", "»", "a » b", "\xe2\x97", "\x8f●", "✓✓✓✓", "xx\xe2\x97\x8f"}
+	for _, needle := range []string{"●", "»", "::", "=>"} {
+		s := shortLiteral{needle: []byte(needle), rare: rareByte([]byte(needle))}
+		for _, text := range texts {
+			if got, want := s.index([]byte(text)), bytes.Index([]byte(text), []byte(needle)); got != want {
+				t.Errorf("index(%q) of %q = %d, want %d", text, needle, got, want)
+			}
+		}
+	}
+	// A symbol's last byte, not the lead byte every symbol of its block
+	// shares.
+	if got := rareByte([]byte("●")); got != 2 {
+		t.Errorf("rareByte(●) = %d, want 2", got)
+	}
 }
