@@ -9,12 +9,14 @@ import (
 	"math"
 	"math/bits"
 	"regexp"
+	"regexp/syntax"
 	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
@@ -121,6 +123,54 @@ type compiledPattern struct {
 	cond int // index in Analyzer.conds, -1 otherwise
 	re   *regexp.Regexp
 	src  string
+	// start is the literal a line must start with to match ("ERROR " of
+	// "^ERROR \S+\.py::"), lower case when fold: a line the prefilter
+	// found for a literal further on is turned away without the regexp.
+	start []byte
+	fold  bool
+}
+
+// requiredStart returns the literal every match of pattern starts the
+// text with (after ^), and whether it is matched ASCII case-insensitively;
+// nil when there is none, or under (?i) when it has a rune Go folds beyond
+// ASCII (k, s and the non-ASCII ones), which a byte comparison cannot.
+func requiredStart(pattern string) ([]byte, bool) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil, false
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[0].Op != syntax.OpBeginText && re.Sub[0].Op != syntax.OpBeginLine {
+		return nil, false
+	}
+	lit := re.Sub[1]
+	if lit.Op != syntax.OpLiteral {
+		return nil, false
+	}
+	fold := lit.Flags&syntax.FoldCase != 0
+	if fold {
+		for _, r := range lit.Rune {
+			if r >= utf8.RuneSelf || strings.ContainsRune("kKsS", r) {
+				return nil, false
+			}
+		}
+		return []byte(lowerASCII(string(lit.Rune))), true
+	}
+	return []byte(string(lit.Rune)), false
+}
+
+// startsRight reports whether text can match p as far as its start says.
+func (p *compiledPattern) startsRight(text []byte) bool {
+	if p.start == nil {
+		return true
+	}
+	if !p.fold {
+		return bytes.HasPrefix(text, p.start)
+	}
+	return foldEq(text, p.start)
 }
 
 type ruleCond struct {
@@ -193,6 +243,7 @@ func NewAnalyzer(c *Catalog, opts ...AnalyzerOption) *Analyzer {
 	lits := map[string][]int{}
 	add := func(p compiledPattern) {
 		id := len(a.pats)
+		p.start, p.fold = requiredStart(p.src)
 		a.pats = append(a.pats, p)
 		set := requiredLiterals(p.src)
 		if set == nil {
@@ -811,7 +862,7 @@ func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, 
 				}
 				continue
 			}
-			if isGroup || ruleSeen[p.rule] || !p.re.Match(text) {
+			if isGroup || ruleSeen[p.rule] || !p.startsRight(text) || !p.re.Match(text) {
 				continue
 			}
 			ruleSeen[p.rule] = true
