@@ -413,9 +413,9 @@ func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*An
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			mask := make([]uint64, a.words)
+			w := &worker{mask: make([]uint64, a.words), fps: map[fpKey]string{}}
 			for c := range work {
-				a.process(c, mask, explained)
+				a.process(c, w, explained)
 				close(c.done)
 			}
 		}()
@@ -702,7 +702,8 @@ func appendLines(dst, lines []byte, maxLine int) []byte {
 
 // process finds candidate lines of a chunk with the prefilter and runs the
 // patterns they may match.
-func (a *Analyzer) process(c *chunk, mask []uint64, explained *atomic.Bool) {
+func (a *Analyzer) process(c *chunk, w *worker, explained *atomic.Bool) {
+	mask := w.mask
 	// Once a rule has certainly explained the log, the general layer's
 	// answer cannot be used: its tokens are no longer looked for.
 	pf := a.pf
@@ -825,7 +826,7 @@ func (a *Analyzer) process(c *chunk, mask []uint64, explained *atomic.Bool) {
 				}
 			}
 		}
-		if a.evalLine(c, mask, raw, text, lineNum, ls, le, ruleSeen, fps) {
+		if a.evalLine(c, w, raw, text, lineNum, ls, le, ruleSeen, fps) {
 			continue
 		}
 		if a.tokenHit(mask) {
@@ -835,7 +836,8 @@ func (a *Analyzer) process(c *chunk, mask []uint64, explained *atomic.Bool) {
 	a.materialize(c)
 }
 
-func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, ls, le int, ruleSeen map[int]bool, fps map[string]int) bool {
+func (a *Analyzer) evalLine(c *chunk, w *worker, raw, text []byte, lineNum, ls, le int, ruleSeen map[int]bool, fps map[string]int) bool {
+	mask := w.mask
 	isGroup := false
 	if mask[0]&1 != 0 && !c.continues(ls) {
 		switch kind, title := rawMarker(raw, c.first && lineNum == 1); kind {
@@ -878,7 +880,7 @@ func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, 
 	}
 	s := string(text)
 	for _, h := range a.resolveLine(c.hits) {
-		fp := Fingerprint(a.catalog.Rules[h.rule].ID, s)
+		fp := w.fingerprint(a.catalog.Rules[h.rule].ID, h.rule, s)
 		key := fmt.Sprintf("%s/%d", fp, len(c.events))
 		if i, ok := fps[key]; ok {
 			c.matches[i].count++
@@ -890,6 +892,38 @@ func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, 
 	}
 	c.hits = c.hits[:0]
 	return isGroup
+}
+
+// worker is what one of Analyze's goroutines keeps across the chunks of a
+// log: its pattern mask and the fingerprints of the lines it matched.
+type worker struct {
+	mask []uint64
+	fps  map[fpKey]string
+}
+
+type fpKey struct {
+	rule int
+	text string
+}
+
+// A worker remembers the fingerprints of up to fpMemo lines of at most
+// fpMemoLine bytes (512 KiB): logs repeat their failure lines (retries,
+// one error per file, the same test in every shard), and masking a line
+// runs several regexps.
+const (
+	fpMemo     = 1024
+	fpMemoLine = 512
+)
+
+func (w *worker) fingerprint(ruleID string, rule int, text string) string {
+	if fp, ok := w.fps[fpKey{rule, text}]; ok {
+		return fp
+	}
+	fp := Fingerprint(ruleID, text)
+	if len(w.fps) < fpMemo && len(text) <= fpMemoLine {
+		w.fps[fpKey{rule, text}] = fp
+	}
+	return fp
 }
 
 // lineHit is a rule that matched a line, before custom and built-in rules
