@@ -717,9 +717,10 @@ func (a *Analyzer) process(c *chunk, w *worker, explained *atomic.Bool) {
 	var text, lower []byte
 	ruleSeen := map[int]bool{}
 	fps := map[string]int{}
-	hitMask := make([]uint64, len(mask))
-	hit := -2 // next prefilter hit at or after pos: -1 none, -2 to be searched
-	esc := -2 // next ESC byte at or after pos: len(body) none, -2 to be searched
+	// Every literal of the body, by the position of its anchor.
+	w.hits, w.cand = pf.scan(body, c.bodyStart, w.hits[:0], w.cand)
+	hits, hi := w.hits, 0 // hits[hi] is the next at or after pos
+	esc := -2             // next ESC byte at or after pos: len(body) none, -2 to be searched
 	// next occurrence of each short literal's needle: len(body) none, -2
 	// to be searched
 	shortAt := make([]int, len(a.short))
@@ -729,17 +730,13 @@ func (a *Analyzer) process(c *chunk, w *worker, explained *atomic.Bool) {
 	lineStart := func(p int) int { return max(bytes.LastIndexByte(body[:p], '\n')+1, c.bodyStart) }
 	for pos < c.bodyEnd {
 		clear(mask)
-		var ls, le, scanFrom int
+		var ls, le int
 		if len(a.always) > 0 {
 			ls = pos
 			for _, id := range a.always {
 				mask[id>>6] |= 1 << (id & 63)
 			}
 		} else {
-			if hit == -2 || hit >= 0 && hit < pos {
-				clear(hitMask)
-				hit = pf.next(body, pos, hitMask)
-			}
 			// ANSI codes can split a literal ("err\x1b[0mor"): lines with
 			// an ESC byte are also scanned after normalisation.
 			if esc == -2 || esc < pos {
@@ -750,8 +747,8 @@ func (a *Analyzer) process(c *chunk, w *worker, explained *atomic.Bool) {
 				}
 			}
 			hitLs, escLs := len(body), len(body)
-			if hit >= 0 {
-				hitLs = lineStart(hit)
+			if hi < len(hits) {
+				hitLs = lineStart(int(hits[hi].pos))
 			}
 			if esc < len(body) {
 				escLs = lineStart(esc)
@@ -772,13 +769,6 @@ func (a *Analyzer) process(c *chunk, w *worker, explained *atomic.Bool) {
 			if ls >= len(body) {
 				break
 			}
-			scanFrom = ls
-			if hitLs == ls {
-				// [ls, hit) has been scanned and holds no literal.
-				copy(mask, hitMask)
-				scanFrom = hit + 1
-				hit = -2
-			}
 		}
 		le = bytes.IndexByte(body[ls:], '\n')
 		if le < 0 {
@@ -789,12 +779,10 @@ func (a *Analyzer) process(c *chunk, w *worker, explained *atomic.Bool) {
 		// Every literal on the line, not only the first (with the line's
 		// end: some literals end with it, see exact).
 		lineEnd := min(le+1, len(body))
-		for q := max(scanFrom, ls); ; {
-			h := pf.next(body[:lineEnd], q, mask)
-			if h < 0 {
-				break
+		for ; hi < len(hits) && int(hits[hi].pos) < lineEnd; hi++ {
+			for _, id := range pf.lits[hits[hi].lit].patterns {
+				mask[id>>6] |= 1 << (id & 63)
 			}
-			q = h + 1
 		}
 		for i := range shortAt {
 			if shortAt[i] < le && bytes.Contains(body[ls:le], a.short[i].lit) {
@@ -895,10 +883,13 @@ func (a *Analyzer) evalLine(c *chunk, w *worker, raw, text []byte, lineNum, ls, 
 }
 
 // worker is what one of Analyze's goroutines keeps across the chunks of a
-// log: its pattern mask and the fingerprints of the lines it matched.
+// log: its pattern mask, the fingerprints of the lines it matched and the
+// prefilter's scratch.
 type worker struct {
 	mask []uint64
 	fps  map[fpKey]string
+	hits []litHit // scratch of the prefilter's scan
+	cand []uint64
 }
 
 type fpKey struct {

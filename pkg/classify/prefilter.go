@@ -570,9 +570,30 @@ func foldEq(text, lit []byte) bool {
 	return true
 }
 
+// litHit is a literal scan found: where its anchor gram is, and which.
+type litHit struct{ pos, lit int32 }
+
+// sink takes the literals verify finds: it sets their patterns' bits in
+// mask, or, when list is set, appends them to hits.
+type sink struct {
+	mask []uint64
+	hits []litHit
+	list bool
+}
+
+func (s *sink) add(pf *prefilter, i int, lit int32) {
+	if s.list {
+		s.hits = append(s.hits, litHit{int32(i), lit})
+		return
+	}
+	for _, id := range pf.lits[lit].patterns {
+		s.mask[id>>6] |= 1 << (id & 63)
+	}
+}
+
 // verify checks the literals anchored on the grams at position i of b and
-// sets the bits of the patterns of those found.
-func (pf *prefilter) verify(b []byte, i int, mask []uint64) bool {
+// gives those found to out.
+func (pf *prefilter) verify(b []byte, i int, out *sink) bool {
 	k4 := binary.LittleEndian.Uint32(b[i:]) | fold4
 	h := filterIndex(gramProduct(k4))
 	w := pf.filter[h]
@@ -583,7 +604,7 @@ func (pf *prefilter) verify(b []byte, i int, mask []uint64) bool {
 	if m := pf.has4[h>>6]; m&(1<<(h&63)) != 0 {
 		g := &pf.groups4[int(pf.rank4[h>>6])+bits.OnesCount64(m&(1<<(h&63)-1))]
 		if (g.key == k4 || g.key == 0) && (i+4 >= len(b) || g.next&nextBit(b[i+4]) != 0) {
-			found = pf.verifyEntries(pf.entries[g.start:g.end], uint64(k4), b, i, 4, mask)
+			found = pf.verifyEntries(pf.entries[g.start:g.end], uint64(k4), b, i, 4, out)
 		}
 		w = g.bits8
 	}
@@ -614,13 +635,13 @@ func (pf *prefilter) verify(b []byte, i int, mask []uint64) bool {
 				return found
 			}
 		}
-		return pf.verifyEntries(pf.entries[s.from:s.from+s.n], k8, b, i, 8, mask) || found
+		return pf.verifyEntries(pf.entries[s.from:s.from+s.n], k8, b, i, 8, out) || found
 	}
 }
 
 // verifyEntries checks the entries of a gram of n bytes, key, found at
 // position i of b.
-func (pf *prefilter) verifyEntries(es []gramEntry, key uint64, b []byte, i, n int, mask []uint64) bool {
+func (pf *prefilter) verifyEntries(es []gramEntry, key uint64, b []byte, i, n int, out *sink) bool {
 	// The folded bytes after the gram; near the end of b, those there are.
 	var ext, have uint32 = 0, 0xffffffff
 	if e := i + n; e+4 <= len(b) {
@@ -638,14 +659,11 @@ func (pf *prefilter) verifyEntries(es []gramEntry, key uint64, b []byte, i, n in
 		if e.key != key || ext&e.extMask&have != e.ext&have {
 			continue
 		}
-		l := &pf.lits[e.lit]
 		start := i - int(e.off)
-		if start < 0 || !foldEq(b[start:], l.text) {
+		if start < 0 || !foldEq(b[start:], pf.lits[e.lit].text) {
 			continue
 		}
-		for _, id := range l.patterns {
-			mask[id>>6] |= 1 << (id & 63)
-		}
+		out.add(pf, i, e.lit)
 		found = true
 	}
 	return found
@@ -656,6 +674,7 @@ func (pf *prefilter) verifyEntries(es []gramEntry, key uint64, b []byte, i, n in
 // literals' patterns in mask and returns that position (inside the
 // literal(s), so on their line); it returns -1 when there is none.
 func (pf *prefilter) next(b []byte, from int, mask []uint64) int {
+	out := &sink{mask: mask}
 	i := from
 	f := &pf.filter
 	switch pf.stride {
@@ -674,16 +693,16 @@ func (pf *prefilter) next(b []byte, from int, mask []uint64) int {
 			if m0|m1|m2|m3 == 0 {
 				continue
 			}
-			if m0 != 0 && pf.verify(b, i, mask) {
+			if m0 != 0 && pf.verify(b, i, out) {
 				return i
 			}
-			if m1 != 0 && pf.verify(b, i+4, mask) {
+			if m1 != 0 && pf.verify(b, i+4, out) {
 				return i + 4
 			}
-			if m2 != 0 && pf.verify(b, i+8, mask) {
+			if m2 != 0 && pf.verify(b, i+8, out) {
 				return i + 8
 			}
-			if m3 != 0 && pf.verify(b, i+12, mask) {
+			if m3 != 0 && pf.verify(b, i+12, out) {
 				return i + 12
 			}
 		}
@@ -698,24 +717,94 @@ func (pf *prefilter) next(b []byte, from int, mask []uint64) int {
 			if m0|m1|m2|m3 == 0 {
 				continue
 			}
-			if m0 != 0 && pf.verify(b, i, mask) {
+			if m0 != 0 && pf.verify(b, i, out) {
 				return i
 			}
-			if m1 != 0 && pf.verify(b, i+2, mask) {
+			if m1 != 0 && pf.verify(b, i+2, out) {
 				return i + 2
 			}
-			if m2 != 0 && pf.verify(b, i+4, mask) {
+			if m2 != 0 && pf.verify(b, i+4, out) {
 				return i + 4
 			}
-			if m3 != 0 && pf.verify(b, i+6, mask) {
+			if m3 != 0 && pf.verify(b, i+6, out) {
 				return i + 6
 			}
 		}
 	}
 	for ; i+4 <= len(b); i += pf.stride {
-		if pf.verify(b, i, mask) {
+		if pf.verify(b, i, out) {
 			return i
 		}
 	}
 	return -1
 }
+
+// scanWindow is how many 16-byte blocks scan tests before it verifies the
+// hits among them.
+const scanWindow = 1024
+
+// scan appends to hits every literal of b whose anchor gram is at or
+// after from, in order. It tests the positions of a window of blocks
+// without a branch but the loop's, noting those that hit (cand holds
+// them: give it cap scanWindow or more), then verifies them: a hit is
+// rare enough that testing for it at each block costs more in
+// mispredicted branches than the window's second pass.
+func (pf *prefilter) scan(b []byte, from int, hits []litHit, cand []uint64) ([]litHit, []uint64) {
+	out := &sink{hits: hits, list: true}
+	i := from
+	f := &pf.filter
+	if cap(cand) < scanWindow {
+		cand = make([]uint64, scanWindow)
+	}
+	cand = cand[:scanWindow]
+	switch pf.stride {
+	case 4:
+		for i+20 <= len(b) {
+			n, lim := 0, min(len(b)-19, i+16*scanWindow)
+			for ; i < lim; i += 16 {
+				w := b[i : i+20 : i+20]
+				x, y := binary.LittleEndian.Uint64(w[0:])|fold8, binary.LittleEndian.Uint64(w[8:])|fold8
+				p0, p1 := gramProduct(uint32(x)), gramProduct(uint32(x>>32))
+				p2, p3 := gramProduct(uint32(y)), gramProduct(uint32(y>>32))
+				p4 := gramProduct(binary.LittleEndian.Uint32(w[16:]) | fold4)
+				m0, m1 := f[filterIndex(p0)]&secondHalfBit(p1), f[filterIndex(p1)]&secondHalfBit(p2)
+				m2, m3 := f[filterIndex(p2)]&secondHalfBit(p3), f[filterIndex(p3)]&secondHalfBit(p4)
+				t := nonZero(m0) | nonZero(m1)<<1 | nonZero(m2)<<2 | nonZero(m3)<<3
+				cand[n&(scanWindow-1)] = uint64(i)<<4 | uint64(t)
+				n += int((t + 15) >> 4)
+			}
+			for _, c := range cand[:n] {
+				for t := c & 15; t != 0; t &= t - 1 {
+					pf.verify(b, int(c>>4)+4*bits.TrailingZeros64(t), out)
+				}
+			}
+		}
+	case 2:
+		for i+14 <= len(b) {
+			n, lim := 0, min(len(b)-13, i+8*scanWindow)
+			for ; i < lim; i += 8 {
+				w := b[i : i+14 : i+14]
+				x, y := binary.LittleEndian.Uint64(w[0:])|fold8, binary.LittleEndian.Uint64(w[6:])|fold8
+				p0, p1, p2 := gramProduct(uint32(x)), gramProduct(uint32(x>>16)), gramProduct(uint32(x>>32))
+				p3, p4, p5 := gramProduct(uint32(y)), gramProduct(uint32(y>>16)), gramProduct(uint32(y>>32))
+				m0, m1 := f[filterIndex(p0)]&secondHalfBit(p2), f[filterIndex(p1)]&secondHalfBit(p3)
+				m2, m3 := f[filterIndex(p2)]&secondHalfBit(p4), f[filterIndex(p3)]&secondHalfBit(p5)
+				t := nonZero(m0) | nonZero(m1)<<1 | nonZero(m2)<<2 | nonZero(m3)<<3
+				cand[n&(scanWindow-1)] = uint64(i)<<4 | uint64(t)
+				n += int((t + 15) >> 4)
+			}
+			for _, c := range cand[:n] {
+				for t := c & 15; t != 0; t &= t - 1 {
+					pf.verify(b, int(c>>4)+2*bits.TrailingZeros64(t), out)
+				}
+			}
+		}
+	}
+	for ; i+4 <= len(b); i += pf.stride {
+		pf.verify(b, i, out)
+	}
+	return out.hits, cand
+}
+
+// nonZero is 1 for a word with a bit set, else 0, without a branch.
+func nonZero(m uint32) uint32 { return (m | -m) >> 31 }

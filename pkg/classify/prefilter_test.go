@@ -61,7 +61,12 @@ func TestPrefilterFindsEveryLiteral(t *testing.T) {
 				}
 				for round := range 30 {
 					var b []byte
-					for len(b) < 50+rng.IntN(400) {
+					size := 50 + rng.IntN(400)
+					if round%10 == 9 {
+						// Longer than scan's window of blocks.
+						size = 16*scanWindow*2 + rng.IntN(4000)
+					}
+					for len(b) < size {
 						switch rng.IntN(4) {
 						case 0:
 							l := texts[rng.IntN(len(texts))]
@@ -95,6 +100,25 @@ func TestPrefilterFindsEveryLiteral(t *testing.T) {
 						}
 						q = h + 1
 					}
+					// scan, in windows of every size, finds the same.
+					hits, _ := pf.scan(b, from, nil, nil)
+					scanned := make([]uint64, len(mask))
+					for k, h := range hits {
+						if k > 0 && h.pos < hits[k-1].pos || int(h.pos) < from {
+							t.Fatalf("scan hits out of order: %v", hits)
+						}
+						l := pf.lits[h.lit].text
+						at := false
+						for start := max(0, int(h.pos)-len(l)+1); start <= int(h.pos); start++ {
+							at = at || foldEq(b[start:], l)
+						}
+						if !at {
+							t.Errorf("scan: literal %q reported at %d of %q, not there", l, h.pos, b)
+						}
+						for _, id := range pf.lits[h.lit].patterns {
+							scanned[id>>6] |= 1 << (id & 63)
+						}
+					}
 					for s, v := range lits {
 						after := indexFold(b[from:], []byte(s)) >= 0
 						anywhere := indexFold(b, []byte(s)) >= 0
@@ -105,6 +129,9 @@ func TestPrefilterFindsEveryLiteral(t *testing.T) {
 							}
 							if got && !anywhere {
 								t.Errorf("literal %q reported, but not in %q", s, b)
+							}
+							if got != (scanned[id>>6]&(1<<(id&63)) != 0) {
+								t.Errorf("literal %q in %q after %d: next reports %v, scan the opposite", s, b, from, got)
 							}
 						}
 					}
