@@ -9,12 +9,14 @@ import (
 	"math"
 	"math/bits"
 	"regexp"
+	"regexp/syntax"
 	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/redact"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
@@ -54,7 +56,46 @@ type Analyzer struct {
 type shortLiteral struct {
 	lit    []byte // what the line must hold
 	needle []byte // lit without its blanks: what is searched for
+	rare   int    // index in needle of the byte searched for first
 	ids    []int
+}
+
+// index returns the first occurrence of the needle in b, or -1. It looks
+// for the needle's rarest byte with bytes.IndexByte (which runs at memory
+// speed) and compares the rest there: for a symbol such as "●" that is its
+// last byte, since the lead byte of a 3-byte UTF-8 sequence is shared by
+// "✓", "─" and every other symbol of its block.
+func (s *shortLiteral) index(b []byte) int {
+	n, r := len(s.needle), s.rare
+	for from := r; from < len(b); {
+		k := bytes.IndexByte(b[from:], s.needle[r])
+		if k < 0 {
+			return -1
+		}
+		at := from + k - r
+		if at+n <= len(b) && bytes.Equal(b[at:at+n], s.needle) {
+			return at
+		}
+		from += k + 1
+	}
+	return -1
+}
+
+// rareByte returns the index of the byte of needle least likely in logs:
+// a UTF-8 continuation byte before a lead byte, then by byteCommonness,
+// the last of equals.
+func rareByte(needle []byte) int {
+	best, bestScore := 0, 1<<30
+	for i, c := range needle {
+		sc := byteCommonness(c)
+		if c >= 0xc0 {
+			sc += 10 // a lead byte: shared by a whole block of symbols
+		}
+		if sc <= bestScore {
+			best, bestScore = i, sc
+		}
+	}
+	return best
 }
 
 // shortSafe reports a short literal that can be searched for case-
@@ -75,7 +116,8 @@ func (a *Analyzer) addShort(s string, id int) {
 			return
 		}
 	}
-	a.short = append(a.short, shortLiteral{lit: []byte(s), needle: []byte(strings.TrimSpace(s)), ids: []int{id}})
+	needle := []byte(strings.TrimSpace(s))
+	a.short = append(a.short, shortLiteral{lit: []byte(s), needle: needle, rare: rareByte(needle), ids: []int{id}})
 }
 
 type compiledPattern struct {
@@ -83,6 +125,54 @@ type compiledPattern struct {
 	cond int // index in Analyzer.conds, -1 otherwise
 	re   *regexp.Regexp
 	src  string
+	// start is the literal a line must start with to match ("ERROR " of
+	// "^ERROR \S+\.py::"), lower case when fold: a line the prefilter
+	// found for a literal further on is turned away without the regexp.
+	start []byte
+	fold  bool
+}
+
+// requiredStart returns the literal every match of pattern starts the
+// text with (after ^), and whether it is matched ASCII case-insensitively;
+// nil when there is none, or under (?i) when it has a rune Go folds beyond
+// ASCII (k, s and the non-ASCII ones), which a byte comparison cannot.
+func requiredStart(pattern string) ([]byte, bool) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil, false
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[0].Op != syntax.OpBeginText && re.Sub[0].Op != syntax.OpBeginLine {
+		return nil, false
+	}
+	lit := re.Sub[1]
+	if lit.Op != syntax.OpLiteral {
+		return nil, false
+	}
+	fold := lit.Flags&syntax.FoldCase != 0
+	if fold {
+		for _, r := range lit.Rune {
+			if r >= utf8.RuneSelf || strings.ContainsRune("kKsS", r) {
+				return nil, false
+			}
+		}
+		return []byte(lowerASCII(string(lit.Rune))), true
+	}
+	return []byte(string(lit.Rune)), false
+}
+
+// startsRight reports whether text can match p as far as its start says.
+func (p *compiledPattern) startsRight(text []byte) bool {
+	if p.start == nil {
+		return true
+	}
+	if !p.fold {
+		return bytes.HasPrefix(text, p.start)
+	}
+	return foldEq(text, p.start)
 }
 
 type ruleCond struct {
@@ -155,6 +245,7 @@ func NewAnalyzer(c *Catalog, opts ...AnalyzerOption) *Analyzer {
 	lits := map[string][]int{}
 	add := func(p compiledPattern) {
 		id := len(a.pats)
+		p.start, p.fold = requiredStart(p.src)
 		a.pats = append(a.pats, p)
 		set := requiredLiterals(p.src)
 		if set == nil {
@@ -325,9 +416,9 @@ func (a *Analyzer) Analyze(ctx context.Context, r io.Reader, source string) (*An
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			mask := make([]uint64, a.words)
+			w := &worker{mask: make([]uint64, a.words), fps: map[fpKey]string{}}
 			for c := range work {
-				a.process(c, mask, explained)
+				a.process(c, w, explained)
 				close(c.done)
 			}
 		}()
@@ -615,7 +706,8 @@ func appendLines(dst, lines []byte, maxLine int) []byte {
 
 // process finds candidate lines of a chunk with the prefilter and runs the
 // patterns they may match.
-func (a *Analyzer) process(c *chunk, mask []uint64, explained *atomic.Bool) {
+func (a *Analyzer) process(c *chunk, w *worker, explained *atomic.Bool) {
+	mask := w.mask
 	// Once a rule has certainly explained the log, the general layer's
 	// answer cannot be used: its tokens are no longer looked for.
 	pf := a.pf
@@ -629,9 +721,10 @@ func (a *Analyzer) process(c *chunk, mask []uint64, explained *atomic.Bool) {
 	var text, lower []byte
 	ruleSeen := map[int]bool{}
 	fps := map[string]int{}
-	hitMask := make([]uint64, len(mask))
-	hit := -2 // next prefilter hit at or after pos: -1 none, -2 to be searched
-	esc := -2 // next ESC byte at or after pos: len(body) none, -2 to be searched
+	// Every literal of the body, by the position of its anchor.
+	w.hits, w.cand = pf.scan(body, c.bodyStart, w.hits[:0], w.cand)
+	hits, hi := w.hits, 0 // hits[hi] is the next at or after pos
+	esc := -2             // next ESC byte at or after pos: len(body) none, -2 to be searched
 	// next occurrence of each short literal's needle: len(body) none, -2
 	// to be searched
 	shortAt := make([]int, len(a.short))
@@ -641,17 +734,13 @@ func (a *Analyzer) process(c *chunk, mask []uint64, explained *atomic.Bool) {
 	lineStart := func(p int) int { return max(bytes.LastIndexByte(body[:p], '\n')+1, c.bodyStart) }
 	for pos < c.bodyEnd {
 		clear(mask)
-		var ls, le, scanFrom int
+		var ls, le int
 		if len(a.always) > 0 {
 			ls = pos
 			for _, id := range a.always {
 				mask[id>>6] |= 1 << (id & 63)
 			}
 		} else {
-			if hit == -2 || hit >= 0 && hit < pos {
-				clear(hitMask)
-				hit = pf.next(body, pos, hitMask)
-			}
 			// ANSI codes can split a literal ("err\x1b[0mor"): lines with
 			// an ESC byte are also scanned after normalisation.
 			if esc == -2 || esc < pos {
@@ -662,15 +751,15 @@ func (a *Analyzer) process(c *chunk, mask []uint64, explained *atomic.Bool) {
 				}
 			}
 			hitLs, escLs := len(body), len(body)
-			if hit >= 0 {
-				hitLs = lineStart(hit)
+			if hi < len(hits) {
+				hitLs = lineStart(int(hits[hi].pos))
 			}
 			if esc < len(body) {
 				escLs = lineStart(esc)
 			}
 			for i := range shortAt {
 				if shortAt[i] == -2 || shortAt[i] < pos {
-					if k := bytes.Index(body[pos:], a.short[i].needle); k < 0 {
+					if k := a.short[i].index(body[pos:]); k < 0 {
 						shortAt[i] = len(body)
 					} else {
 						shortAt[i] = pos + k
@@ -684,13 +773,6 @@ func (a *Analyzer) process(c *chunk, mask []uint64, explained *atomic.Bool) {
 			if ls >= len(body) {
 				break
 			}
-			scanFrom = ls
-			if hitLs == ls {
-				// [ls, hit) has been scanned and holds no literal.
-				copy(mask, hitMask)
-				scanFrom = hit + 1
-				hit = -2
-			}
 		}
 		le = bytes.IndexByte(body[ls:], '\n')
 		if le < 0 {
@@ -701,12 +783,10 @@ func (a *Analyzer) process(c *chunk, mask []uint64, explained *atomic.Bool) {
 		// Every literal on the line, not only the first (with the line's
 		// end: some literals end with it, see exact).
 		lineEnd := min(le+1, len(body))
-		for q := max(scanFrom, ls); ; {
-			h := pf.next(body[:lineEnd], q, mask)
-			if h < 0 {
-				break
+		for ; hi < len(hits) && int(hits[hi].pos) < lineEnd; hi++ {
+			for _, id := range pf.lits[hits[hi].lit].patterns {
+				mask[id>>6] |= 1 << (id & 63)
 			}
-			q = h + 1
 		}
 		for i := range shortAt {
 			if shortAt[i] < le && bytes.Contains(body[ls:le], a.short[i].lit) {
@@ -738,7 +818,7 @@ func (a *Analyzer) process(c *chunk, mask []uint64, explained *atomic.Bool) {
 				}
 			}
 		}
-		if a.evalLine(c, mask, raw, text, lineNum, ls, le, ruleSeen, fps) {
+		if a.evalLine(c, w, raw, text, lineNum, ls, le, ruleSeen, fps) {
 			continue
 		}
 		if a.tokenHit(mask) {
@@ -748,7 +828,8 @@ func (a *Analyzer) process(c *chunk, mask []uint64, explained *atomic.Bool) {
 	a.materialize(c)
 }
 
-func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, ls, le int, ruleSeen map[int]bool, fps map[string]int) bool {
+func (a *Analyzer) evalLine(c *chunk, w *worker, raw, text []byte, lineNum, ls, le int, ruleSeen map[int]bool, fps map[string]int) bool {
+	mask := w.mask
 	isGroup := false
 	if mask[0]&1 != 0 && !c.continues(ls) {
 		switch kind, title := rawMarker(raw, c.first && lineNum == 1); kind {
@@ -775,7 +856,7 @@ func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, 
 				}
 				continue
 			}
-			if isGroup || ruleSeen[p.rule] || !p.re.Match(text) {
+			if isGroup || ruleSeen[p.rule] || !p.startsRight(text) || !p.re.Match(text) {
 				continue
 			}
 			ruleSeen[p.rule] = true
@@ -791,7 +872,7 @@ func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, 
 	}
 	s := string(text)
 	for _, h := range a.resolveLine(c.hits) {
-		fp := Fingerprint(a.catalog.Rules[h.rule].ID, s)
+		fp := w.fingerprint(a.catalog.Rules[h.rule].ID, h.rule, s)
 		key := fmt.Sprintf("%s/%d", fp, len(c.events))
 		if i, ok := fps[key]; ok {
 			c.matches[i].count++
@@ -803,6 +884,41 @@ func (a *Analyzer) evalLine(c *chunk, mask []uint64, raw, text []byte, lineNum, 
 	}
 	c.hits = c.hits[:0]
 	return isGroup
+}
+
+// worker is what one of Analyze's goroutines keeps across the chunks of a
+// log: its pattern mask, the fingerprints of the lines it matched and the
+// prefilter's scratch.
+type worker struct {
+	mask []uint64
+	fps  map[fpKey]string
+	hits []litHit // scratch of the prefilter's scan
+	cand []uint64
+}
+
+type fpKey struct {
+	rule int
+	text string
+}
+
+// A worker remembers the fingerprints of up to fpMemo lines of at most
+// fpMemoLine bytes (512 KiB): logs repeat their failure lines (retries,
+// one error per file, the same test in every shard), and masking a line
+// runs several regexps.
+const (
+	fpMemo     = 1024
+	fpMemoLine = 512
+)
+
+func (w *worker) fingerprint(ruleID string, rule int, text string) string {
+	if fp, ok := w.fps[fpKey{rule, text}]; ok {
+		return fp
+	}
+	fp := Fingerprint(ruleID, text)
+	if len(w.fps) < fpMemo && len(text) <= fpMemoLine {
+		w.fps[fpKey{rule, text}] = fp
+	}
+	return fp
 }
 
 // lineHit is a rule that matched a line, before custom and built-in rules

@@ -543,3 +543,27 @@ func TestSpecialLiteralsMatchReference(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkerFingerprint checks the workers' memo of fingerprints: the same
+// as Fingerprint, per rule, and bounded.
+func TestWorkerFingerprint(t *testing.T) {
+	t.Parallel()
+	w := &worker{fps: map[fpKey]string{}}
+	for i := range fpMemo + 10 {
+		line := fmt.Sprintf("ERROR: Missing binary: zlib/1.%d", i)
+		for rule, id := range []string{"conan.missing_binary", "build.other"} {
+			for range 2 {
+				if got, want := w.fingerprint(id, rule, line), Fingerprint(id, line); got != want {
+					t.Fatalf("fingerprint(%q, %q) = %s, want %s", id, line, got, want)
+				}
+			}
+		}
+	}
+	long := strings.Repeat("x", fpMemoLine+1)
+	if got, want := w.fingerprint("r", 0, long), Fingerprint("r", long); got != want {
+		t.Fatalf("fingerprint of a long line = %s, want %s", got, want)
+	}
+	if len(w.fps) != fpMemo {
+		t.Errorf("memo holds %d fingerprints, want at most %d", len(w.fps), fpMemo)
+	}
+}

@@ -3,6 +3,7 @@ package classify
 import (
 	"cmp"
 	"encoding/binary"
+	"math/bits"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -16,10 +17,12 @@ import (
 // case-insensitively (prefilter.next). Only lines that contain one of a
 // pattern's literals are given to that pattern's regexp.
 //
-// The scan hashes the 4-byte window at each position into a 64 Kibit bitmap
-// of the literals' anchor grams (an 8 KiB table that stays in L1 cache); a hit
-// is verified against the literals that own that gram. Each literal's anchor
-// is its rarest 4-byte gram, so common text rarely reaches the verification.
+// The scan looks at every 4th position (when every literal has 7 bytes or
+// more) and tests the grams there in one table lookup: an 8-byte gram for a
+// literal of 11 bytes or more, a 4-byte gram for a shorter one (see
+// prefilter). A hit is verified against the literals anchored on that gram.
+// Each literal is anchored where its bytes are rarest, so common text
+// rarely reaches the verification.
 
 // minLiteral is the shortest literal the prefilter can look for.
 const minLiteral = 4
@@ -291,104 +294,206 @@ func dedupe(in []string) []string {
 	return out
 }
 
+// The scan looks at every stride-th position of the text. A literal of
+// 8+stride-1 bytes or more is anchored on 8-byte grams, a shorter one on
+// 4-byte grams; one table lookup per position tests both. The filter is
+// indexed by the hash of the 4 bytes at the position. For an 8-byte gram
+// whose first half has that hash, its word has a bit chosen by the hash of
+// the second half (the 4 bytes 4 further on, whose hash the scan computes
+// anyway); for a 4-byte gram, every bit. A long literal anchored on its 8
+// bytes is rarely hit by chance even when its 4-byte pieces are common
+// ("test", "erro").
+//
+// A hit is verified against the entries of its filter bit: flat arrays, so
+// that the common case, a gram that is there by chance, costs a probe and a
+// comparison or two.
+const (
+	fold4    = 0x20202020
+	fold8    = 0x2020202020202020
+	gramMul4 = 0x9E3779B1
+	// filterLog is the number of bits of the filter's index: 2^16 words
+	// of 32 bits (256 KiB), sparse enough that chance collisions stay rare
+	// with a few thousand grams.
+	filterLog = 16
+	// bit4 is the slot bit of a filter word's 4-byte grams (those of
+	// 8-byte grams are 0-31).
+	bit4    = 32
+	slotMul = 0x9E3779B97F4A7C15
+)
+
+// gramProduct is the hash product of a folded 4-byte gram: its top
+// filterLog bits index the filter, its top 5 bits pick the bit of an
+// 8-byte gram it is the second half of.
+func gramProduct(k uint32) uint32 { return k * gramMul4 }
+
+func filterIndex(p uint32) uint32 { return p >> (32 - filterLog) }
+
+func secondHalf(p uint32) uint32 { return p >> 27 }
+
+func secondHalfBit(p uint32) uint32 { return 1 << secondHalf(p) }
+
 // literal is one string the prefilter looks for.
 type literal struct {
 	text     []byte // lower-case
 	patterns []int  // ids of the patterns that require it
 }
 
+// gramEntry is a literal anchored on one of its grams.
 type gramEntry struct {
-	key uint32 // the folded gram
-	lit *literal
-	off int // offset of the gram in lit.text
+	key uint64 // the folded gram, 4 or 8 bytes
 	// ext and extMask are the (folded) bytes of the literal that follow
 	// the gram, at most 4: a quick check before the whole literal is
 	// compared, which sorts out literals sharing a common gram ("test" of
 	// ".test.js" and ".test.ts").
 	ext, extMask uint32
+	lit          int32 // index in prefilter.lits
+	off          int32 // offset of the gram in the literal
+}
+
+// group4 holds the 4-byte grams of one filter word: where their entries
+// are, and what turns most chance hits away before they are read: the
+// gram (0 when several share the word) and a set of the (folded) bytes
+// that follow it in its literals (every byte when a literal ends with it).
+type group4 struct {
+	key        uint32
+	bits8      uint32 // the word's 8-byte grams' bits
+	next       uint64 // bit nextBit(c) for each byte c that may follow
+	start, end uint32 // in prefilter.entries
+}
+
+func nextBit(c byte) uint64 { return 1 << ((uint64(c|0x20) * slotMul) >> 58) }
+
+// slot8 holds the 8-byte grams of one filter bit (id word<<5 | bit),
+// with a copy of the first so that a gram there by chance is turned away
+// without reading the entries.
+type slot8 struct {
+	id   uint32 // id+1; 0 for an empty slot
+	n    uint32 // entries, from start
+	from uint32
+	ext  uint32
+	key  uint64
+	mask uint32 // the first entry's extMask
 }
 
 type prefilter struct {
-	bits    [1 << 10]uint64 // 65536-bit bitmap of gram hashes
-	buckets [][]keyGroup    // by gram hash
+	filter [1 << filterLog]uint32
+	// The words with 4-byte grams (every bit set in filter): has4 marks
+	// them; rank4 counts those before each has4 word, so that a word's
+	// rank indexes groups4. These are small and stay in L1 cache, where
+	// most hits of a common 4-byte gram are turned away.
+	has4    [1 << (filterLog - 6)]uint64
+	rank4   [1 << (filterLog - 6)]uint16
+	groups4 []group4
+	slots8  []slot8 // open addressing by id, at most half full
+	shift   uint
+	entries []gramEntry
+	lits    []literal
 	stride  int
 }
-
-// keyGroup holds the entries of one gram: those with 4 bytes after the
-// gram in their literal sorted by those bytes (so a position's next 4
-// bytes pick the few that can match), the others apart.
-type keyGroup struct {
-	key     uint32
-	full    []gramEntry
-	partial []gramEntry
-}
-
-const gramHashMul = 0x9E3779B1
-
-func gramKey(b []byte) uint32 { return binary.LittleEndian.Uint32(b) | 0x20202020 }
-
-func gramHash(k uint32) uint32 { return (k * gramHashMul) >> 16 }
 
 // newPrefilter indexes literals → pattern ids. With a stride s, each
 // literal registers s consecutive grams, so looking at every s-th position
 // of the text still finds every occurrence: s consecutive positions always
 // contain one that is looked at.
 func newPrefilter(lits map[string][]int) *prefilter {
-	pf := &prefilter{buckets: make([][]keyGroup, 1<<16), stride: 4}
+	pf := &prefilter{stride: 4}
+	texts := make([]string, 0, len(lits))
 	for s := range lits {
 		pf.stride = min(pf.stride, len(s)-3)
+		texts = append(texts, s)
 	}
 	pf.stride = max(pf.stride, 1)
-	for s, ids := range lits {
-		l := &literal{text: []byte(s), patterns: ids}
-		start := rarestGrams(l.text, pf.stride)
+	slices.Sort(texts) // the same tables every time
+	by4, by8 := map[uint32][]gramEntry{}, map[uint32][]gramEntry{}
+	bits8 := map[uint32]uint32{}
+	for _, s := range texts {
+		l := int32(len(pf.lits))
+		pf.lits = append(pf.lits, literal{text: []byte(s), patterns: lits[s]})
+		text := pf.lits[l].text
+		n := 4
+		if len(s) >= 8+pf.stride-1 {
+			n = 8
+		}
+		start := rarestGrams(text, n, pf.stride)
 		for off := start; off < start+pf.stride; off++ {
-			k := gramKey(l.text[off:])
-			h := gramHash(k)
-			pf.bits[h>>6] |= 1 << (h & 63)
-			e := gramEntry{key: k, lit: l, off: off}
-			for j, c := range l.text[off+4 : min(len(l.text), off+8)] {
+			first := binary.LittleEndian.Uint32(text[off:]) | fold4
+			h := filterIndex(gramProduct(first))
+			e := gramEntry{key: uint64(first), lit: l, off: int32(off)}
+			for j, c := range text[off+n : min(len(text), off+n+4)] {
 				e.ext |= uint32(c|0x20) << (8 * j)
 				e.extMask |= 0xff << (8 * j)
 			}
-			pf.add(h, e)
+			if n == 8 {
+				e.key = binary.LittleEndian.Uint64(text[off:]) | fold8
+				bit := secondHalf(gramProduct(binary.LittleEndian.Uint32(text[off+4:]) | fold4))
+				bits8[h] |= 1 << bit
+				by8[h<<5|bit] = append(by8[h<<5|bit], e)
+			} else {
+				pf.has4[h>>6] |= 1 << (h & 63)
+				by4[h] = append(by4[h], e)
+			}
 		}
 	}
-	for _, b := range pf.buckets {
-		for i := range b {
-			slices.SortFunc(b[i].full, func(x, y gramEntry) int { return cmp.Compare(x.ext, y.ext) })
+	byKey := func(x, y gramEntry) int { return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(x.ext, y.ext)) }
+	// The 4-byte grams' words, in rank order.
+	r := 0
+	for w := range pf.has4 {
+		pf.rank4[w] = uint16(r)
+		for m := pf.has4[w]; m != 0; m &= m - 1 {
+			h := uint32(w<<6 | bits.TrailingZeros64(m))
+			es := by4[h]
+			slices.SortFunc(es, byKey)
+			g := group4{key: uint32(es[0].key), bits8: bits8[h], start: uint32(len(pf.entries)), end: uint32(len(pf.entries) + len(es))}
+			for _, e := range es {
+				if uint32(e.key) != g.key {
+					g.key = 0
+				}
+				if e.extMask == 0 {
+					g.next = ^uint64(0)
+				} else {
+					g.next |= nextBit(byte(e.ext))
+				}
+			}
+			pf.groups4 = append(pf.groups4, g)
+			pf.entries = append(pf.entries, es...)
+			r++
 		}
+	}
+	for h, w := range bits8 {
+		pf.filter[h] = w
+	}
+	for w := range pf.has4 {
+		for m := pf.has4[w]; m != 0; m &= m - 1 {
+			pf.filter[w<<6|bits.TrailingZeros64(m)] = ^uint32(0)
+		}
+	}
+	ids := make([]uint32, 0, len(by8))
+	for id := range by8 {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	size := 4
+	pf.shift = 64 - 2
+	for size < 2*len(ids) {
+		size <<= 1
+		pf.shift--
+	}
+	pf.slots8 = make([]slot8, size)
+	for _, id := range ids {
+		es := by8[id]
+		slices.SortFunc(es, byKey)
+		i := pf.slotIndex(id)
+		for pf.slots8[i].id != 0 {
+			i = (i + 1) & (size - 1)
+		}
+		pf.slots8[i] = slot8{id: id + 1, n: uint32(len(es)), from: uint32(len(pf.entries)),
+			key: es[0].key, ext: es[0].ext, mask: es[0].extMask}
+		pf.entries = append(pf.entries, es...)
 	}
 	return pf
 }
 
-func (pf *prefilter) add(h uint32, e gramEntry) {
-	b := pf.buckets[h]
-	i := slices.IndexFunc(b, func(g keyGroup) bool { return g.key == e.key })
-	if i < 0 {
-		b = append(b, keyGroup{key: e.key})
-		i = len(b) - 1
-	}
-	if e.extMask == 0xffffffff {
-		b[i].full = append(b[i].full, e)
-	} else {
-		b[i].partial = append(b[i].partial, e)
-	}
-	pf.buckets[h] = b
-}
-
-// check compares the literal of e anchored at position i of b, and sets
-// its patterns' bits when it is there.
-func check(b []byte, i int, e *gramEntry, mask []uint64) bool {
-	start := i - e.off
-	if start < 0 || !foldEq(b[start:], e.lit.text) {
-		return false
-	}
-	for _, id := range e.lit.patterns {
-		mask[id>>6] |= 1 << (id & 63)
-	}
-	return true
-}
+func (pf *prefilter) slotIndex(id uint32) int { return int((uint64(id) * slotMul) >> pf.shift) }
 
 // byteCommonness is a rough frequency of bytes in build logs: lower is rarer.
 func byteCommonness(c byte) int {
@@ -407,18 +512,20 @@ func byteCommonness(c byte) int {
 	return 1
 }
 
-// rarestGrams returns where the n consecutive 4-byte grams of b made of
-// the rarest bytes start.
-func rarestGrams(b []byte, n int) int {
+// rarestGrams returns where the n consecutive grams of g bytes of b made
+// of the rarest bytes start.
+func rarestGrams(b []byte, g, n int) int {
 	best, bestScore := 0, 1<<30
-	for i := 0; i+3+n <= len(b); i++ {
+	for i := 0; i+g-1+n <= len(b); i++ {
 		s := 0
-		for _, c := range b[i : i+3+n] {
+		for _, c := range b[i : i+g-1+n] {
 			s += byteCommonness(c)
 		}
-		for j := i; j < i+n; j++ {
-			if commonGrams[string(b[j:j+4])] {
-				s += 40
+		if g == 4 {
+			for j := i; j < i+n; j++ {
+				if commonGrams[string(b[j:j+4])] {
+					s += 40
+				}
 			}
 		}
 		if s < bestScore {
@@ -463,49 +570,101 @@ func foldEq(text, lit []byte) bool {
 	return true
 }
 
-// verify checks the literals anchored on the gram at position i of b and
-// sets the bits of the patterns of those found.
-func (pf *prefilter) verify(b []byte, i int, mask []uint64) bool {
-	k := binary.LittleEndian.Uint32(b[i:]) | 0x20202020
-	h := (k * gramHashMul) >> 16
-	if pf.bits[h>>6]&(1<<(h&63)) == 0 {
+// litHit is a literal scan found: where its anchor gram is, and which.
+type litHit struct{ pos, lit int32 }
+
+// sink takes the literals verify finds: it sets their patterns' bits in
+// mask, or, when list is set, appends them to hits.
+type sink struct {
+	mask []uint64
+	hits []litHit
+	list bool
+}
+
+func (s *sink) add(pf *prefilter, i int, lit int32) {
+	if s.list {
+		s.hits = append(s.hits, litHit{int32(i), lit})
+		return
+	}
+	for _, id := range pf.lits[lit].patterns {
+		s.mask[id>>6] |= 1 << (id & 63)
+	}
+}
+
+// verify checks the literals anchored on the grams at position i of b and
+// gives those found to out.
+func (pf *prefilter) verify(b []byte, i int, out *sink) bool {
+	k4 := binary.LittleEndian.Uint32(b[i:]) | fold4
+	h := filterIndex(gramProduct(k4))
+	w := pf.filter[h]
+	if w == 0 {
 		return false
 	}
 	found := false
-	for gi := range pf.buckets[h] {
-		g := &pf.buckets[h][gi]
-		if g.key != k {
+	if m := pf.has4[h>>6]; m&(1<<(h&63)) != 0 {
+		g := &pf.groups4[int(pf.rank4[h>>6])+bits.OnesCount64(m&(1<<(h&63)-1))]
+		if (g.key == k4 || g.key == 0) && (i+4 >= len(b) || g.next&nextBit(b[i+4]) != 0) {
+			found = pf.verifyEntries(pf.entries[g.start:g.end], uint64(k4), b, i, 4, out)
+		}
+		w = g.bits8
+	}
+	if i+8 > len(b) {
+		return found
+	}
+	bit := secondHalf(gramProduct(binary.LittleEndian.Uint32(b[i+4:]) | fold4))
+	if w&(1<<bit) == 0 {
+		return found
+	}
+	id := h<<5 | bit
+	m := len(pf.slots8) - 1
+	for j := pf.slotIndex(id); ; j = (j + 1) & m {
+		s := &pf.slots8[j]
+		if s.id == 0 {
+			return found
+		}
+		if s.id != id+1 {
 			continue
 		}
-		if i+8 > len(b) {
-			// Too near the end for the next 4 bytes: every entry.
-			for j := range g.full {
-				found = check(b, i, &g.full[j], mask) || found
+		k8 := binary.LittleEndian.Uint64(b[i:]) | fold8
+		if s.n == 1 {
+			// The common case: turned away by the copy.
+			if s.key != k8 {
+				return found
 			}
-			for j := range g.partial {
-				found = check(b, i, &g.partial[j], mask) || found
-			}
-			break
-		}
-		ext := binary.LittleEndian.Uint32(b[i+4:]) | 0x20202020
-		full := g.full
-		if len(full) > 8 {
-			lo, _ := slices.BinarySearchFunc(full, ext, func(e gramEntry, x uint32) int { return cmp.Compare(e.ext, x) })
-			full = full[lo:]
-		}
-		for j := range full {
-			if full[j].ext == ext {
-				found = check(b, i, &full[j], mask) || found
-			} else if full[j].ext > ext {
-				break
+			if i+12 <= len(b) && (binary.LittleEndian.Uint32(b[i+8:])|fold4)&s.mask != s.ext {
+				return found
 			}
 		}
-		for j := range g.partial {
-			if e := &g.partial[j]; ext&e.extMask == e.ext {
-				found = check(b, i, e, mask) || found
-			}
+		return pf.verifyEntries(pf.entries[s.from:s.from+s.n], k8, b, i, 8, out) || found
+	}
+}
+
+// verifyEntries checks the entries of a gram of n bytes, key, found at
+// position i of b.
+func (pf *prefilter) verifyEntries(es []gramEntry, key uint64, b []byte, i, n int, out *sink) bool {
+	// The folded bytes after the gram; near the end of b, those there are.
+	var ext, have uint32 = 0, 0xffffffff
+	if e := i + n; e+4 <= len(b) {
+		ext = binary.LittleEndian.Uint32(b[e:]) | fold4
+	} else {
+		have = 0
+		for j, c := range b[e:] {
+			ext |= uint32(c|0x20) << (8 * j)
+			have |= 0xff << (8 * j)
 		}
-		break
+	}
+	found := false
+	for k := range es {
+		e := &es[k]
+		if e.key != key || ext&e.extMask&have != e.ext&have {
+			continue
+		}
+		start := i - int(e.off)
+		if start < 0 || !foldEq(b[start:], pf.lits[e.lit].text) {
+			continue
+		}
+		out.add(pf, i, e.lit)
+		found = true
 	}
 	return found
 }
@@ -515,48 +674,137 @@ func (pf *prefilter) verify(b []byte, i int, mask []uint64) bool {
 // literals' patterns in mask and returns that position (inside the
 // literal(s), so on their line); it returns -1 when there is none.
 func (pf *prefilter) next(b []byte, from int, mask []uint64) int {
+	out := &sink{mask: mask}
 	i := from
-	if pf.stride == 4 {
-		// Four positions per two 8-byte loads, the common case.
-		for ; i+16 <= len(b); i += 16 {
-			x := binary.LittleEndian.Uint64(b[i:])
-			y := binary.LittleEndian.Uint64(b[i+8:])
-			h1 := ((uint32(x) | 0x20202020) * gramHashMul) >> 16
-			h2 := ((uint32(x>>32) | 0x20202020) * gramHashMul) >> 16
-			h3 := ((uint32(y) | 0x20202020) * gramHashMul) >> 16
-			h4 := ((uint32(y>>32) | 0x20202020) * gramHashMul) >> 16
-			if (pf.bits[h1>>6]>>(h1&63)|pf.bits[h2>>6]>>(h2&63)|pf.bits[h3>>6]>>(h3&63)|pf.bits[h4>>6]>>(h4&63))&1 == 0 {
+	f := &pf.filter
+	switch pf.stride {
+	case 4:
+		// Four positions per 16 bytes, the common case: the products of
+		// the 4-byte grams at i, i+4, ..., i+16 (the last for the second
+		// half of the 8-byte gram at i+12).
+		for ; i+20 <= len(b); i += 16 {
+			w := b[i : i+20 : i+20]
+			x, y := binary.LittleEndian.Uint64(w[0:])|fold8, binary.LittleEndian.Uint64(w[8:])|fold8
+			p0, p1 := gramProduct(uint32(x)), gramProduct(uint32(x>>32))
+			p2, p3 := gramProduct(uint32(y)), gramProduct(uint32(y>>32))
+			p4 := gramProduct(binary.LittleEndian.Uint32(w[16:]) | fold4)
+			m0, m1 := f[filterIndex(p0)]&secondHalfBit(p1), f[filterIndex(p1)]&secondHalfBit(p2)
+			m2, m3 := f[filterIndex(p2)]&secondHalfBit(p3), f[filterIndex(p3)]&secondHalfBit(p4)
+			if m0|m1|m2|m3 == 0 {
 				continue
 			}
-			for j := i; j < i+16; j += 4 {
-				if pf.verify(b, j, mask) {
-					return j
-				}
+			if m0 != 0 && pf.verify(b, i, out) {
+				return i
+			}
+			if m1 != 0 && pf.verify(b, i+4, out) {
+				return i + 4
+			}
+			if m2 != 0 && pf.verify(b, i+8, out) {
+				return i + 8
+			}
+			if m3 != 0 && pf.verify(b, i+12, out) {
+				return i + 12
 			}
 		}
-	}
-	if pf.stride == 2 {
-		for ; i+10 <= len(b); i += 8 {
-			x := binary.LittleEndian.Uint64(b[i:])
-			y := binary.LittleEndian.Uint32(b[i+6:])
-			h1 := ((uint32(x) | 0x20202020) * gramHashMul) >> 16
-			h2 := ((uint32(x>>16) | 0x20202020) * gramHashMul) >> 16
-			h3 := ((uint32(x>>32) | 0x20202020) * gramHashMul) >> 16
-			h4 := ((y | 0x20202020) * gramHashMul) >> 16
-			if (pf.bits[h1>>6]>>(h1&63)|pf.bits[h2>>6]>>(h2&63)|pf.bits[h3>>6]>>(h3&63)|pf.bits[h4>>6]>>(h4&63))&1 == 0 {
+	case 2:
+		for ; i+14 <= len(b); i += 8 {
+			w := b[i : i+14 : i+14]
+			x, y := binary.LittleEndian.Uint64(w[0:])|fold8, binary.LittleEndian.Uint64(w[6:])|fold8
+			p0, p1, p2 := gramProduct(uint32(x)), gramProduct(uint32(x>>16)), gramProduct(uint32(x>>32))
+			p3, p4, p5 := gramProduct(uint32(y)), gramProduct(uint32(y>>16)), gramProduct(uint32(y>>32))
+			m0, m1 := f[filterIndex(p0)]&secondHalfBit(p2), f[filterIndex(p1)]&secondHalfBit(p3)
+			m2, m3 := f[filterIndex(p2)]&secondHalfBit(p4), f[filterIndex(p3)]&secondHalfBit(p5)
+			if m0|m1|m2|m3 == 0 {
 				continue
 			}
-			for j := i; j < i+8; j += 2 {
-				if pf.verify(b, j, mask) {
-					return j
-				}
+			if m0 != 0 && pf.verify(b, i, out) {
+				return i
+			}
+			if m1 != 0 && pf.verify(b, i+2, out) {
+				return i + 2
+			}
+			if m2 != 0 && pf.verify(b, i+4, out) {
+				return i + 4
+			}
+			if m3 != 0 && pf.verify(b, i+6, out) {
+				return i + 6
 			}
 		}
 	}
 	for ; i+4 <= len(b); i += pf.stride {
-		if pf.verify(b, i, mask) {
+		if pf.verify(b, i, out) {
 			return i
 		}
 	}
 	return -1
 }
+
+// scanWindow is how many 16-byte blocks scan tests before it verifies the
+// hits among them.
+const scanWindow = 1024
+
+// scan appends to hits every literal of b whose anchor gram is at or
+// after from, in order. It tests the positions of a window of blocks
+// without a branch but the loop's, noting those that hit (cand holds
+// them: give it cap scanWindow or more), then verifies them: a hit is
+// rare enough that testing for it at each block costs more in
+// mispredicted branches than the window's second pass.
+func (pf *prefilter) scan(b []byte, from int, hits []litHit, cand []uint64) ([]litHit, []uint64) {
+	out := &sink{hits: hits, list: true}
+	i := from
+	f := &pf.filter
+	if cap(cand) < scanWindow {
+		cand = make([]uint64, scanWindow)
+	}
+	cand = cand[:scanWindow]
+	switch pf.stride {
+	case 4:
+		for i+20 <= len(b) {
+			n, lim := 0, min(len(b)-19, i+16*scanWindow)
+			for ; i < lim; i += 16 {
+				w := b[i : i+20 : i+20]
+				x, y := binary.LittleEndian.Uint64(w[0:])|fold8, binary.LittleEndian.Uint64(w[8:])|fold8
+				p0, p1 := gramProduct(uint32(x)), gramProduct(uint32(x>>32))
+				p2, p3 := gramProduct(uint32(y)), gramProduct(uint32(y>>32))
+				p4 := gramProduct(binary.LittleEndian.Uint32(w[16:]) | fold4)
+				m0, m1 := f[filterIndex(p0)]&secondHalfBit(p1), f[filterIndex(p1)]&secondHalfBit(p2)
+				m2, m3 := f[filterIndex(p2)]&secondHalfBit(p3), f[filterIndex(p3)]&secondHalfBit(p4)
+				t := nonZero(m0) | nonZero(m1)<<1 | nonZero(m2)<<2 | nonZero(m3)<<3
+				cand[n&(scanWindow-1)] = uint64(i)<<4 | uint64(t)
+				n += int((t + 15) >> 4)
+			}
+			for _, c := range cand[:n] {
+				for t := c & 15; t != 0; t &= t - 1 {
+					pf.verify(b, int(c>>4)+4*bits.TrailingZeros64(t), out)
+				}
+			}
+		}
+	case 2:
+		for i+14 <= len(b) {
+			n, lim := 0, min(len(b)-13, i+8*scanWindow)
+			for ; i < lim; i += 8 {
+				w := b[i : i+14 : i+14]
+				x, y := binary.LittleEndian.Uint64(w[0:])|fold8, binary.LittleEndian.Uint64(w[6:])|fold8
+				p0, p1, p2 := gramProduct(uint32(x)), gramProduct(uint32(x>>16)), gramProduct(uint32(x>>32))
+				p3, p4, p5 := gramProduct(uint32(y)), gramProduct(uint32(y>>16)), gramProduct(uint32(y>>32))
+				m0, m1 := f[filterIndex(p0)]&secondHalfBit(p2), f[filterIndex(p1)]&secondHalfBit(p3)
+				m2, m3 := f[filterIndex(p2)]&secondHalfBit(p4), f[filterIndex(p3)]&secondHalfBit(p5)
+				t := nonZero(m0) | nonZero(m1)<<1 | nonZero(m2)<<2 | nonZero(m3)<<3
+				cand[n&(scanWindow-1)] = uint64(i)<<4 | uint64(t)
+				n += int((t + 15) >> 4)
+			}
+			for _, c := range cand[:n] {
+				for t := c & 15; t != 0; t &= t - 1 {
+					pf.verify(b, int(c>>4)+2*bits.TrailingZeros64(t), out)
+				}
+			}
+		}
+	}
+	for ; i+4 <= len(b); i += pf.stride {
+		pf.verify(b, i, out)
+	}
+	return out.hits, cand
+}
+
+// nonZero is 1 for a word with a bit set, else 0, without a branch.
+func nonZero(m uint32) uint32 { return (m | -m) >> 31 }

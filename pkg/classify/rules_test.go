@@ -1,7 +1,10 @@
 package classify
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -291,5 +294,85 @@ func TestCustomRuleWinsTheLine(t *testing.T) {
 			}
 			compareWithReference(t, NewAnalyzer(c, WithChunkSize(64), WithWorkers(2)), []byte(strings.Repeat(log, 3)))
 		})
+	}
+}
+
+func TestRequiredStart(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		pattern string
+		want    string
+		fold    bool
+	}{
+		{`^ERROR \S+\.py::[Tt]est`, "ERROR ", false},
+		{`^\[ERROR\]\s+\w`, "[ERROR]", false},
+		{`(?i)^error: x`, "error: x", true},
+		{`(?m)^FAILED`, "FAILED", false},
+		{`^(?:ERROR: |Error: )?denied: \S`, "", false},
+		{`ERROR: x`, "", false},
+		{`^\d+ failing$`, "", false},
+		{`(?i)^task failed`, "", false}, // Go folds s to U+017F
+		{`(?i)^\x{e9}chec`, "", false},
+		{`(`, "", false},
+	}
+	for _, tt := range tests {
+		got, fold := requiredStart(tt.pattern)
+		if string(got) != tt.want || got != nil && fold != tt.fold {
+			t.Errorf("requiredStart(%q) = %q, %v; want %q, %v", tt.pattern, got, fold, tt.want, tt.fold)
+		}
+	}
+	lines := []struct {
+		pattern, text string
+		want          bool
+	}{
+		{`^ERROR \S+`, "ERROR x", true},
+		{`^ERROR \S+`, "error x", false},
+		{`^ERROR \S+`, "ERRO", false},
+		{`(?i)^error: x`, "ERROR: X and more", true},
+		{`(?i)^error: x`, "Error: y", false},
+		{`x`, "anything", true},
+	}
+	for _, tt := range lines {
+		p := compiledPattern{src: tt.pattern}
+		p.start, p.fold = requiredStart(tt.pattern)
+		if got := p.startsRight([]byte(tt.text)); got != tt.want {
+			t.Errorf("startsRight(%q) of %q = %v, want %v", tt.text, tt.pattern, got, tt.want)
+		}
+	}
+}
+
+// TestRequiredStartAgreesWithRegexp checks the shortcut against the
+// regexp engine: a corpus line (as it is, in upper and in lower case) the
+// shortcut turns away never matches the pattern.
+func TestRequiredStartAgreesWithRegexp(t *testing.T) {
+	t.Parallel()
+	a := NewAnalyzer(mustCatalog(t))
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "*", "*.log"))
+	var lines [][]byte
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range bytes.Split(data, []byte("\n")) {
+			l = normalizeLine(nil, l, false)
+			lines = append(lines, l, bytes.ToUpper(l), bytes.ToLower(l))
+		}
+	}
+	checked := 0
+	for i := range a.pats {
+		p := &a.pats[i]
+		if p.start == nil || p.re == nil {
+			continue
+		}
+		checked++
+		for _, l := range lines {
+			if !p.startsRight(l) && p.re.Match(l) {
+				t.Errorf("pattern %q matches %q, which the start %q turns away", p.src, l, p.start)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no pattern with a required start: the shortcut is never used")
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"regexp/syntax"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,11 +59,12 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 	misses := fs.Bool("misses", false, "list the logs each accuracy report got wrong (never those of the validation half)")
 	only := fs.String("sets", "existing,dev,validation", "accuracy reports to print: existing, dev, validation (comma separated)")
 	noRules := fs.Bool("no-rules", false, "score the general layer alone (an empty catalog): how it does on failures no rule knows")
+	cpuProfile := fs.String("cpuprofile", "", "with -classify: write a CPU profile of the classification to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *classifyLog != "" {
-		return classifyFile(ctx, *classifyLog, out)
+		return classifyFile(ctx, *classifyLog, *cpuProfile, out)
 	}
 	if err := accuracy(ctx, *root, *misses, *noRules, strings.Split(*only, ","), out); err != nil {
 		return err
@@ -80,10 +82,21 @@ func envInt(name string, def int) int {
 	return def
 }
 
-func classifyFile(ctx context.Context, path string, out io.Writer) error {
+func classifyFile(ctx context.Context, path, cpuProfile string, out io.Writer) error {
 	c, err := classify.DefaultCatalog()
 	if err != nil {
 		return err
+	}
+	if cpuProfile != "" {
+		pf, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	f, err := os.Open(path)
 	if err != nil {
