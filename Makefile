@@ -49,7 +49,19 @@ OPENAPI_DIR     ?= .cache/openapi
 OPENAPI_FILE    := $(OPENAPI_DIR)/api.github.com-$(OPENAPI_VERSION).json
 NPM             ?= npm
 
-.PHONY: fixture openapi fuzz tools help build test lint fmt vet actionlint bench bench-image image builder-image e2e demo emulator clean
+# Microsoft's adaptivecards library, which the alert tests parse the default
+# Teams card with (actions/alert/payload_test.go): npm adaptivecards, pinned,
+# its dist/adaptivecards.js only, into the git-ignored .cache/adaptivecards.
+# npm checks the package's integrity; the file's SHA-256 is checked here too.
+# `make test` passes the file as ADAPTIVECARDS_JS (with CI=true a missing
+# one fails that test).
+ADAPTIVECARDS_VERSION ?= 3.0.6
+ADAPTIVECARDS_SHA256  ?= c3912747fe74e86a466bb583891f02fa5f8ce6131fa5a04c9e8b2921f14fb98f
+ADAPTIVECARDS_DIR     ?= .cache/adaptivecards
+ADAPTIVECARDS_FILE    := $(ADAPTIVECARDS_DIR)/adaptivecards-$(ADAPTIVECARDS_VERSION).js
+ADAPTIVECARDS_JS      ?= $(abspath $(ADAPTIVECARDS_FILE))
+
+.PHONY: fixture openapi adaptivecards fuzz tools help build test lint fmt vet actionlint bench bench-image image builder-image e2e demo emulator clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -64,8 +76,8 @@ build: ## Build every action binary (and the emulator) into bin/.
 		echo "go build -o bin/emulator ./pkg/emulator/cmd/emulator"; \
 		$(GO) build -o bin/emulator ./pkg/emulator/cmd/emulator; fi
 
-test: ## Run the unit tests with the race detector, in shuffled order.
-	$(GO) test -race -shuffle=on $(GOTESTFLAGS) ./... ./.ci/multicall/...
+test: ## Run the unit tests with the race detector, in shuffled order (and the demo, .ci/demo).
+	ADAPTIVECARDS_JS="$(ADAPTIVECARDS_JS)" $(GO) test -race -shuffle=on $(GOTESTFLAGS) ./... ./.ci/multicall/... ./.ci/demo
 
 lint: fmt vet actionlint ## gofmt, go vet and actionlint (workflows).
 
@@ -101,6 +113,18 @@ openapi: ## GitHub's OpenAPI description (npm @octokit/openapi@$(OPENAPI_VERSION
 		{ echo "openapi: api.github.com.json of @octokit/openapi@$(OPENAPI_VERSION) does not have SHA-256 $(OPENAPI_SHA256)" >&2; exit 1; }; \
 	mkdir -p $(OPENAPI_DIR); mv "$$tmp/package/generated/api.github.com.json" $(OPENAPI_FILE); \
 	echo "openapi: wrote $(OPENAPI_FILE)"
+
+adaptivecards: ## Microsoft's adaptivecards library (npm adaptivecards@$(ADAPTIVECARDS_VERSION)) into .cache/adaptivecards for the Teams card test.
+	@if [ -f "$(ADAPTIVECARDS_FILE)" ] && echo "$(ADAPTIVECARDS_SHA256)  $(ADAPTIVECARDS_FILE)" | sha256sum -c --status; then \
+		echo "adaptivecards: $(ADAPTIVECARDS_FILE) is adaptivecards@$(ADAPTIVECARDS_VERSION)"; exit 0; fi; \
+	set -e; tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	echo "$(NPM) pack adaptivecards@$(ADAPTIVECARDS_VERSION)"; \
+	$(NPM) pack --silent --pack-destination "$$tmp" adaptivecards@$(ADAPTIVECARDS_VERSION) >/dev/null; \
+	tar -xzf "$$tmp/adaptivecards-$(ADAPTIVECARDS_VERSION).tgz" -C "$$tmp" package/dist/adaptivecards.js; \
+	echo "$(ADAPTIVECARDS_SHA256)  $$tmp/package/dist/adaptivecards.js" | sha256sum -c --status || \
+		{ echo "adaptivecards: dist/adaptivecards.js of adaptivecards@$(ADAPTIVECARDS_VERSION) does not have SHA-256 $(ADAPTIVECARDS_SHA256)" >&2; exit 1; }; \
+	mkdir -p $(ADAPTIVECARDS_DIR); mv "$$tmp/package/dist/adaptivecards.js" $(ADAPTIVECARDS_FILE); \
+	echo "adaptivecards: wrote $(ADAPTIVECARDS_FILE)"
 
 tools: ## Install the pinned actionlint into $(GOPATH)/bin unless that version is there.
 	@if [ "$$($(ACTIONLINT) -version 2>/dev/null | head -n 1)" != "$(ACTIONLINT_VERSION)" ]; then \

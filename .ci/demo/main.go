@@ -9,7 +9,10 @@
 // GITHUB_STEP_SUMMARY as files under the reports directory, parsed with the
 // runner's rules after the step. A step that fails stops the chain; a step
 // whose action or binary is missing is skipped with a message saying what to
-// do, and the demo exits non-zero at the end.
+// do, and the demo exits non-zero at the end. The demo also fails when the
+// alert step, run again on the same reports, writes anything, or when the
+// dashboard (pages_content/index.html) does not show the fixer's root
+// causes.
 //
 // Usage: go run ./.ci/demo [-bin bin] [-fixture testdata/ecosystem/ecosystem.yaml] [-out reports]
 package main
@@ -31,6 +34,7 @@ import (
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/containertest"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
@@ -85,7 +89,48 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.Join(runErr, err)
 	}
 	printSummary(stdout, o.out, results, before, after, srv.Requests())
-	return runErr
+	if runErr != nil {
+		return runErr
+	}
+	return checkDashboard(stdout, o.out, results)
+}
+
+// checkDashboard checks what the README tells users to open,
+// <out>/pages_content/index.html: every failure group the fixer found a
+// root cause for shows it (the chain's last step re-renders the pages with
+// the fixer's report).
+func checkDashboard(w io.Writer, out string, results []stepResult) error {
+	var fixerReport string
+	for _, r := range results {
+		if r.Action == "action-fixer" {
+			fixerReport = r.Outputs["report_path"]
+		}
+	}
+	if fixerReport == "" {
+		return errors.New("dashboard: the fixer step left no report_path, nothing to check the page against")
+	}
+	raw, err := os.ReadFile(fixerReport)
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	doc, err := contract.Decode(raw, fixerReport)
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	if doc.Failure == nil {
+		return fmt.Errorf("dashboard: %s is a %s report, not the fixer's", fixerReport, doc.Kind)
+	}
+	index := filepath.Join(out, "pages_content", "index.html")
+	page, err := os.ReadFile(index)
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	shown, err := containertest.FixerCausesShown(page, doc.Failure)
+	if err != nil {
+		return fmt.Errorf("dashboard %s: %w", index, err)
+	}
+	fmt.Fprintf(w, "\n== dashboard: %s shows the fixer's root cause for %d failure groups (of %d)\n", index, len(shown), len(containertest.PageGroups(page)))
+	return nil
 }
 
 // stepResult is what one step left behind.

@@ -120,9 +120,9 @@ func TestSlackPayload_within_block_kit_limits(t *testing.T) {
 // TestTeamsAdaptiveCard_within_limits checks the default Teams payload: an
 // Adaptive Card 1.5 message, as a Workflows webhook takes it, within the
 // size Teams accepts, long content cut with a link to the issues. With
-// ADAPTIVECARDS_JS pointing at Microsoft's adaptivecards library
-// (dist/adaptivecards.js of the npm package) the card is also parsed by it
-// and must raise no validation event.
+// Microsoft's adaptivecards library (dist/adaptivecards.js of the pinned
+// npm package, `make adaptivecards`) the card is also parsed by it and must
+// raise no validation event.
 func TestTeamsAdaptiveCard_within_limits(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -180,14 +180,76 @@ func TestTeamsAdaptiveCard_within_limits(t *testing.T) {
 	}
 }
 
-// checkWithAdaptiveCardsJS parses a card with Microsoft's library when
-// ADAPTIVECARDS_JS names it (and node is installed).
+// adaptiveCardsVersion is the pinned release of Microsoft's adaptivecards
+// library (Makefile ADAPTIVECARDS_VERSION).
+const adaptiveCardsVersion = "3.0.6"
+
+// adaptiveCardsLib finds Microsoft's adaptivecards library and node:
+// ADAPTIVECARDS_JS, else where `make adaptivecards` puts dist/adaptivecards.js
+// of the pinned npm package (.cache/adaptivecards at the module root, which
+// `make test` also passes as ADAPTIVECARDS_JS). err says what is missing.
+func adaptiveCardsLib(getenv func(string) string, lookPath func(string) (string, error)) (lib, node string, err error) {
+	lib = getenv("ADAPTIVECARDS_JS")
+	if lib == "" {
+		lib = filepath.Join("..", "..", ".cache", "adaptivecards", "adaptivecards-"+adaptiveCardsVersion+".js")
+	}
+	if lib, err = filepath.Abs(lib); err != nil {
+		return "", "", err
+	}
+	if _, err := os.Stat(lib); err != nil {
+		return "", "", fmt.Errorf("Microsoft's adaptivecards library is not at %s: run `make adaptivecards` (dist/adaptivecards.js of npm adaptivecards@%s) or set ADAPTIVECARDS_JS", lib, adaptiveCardsVersion)
+	}
+	if node, err = lookPath("node"); err != nil {
+		return "", "", fmt.Errorf("node is not installed, so Microsoft's adaptivecards library cannot parse the card: %v", err)
+	}
+	return lib, node, nil
+}
+
+func TestAdaptiveCardsLib(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	js := filepath.Join(dir, "adaptivecards.js")
+	if err := os.WriteFile(js, []byte("module.exports = {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	node := func(string) (string, error) { return "/usr/bin/node", nil }
+	noNode := func(string) (string, error) { return "", exec.ErrNotFound }
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "ADAPTIVECARDS_JS" {
+				return v
+			}
+			return ""
+		}
+	}
+	if lib, n, err := adaptiveCardsLib(env(js), node); err != nil || lib != js || n != "/usr/bin/node" {
+		t.Errorf("ADAPTIVECARDS_JS=%s: %q %q %v", js, lib, n, err)
+	}
+	for name, tt := range map[string]struct {
+		getenv   func(string) string
+		lookPath func(string) (string, error)
+		want     string
+	}{
+		"missing_file": {env(filepath.Join(dir, "nope.js")), node, "make adaptivecards"},
+		"no_node":      {env(js), noNode, "node is not installed"},
+	} {
+		if _, _, err := adaptiveCardsLib(tt.getenv, tt.lookPath); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want an error saying %q", name, err, tt.want)
+		}
+	}
+}
+
+// checkWithAdaptiveCardsJS parses a card with Microsoft's adaptivecards
+// library (adaptiveCardsLib). Without it the check is skipped with a log
+// line, and fails the test with CI=true (.ci/run installs it).
 func checkWithAdaptiveCardsJS(t *testing.T, card []byte) {
 	t.Helper()
-	lib := os.Getenv("ADAPTIVECARDS_JS")
-	node, err := exec.LookPath("node")
-	if lib == "" || err != nil {
-		t.Log("skipping Microsoft's adaptivecards parser: set ADAPTIVECARDS_JS to dist/adaptivecards.js of `npm pack adaptivecards@3.0.6` (and install node)")
+	lib, node, err := adaptiveCardsLib(os.Getenv, exec.LookPath)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%v; CI=true makes a missing library a failure", err)
+		}
+		t.Logf("skipping Microsoft's adaptivecards parser: %v", err)
 		return
 	}
 	dir := t.TempDir()

@@ -83,7 +83,7 @@ func mintInstallationToken(t *testing.T, url string, now time.Time, repositories
 	req.Header.Set("Authorization", "Bearer "+jwt)
 	req.Header.Set("User-Agent", "monitor-test")
 	req.Header.Set("Accept", "application/vnd.github+json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := emulator.HTTPClientForTest(t).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

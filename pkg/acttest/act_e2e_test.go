@@ -1,9 +1,13 @@
 package acttest
 
 import (
+	"archive/tar"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -11,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/containertest"
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 )
 
@@ -35,12 +41,92 @@ func outputLines(log string) map[string]string {
 
 // ecosystemReport is what the tests read of ecosystem_analysis.json.
 type ecosystemReport struct {
-	Domains  map[string]struct{ Band string } `json:"domains"`
-	Failures []json.RawMessage                `json:"failures"`
-	Partial  bool                             `json:"partial"`
+	Domains map[string]struct {
+		Band    string                     `json:"band"`
+		Signals map[string]contract.Signal `json:"signals"`
+		// Workflows: FailingSince is set for a workflow red on the
+		// default branch.
+		Workflows []struct {
+			Workflow     string  `json:"workflow"`
+			FailingSince *string `json:"failing_since"`
+		} `json:"workflows"`
+	} `json:"domains"`
+	Failures []json.RawMessage `json:"failures"`
+	Partial  bool              `json:"partial"`
 	Delta    *struct {
 		PreviousTimestamp string `json:"previous_timestamp"`
 	} `json:"delta"`
+}
+
+// apiSignals are the monitor's signals read from other APIs than the events
+// feed, which need the token permissions deployments, statuses and checks.
+var apiSignals = []string{"DeploymentEvent", "DeploymentStatusEvent", "StatusEvent", "CheckRunEvent", "CheckSuiteEvent"}
+
+// checkAPISignals: every domain's signals outside the events feed were read
+// (the monitor job grants, and mints the App token with, the permissions
+// they need), none refused.
+func checkAPISignals(t *testing.T, what string, r ecosystemReport) {
+	t.Helper()
+	for name, d := range r.Domains {
+		for _, sig := range apiSignals {
+			s, ok := d.Signals[sig]
+			if !ok || s.Value == nil || s.Status != 0 || s.Permission != "" {
+				t.Errorf("%s: %s signal %s not read: value %v, source %q, status %d, permission %q, reason %q",
+					what, name, sig, s.Value, s.Source, s.Status, s.Permission, s.Reason)
+			}
+		}
+	}
+}
+
+// pagesIndex returns index.html of the github-pages artifact of run runID
+// (upload-pages-artifact's artifact.tar inside the artifact).
+func (w *world) pagesIndex(runID string) []byte {
+	w.t.Helper()
+	tarball, ok := w.artifactFiles(runID, "github-pages")["artifact.tar"]
+	if !ok {
+		w.t.Fatalf("the github-pages artifact of run %s has no artifact.tar", runID)
+	}
+	tr := tar.NewReader(bytes.NewReader(tarball))
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			w.t.Fatalf("artifact.tar of run %s has no index.html: %v", runID, err)
+		}
+		if path.Clean(h.Name) == "index.html" {
+			data, err := io.ReadAll(tr)
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			return data
+		}
+	}
+}
+
+// checkPageRootCauses: the dashboard page shows the fixer's root cause of
+// every failure group the fixer analysed, among them a workflow that is red
+// on its default branch.
+func checkPageRootCauses(t *testing.T, what string, page, fixerReport []byte, r ecosystemReport) {
+	t.Helper()
+	doc, err := contract.Decode(fixerReport, "failure_analysis.json")
+	if err != nil || doc.Failure == nil {
+		t.Fatalf("%s: the fixer's report: %v", what, err)
+	}
+	shown, err := containertest.FixerCausesShown(page, doc.Failure)
+	if err != nil {
+		t.Errorf("%s: %v", what, err)
+	}
+	var red []string
+	for _, g := range shown {
+		for _, wf := range r.Domains[g.Domain].Workflows {
+			if wf.Workflow == g.Workflow && wf.FailingSince != nil {
+				red = append(red, g.Domain+" / "+g.Workflow+": "+g.Cause)
+			}
+		}
+	}
+	if len(red) == 0 {
+		t.Errorf("%s: no workflow failing on its default branch shows the fixer's root cause (groups with it: %+v)", what, shown)
+	}
+	t.Logf("%s: %d failure groups show the fixer's root cause; red on the default branch: %s", what, len(shown), strings.Join(red, "; "))
 }
 
 func decode[T any](t *testing.T, what string, data []byte) T {
@@ -106,9 +192,15 @@ func TestActMonitorEcosystem(t *testing.T) {
 		t.Errorf("failure-analysis has no failure_analysis.json: %v", keys(analysis))
 	}
 	alertFiles := w.artifactFiles("1001", "alert-results")
-	// Pages: the dashboard made by the monitor job, deployed by the pages job.
-	if _, err := os.Stat(filepath.Join(w.work, "standin", "pages", "index.html")); err != nil {
+	checkAPISignals(t, "run 1001", report)
+	// Pages: the dashboard re-rendered by the pages job after the fixer,
+	// with the fixer's root causes, uploaded and deployed.
+	page := w.pagesIndex("1001")
+	checkPageRootCauses(t, "run 1001's github-pages artifact", page, analysis["failure_analysis.json"], report)
+	if deployed, err := os.ReadFile(filepath.Join(w.work, "standin", "pages", "index.html")); err != nil {
 		t.Errorf("the dashboard was not deployed: %v", err)
+	} else if !bytes.Equal(deployed, page) {
+		t.Errorf("the deployed index.html is not the one of the github-pages artifact")
 	}
 	// Cloudsmith: the report bundle, tagged, pushed with the OIDC settings
 	// the setup step exported.
@@ -240,11 +332,20 @@ func TestActMonitorEcosystem(t *testing.T) {
 	w.advance(time.Hour)
 	res3 := w.act(run{event: "workflow_dispatch", workflow: "testdata/act/callers/domain-monitor.yml", runID: "5001", repo: domain})
 	after3 := w.srv.State()
-	wantJobs(t, res3, jobResults{"monitor": "success", "fixer": "success", "alert": "success", "report": "success"})
+	wantJobs(t, res3, jobResults{"monitor": "success", "fixer": "success", "alert": "success", "pages": "success", "deploy": "success", "report": "success"})
 	next = w.checkAppTokens("the domain's run 5001 (reusable-monitor)", next, 3)
 	domainReport := decode[ecosystemReport](t, "run 5001's report", w.artifactFiles("5001", "ecosystem-report")["ecosystem_analysis.json"])
 	if got := keys(domainReport.Domains); !equal(got, []string{domain}) {
 		t.Errorf("the domain's own report covers %v, want only %s", got, domain)
+	}
+	checkAPISignals(t, "run 5001 (reusable-monitor)", domainReport)
+	// pages: true: the dashboard with the domain's root causes, deployed by
+	// the caller's own deploy job.
+	domainPage := w.pagesIndex("5001")
+	checkPageRootCauses(t, "run 5001's github-pages artifact (reusable-monitor)", domainPage,
+		w.artifactFiles("5001", "failure-analysis")["failure_analysis.json"], domainReport)
+	if deployed, err := os.ReadFile(filepath.Join(w.work, "standin", "pages", "index.html")); err != nil || !bytes.Equal(deployed, domainPage) {
+		t.Errorf("the caller's deploy job did not deploy the domain's dashboard (%v)", err)
 	}
 	outputs := outputLines(w.logged("5001", "report"))
 	if outputs["alert_level"] != "critical" && outputs["alert_level"] != "warning" {

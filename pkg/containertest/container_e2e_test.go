@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 )
 
@@ -275,6 +276,27 @@ func TestChainInContainers(t *testing.T) {
 			}
 		})
 	}
+	// The chain's last step re-rendered the pages: the dashboard shows the
+	// fixer's root causes.
+	t.Run("dashboard", func(t *testing.T) {
+		page, err := os.ReadFile(filepath.Join(host.Workspace, "reports", "pages_content", "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := os.ReadFile(filepath.Join(host.Workspace, "reports", "failure_analysis.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := contract.Decode(raw, "reports/failure_analysis.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown, err := FixerCausesShown(page, doc.Failure)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("the dashboard shows the fixer's root cause for %d failure groups", len(shown))
+	})
 	st := srv.State()
 	issues := 0
 	for _, r := range st.Repositories {
@@ -359,6 +381,12 @@ var chainChecks = map[string]func(t *testing.T, outputs map[string]string, reqs 
 			if r.Method != http.MethodGet {
 				t.Errorf("the monitor only reads, but sent %s %s", r.Method, r.Path)
 			}
+		}
+	},
+	"pages": func(t *testing.T, _ map[string]string, reqs []emulator.LoggedRequest, _ emulator.State) {
+		// merge_reports: the pages are re-rendered from the reports alone.
+		for _, r := range reqs {
+			t.Errorf("re-rendering the pages sent %s %s; merge mode makes no API call", r.Method, r.Path)
 		}
 	},
 	"stale": func(t *testing.T, _ map[string]string, reqs []emulator.LoggedRequest, _ emulator.State) {

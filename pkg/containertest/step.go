@@ -24,7 +24,11 @@ const DemoDomains = "openssl-tools,openssl-conan-base,openssl-fips-policy,mcp-pr
 // example ecosystem: the monitor reads the four domains and its report feeds
 // the fixer; the stale action plans only (dry run); the alert action turns
 // the reports into issues and repository_dispatch events for real, against
-// the emulator. `${{ env.REPORTS }}` is the reports directory.
+// the emulator; last, the monitor re-renders its pages from its report and
+// the fixer's, with no API call, so that the dashboard
+// (`${{ env.REPORTS }}/pages_content/index.html`) shows the fixer's root
+// causes, as the pages job of monitor-ecosystem.yml does.
+// `${{ env.REPORTS }}` is the reports directory.
 //
 // Inputs an action does not declare are still passed (the runner warns and
 // does the same), so a renamed input shows up as a warning, not silence.
@@ -53,6 +57,12 @@ func DemoChain() []Step {
 			"owner":            "sparesparrow",
 			"dry_run":          "false",
 			"output_dir":       "${{ env.REPORTS }}",
+		}},
+		{ID: "pages", Action: "monitor", With: map[string]string{
+			"merge_reports": "${{ steps.monitor.outputs.report_path }}",
+			"fixer_report":  "${{ steps.fixer.outputs.report_path }}",
+			"history_file":  "${{ env.REPORTS }}/history.json",
+			"output_dir":    "${{ env.REPORTS }}",
 		}},
 	}
 }

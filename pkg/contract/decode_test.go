@@ -1,8 +1,11 @@
 package contract_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -151,6 +154,67 @@ func TestSchemasRejectWhatTheyForbid(t *testing.T) {
 	} {
 		if contracttest.Validate(contract.KindFailure, []byte(bad)) == nil {
 			t.Errorf("%s: the schema accepts it", name)
+		}
+	}
+}
+
+// TestDecodeReadsWhatEarlierBuildsWrote: every version an earlier build
+// wrote is still read, as its own version, besides the ones this build
+// writes (ecosystem_analysis 2.2, failure_analysis 1.2, stale_analysis
+// 1.2, alert_results 1.2).
+func TestDecodeReadsWhatEarlierBuildsWrote(t *testing.T) {
+	t.Parallel()
+	earlier := map[contract.Kind][]string{
+		contract.KindEcosystem: {"2.1"},
+		contract.KindFailure:   {"1.1"},
+		contract.KindStale:     {"1.1"},
+		contract.KindAlert:     {"1.0", "1.1"},
+	}
+	for kind, versions := range earlier {
+		cur, _ := contract.ParseVersion(contract.SchemaVersions[kind])
+		for _, v := range versions {
+			old, _ := contract.ParseVersion(v)
+			if old.Major != cur.Major || old.Minor >= cur.Minor {
+				t.Errorf("%s %s is not an older minor of %s", kind, v, contract.SchemaVersions[kind])
+			}
+			doc, err := contract.Decode([]byte(minimal(kind, v)), "old.json")
+			if err != nil || doc.Kind != kind || doc.Version.String() != v {
+				t.Errorf("Decode(%s %s) = %+v, %v", kind, v, doc, err)
+			}
+		}
+	}
+}
+
+// TestEcosystemSchemaRequiresWhat22Added: a 2.2 report's domains carry
+// signals, job_coverage and workflows; a 2.1 report without them (as
+// builds before 2.2 wrote it) still follows the schema. The document is
+// the monitor's report on the example ecosystem (its golden file).
+func TestEcosystemSchemaRequiresWhat22Added(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join("..", "..", "actions", "monitor", "testdata", "example.ecosystem_analysis.json.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := contracttest.Validate(contract.KindEcosystem, data); err != nil {
+		t.Fatalf("the monitor's report does not follow its schema: %v", err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["schema_version"] != contract.SchemaVersions[contract.KindEcosystem] {
+		t.Fatalf("the golden report is %v, this build writes %s", doc["schema_version"], contract.SchemaVersions[contract.KindEcosystem])
+	}
+	for _, d := range doc["domains"].(map[string]any) {
+		for _, f := range []string{"signals", "job_coverage", "workflows"} {
+			delete(d.(map[string]any), f)
+		}
+	}
+	for version, valid := range map[string]bool{"2.2": false, "2.3": false, "2.1": true, "2.0": true} {
+		doc["schema_version"] = version
+		b, _ := json.Marshal(doc)
+		if err := contracttest.Validate(contract.KindEcosystem, b); (err == nil) != valid {
+			t.Errorf("schema_version %s with domains lacking signals, job_coverage and workflows: validation error %v, want valid=%v", version, err, valid)
 		}
 	}
 }

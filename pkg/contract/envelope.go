@@ -27,9 +27,9 @@ func (k Kind) File() string { return string(k) + ".json" }
 // SchemaVersions are the versions this build writes; it reads every minor
 // version of the same major.
 var SchemaVersions = map[Kind]string{
-	KindEcosystem: "2.1",
-	KindFailure:   "1.1",
-	KindStale:     "1.1",
+	KindEcosystem: "2.2",
+	KindFailure:   "1.2",
+	KindStale:     "1.2",
 	KindAlert:     "1.2",
 }
 

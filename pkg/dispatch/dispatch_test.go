@@ -3,6 +3,9 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httptrace"
 	"net/url"
 	"sort"
 	"strings"
@@ -35,7 +38,7 @@ func newSender(t *testing.T, opts emulator.Options) (*Sender, *emulator.Server) 
 	t.Helper()
 	opts.Now = func() time.Time { return now }
 	srv := emulator.StartForTest(t, fixture(), opts)
-	c := github.NewClient(nil).WithAuthToken("test-token")
+	c := github.NewClient(emulator.HTTPClientForTest(t)).WithAuthToken("test-token")
 	u, err := url.Parse(srv.URL() + "/")
 	if err != nil {
 		t.Fatal(err)
@@ -234,7 +237,7 @@ func newSenderWith(t *testing.T, f *emulator.Fixture, opts emulator.Options) (*S
 	t.Helper()
 	opts.Now = func() time.Time { return now }
 	srv := emulator.StartForTest(t, f, opts)
-	c := github.NewClient(nil).WithAuthToken("test-token")
+	c := github.NewClient(emulator.HTTPClientForTest(t)).WithAuthToken("test-token")
 	c.BaseURL, _ = url.Parse(srv.URL() + "/")
 	return &Sender{Client: c, Now: func() time.Time { return now }, Actor: emulator.DefaultLogin,
 		Sleep: func(context.Context, time.Duration) error { return nil }}, srv
@@ -388,5 +391,34 @@ func TestRepositoryDispatch_lost_answer_confirmed_by_its_run(t *testing.T) {
 	}
 	if n := len(srv.Dispatches()); n != 1 {
 		t.Errorf("%d dispatches applied, want 1", n)
+	}
+}
+
+// TestSender_keeps_its_connections_when_another_test_closes_its_server is
+// the cause of a rare failure of the tests above ("net/http: HTTP/1.x
+// transport connection broken: http: CloseIdleConnections called"):
+// httptest.Server.Close calls http.DefaultTransport.CloseIdleConnections,
+// so when the tests' clients share the default transport, any parallel
+// test that closes its server closes this test's keep-alive connection,
+// possibly while a response is being handed over on it. A client with its
+// own transport keeps its connection: the next request reuses it.
+func TestSender_keeps_its_connections_when_another_test_closes_its_server(t *testing.T) {
+	t.Parallel()
+	s, _ := newSender(t, emulator.Options{})
+	var reused []bool
+	trace := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) { reused = append(reused, info.Reused) },
+	})
+	if _, _, err := s.Client.Repositories.Get(trace, "eco", "one"); err != nil {
+		t.Fatal(err)
+	}
+	// What another test's cleanup does.
+	other := httptest.NewServer(http.NotFoundHandler())
+	other.Close()
+	if _, _, err := s.Client.Repositories.Get(trace, "eco", "one"); err != nil {
+		t.Fatal(err)
+	}
+	if len(reused) != 2 || !reused[1] {
+		t.Errorf("connection reused by the second request: %v, want [false true]: another test's server close reached this test's connections", reused)
 	}
 }

@@ -51,7 +51,7 @@ func (c *clockAt) Add(d time.Duration) {
 // tokenClient is a go-github client for s with the given token.
 func tokenClient(t *testing.T, s *Server, token string) *github.Client {
 	t.Helper()
-	c := github.NewClient(nil).WithAuthToken(token)
+	c := github.NewClient(HTTPClientForTest(t)).WithAuthToken(token)
 	u, err := c.BaseURL.Parse(s.URL() + "/")
 	if err != nil {
 		t.Fatal(err)

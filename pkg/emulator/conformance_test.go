@@ -447,6 +447,7 @@ func TestConformance(t *testing.T) {
 	t.Parallel()
 	doc := loadDescription(t)
 	s := StartForTest(t, conformanceFixture(t), Options{Now: fixedNow, SecondaryLimit: -1})
+	hc := HTTPClientForTest(t)
 	jwt, err := AppJWT(testAppKey(t), "777", testNow)
 	if err != nil {
 		t.Fatal(err)
@@ -486,7 +487,7 @@ func TestConformance(t *testing.T) {
 		if _, named := tokens[cc.token]; !named {
 			tok = cc.token
 		}
-		errs := runConformanceCase(doc, s, rt, cc, tok, res)
+		errs := runConformanceCase(hc, doc, s, rt, cc, tok, res)
 		if cc.fault != "" {
 			_ = s.SetFaults(nil)
 		}
@@ -527,7 +528,7 @@ func TestConformance(t *testing.T) {
 
 // runConformanceCase sends one case (with its pagination walk and
 // conditional repeat) and returns what departs from the description.
-func runConformanceCase(doc *openapi3.T, s *Server, rt Route, cc confCase, token string, res *confResult) []string {
+func runConformanceCase(hc *http.Client, doc *openapi3.T, s *Server, rt Route, cc confCase, token string, res *confResult) []string {
 	var errs []string
 	pathItem := doc.Paths.Find(rt.Path)
 	if pathItem == nil {
@@ -580,7 +581,7 @@ func runConformanceCase(doc *openapi3.T, s *Server, rt Route, cc confCase, token
 				errs = append(errs, "the case's request departs from the description: "+oneLine(err))
 			}
 		}
-		resp, err := http.DefaultTransport.RoundTrip(req)
+		resp, err := hc.Transport.RoundTrip(req)
 		if err != nil {
 			return append(errs, err.Error())
 		}

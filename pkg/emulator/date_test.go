@@ -19,7 +19,7 @@ func TestDateHeaderFollowsTheClock(t *testing.T) {
 			t.Fatal(err)
 		}
 		req.Header.Set("User-Agent", "date-test")
-		res, err := http.DefaultClient.Do(req)
+		res, err := HTTPClientForTest(t).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -124,7 +124,7 @@ func start(t *testing.T, mod func(*Options)) *Server {
 // client is a go-github client for the server with a token.
 func client(t *testing.T, s *Server) *github.Client {
 	t.Helper()
-	c := github.NewClient(nil).WithAuthToken("test-token")
+	c := github.NewClient(HTTPClientForTest(t)).WithAuthToken("test-token")
 	u, err := c.BaseURL.Parse(s.URL() + "/")
 	if err != nil {
 		t.Fatal(err)

@@ -275,7 +275,7 @@ func TestAppliedFaults(t *testing.T) {
 			}
 			req.Header.Set("User-Agent", "t")
 			req.Header.Set("Authorization", "Bearer x")
-			resp, err := http.DefaultTransport.RoundTrip(req)
+			resp, err := HTTPClientForTest(t).Transport.RoundTrip(req)
 			switch kind {
 			case FaultAppliedError:
 				if err != nil || resp.StatusCode != 500 {

@@ -41,7 +41,7 @@ func rawDo(t *testing.T, s *Server, method, path, body string, hdr map[string]st
 			req.Header.Set(k, v)
 		}
 	}
-	resp, err := http.DefaultTransport.RoundTrip(req)
+	resp, err := HTTPClientForTest(t).Transport.RoundTrip(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -183,7 +183,7 @@ func TestTokensAndPermissions(t *testing.T) {
 	}
 	s := StartForTest(t, f, Options{Now: fixedNow})
 	mk := func(tok string) *github.Client {
-		c := github.NewClient(nil).WithAuthToken(tok)
+		c := github.NewClient(HTTPClientForTest(t)).WithAuthToken(tok)
 		c.BaseURL, _ = c.BaseURL.Parse(s.URL() + "/")
 		return c
 	}
@@ -525,7 +525,7 @@ func TestJobLogsRedirect(t *testing.T) {
 func TestEnterprisePrefix(t *testing.T) {
 	t.Parallel()
 	s := start(t, nil)
-	c, err := github.NewClient(nil).WithAuthToken("t").WithEnterpriseURLs(s.URL(), s.URL())
+	c, err := github.NewClient(HTTPClientForTest(t)).WithAuthToken("t").WithEnterpriseURLs(s.URL(), s.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -630,7 +630,7 @@ func TestFaults(t *testing.T) {
 		s := start(t, func(o *Options) { o.Faults = []Fault{{Kind: FaultReset, Limit: 1}} })
 		req, _ := http.NewRequest("GET", s.URL()+"/repos/acme/tools", nil)
 		req.Header.Set("User-Agent", "x")
-		if _, err := http.DefaultTransport.RoundTrip(req); err == nil {
+		if _, err := HTTPClientForTest(t).Transport.RoundTrip(req); err == nil {
 			t.Errorf("reset fault: want a transport error")
 		}
 		if resp, _ := rawGet(t, s, "/repos/acme/tools", nil); resp.StatusCode != 200 {
@@ -868,6 +868,7 @@ func TestRequestLogOrderBackToBack(t *testing.T) {
 	t.Parallel()
 	s := start(t, nil)
 	const clients, each = 3, 25
+	hc := HTTPClientForTest(t)
 	var wg sync.WaitGroup
 	errs := make(chan string, clients*each)
 	for g := 0; g < clients; g++ {
@@ -882,7 +883,7 @@ func TestRequestLogOrderBackToBack(t *testing.T) {
 				q := fmt.Sprintf("client=%d&i=%d", g, i)
 				req, _ := http.NewRequest(http.MethodGet, s.URL()+"/repos/acme/tools?"+q, nil)
 				req.Header.Set("User-Agent", "test")
-				resp, err := http.DefaultClient.Do(req)
+				resp, err := hc.Do(req)
 				if err != nil {
 					errs <- err.Error()
 					return

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -22,6 +23,21 @@ func StartForTest(t testing.TB, f *Fixture, opts Options) *Server {
 	t.Cleanup(ts.Close)
 	s.SetURL(ts.URL)
 	return s
+}
+
+// HTTPClientForTest is an HTTP client with its own transport, whose idle
+// connections t.Cleanup closes. Tests must not talk to a server through
+// http.DefaultClient or http.DefaultTransport (go-github's NewClient(nil)):
+// httptest.Server.Close calls http.DefaultTransport.CloseIdleConnections, so
+// a parallel test closing its server would close their keep-alive
+// connections too, now and then while a response is handed over on one
+// ("net/http: HTTP/1.x transport connection broken: http:
+// CloseIdleConnections called").
+func HTTPClientForTest(t testing.TB) *http.Client {
+	t.Helper()
+	tr := &http.Transport{MaxIdleConnsPerHost: 8}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr}
 }
 
 // ExampleFixturePath is the absolute path of the example ecosystem fixture
