@@ -20,6 +20,7 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract/contracttest"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"gopkg.in/yaml.v3"
 )
 
@@ -62,7 +63,7 @@ func (e *env) run(p Policy, dryRun bool, repos ...string) (*Result, error) {
 	if len(repos) == 0 {
 		repos = []string{"acme/app"}
 	}
-	cfg := Config{Policy: p, Repositories: repos, DryRun: dryRun, Now: e.clock.Now(), Repository: "acme/ops"}
+	cfg := Config{Policy: p, Repositories: repoList(repos...), DryRun: dryRun, Now: e.clock.Now(), Repository: "acme/ops"}
 	res, err := Run(context.Background(), cfg, Deps{GitHub: gh.Client, Stats: func() any { return gh.Stats() }})
 	e.sent += gh.Stats().Requests
 	return res, err
@@ -224,6 +225,20 @@ func latest(created, updated time.Time, comments []emulator.Comment, events []em
 		}
 	}
 	return t
+}
+
+// repoList parses "owner/name" literals as the runner's Repos input does
+// (ghname.ParseRepo); a malformed literal is a bug in the test.
+func repoList(names ...string) []ghname.Repo {
+	out := make([]ghname.Repo, 0, len(names))
+	for _, n := range names {
+		r, err := ghname.ParseRepo(n, "")
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 func policy(mut ...func(*Policy)) Policy {
@@ -629,7 +644,7 @@ func TestReportFilesAndOutputs(t *testing.T) {
 	e := startEnv(t, fixture(fxRepo("app", []emulator.Pull{pr})))
 	dir := t.TempDir()
 	gh, _ := ghclient.New(ghclient.Config{Token: "t", APIURL: e.srv.URL(), Now: e.clock.Now})
-	res, err := Run(context.Background(), Config{Policy: policy(), Repositories: []string{"acme/app"}, Now: e.clock.Now(), OutputDir: dir, Repository: "acme/ops"},
+	res, err := Run(context.Background(), Config{Policy: policy(), Repositories: repoList("acme/app"), Now: e.clock.Now(), OutputDir: dir, Repository: "acme/ops"},
 		Deps{GitHub: gh.Client, Stats: func() any { return gh.Stats() }})
 	if err != nil {
 		t.Fatal(err)
@@ -856,7 +871,7 @@ func TestDeleteRechecksTheBranch(t *testing.T) {
 	}
 	ctx := context.Background()
 	p.self = "github-actions[bot]"
-	states, repoErrs, err := (&Collector{GitHub: gh.Client, Now: e.clock.Now()}).Collect(ctx, p, []string{"acme/app"})
+	states, repoErrs, err := (&Collector{GitHub: gh.Client, Now: e.clock.Now()}).Collect(ctx, p, repoList("acme/app"))
 	if err != nil || len(repoErrs) > 0 {
 		t.Fatalf("collect: %v %v", err, repoErrs)
 	}
