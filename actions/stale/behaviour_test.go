@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract/contracttest"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
@@ -921,5 +922,46 @@ func TestDeleteRechecksTheBranch(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(logs, "\n"), "did not delete branch old-feature: the branch moved to") {
 		t.Errorf("logs lack the skipped deletion:\n%s", strings.Join(logs, "\n"))
+	}
+}
+
+// TestRunRefusesAnIncompleteRepo: a library caller that hands Run a Repo
+// with a part missing (the zero Repo, say) gets the repositories setting
+// error before any request, not a failed read of "repos//" after the
+// identity and budget reads.
+func TestRunRefusesAnIncompleteRepo(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		repo ghname.Repo
+	}{
+		{name: "zero_value", repo: ghname.Repo{}},
+		{name: "no_owner", repo: ghname.Repo{Name: "app"}},
+		{name: "no_name", repo: ghname.Repo{Owner: "acme"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := startEnv(t, fixture(fxRepo("app", nil)))
+			gh, err := ghclient.New(ghclient.Config{Token: "test-token", APIURL: e.srv.URL(), Now: e.clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := Config{Policy: policy(), Repositories: []ghname.Repo{{Owner: "acme", Name: "app"}, tc.repo}, Now: e.clock.Now(), Repository: "acme/ops"}
+			res, err := Run(context.Background(), cfg, Deps{GitHub: gh.Client})
+			var se *config.SettingError
+			if !errors.As(err, &se) || se.Name != "repositories" || se.Value != tc.repo.String() {
+				t.Fatalf("err = %v (%+v), want the repositories setting error for %q", err, se, tc.repo.String())
+			}
+			if !strings.Contains(err.Error(), "must be owner/name") {
+				t.Errorf("error %q does not say what is allowed", err)
+			}
+			if res != nil {
+				t.Errorf("result %+v, want none", res)
+			}
+			if n := len(e.srv.Requests()); n != 0 {
+				t.Errorf("%d requests reached the emulator, want none: %v", n, e.srv.Requests())
+			}
+		})
 	}
 }
