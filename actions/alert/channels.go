@@ -259,7 +259,7 @@ func (rs *runState) webhooks(ctx context.Context, notable []*AlertResult) {
 		var wr WebhookResult
 		if rs.cfg.DryRun {
 			wr = WebhookResult{Name: h.Name, Kind: h.Kind, Status: "planned", Alerts: len(items)}
-			if h.Kind == WebhookGeneric {
+			if h.Kind == WebhookGeneric || h.Kind == WebhookEmail {
 				wr.DeliveryID = m.DeliveryID
 			}
 		} else {

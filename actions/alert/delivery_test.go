@@ -102,7 +102,7 @@ var cmpIgnoreDeliveredAt = cmpopts.IgnoreFields(WebhookResult{}, "DeliveredAt")
 // post is one request a dedupingReceiver saw.
 type post struct {
 	ID, WebhookID, BodyID string
-	SignatureOK          bool
+	SignatureOK           bool
 }
 
 // dedupingReceiver is a generic webhook receiver as the README tells one to

@@ -69,8 +69,9 @@ type WebhookResult struct {
 	// Attempts counts the requests made (1 + retries).
 	Attempts int `json:"attempts"`
 	Alerts   int `json:"alerts"`
-	// DeliveryID is the generic webhook's delivery id (DeliveryHeader),
-	// the same on every attempt and on a re-run that sends the same message.
+	// DeliveryID is the delivery id of a generic webhook (DeliveryHeader)
+	// or an e-mail (its Message-ID is made from it): the same on every
+	// attempt and on a re-run that sends the same message.
 	DeliveryID  string     `json:"delivery_id,omitempty"`
 	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
 	// UncertainAttempts counts the attempts the receiver may have applied
@@ -495,7 +496,7 @@ func deduplicated(kind string) bool { return kind == WebhookGeneric }
 
 func (s *webhookSender) deliver(ctx context.Context, h Webhook, m message) WebhookResult {
 	res := WebhookResult{Name: h.Name, Kind: h.Kind, Alerts: len(m.Items)}
-	if h.Kind == WebhookGeneric {
+	if h.Kind == WebhookGeneric || h.Kind == WebhookEmail {
 		res.DeliveryID = m.DeliveryID
 	}
 	body, err := s.body(h, m)
@@ -708,14 +709,20 @@ func mailBody(m message) string {
 	return b.String()
 }
 
-// messageID is an RFC 5322 msg-id (section 3.6.4): unique (random), at
-// the sender's domain.
-func (s *webhookSender) messageID(from string) string {
-	b := make([]byte, 12)
-	if s.rand != nil {
-		s.rand(b)
-	} else {
-		_, _ = rand.Read(b)
+// messageID is an RFC 5322 msg-id (section 3.6.4) at the sender's domain:
+// derived from the delivery id when there is one, so a message sent again
+// after a lost reply carries the same Message-ID (the same message, which
+// mail systems that collapse repeated Message-IDs show once), else random.
+func (s *webhookSender) messageID(from, delivery string) string {
+	local := strings.ReplaceAll(delivery, "-", "")
+	if local == "" {
+		b := make([]byte, 12)
+		if s.rand != nil {
+			s.rand(b)
+		} else {
+			_, _ = rand.Read(b)
+		}
+		local = hex.EncodeToString(b)
 	}
 	domain := "ecosystem-actions.invalid"
 	if a, err := mail.ParseAddress(from); err == nil {
@@ -723,7 +730,7 @@ func (s *webhookSender) messageID(from string) string {
 			domain = d
 		}
 	}
-	return fmt.Sprintf("<alert.%x@%s>", b, domain)
+	return fmt.Sprintf("<alert.%s@%s>", local, domain)
 }
 
 // mailMessage renders the e-mail (RFC 5322): From, To, Subject (RFC 2047
@@ -827,7 +834,7 @@ func (s *webhookSender) sendMail(ctx context.Context, h Webhook, m message) erro
 	if err != nil {
 		return &retryable{err: fmt.Errorf("SMTP DATA: %v", err)}
 	}
-	msg, err := mailMessage(from, to, m, s.now(), s.messageID(from))
+	msg, err := mailMessage(from, to, m, s.now(), s.messageID(from, m.DeliveryID))
 	if err != nil {
 		return err
 	}
