@@ -1173,27 +1173,19 @@ func prOf(repo string, p emulator.Pull) emulator.Pull {
 	}
 	last := p.CreatedAt
 	for _, c := range p.Commits {
-		if c.Date.After(last) {
-			last = c.Date
-		}
+		last = later(last, c.Date)
 	}
 	for _, c := range p.Comments {
-		if c.CreatedAt.After(last) {
-			last = c.CreatedAt
-		}
+		last = later(last, c.CreatedAt)
 	}
 	for _, r := range p.Reviews {
-		if r.SubmittedAt.After(last) {
-			last = r.SubmittedAt
-		}
+		last = later(last, r.SubmittedAt)
 	}
 	for _, e := range p.Events {
-		if e.CreatedAt.After(last) {
-			last = e.CreatedAt
-		}
+		last = later(last, e.CreatedAt)
 	}
-	if p.ClosedAt != nil && p.ClosedAt.After(last) {
-		last = *p.ClosedAt
+	if p.ClosedAt != nil {
+		last = later(last, *p.ClosedAt)
 	}
 	if p.UpdatedAt.IsZero() {
 		p.UpdatedAt = last
@@ -1205,22 +1197,26 @@ func prOf(repo string, p emulator.Pull) emulator.Pull {
 func issueOf(is emulator.Issue) emulator.Issue {
 	last := is.CreatedAt
 	for _, c := range is.Comments {
-		if c.CreatedAt.After(last) {
-			last = c.CreatedAt
-		}
+		last = later(last, c.CreatedAt)
 	}
 	for _, e := range is.Events {
-		if e.CreatedAt.After(last) {
-			last = e.CreatedAt
-		}
+		last = later(last, e.CreatedAt)
 	}
-	if is.ClosedAt != nil && is.ClosedAt.After(last) {
-		last = *is.ClosedAt
+	if is.ClosedAt != nil {
+		last = later(last, *is.ClosedAt)
 	}
 	if is.UpdatedAt.IsZero() {
 		is.UpdatedAt = last
 	}
 	return is
+}
+
+// later is the later of two times (a when they are equal).
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // staleWarning is the comment action-stale leaves on a pull request.
