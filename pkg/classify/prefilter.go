@@ -18,10 +18,11 @@ import (
 // pattern's literals are given to that pattern's regexp.
 //
 // The scan looks at every 4th position (when every literal has 7 bytes or
-// more) and tests the grams there in one table lookup: an 8-byte gram for a
-// literal of 11 bytes or more, a 4-byte gram for a shorter one (see
-// prefilter). A hit is verified against the literals anchored on that gram.
-// Each literal is anchored where its bytes are rarest, so common text
+// more) and tests the grams there in one table lookup: 8-byte grams
+// wherever the literal has room for them, 4-byte grams for the offsets of
+// a short literal that has not (see prefilter and gramSize). A hit is
+// verified against the literals anchored on that gram. Each literal is
+// anchored where its grams are rarest (see rarestGrams), so common text
 // rarely reaches the verification.
 
 // minLiteral is the shortest literal the prefilter can look for.
@@ -295,8 +296,9 @@ func dedupe(in []string) []string {
 }
 
 // The scan looks at every stride-th position of the text. A literal of
-// 8+stride-1 bytes or more is anchored on 8-byte grams, a shorter one on
-// 4-byte grams; one table lookup per position tests both. The filter is
+// 8+stride-1 bytes or more is anchored on 8-byte grams; a shorter one on
+// an 8-byte gram at each of its anchor offsets with 8 bytes after it, and
+// on 4-byte grams at the others; one table lookup per position tests both. The filter is
 // indexed by the hash of the 4 bytes at the position. For an 8-byte gram
 // whose first half has that hash, its word has a bit chosen by the hash of
 // the second half (the 4 bytes 4 further on, whose hash the scan computes
@@ -410,12 +412,9 @@ func newPrefilter(lits map[string][]int) *prefilter {
 		l := int32(len(pf.lits))
 		pf.lits = append(pf.lits, literal{text: []byte(s), patterns: lits[s]})
 		text := pf.lits[l].text
-		n := 4
-		if len(s) >= 8+pf.stride-1 {
-			n = 8
-		}
-		start := rarestGrams(text, n, pf.stride)
+		start := rarestGrams(text, pf.stride)
 		for off := start; off < start+pf.stride; off++ {
+			n := gramSize(len(text), off)
 			first := binary.LittleEndian.Uint32(text[off:]) | fold4
 			h := filterIndex(gramProduct(first))
 			e := gramEntry{key: uint64(first), lit: l, off: int32(off)}
@@ -512,21 +511,31 @@ func byteCommonness(c byte) int {
 	return 1
 }
 
-// rarestGrams returns where the n consecutive grams of g bytes of b made
-// of the rarest bytes start.
-func rarestGrams(b []byte, g, n int) int {
+// gramSize is the size of the gram a literal of l bytes is anchored on at
+// offset off: 8 bytes when the literal has them there, else 4.
+func gramSize(l, off int) int {
+	if off+8 <= l {
+		return 8
+	}
+	return 4
+}
+
+// rarestGrams returns where the n consecutive grams b is anchored on
+// start (see gramSize), chosen so that the scan meets them by chance as
+// seldom as it can: 8-byte grams rather than 4-byte ones, rare bytes
+// rather than common ones, and no word that logs are full of (see
+// commonGrams and commonWords). Where b has room for n 8-byte grams, only
+// those are considered.
+func rarestGrams(b []byte, n int) int {
 	best, bestScore := 0, 1<<30
-	for i := 0; i+g-1+n <= len(b); i++ {
+	last := len(b) - 4 - n + 1
+	if len(b) >= 8+n-1 {
+		last = len(b) - 8 - n + 1
+	}
+	for i := 0; i <= last; i++ {
 		s := 0
-		for _, c := range b[i : i+g-1+n] {
-			s += byteCommonness(c)
-		}
-		if g == 4 {
-			for j := i; j < i+n; j++ {
-				if commonGrams[string(b[j:j+4])] {
-					s += 40
-				}
-			}
+		for j := i; j < i+n; j++ {
+			s += gramCost(b[j : j+gramSize(len(b), j)])
 		}
 		if s < bestScore {
 			best, bestScore = i, s
@@ -534,6 +543,34 @@ func rarestGrams(b []byte, g, n int) int {
 	}
 	return best
 }
+
+// gramCost estimates how often the scan meets gram g in a log (higher is
+// more often).
+func gramCost(g []byte) int {
+	s := 0
+	for _, c := range g {
+		s += byteCommonness(c)
+	}
+	if len(g) == 4 {
+		// A 4-byte gram: met by chance far more often than an 8-byte one.
+		s = 2*s + 60
+		if commonGrams[string(g)] {
+			s += 40
+		}
+		return s
+	}
+	for _, w := range commonWords {
+		if strings.Contains(string(g), w) {
+			s += 40
+		}
+	}
+	return s
+}
+
+// commonWords are words that build and test logs are full of (lower case):
+// an 8-byte gram that holds one is met often.
+var commonWords = []string{"http", "download", "package", "found", "support", "deprecat", "test", "error", "fail",
+	"remote", "perform", "install", "version", "request", "warn", "build", "compil", "module", "running"}
 
 // commonGrams are 4-byte grams that build and test logs are full of (lower
 // case): a literal is anchored elsewhere when it can be, so that the scan
