@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"math/bits"
@@ -495,21 +496,26 @@ func newPrefilter(lits map[string][]int) *prefilter {
 func (pf *prefilter) slotIndex(id uint32) int { return int((uint64(id) * slotMul) >> pf.shift) }
 
 // byteCommonness is a rough frequency of bytes in build logs: lower is rarer.
-func byteCommonness(c byte) int {
-	switch {
-	case c == ' ':
-		return 10
-	case strings.IndexByte("etaoinsr", c) >= 0:
-		return 9
-	case strings.IndexByte("lcdumhp", c) >= 0:
-		return 7
-	case strings.IndexByte("gfbywv./-_0123", c) >= 0:
-		return 5
-	case c >= 'a' && c <= 'z', c >= '4' && c <= '9':
-		return 3
+func byteCommonness(c byte) int { return int(commonness[c]) }
+
+var commonness = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = 1
+		switch b := byte(c); {
+		case b == ' ':
+			t[c] = 10
+		case strings.IndexByte("etaoinsr", b) >= 0:
+			t[c] = 9
+		case strings.IndexByte("lcdumhp", b) >= 0:
+			t[c] = 7
+		case strings.IndexByte("gfbywv./-_0123", b) >= 0:
+			t[c] = 5
+		case b >= 'a' && b <= 'z', b >= '4' && b <= '9':
+			t[c] = 3
+		}
 	}
-	return 1
-}
+	return t
+}()
 
 // gramSize is the size of the gram a literal of l bytes is anchored on at
 // offset off: 8 bytes when the literal has them there, else 4.
@@ -524,18 +530,53 @@ func gramSize(l, off int) int {
 // start (see gramSize), chosen so that the scan meets them by chance as
 // seldom as it can: 8-byte grams rather than 4-byte ones, rare bytes
 // rather than common ones, and no word that logs are full of (see
-// commonGrams and commonWords). Where b has room for n 8-byte grams, only
+// commonGrams and commonWords; each costs a gram that holds it 40, a
+// 4-byte gram costs twice its bytes and 60 more). Where b has room for n 8-byte grams, only
 // those are considered.
 func rarestGrams(b []byte, n int) int {
-	best, bestScore := 0, 1<<30
 	last := len(b) - 4 - n + 1
 	if len(b) >= 8+n-1 {
 		last = len(b) - 8 - n + 1
 	}
+	// Where the common words are in b.
+	var words [][2]int
+	for _, w := range commonWords {
+		for from := 0; ; {
+			k := bytes.Index(b[from:], w)
+			if k < 0 {
+				break
+			}
+			words = append(words, [2]int{from + k, from + k + len(w)})
+			from += k + 1
+		}
+	}
+	costs := make([]int, last+n)
+	for j := range costs {
+		g := gramSize(len(b), j)
+		c := 0
+		for _, x := range b[j : j+g] {
+			c += byteCommonness(x)
+		}
+		if g == 4 {
+			// A 4-byte gram: met by chance far more often than an 8-byte one.
+			c = 2*c + 60
+			if commonGrams[string(b[j:j+4])] {
+				c += 40
+			}
+		} else {
+			for _, w := range words {
+				if j <= w[0] && w[1] <= j+8 {
+					c += 40
+				}
+			}
+		}
+		costs[j] = c
+	}
+	best, bestScore := 0, 1<<30
 	for i := 0; i <= last; i++ {
 		s := 0
-		for j := i; j < i+n; j++ {
-			s += gramCost(b[j : j+gramSize(len(b), j)])
+		for _, c := range costs[i : i+n] {
+			s += c
 		}
 		if s < bestScore {
 			best, bestScore = i, s
@@ -544,33 +585,16 @@ func rarestGrams(b []byte, n int) int {
 	return best
 }
 
-// gramCost estimates how often the scan meets gram g in a log (higher is
-// more often).
-func gramCost(g []byte) int {
-	s := 0
-	for _, c := range g {
-		s += byteCommonness(c)
-	}
-	if len(g) == 4 {
-		// A 4-byte gram: met by chance far more often than an 8-byte one.
-		s = 2*s + 60
-		if commonGrams[string(g)] {
-			s += 40
-		}
-		return s
-	}
-	for _, w := range commonWords {
-		if strings.Contains(string(g), w) {
-			s += 40
-		}
-	}
-	return s
-}
-
 // commonWords are words that build and test logs are full of (lower case):
 // an 8-byte gram that holds one is met often.
-var commonWords = []string{"http", "download", "package", "found", "support", "deprecat", "test", "error", "fail",
-	"remote", "perform", "install", "version", "request", "warn", "build", "compil", "module", "running"}
+var commonWords = func() [][]byte {
+	var out [][]byte
+	for _, w := range []string{"http", "download", "package", "found", "support", "deprecat", "test", "error", "fail",
+		"remote", "perform", "install", "version", "request", "warn", "build", "compil", "module", "running"} {
+		out = append(out, []byte(w))
+	}
+	return out
+}()
 
 // commonGrams are 4-byte grams that build and test logs are full of (lower
 // case): a literal is anchored elsewhere when it can be, so that the scan
