@@ -830,13 +830,12 @@ func (pf *prefilter) scan(b []byte, from int, hits []litHit, cand []uint64) ([]l
 				p4 := gramProduct(binary.LittleEndian.Uint32(w[16:]) | fold4)
 				m0, m1 := f[filterIndex(p0)]&secondHalfBit(p1), f[filterIndex(p1)]&secondHalfBit(p2)
 				m2, m3 := f[filterIndex(p2)]&secondHalfBit(p3), f[filterIndex(p3)]&secondHalfBit(p4)
-				t := nonZero(m0) | nonZero(m1)<<1 | nonZero(m2)<<2 | nonZero(m3)<<3
-				cand[n&(scanWindow-1)] = uint64(i)<<4 | uint64(t)
-				n += int((t + 15) >> 4)
+				cand[n&(scanWindow-1)] = uint64(i)
+				n += int(nonZero(m0 | m1 | m2 | m3))
 			}
 			for _, c := range cand[:n] {
-				for t := c & 15; t != 0; t &= t - 1 {
-					pf.verify(b, int(c>>4)+4*bits.TrailingZeros64(t), out)
+				for t := pf.block4(b, int(c)); t != 0; t &= t - 1 {
+					pf.verify(b, int(c)+4*bits.TrailingZeros32(t), out)
 				}
 			}
 		}
@@ -850,13 +849,12 @@ func (pf *prefilter) scan(b []byte, from int, hits []litHit, cand []uint64) ([]l
 				p3, p4, p5 := gramProduct(uint32(y)), gramProduct(uint32(y>>16)), gramProduct(uint32(y>>32))
 				m0, m1 := f[filterIndex(p0)]&secondHalfBit(p2), f[filterIndex(p1)]&secondHalfBit(p3)
 				m2, m3 := f[filterIndex(p2)]&secondHalfBit(p4), f[filterIndex(p3)]&secondHalfBit(p5)
-				t := nonZero(m0) | nonZero(m1)<<1 | nonZero(m2)<<2 | nonZero(m3)<<3
-				cand[n&(scanWindow-1)] = uint64(i)<<4 | uint64(t)
-				n += int((t + 15) >> 4)
+				cand[n&(scanWindow-1)] = uint64(i)
+				n += int(nonZero(m0 | m1 | m2 | m3))
 			}
 			for _, c := range cand[:n] {
-				for t := c & 15; t != 0; t &= t - 1 {
-					pf.verify(b, int(c>>4)+2*bits.TrailingZeros64(t), out)
+				for t := pf.block2(b, int(c)); t != 0; t &= t - 1 {
+					pf.verify(b, int(c)+2*bits.TrailingZeros32(t), out)
 				}
 			}
 		}
@@ -865,6 +863,33 @@ func (pf *prefilter) scan(b []byte, from int, hits []litHit, cand []uint64) ([]l
 		pf.verify(b, i, out)
 	}
 	return out.hits, cand
+}
+
+// block4 returns which of the 4 positions of the stride-4 block at i
+// pass the filter (bit k for position i+4k), as scan's first pass tests
+// them: that pass only notes the blocks with one.
+func (pf *prefilter) block4(b []byte, i int) uint32 {
+	f := &pf.filter
+	w := b[i : i+20 : i+20]
+	x, y := binary.LittleEndian.Uint64(w[0:])|fold8, binary.LittleEndian.Uint64(w[8:])|fold8
+	p0, p1 := gramProduct(uint32(x)), gramProduct(uint32(x>>32))
+	p2, p3 := gramProduct(uint32(y)), gramProduct(uint32(y>>32))
+	p4 := gramProduct(binary.LittleEndian.Uint32(w[16:]) | fold4)
+	m0, m1 := f[filterIndex(p0)]&secondHalfBit(p1), f[filterIndex(p1)]&secondHalfBit(p2)
+	m2, m3 := f[filterIndex(p2)]&secondHalfBit(p3), f[filterIndex(p3)]&secondHalfBit(p4)
+	return nonZero(m0) | nonZero(m1)<<1 | nonZero(m2)<<2 | nonZero(m3)<<3
+}
+
+// block2 is block4 for the stride-2 block at i (bit k for position i+2k).
+func (pf *prefilter) block2(b []byte, i int) uint32 {
+	f := &pf.filter
+	w := b[i : i+14 : i+14]
+	x, y := binary.LittleEndian.Uint64(w[0:])|fold8, binary.LittleEndian.Uint64(w[6:])|fold8
+	p0, p1, p2 := gramProduct(uint32(x)), gramProduct(uint32(x>>16)), gramProduct(uint32(x>>32))
+	p3, p4, p5 := gramProduct(uint32(y)), gramProduct(uint32(y>>16)), gramProduct(uint32(y>>32))
+	m0, m1 := f[filterIndex(p0)]&secondHalfBit(p2), f[filterIndex(p1)]&secondHalfBit(p3)
+	m2, m3 := f[filterIndex(p2)]&secondHalfBit(p4), f[filterIndex(p3)]&secondHalfBit(p5)
+	return nonZero(m0) | nonZero(m1)<<1 | nonZero(m2)<<2 | nonZero(m3)<<3
 }
 
 // nonZero is 1 for a word with a bit set, else 0, without a branch.
