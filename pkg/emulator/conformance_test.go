@@ -381,8 +381,8 @@ func TestConformance(t *testing.T) {
 		sort.Strings(missing)
 		t.Errorf("routes without their conformance cases (add them to conformanceCases):\n  %s", strings.Join(missing, "\n  "))
 	}
-	t.Logf("conformance: %d operations served, %d conforming; %d requests validated (%d answers with statuses the operation does not declare, checked against basic-error/validation-error); errata applied to the description: %d oneOf read as anyOf, %d allOf read as anyOf",
-		len(res.perOp), conforming, res.requests, res.undeclared, doc.OneOfs, doc.AllOfs)
+	t.Logf("conformance: %d operations served, %d conforming; %d requests validated (%d answers with statuses the operation does not declare, checked against basic-error/validation-error); errata applied to the description: %d oneOf read as anyOf, %d allOf read as anyOf, %d search-syntax query parameters without format date-time",
+		len(res.perOp), conforming, res.requests, res.undeclared, doc.OneOfs, doc.AllOfs, doc.Formats)
 }
 
 // runConformanceCase sends one case (with its pagination walk and

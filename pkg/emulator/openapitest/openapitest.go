@@ -42,8 +42,9 @@ func File() string {
 // Description is GitHub's description trimmed to some paths.
 type Description struct {
 	*openapi3.T
-	// OneOfs and AllOfs count the schemas read differently (see Load).
-	OneOfs, AllOfs int
+	// OneOfs, AllOfs and Formats count the schemas read differently (see
+	// Load).
+	OneOfs, AllOfs, Formats int
 	// Operations maps "METHOD /path/template" to the operationId for every
 	// operation of the whole description, the trimmed-away ones included,
 	// so a request outside the kept paths can be named.
@@ -66,6 +67,9 @@ type Description struct {
 //   - apps/list-installations declares the account allOf simple-user and
 //     enterprise; the installation schema every other operation uses
 //     says anyOf, and no account is both.
+//   - a query parameter whose description says it takes the search syntax
+//     (the workflow runs lists' created: ">=2026-11-13", "a..b") loses its
+//     format date-time, which only a bare date-time would match.
 func Load(paths, schemas []string) (*Description, error) {
 	raw, err := os.ReadFile(File())
 	if err != nil {
@@ -162,6 +166,14 @@ func (d *Description) applyErrata(v any) {
 				d.AllOfs++
 			}
 		}
+		if v["in"] == "query" {
+			desc, _ := v["description"].(string)
+			schema, _ := v["schema"].(map[string]any)
+			if schema != nil && schema["format"] == "date-time" && strings.Contains(desc, "search syntax") {
+				delete(schema, "format")
+				d.Formats++
+			}
+		}
 		for _, x := range v {
 			d.applyErrata(x)
 		}
@@ -244,8 +256,8 @@ func ValidateAnswer(d *Description, in *openapi3filter.RequestValidationInput, o
 }
 
 // TemplateParams matches an escaped request path against a path template
-// of the description; the last parameter takes the rest of the path
-// ({path}, {ref}).
+// of the description; a last parameter among GreedyParams takes the rest
+// of the path.
 func TemplateParams(tmpl, path string) (map[string]string, bool) {
 	ts, ps := strings.Split(strings.Trim(tmpl, "/"), "/"), strings.Split(strings.Trim(path, "/"), "/")
 	params := map[string]string{}
@@ -267,14 +279,21 @@ func TemplateParams(tmpl, path string) (map[string]string, bool) {
 		if i == len(ts)-1 {
 			v = strings.Join(ps[i:], "/")
 		}
+		if i == len(ts)-1 && len(ps) > len(ts) && !GreedyParams[strings.Trim(seg, "{}")] {
+			return nil, false
+		}
 		uv, err := url.PathUnescape(v)
 		if err != nil {
 			return nil, false
 		}
 		params[strings.Trim(seg, "{}")] = uv
 	}
-	return params, len(ps) >= len(ts)
+	return params, len(ps) == len(ts) || strings.HasPrefix(ts[len(ts)-1], "{")
 }
+
+// GreedyParams are the path parameters GitHub reads to the end of the path:
+// a file path, a ref, a branch name ("feature/x" unescaped).
+var GreedyParams = map[string]bool{"path": true, "ref": true, "branch": true}
 
 // Match finds the operation of the whole description a request is for:
 // among the templates with that method whose literal segments match the
