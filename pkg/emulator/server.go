@@ -763,6 +763,9 @@ func (c *call) decode(v any) bool {
 			return false
 		}
 	}
+	if json.Valid(b) && !c.checkBodyTypes(b) {
+		return false
+	}
 	if err := json.Unmarshal(b, v); err != nil {
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) {
