@@ -193,19 +193,23 @@ var scenarios = []struct {
 	{"stale_writes", func(w *world) {
 		stale := map[string]string{
 			"repositories": containertest.DemoDomains, "owner": "sparesparrow", "dry_run": "false",
-			"include_issues": "true", "close_issues": "true", "delete_branches": "true",
+			"include_issues": "true", "close_issues": "true", "close_prs": "true", "delete_branches": "true",
 			"operations_per_run": "200", "output_dir": "${{ env.REPORTS }}",
 		}
 		// The first run warns, labels, closes what was warned before, and
 		// un-stales what people touched since; the tracking issues list the
 		// stale branches.
 		out := w.step(containertest.Step{ID: "stale1", Action: "stale", With: stale})
-		w.t.Logf("stale run 1: staled_prs %s closed_prs %s staled_issues %s warned_branches %s", out["staled_prs"], out["closed_prs"], out["staled_issues"], out["warned_branches"])
+		if !strings.Contains(out["closed_prs"], `"number":190`) || !strings.Contains(out["warned_branches"], "temp-fips-test") {
+			w.t.Errorf("run 1 did not close #190 (warned 9 days ago) or list the stale branches: closed_prs %s warned_branches %s", out["closed_prs"], out["warned_branches"])
+		}
 		// Past days_until_close: the second closes and deletes what the
 		// first warned.
 		w.advance(8 * day)
 		out = w.step(containertest.Step{ID: "stale2", Action: "stale", With: stale})
-		w.t.Logf("stale run 2: closed_prs %s closed_issues %s deleted_branches %s", out["closed_prs"], out["closed_issues"], out["deleted_branches"])
+		if out["closed_prs"] == "[]" || !strings.Contains(out["closed_issues"], `"number":195`) || !strings.Contains(out["deleted_branches"], "temp-fips-test") {
+			w.t.Errorf("run 2 did not close and delete what run 1 warned: closed_prs %s closed_issues %s deleted_branches %s", out["closed_prs"], out["closed_issues"], out["deleted_branches"])
+		}
 	}},
 	{"alert_lifecycle", func(w *world) {
 		w.step(containertest.Step{ID: "monitor", Action: "monitor", With: map[string]string{
