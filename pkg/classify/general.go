@@ -384,6 +384,11 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 	if bytes.HasPrefix(lower, []byte("+ ")) || bytes.HasPrefix(lower, []byte("$ ")) || bytes.HasPrefix(lower, []byte("echo ")) {
 		ls.score -= 2
 	}
+	if bytes.HasPrefix(lower, []byte("raise ")) || bytes.HasPrefix(lower, []byte("throw ")) {
+		// Source code a traceback or code frame quotes ("raise
+		// self.failureException(msg)"): the exception below it is the output.
+		ls.score -= 3
+	}
 	if ls.success {
 		ls.score -= 4
 	}
@@ -631,7 +636,7 @@ type chunkCandidates struct {
 // fipsContext matches lines that show FIPS mode in use, not merely the
 // word (a repository named openssl-fips-policy): the FIPS provider or
 // module, the kernel's and the runtimes' FIPS switches.
-var fipsContext = regexp.MustCompile(`(?i)fipsinstall|fipsmodule|fips\.so|fips\.cnf|fips_mode|fips_enabled|fips=(?:yes|true|on|1[ "\n]|1$)|fips mode|fips modules?|fips provider|fips140|fips-mode-setup|fips-finish-install|OPENSSL_FIPS|-provider fips|semeru\.fips|com\.redhat\.fips|GOFIPS(?:=|140)|GOLANG_FIPS|boringcrypto|NSS-FIPS|OpenJCEPlusFIPS`)
+var fipsContext = regexp.MustCompile(`(?i)fipsinstall|fipsmodule|fips\.so|fips\.cnf|fips_mode|fips_enabled|fips=(?:yes|true|on|1[ "\n]|1$)|fips mode|fips modules?|fips provider|fips140|fips-mode-setup|fips-finish-install|OPENSSL_FIPS|-provider fips|semeru\.fips|com\.redhat\.fips|GOFIPS(?:=|140)|GOLANG_FIPS|boringcrypto|NSS-FIPS|OpenJCEPlusFIPS|--(?:enable|force)-fips|enable FIPS|crypto/boring`)
 
 // keep records a candidate line (in log order).
 func (cc *chunkCandidates) keep(cd candidate) {

@@ -46,6 +46,11 @@ func TestGeneralLayer(t *testing.T) {
 			"##[error]Process completed with exit code 1.\n", CategoryWorkflow, 2},
 		{"jest_bullet_heading", "  ● example tests › test that always fails\n\n    expect(received).toBe(expected)\n" +
 			"Error: Process completed with exit code 1.\n", CategoryTest, 1},
+		// A traceback quotes the source line that raised; the exception
+		// below it is what went wrong.
+		{"traceback_source_line_is_not_output", "Traceback (most recent call last):\n" +
+			"  File \"/src/case.py\", line 514, in _baseAssertEqual\n    raise self.failureException(msg)\n" +
+			"AssertionError: 59 != None\n", CategoryTest, 4},
 		{"green_zero_failures_none", "Self-test failures: none\nERROR: nothing\nBUILD SUCCESSFUL in 3s\n", "", 0},
 		{"green_pip_notice", "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.\n" +
 			"foo 1.0 requires bar, which is not installed.\n", "", 0},
