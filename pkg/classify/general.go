@@ -105,8 +105,12 @@ func phrases(kind tokenKind, lits ...string) []scoreToken {
 // scoreTokens are the words and phrases lines are scored by.
 var scoreTokens = slices.Concat(
 	// Failure words.
-	words(3, "fatal", "##[error", "segmentation fault", "out of memory", "no space left", "not accessible",
-		"maximum execution time", "hash sum mismatch", "read-only mode", "command not found", "segfault"),
+	words(3, "fatal", "##[error", "segmentation fault", "out of memory", "not accessible", "read-only mode",
+		"command not found", "segfault", "econnreset", "etimedout", "econnrefused", "eai_again", "enotfound",
+		"unable to load provider"),
+	// Words that say on their own that the run failed, and why: a one-line
+	// paste of them is a failed log.
+	words(5, "no space left", "maximum execution time", "maximum time limit", "hash sum mismatch"),
 	words(4, "crashloopbackoff", "imagepullbackoff", "errimagepull"),
 	words(2, "error", "fail", "panic", "exception", "core dumped", "not ok ", "denied", "refused", "unauthori",
 		"forbidden", "timed out", "killed", "bad gateway", "internal server error", "too many requests",
@@ -728,7 +732,7 @@ var categoryWords = []struct {
 	{CategoryFIPS, 4, 2, []string{"fips mode", "fips provider", "fips module", "fipsinstall", "fipsmodule", "fips.so",
 		"fips_mode", "fips_enabled", "fips140", "fips 140", "fips-140", "fips=", "boringcrypto", "semeru.fips",
 		"nss-fips", "ckr_", "fips-mode-setup", "fips validated", "for fips", "in fips", "fips self", "self-test",
-		"self test", "known-answer"}},
+		"self test", "known-answer", "provider fips", "name=fips"}},
 	// A tool that is not installed is the build's setup.
 	{CategoryBuild, 6, 1, []string{"command not found", "is not recognized as an internal or external command",
 		"is not installed", "unable to locate executable"}},
@@ -769,7 +773,7 @@ var categoryWords = []struct {
 	// GitHub Actions' own words for its failures decide on the line.
 	{CategoryWorkflow, 20, 2, []string{"resource not accessible by integration", "input required and not supplied",
 		"unable to resolve action", "actions_id_token_request", "the job running on runner",
-		"maximum execution time", "deprecated version of `actions/", "invalid workflow file",
+		"maximum execution time", "maximum time limit", "deprecated version of `actions/", "invalid workflow file",
 		"the workflow is not valid", "has timed out after", "higher priority waiting request",
 		"operation was canceled", "denied to github-actions[bot]", "github-actions[bot]"}},
 }
