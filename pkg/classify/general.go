@@ -110,7 +110,8 @@ var scoreTokens = slices.Concat(
 		"unable to load provider"),
 	// Words that say on their own that the run failed, and why: a one-line
 	// paste of them is a failed log.
-	words(5, "no space left", "maximum execution time", "maximum time limit", "hash sum mismatch"),
+	words(5, "no space left", "maximum execution time", "maximum time limit", "hash sum mismatch",
+		"automatically failed", "error in your yaml syntax"),
 	words(4, "crashloopbackoff", "imagepullbackoff", "errimagepull"),
 	words(2, "error", "fail", "panic", "exception", "core dumped", "not ok ", "denied", "refused", "unauthori",
 		"forbidden", "timed out", "killed", "bad gateway", "internal server error", "too many requests",
@@ -743,10 +744,13 @@ var categoryWords = []struct {
 		"etimedout", "econnrefused", "enotfound", "eai_again", "name resolution", "could not resolve host",
 		"unknown host", "network is unreachable", "bad gateway", "service unavailable", "gateway time",
 		"too many requests", "rate limit", "lost communication", "shutdown signal", "sslerror", "ssleoferror",
+		"exited with 137", "exit status 137",
 		"certificate verify failed", "tls handshake", "hash sum mismatch", "read-only mode", "transfer interrupted",
 		"temporary failure", "socket hang up", "i/o timeout", "connection timed out"}},
 	{CategoryInfrastructure, 5, 1, []string{"503", "502", "504", "429", "internal server error", "connection refused",
 		"handshake failure", "mirror", "proxy", "maintenance", "download failed", "unreachable"}},
+	// A registry's refusal, and docker's header of a push.
+	{CategoryDeployment, 6, 2, []string{"requested access to the resource is denied", "the push refers to repository"}},
 	{CategoryDeployment, 2, 1, []string{"docker push", "push", "publish", "deploy", "upload", "registry",
 		"ghcr.io", "ecr", "amazonaws.com", "artifactory", "kubectl", "helm", "terraform", "tfstate", "twine",
 		"pypi", "gh release", "gcloud", "ansible", "pulumi", "kubernetes", "k8s", "namespace", "rollout",
@@ -774,6 +778,7 @@ var categoryWords = []struct {
 	{CategoryWorkflow, 20, 2, []string{"resource not accessible by integration", "input required and not supplied",
 		"unable to resolve action", "actions_id_token_request", "the job running on runner",
 		"maximum execution time", "maximum time limit", "deprecated version of `actions/", "invalid workflow file",
+		"error in your yaml syntax",
 		"the workflow is not valid", "has timed out after", "higher priority waiting request",
 		"operation was canceled", "denied to github-actions[bot]", "github-actions[bot]"}},
 }

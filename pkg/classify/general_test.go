@@ -64,6 +64,13 @@ func TestGeneralLayer(t *testing.T) {
 		{"openssl_provider_named_fips", "$ openssl genpkey -provider fips -algorithm RSA\nunable to load provider fips\n" +
 			"40F7B2C1D27F0000:error::common libcrypto routines:provider_activate:init fail:crypto/provider_core.c:503:\n",
 			CategoryFIPS, 2},
+		{"one_line_deprecated_action", "This request has been automatically failed because it uses a deprecated version of " +
+			"`actions/cache: v1`.\n", CategoryWorkflow, 1},
+		{"ci_marker_with_the_symptom", "[INFO] Running frob.GasketTest\nThe command \"./ci.sh\" exited with 137.\n",
+			CategoryInfrastructure, 2},
+		{"registry_refusal_after_push_header", "The push refers to repository [docker.io/acme/app]\n" +
+			"5f70bf18a086: Preparing\ndenied: requested access to the resource is denied\nFinished: FAILURE\n",
+			CategoryDeployment, 3},
 		{"green_zero_failures_none", "Self-test failures: none\nERROR: nothing\nBUILD SUCCESSFUL in 3s\n", "", 0},
 		{"green_pip_notice", "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.\n" +
 			"foo 1.0 requires bar, which is not installed.\n", "", 0},
