@@ -151,6 +151,8 @@ func TestCatalogBreadth(t *testing.T) {
 		{"error: linker `x86_64-w64-mingw32-gcc` not found", "build.cargo"},
 		{`Bundler could not find compatible versions for gem "rake":`, "build.ruby_dependency"},
 		{"nokogiri-1.16.0 requires ruby version >= 3.0, which is incompatible with the", "build.ruby_dependency"},
+		{"Your requirements could not be resolved to an installable set of packages.", "build.php_dependency"},
+		{"    - acme/frob 2.0.0 requires ext-gmp * -> no matching package found.", "build.php_dependency"},
 		{"configure: error: C compiler cannot create executables", "build.configure"},
 		{"make[2]: *** No rule to make target 'gen.h', needed by 'all'.  Stop.", "build.missing_make_target"},
 		{"➤ YN0028: │ The lockfile would have been modified by this install, which is explicitly forbidden.", "build.yarn_lockfile"},
@@ -169,6 +171,9 @@ func TestCatalogBreadth(t *testing.T) {
 		{"Test Run Failed.", "test.dotnet_test"},
 		{"12 tests completed, 2 failed, 1 skipped", "test.gradle_tests"},
 		{"/w/tests/frob_test.cpp:41: error: Failure in TEST(Frob, Gasket)", "test.cpputest"},
+		{"[error] (core/test:test) sbt.TestsFailedException: Tests unsuccessful", "test.sbt"},
+		{"[info] *** 2 TESTS FAILED ***", "test.sbt"},
+		{"[info] - parses an empty frob *** FAILED ***", "test.sbt"},
 		// Deployment and publishing
 		{"denied: Your authorization token has expired. Reauthenticate and try again.", "deployment.registry_push_denied"},
 		{"npm ERR! 403 403 Forbidden - PUT https://registry.npmjs.org/x - You cannot publish over the previously published versions: 3.4.0.", "deployment.publish_rejected"},
@@ -189,6 +194,7 @@ func TestCatalogBreadth(t *testing.T) {
 		{"HTTP Error 403: Read-only mode: Uploads are temporarily disabled.", "infrastructure.service_read_only"},
 		{"ERROR: HTTPSConnectionPool(host='center.conan.io', port=443): Max retries exceeded with url: /v1/ping (Caused by SSLError(SSLEOFError(8, 'EOF')))", "infrastructure.dns_network"},
 		{"Transfer interrupted before complete: 1097971 < 44245525", "infrastructure.dns_network"},
+		{"  Temporary failure resolving 'deb.debian.org'", "infrastructure.dns_network"},
 		{"Download error on https://pypi.example/simple/frob/: [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1123)", "infrastructure.dns_network"},
 		{`The command "./ci/test.sh" exited with 137.`, "infrastructure.oom_killed"},
 		// Conan
@@ -211,6 +217,8 @@ func TestCatalogBreadth(t *testing.T) {
 		{"Error: No files were found with the provided path: dist/. No artifacts will be uploaded.", "workflow.artifact"},
 		{"##[warning]Failed to download action 'https://api.github.com/repos/o/frob/tarball/v9'. Error: Response status code does not indicate success: 404 (Not Found).", "workflow.action_not_found"},
 		{"The job exceeded the maximum time limit for jobs, and has been terminated.", "workflow.job_timeout"},
+		{" ! [remote rejected] frob -> frob (refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission)", "workflow.workflows_permission"},
+		{"fatal: could not read Username for 'https://github.com': terminal prompts disabled", "workflow.git_credentials"},
 	}
 	a := NewAnalyzer(mustCatalog(t))
 	for _, tt := range tests {
