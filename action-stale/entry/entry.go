@@ -9,6 +9,7 @@ import (
 	"errors"
 
 	"github.com/sparesparrow/ecosystem-actions/actions/stale"
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"github.com/sparesparrow/ecosystem-actions/pkg/runner"
@@ -87,18 +88,38 @@ func policy(r *runner.Run) stale.Policy {
 	return p
 }
 
+// selfRepo parses GITHUB_REPOSITORY, the repository processed when the
+// repositories input is empty; a malformed value is a bad repositories
+// setting, refused before any request.
+func selfRepo(s string) (ghname.Repo, error) {
+	rp, err := ghname.ParseRepo(s, "")
+	if err != nil {
+		reason := err.Error()
+		var re *ghname.RepoError
+		if errors.As(err, &re) {
+			reason = re.Reason
+		}
+		return ghname.Repo{}, &config.SettingError{Source: config.InputSource, Name: "repositories", Value: s, Reason: "must be owner/name: " + reason}
+	}
+	return rp, nil
+}
+
 // Run is one run of action-stale: inputs to the library, the result to the
 // runner (outputs, summary, report files, findings).
 func Run(ctx context.Context, r *runner.Run) (err error) {
 	var res *stale.Result
 	// Every declared output is written, whatever happens.
 	defer func() { err = errors.Join(err, r.Finish(res)) }()
-	var repos []string
-	for _, rp := range r.Repos("repositories") {
-		repos = append(repos, rp.String())
-	}
+	// The repositories input is parsed by the runner (ghname.ParseRepo);
+	// GITHUB_REPOSITORY, the fallback, is parsed here: the library takes
+	// the values as they are.
+	repos := r.Repos("repositories")
 	if len(repos) == 0 && r.Repository().Name != "" {
-		repos = []string{r.Repository().String()}
+		self, err := selfRepo(r.Repository().String())
+		if err != nil {
+			return err
+		}
+		repos = []ghname.Repo{self}
 	}
 	cfg := stale.Config{Policy: policy(r), Repositories: repos, DryRun: r.Bool("dry_run"),
 		OutputDir: r.String("output_dir"), Repository: r.Repository().String(), Now: r.Now(), Version: version, RunURL: r.RunURL(),

@@ -159,3 +159,49 @@ func TestZeroDaysAndEnterpriseRestore(t *testing.T) {
 		t.Errorf("closed_prs lacks the GHES reopen command %q:\n%s", want, step.Outputs)
 	}
 }
+
+// TestRunRefusesMalformedRepositories: a repository name is checked where
+// it enters, the repositories input (the runner's Repos kind) or the
+// GITHUB_REPOSITORY fallback: a malformed one fails the step as bad input
+// naming repositories and the value, before any request.
+func TestRunRefusesMalformedRepositories(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, input, self, value string
+	}{
+		{name: "too_many_slashes", input: "acme/app/x", self: "acme/app", value: "acme/app/x"},
+		{name: "empty_owner", input: "acme/app,/app", self: "acme/app", value: "/app"},
+		{name: "bare_name_without_owner", input: "app", value: "app"},
+		{name: "bad_character", input: "acme/a b", self: "acme/app", value: "acme/a b"},
+		{name: "fallback_bad_character", self: "acme/a b", value: "acme/a b"},
+		{name: "fallback_dot_name", self: "acme/..", value: "acme/.."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+			fx := &emulator.Fixture{ReferenceTime: now, Repositories: []emulator.Repository{{Owner: "acme", Name: "app", DefaultBranch: "main",
+				Branches: []emulator.Branch{{Name: "main", Commit: emulator.Commit{SHA: strings.Repeat("a", 40), Author: "bob", Date: now}}}}}}
+			srv := emulator.StartForTest(t, fx, emulator.Options{Now: func() time.Time { return now }})
+			dir := t.TempDir()
+			env := map[string]string{"GITHUB_API_URL": srv.URL(), "INPUT_GITHUB_TOKEN": "secret-token-1",
+				"INPUT_OUTPUT_DIR": filepath.Join(dir, "reports"), "INPUT_CACHE_DIR": filepath.Join(dir, "cache")}
+			if tc.input != "" {
+				env["INPUT_REPOSITORIES"] = tc.input
+			}
+			if tc.self != "" {
+				env["GITHUB_REPOSITORY"] = tc.self
+			}
+			step := runnertest.Execute(t, Spec(), Run, env, nil, now)
+			if step.Code != runner.ExitBadInput {
+				t.Fatalf("exit %d, want %d (bad input)\n%s", step.Code, runner.ExitBadInput, step.Stdout)
+			}
+			if !strings.Contains(step.Stdout, "repositories") || !strings.Contains(step.Stdout, tc.value) {
+				t.Errorf("the error does not name repositories and %q:\n%s", tc.value, step.Stdout)
+			}
+			if n := len(srv.Requests()); n != 0 {
+				t.Errorf("%d requests reached the emulator, want none: %v", n, srv.Requests())
+			}
+		})
+	}
+}

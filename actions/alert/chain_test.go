@@ -74,7 +74,7 @@ func runChain(t testing.TB, opts emulator.Options) *chainReports {
 		t.Fatalf("fixer: %v", err)
 	}
 	c.fixer, c.failures = fres.JSONPath, &fres.Report
-	sres, err := stale.Run(ctx, stale.Config{Policy: stale.DefaultPolicy(), Repositories: c.domains, DryRun: true, OutputDir: c.dir,
+	sres, err := stale.Run(ctx, stale.Config{Policy: stale.DefaultPolicy(), Repositories: domains, DryRun: true, OutputDir: c.dir,
 		Repository: containertest.DemoRepository, Now: now, Version: "test"}, stale.Deps{GitHub: gh.Client})
 	if err != nil {
 		t.Fatalf("stale: %v", err)

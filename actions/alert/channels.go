@@ -255,9 +255,13 @@ func (rs *runState) webhooks(ctx context.Context, notable []*AlertResult) {
 				Occurrences: ar.Occurrences, FirstSeen: ar.FirstSeen})
 		}
 		m = redactMessage(m, rs.deps.Redactor)
+		m.DeliveryID = deliveryID(m, h.Name, rs.now)
 		var wr WebhookResult
 		if rs.cfg.DryRun {
 			wr = WebhookResult{Name: h.Name, Kind: h.Kind, Status: "planned", Alerts: len(items)}
+			if h.Kind == WebhookGeneric || h.Kind == WebhookEmail {
+				wr.DeliveryID = m.DeliveryID
+			}
 		} else {
 			wr = s.deliver(ctx, h, m)
 		}
@@ -278,6 +282,22 @@ func (rs *runState) webhooks(ctx context.Context, notable []*AlertResult) {
 				rs.markDelivered(ar, key)
 			}
 		}
-		rs.logf("webhook %s: %s (%d alert(s), %d attempt(s))", h.Name, wr.Status, len(items), wr.Attempts)
+		rs.logf("webhook %s: %s (%d alert(s), %d attempt(s)%s)", h.Name, wr.Status, len(items), wr.Attempts, webhookNote(wr))
 	}
+}
+
+// webhookNote is what the log adds about a delivery's id and the attempts
+// that may have arrived.
+func webhookNote(wr WebhookResult) string {
+	var s string
+	if wr.DeliveryID != "" {
+		s += ", delivery " + wr.DeliveryID
+	}
+	if wr.PossibleDuplicate {
+		s += ", possibly received more than once"
+		if deduplicated(wr.Kind) {
+			s += " (the receiver drops repeats by delivery id)"
+		}
+	}
+	return s
 }

@@ -92,7 +92,11 @@ func (r *Result) Markdown(t Text) string {
 	if len(r.Webhooks) > 0 {
 		tb := report.Table{Header: []string{"Webhook", "Status", "Alerts", "Attempts", "Error"}}
 		for _, w := range r.Webhooks {
-			tb.Rows = append(tb.Rows, []string{t.MD(w.Name), w.Status, fmt.Sprint(w.Alerts), fmt.Sprint(w.Attempts), t.MD(w.Error)})
+			status := w.Status
+			if w.PossibleDuplicate {
+				status += " (possibly received more than once)"
+			}
+			tb.Rows = append(tb.Rows, []string{t.MD(w.Name), status, fmt.Sprint(w.Alerts), fmt.Sprint(w.Attempts), t.MD(w.Error)})
 		}
 		b.WriteString("### Webhooks\n\n" + tb.Markdown() + "\n")
 	}

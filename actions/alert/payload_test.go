@@ -299,7 +299,7 @@ func TestMailMessage_rfc5322(t *testing.T) {
 	m.Items[0].Title = strings.Repeat("x", 5000) + "\r\nBcc: victim@example.com"
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	s := &webhookSender{rand: func(b []byte) { copy(b, "0123456789ab") }}
-	raw, err := mailMessage("Alerts <alerts@example.com>", []string{"oncall@example.com"}, m, now, s.messageID("Alerts <alerts@example.com>"))
+	raw, err := mailMessage("Alerts <alerts@example.com>", []string{"oncall@example.com"}, m, now, s.messageID("Alerts <alerts@example.com>", ""))
 	if err != nil {
 		t.Fatal(err)
 	}

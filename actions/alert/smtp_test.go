@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/mail"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +28,11 @@ type smtpReceiver struct {
 	to       []string
 	data     string
 	sessions int
+	// dropAfterData closes the connection instead of answering the end of
+	// the first dropAfterData messages (a reply lost after the message was
+	// taken); datas keeps every message received.
+	dropAfterData int
+	datas         []string
 }
 
 func startSMTP(t *testing.T, offerTLS bool) (*smtpReceiver, *x509.CertPool) {
@@ -124,7 +130,12 @@ func (r *smtpReceiver) serve(c net.Conn) {
 			}
 			r.mu.Lock()
 			r.data = b.String()
+			r.datas = append(r.datas, r.data)
+			drop := len(r.datas) <= r.dropAfterData
 			r.mu.Unlock()
+			if drop {
+				return
+			}
 			w("250 queued")
 		case cmd == "QUIT":
 			w("221 bye")
@@ -190,5 +201,47 @@ func TestParseSMTPURL_never_echoes_the_secret(t *testing.T) {
 	got, err := ParseSMTPURL("smtps://u:p@mail.example.com?from=a@example.com&to=b@example.com,c@example.com")
 	if err != nil || got.port != "465" || !got.implicitTLS || got.from != "a@example.com" || len(got.to) != 2 {
 		t.Errorf("got %+v, %v", got, err)
+	}
+}
+
+// TestWebhooks_email_lost_reply_same_message_id: the server takes the
+// message and the reply to its end is lost; the retry sends the same
+// message with the same Message-ID (made from the delivery id), and the
+// result says it may have arrived twice.
+func TestWebhooks_email_lost_reply_same_message_id(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, emulator.Options{})
+	srv, _ := startSMTP(t, false)
+	srv.dropAfterData = 1
+	cfg := e.config(t, monitorJSON(t0, map[string]domain{"eco/app": {50, nil}}), 9)
+	cfg.Channels = []string{ChannelIssue, ChannelWebhook}
+	cfg.SMTPURLs = []string{"smtp://" + srv.ln.Addr().String()}
+	cfg.Email = EmailConfig{From: "alerts@example.com", To: []string{"ops@example.com"}}
+	cfg.WebhookRetries = 3
+	res, err := e.run(t, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.mu.Lock()
+	datas := append([]string(nil), srv.datas...)
+	srv.mu.Unlock()
+	if len(datas) != 2 {
+		t.Fatalf("%d messages received, want 2", len(datas))
+	}
+	var ids []string
+	for _, d := range datas {
+		msg, err := mail.ReadMessage(strings.NewReader(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, msg.Header.Get("Message-ID"))
+	}
+	w := res.Webhooks[0]
+	want := "<alert." + strings.ReplaceAll(w.DeliveryID, "-", "") + "@example.com>"
+	if w.DeliveryID == "" || ids[0] != want || ids[1] != want {
+		t.Errorf("Message-IDs %q, want %s twice", ids, want)
+	}
+	if w.Status != "delivered" || w.Attempts != 2 || w.UncertainAttempts != 1 || !w.PossibleDuplicate {
+		t.Errorf("webhook result %+v, want delivered in 2 attempts, 1 uncertain, possible duplicate", w)
 	}
 }

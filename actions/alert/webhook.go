@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
@@ -16,11 +17,15 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/mail"
 	"net/smtp"
+	"net/textproto"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
@@ -57,13 +62,26 @@ func webhookName(kind string, i int) string {
 
 // WebhookResult is what happened to one webhook delivery.
 type WebhookResult struct {
-	Name        string     `json:"name"`
-	Kind        string     `json:"kind"`
-	Status      string     `json:"status"` // delivered, failed, planned, skipped
-	Error       string     `json:"error,omitempty"`
-	Attempts    int        `json:"attempts"`
-	Alerts      int        `json:"alerts"`
+	Name   string `json:"name"`
+	Kind   string `json:"kind"`
+	Status string `json:"status"` // delivered, failed, planned, skipped
+	Error  string `json:"error,omitempty"`
+	// Attempts counts the requests made (1 + retries).
+	Attempts int `json:"attempts"`
+	Alerts   int `json:"alerts"`
+	// DeliveryID is the delivery id of a generic webhook (DeliveryHeader)
+	// or an e-mail (its Message-ID is made from it): the same on every
+	// attempt and on a re-run that sends the same message.
+	DeliveryID  string     `json:"delivery_id,omitempty"`
 	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	// UncertainAttempts counts the attempts the receiver may have applied
+	// although their answer was lost (the request was sent, then the
+	// connection dropped or timed out, or a gateway answered 502/504).
+	UncertainAttempts int `json:"uncertain_attempts,omitempty"`
+	// PossibleDuplicate is set when more than one attempt may have reached
+	// the receiver: a generic receiver drops the repeats by DeliveryID, a
+	// Slack or Teams channel may show the message twice.
+	PossibleDuplicate bool `json:"possible_duplicate,omitempty"`
 }
 
 // messageItem is one alert in a chat or e-mail message.
@@ -84,6 +102,8 @@ type messageItem struct {
 // message is one delivery to one webhook: the alerts that opened, changed,
 // reopened or resolved in this run.
 type message struct {
+	// DeliveryID identifies the delivery (see deliveryID).
+	DeliveryID string        `json:"delivery_id,omitempty"`
 	Repository string        `json:"repository"`
 	RunID      int64         `json:"run_id,omitempty"`
 	RunURL     string        `json:"run_url,omitempty"`
@@ -229,6 +249,70 @@ var TeamsFormats = []string{TeamsMessageCard, TeamsAdaptiveCard}
 // recompute it over the raw body and compare in constant time.
 const SignatureHeader = "X-Ecosystem-Signature-256"
 
+// DeliveryHeader carries a generic webhook's delivery id, the scheme of
+// GitHub's X-GitHub-Delivery (which stays the same when a delivery is
+// redelivered): the same value on every attempt of one delivery and on a
+// re-run of the workflow run that sends the same message again, so a
+// receiver that keeps the ids it applied drops repeats. WebhookIDHeader
+// carries the same value under the name the Standard Webhooks
+// specification gives it ("webhook-id": unique per message, the same when
+// a message is resent). The body's delivery_id holds it too, inside what
+// SignatureHeader signs.
+const (
+	DeliveryHeader  = "X-Ecosystem-Delivery"
+	WebhookIDHeader = "webhook-id"
+)
+
+// deliveryNamespace is the UUID namespace of delivery ids: the name-based
+// UUID (version 5) of the URL
+// https://github.com/sparesparrow/ecosystem-actions/action-alert/webhook in
+// RFC 9562's URL namespace, dc3c39e2-7e3f-5d36-a8f5-83b1c7a89b7a.
+var deliveryNamespace = [16]byte{0xdc, 0x3c, 0x39, 0xe2, 0x7e, 0x3f, 0x5d, 0x36, 0xa8, 0xf5, 0x83, 0xb1, 0xc7, 0xa8, 0x9b, 0x7a}
+
+// nameUUID is the name-based UUID, version 5 (SHA-1), of name in namespace
+// ns (RFC 9562, section 5.5): the same name always gives the same UUID, and
+// any UUID library recomputes it (Python's uuid.uuid5).
+func nameUUID(ns [16]byte, name string) string {
+	h := sha1.New()
+	h.Write(ns[:])
+	h.Write([]byte(name))
+	var u [16]byte
+	copy(u[:], h.Sum(nil))
+	u[6] = u[6]&0x0f | 0x50 // version 5
+	u[8] = u[8]&0x3f | 0x80 // variant 10
+	x := hex.EncodeToString(u[:])
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]
+}
+
+// deliveryID identifies one delivery of m to the webhook named name: a
+// UUID derived from the repository, the run (its id: a re-run keeps it and
+// gets a new attempt number, so the attempt is left out on purpose), the
+// webhook's report name (never its URL, a secret) and the alerts carried
+// (fingerprint and event, in any order). It never depends on a random value
+// or the clock, so every retry and every re-run that sends the same
+// message sends the same id, and another message or webhook gets another.
+// Without a run id (the command line: every invocation is a new run),
+// runStart, the time the invocation started, stands for the run.
+func deliveryID(m message, name string, runStart time.Time) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "repository %s\n", m.Repository)
+	if m.RunID != 0 {
+		fmt.Fprintf(&b, "run %d\n", m.RunID)
+	} else {
+		fmt.Fprintf(&b, "invocation %s\n", runStart.UTC().Format(time.RFC3339Nano))
+	}
+	fmt.Fprintf(&b, "webhook %s\n", name)
+	items := make([]string, 0, len(m.Items))
+	for _, it := range m.Items {
+		items = append(items, it.Fingerprint+" "+it.Event)
+	}
+	sort.Strings(items)
+	for _, it := range items {
+		b.WriteString("alert " + it + "\n")
+	}
+	return nameUUID(deliveryNamespace, b.String())
+}
+
 // Signature is the SignatureHeader value for body signed with secret.
 func Signature(secret string, body []byte) string {
 	mac := hmac.New(sha256.New, []byte(secret))
@@ -343,10 +427,11 @@ func fitItems(n, max int, build func(int) map[string]any) map[string]any {
 	return build(lo)
 }
 
-// genericPayload is plain JSON for any receiver.
+// genericPayload is plain JSON for any receiver; delivery_id is the
+// DeliveryHeader value, inside the signed body.
 func genericPayload(m message) map[string]any {
-	return map[string]any{"source": "ecosystem-actions/action-alert", "event": "ecosystem-alert", "summary": m.headline(),
-		"repository": m.Repository, "run_id": m.RunID, "run_url": m.RunURL, "alerts": m.Items}
+	return map[string]any{"source": "ecosystem-actions/action-alert", "event": "ecosystem-alert", "delivery_id": m.DeliveryID,
+		"summary": m.headline(), "repository": m.Repository, "run_id": m.RunID, "run_url": m.RunURL, "alerts": m.Items}
 }
 
 // webhookSender delivers messages with retries.
@@ -375,10 +460,16 @@ type EmailConfig struct {
 }
 
 // retryable is an error worth another attempt; after is the server's
-// Retry-After (0 = use the backoff).
+// Retry-After (0 = use the backoff). maybeApplied is set when the receiver
+// may have applied the request although its answer was lost: it was sent
+// whole and then the connection dropped or timed out, or a gateway
+// answered 502 or 504 (the service behind it may have taken it). A refusal
+// the receiver answered itself (408, 429, 500, 503, …) or a request that
+// never left (connection refused, DNS, TLS) is not.
 type retryable struct {
-	err   error
-	after time.Duration
+	err          error
+	after        time.Duration
+	maybeApplied bool
 }
 
 func (r *retryable) Error() string { return r.err.Error() }
@@ -391,9 +482,31 @@ func backoff(attempt int, after time.Duration) time.Duration {
 	return min(time.Second<<attempt, 30*time.Second)
 }
 
+// chatUncertainRetries bounds the retries of a Slack or Teams message
+// after an attempt the service may have applied: those services cannot
+// drop a repeat, so such a message is sent at most twice (at least once
+// matters more for an alert than one duplicate chat line, as Alertmanager
+// prefers duplicates to missed alerts), while clear refusals get every
+// retry. Generic webhooks (the receiver drops repeats by delivery id) and
+// e-mail get every retry.
+const chatUncertainRetries = 1
+
+// deduplicated reports whether a receiver of kind can drop repeats.
+func deduplicated(kind string) bool { return kind == WebhookGeneric }
+
 func (s *webhookSender) deliver(ctx context.Context, h Webhook, m message) WebhookResult {
 	res := WebhookResult{Name: h.Name, Kind: h.Kind, Alerts: len(m.Items)}
-	var err error
+	if h.Kind == WebhookGeneric || h.Kind == WebhookEmail {
+		res.DeliveryID = m.DeliveryID
+	}
+	body, err := s.body(h, m)
+	if err != nil {
+		res.Status, res.Error = "failed", err.Error()
+		return res
+	}
+	reached := func() {
+		res.PossibleDuplicate = res.UncertainAttempts+b2i(res.Status == "delivered") > 1
+	}
 	for attempt := 0; attempt <= s.retries; attempt++ {
 		if attempt > 0 {
 			var after time.Duration
@@ -407,22 +520,42 @@ func (s *webhookSender) deliver(ctx context.Context, h Webhook, m message) Webho
 			}
 		}
 		res.Attempts++
-		err = s.send(ctx, h, m)
+		err = s.send(ctx, h, m, body)
 		if err == nil {
 			at := s.now().UTC()
 			res.Status, res.DeliveredAt = "delivered", &at
+			reached()
 			return res
 		}
 		var re *retryable
 		if !errors.As(err, &re) {
 			break
 		}
+		if re.maybeApplied {
+			res.UncertainAttempts++
+			if (h.Kind == WebhookSlack || h.Kind == WebhookTeams) && res.UncertainAttempts > chatUncertainRetries {
+				break
+			}
+		}
 	}
 	res.Status, res.Error = "failed", redact(redact(err.Error(), h.URL), s.secret)
+	if res.UncertainAttempts > 0 {
+		res.Error += fmt.Sprintf(" (%d attempt(s) may have arrived although the answer was lost)", res.UncertainAttempts)
+	}
+	reached()
 	return res
 }
 
-func (s *webhookSender) send(ctx context.Context, h Webhook, m message) error {
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// body encodes the payload once per delivery, so every attempt sends the
+// same bytes (and the same signature). E-mail has none (nil).
+func (s *webhookSender) body(h Webhook, m message) ([]byte, error) {
 	var payload any
 	switch h.Kind {
 	case WebhookSlack:
@@ -433,22 +566,41 @@ func (s *webhookSender) send(ctx context.Context, h Webhook, m message) error {
 			payload = teamsAdaptivePayload(m, s.mention)
 		}
 	case WebhookEmail:
-		return s.sendMail(ctx, h, m)
+		return nil, nil
 	default:
 		payload = genericPayload(m)
 	}
 	body, err := json.Marshal(payload)
 	if err != nil {
-		return fmt.Errorf("failed to encode the %s payload: %w", h.Kind, err)
+		return nil, fmt.Errorf("failed to encode the %s payload: %w", h.Kind, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(body))
+	return body, nil
+}
+
+func (s *webhookSender) send(ctx context.Context, h Webhook, m message, body []byte) error {
+	if h.Kind == WebhookEmail {
+		return s.sendMail(ctx, h, m)
+	}
+	// wrote is set once the whole request went out: a failure after that
+	// may have been applied.
+	var wrote atomic.Bool
+	trace := &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) {
+		if i.Err == nil {
+			wrote.Store(true)
+		}
+	}}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, h.URL, bytes.NewReader(body))
 	if err != nil {
 		return errors.New("invalid webhook URL")
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "ecosystem-actions-alert")
-	if h.Kind == WebhookGeneric && s.secret != "" {
-		req.Header.Set(SignatureHeader, Signature(s.secret, body))
+	if h.Kind == WebhookGeneric {
+		req.Header.Set(DeliveryHeader, m.DeliveryID)
+		req.Header.Set(WebhookIDHeader, m.DeliveryID)
+		if s.secret != "" {
+			req.Header.Set(SignatureHeader, Signature(s.secret, body))
+		}
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
@@ -458,6 +610,9 @@ func (s *webhookSender) send(ctx context.Context, h Webhook, m message) error {
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if wrote.Load() {
+			return &retryable{err: fmt.Errorf("failed to read the answer after sending: %v", err), maybeApplied: true}
 		}
 		return &retryable{err: fmt.Errorf("failed to send: %v", err)}
 	}
@@ -472,7 +627,8 @@ func (s *webhookSender) send(ctx context.Context, h Webhook, m message) error {
 		if n, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && n > 0 {
 			after = time.Duration(n) * time.Second
 		}
-		return &retryable{err: e, after: after}
+		gateway := resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout
+		return &retryable{err: e, after: after, maybeApplied: gateway}
 	}
 	return e
 }
@@ -553,14 +709,20 @@ func mailBody(m message) string {
 	return b.String()
 }
 
-// messageID is an RFC 5322 msg-id (section 3.6.4): unique (random), at
-// the sender's domain.
-func (s *webhookSender) messageID(from string) string {
-	b := make([]byte, 12)
-	if s.rand != nil {
-		s.rand(b)
-	} else {
-		_, _ = rand.Read(b)
+// messageID is an RFC 5322 msg-id (section 3.6.4) at the sender's domain:
+// derived from the delivery id when there is one, so a message sent again
+// after a lost reply carries the same Message-ID (the same message, which
+// mail systems that collapse repeated Message-IDs show once), else random.
+func (s *webhookSender) messageID(from, delivery string) string {
+	local := strings.ReplaceAll(delivery, "-", "")
+	if local == "" {
+		b := make([]byte, 12)
+		if s.rand != nil {
+			s.rand(b)
+		} else {
+			_, _ = rand.Read(b)
+		}
+		local = hex.EncodeToString(b)
 	}
 	domain := "ecosystem-actions.invalid"
 	if a, err := mail.ParseAddress(from); err == nil {
@@ -568,7 +730,7 @@ func (s *webhookSender) messageID(from string) string {
 			domain = d
 		}
 	}
-	return fmt.Sprintf("<alert.%x@%s>", b, domain)
+	return fmt.Sprintf("<alert.%s@%s>", local, domain)
 }
 
 // mailMessage renders the e-mail (RFC 5322): From, To, Subject (RFC 2047
@@ -672,7 +834,7 @@ func (s *webhookSender) sendMail(ctx context.Context, h Webhook, m message) erro
 	if err != nil {
 		return &retryable{err: fmt.Errorf("SMTP DATA: %v", err)}
 	}
-	msg, err := mailMessage(from, to, m, s.now(), s.messageID(from))
+	msg, err := mailMessage(from, to, m, s.now(), s.messageID(from, m.DeliveryID))
 	if err != nil {
 		return err
 	}
@@ -680,7 +842,10 @@ func (s *webhookSender) sendMail(ctx context.Context, h Webhook, m message) erro
 		return &retryable{err: fmt.Errorf("SMTP DATA: %v", err)}
 	}
 	if err := w.Close(); err != nil {
-		return &retryable{err: fmt.Errorf("SMTP DATA: %v", err)}
+		// The message was sent: a reply code is the server refusing it, a
+		// lost reply leaves open whether it was queued.
+		var te *textproto.Error
+		return &retryable{err: fmt.Errorf("SMTP DATA: %v", err), maybeApplied: !errors.As(err, &te)}
 	}
 	_ = c.Quit()
 	return nil

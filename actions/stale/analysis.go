@@ -82,12 +82,12 @@ func Analyze(plan *Plan, states []*RepoState, errs []RepoError, repository strin
 			if a.Listings == nil {
 				a.Listings = map[string]string{}
 			}
-			a.Listings[rs.Repo] = rs.Listings
+			a.Listings[rs.Repo.String()] = rs.Listings
 		}
-		a.Repositories = append(a.Repositories, rs.Repo)
-		a.Policies[rs.Repo] = rs.Policy
+		a.Repositories = append(a.Repositories, rs.Repo.String())
+		a.Policies[rs.Repo.String()] = rs.Policy
 		if rs.ConfigSource != "" {
-			a.ConfigFiles[rs.Repo] = rs.ConfigSource
+			a.ConfigFiles[rs.Repo.String()] = rs.ConfigSource
 		}
 	}
 	for _, e := range errs {

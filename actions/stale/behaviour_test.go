@@ -16,10 +16,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract/contracttest"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"gopkg.in/yaml.v3"
 )
 
@@ -62,7 +64,7 @@ func (e *env) run(p Policy, dryRun bool, repos ...string) (*Result, error) {
 	if len(repos) == 0 {
 		repos = []string{"acme/app"}
 	}
-	cfg := Config{Policy: p, Repositories: repos, DryRun: dryRun, Now: e.clock.Now(), Repository: "acme/ops"}
+	cfg := Config{Policy: p, Repositories: repoList(repos...), DryRun: dryRun, Now: e.clock.Now(), Repository: "acme/ops"}
 	res, err := Run(context.Background(), cfg, Deps{GitHub: gh.Client, Stats: func() any { return gh.Stats() }})
 	e.sent += gh.Stats().Requests
 	return res, err
@@ -224,6 +226,20 @@ func latest(created, updated time.Time, comments []emulator.Comment, events []em
 		}
 	}
 	return t
+}
+
+// repoList parses "owner/name" literals as the runner's Repos input does
+// (ghname.ParseRepo); a malformed literal is a bug in the test.
+func repoList(names ...string) []ghname.Repo {
+	out := make([]ghname.Repo, 0, len(names))
+	for _, n := range names {
+		r, err := ghname.ParseRepo(n, "")
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 func policy(mut ...func(*Policy)) Policy {
@@ -629,7 +645,7 @@ func TestReportFilesAndOutputs(t *testing.T) {
 	e := startEnv(t, fixture(fxRepo("app", []emulator.Pull{pr})))
 	dir := t.TempDir()
 	gh, _ := ghclient.New(ghclient.Config{Token: "t", APIURL: e.srv.URL(), Now: e.clock.Now})
-	res, err := Run(context.Background(), Config{Policy: policy(), Repositories: []string{"acme/app"}, Now: e.clock.Now(), OutputDir: dir, Repository: "acme/ops"},
+	res, err := Run(context.Background(), Config{Policy: policy(), Repositories: repoList("acme/app"), Now: e.clock.Now(), OutputDir: dir, Repository: "acme/ops"},
 		Deps{GitHub: gh.Client, Stats: func() any { return gh.Stats() }})
 	if err != nil {
 		t.Fatal(err)
@@ -856,7 +872,7 @@ func TestDeleteRechecksTheBranch(t *testing.T) {
 	}
 	ctx := context.Background()
 	p.self = "github-actions[bot]"
-	states, repoErrs, err := (&Collector{GitHub: gh.Client, Now: e.clock.Now()}).Collect(ctx, p, []string{"acme/app"})
+	states, repoErrs, err := (&Collector{GitHub: gh.Client, Now: e.clock.Now()}).Collect(ctx, p, repoList("acme/app"))
 	if err != nil || len(repoErrs) > 0 {
 		t.Fatalf("collect: %v %v", err, repoErrs)
 	}
@@ -906,5 +922,46 @@ func TestDeleteRechecksTheBranch(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(logs, "\n"), "did not delete branch old-feature: the branch moved to") {
 		t.Errorf("logs lack the skipped deletion:\n%s", strings.Join(logs, "\n"))
+	}
+}
+
+// TestRunRefusesAnIncompleteRepo: a library caller that hands Run a Repo
+// with a part missing (the zero Repo, say) gets the repositories setting
+// error before any request, not a failed read of "repos//" after the
+// identity and budget reads.
+func TestRunRefusesAnIncompleteRepo(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		repo ghname.Repo
+	}{
+		{name: "zero_value", repo: ghname.Repo{}},
+		{name: "no_owner", repo: ghname.Repo{Name: "app"}},
+		{name: "no_name", repo: ghname.Repo{Owner: "acme"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := startEnv(t, fixture(fxRepo("app", nil)))
+			gh, err := ghclient.New(ghclient.Config{Token: "test-token", APIURL: e.srv.URL(), Now: e.clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := Config{Policy: policy(), Repositories: []ghname.Repo{{Owner: "acme", Name: "app"}, tc.repo}, Now: e.clock.Now(), Repository: "acme/ops"}
+			res, err := Run(context.Background(), cfg, Deps{GitHub: gh.Client})
+			var se *config.SettingError
+			if !errors.As(err, &se) || se.Name != "repositories" || se.Value != tc.repo.String() {
+				t.Fatalf("err = %v (%+v), want the repositories setting error for %q", err, se, tc.repo.String())
+			}
+			if !strings.Contains(err.Error(), "must be owner/name") {
+				t.Errorf("error %q does not say what is allowed", err)
+			}
+			if res != nil {
+				t.Errorf("result %+v, want none", res)
+			}
+			if n := len(e.srv.Requests()); n != 0 {
+				t.Errorf("%d requests reached the emulator, want none: %v", n, e.srv.Requests())
+			}
+		})
 	}
 }

@@ -68,7 +68,7 @@ func BenchmarkStaleLargeRepository(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		res, err := Run(context.Background(), Config{Policy: p, Repositories: []string{"acme/big"}, Now: testNow},
+		res, err := Run(context.Background(), Config{Policy: p, Repositories: repoList("acme/big"), Now: testNow},
 			Deps{GitHub: gh.Client})
 		if err != nil {
 			b.Fatal(err)
@@ -150,7 +150,7 @@ func BenchmarkStaleBranchDeletion(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			res, err := Run(context.Background(), Config{Policy: p, Repositories: []string{"acme/big"}, Now: c.Now()}, Deps{GitHub: gh.Client})
+			res, err := Run(context.Background(), Config{Policy: p, Repositories: repoList("acme/big"), Now: c.Now()}, Deps{GitHub: gh.Client})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-github/v62/github"
 	"github.com/sparesparrow/ecosystem-actions/pkg/contract"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // Collector reads repository state through the GitHub API, reading only
@@ -62,7 +63,7 @@ var errBudget = errors.New("request budget spent")
 // Collect reads every repository. Errors of one repository are returned in
 // the slice and do not stop the others; the error is non-nil only when ctx
 // is done.
-func (c *Collector) Collect(ctx context.Context, base Policy, repos []string) ([]*RepoState, []RepoError, error) {
+func (c *Collector) Collect(ctx context.Context, base Policy, repos []ghname.Repo) ([]*RepoState, []RepoError, error) {
 	var out []*RepoState
 	var errs []RepoError
 	for _, repo := range repos {
@@ -72,7 +73,7 @@ func (c *Collector) Collect(ctx context.Context, base Policy, repos []string) ([
 		rs, err := c.collectRepo(ctx, base, repo)
 		if err != nil {
 			var pe *configError
-			errs = append(errs, RepoError{Repository: repo, Error: err.Error(), Config: errors.As(err, &pe), Deferred: errors.Is(err, errBudget)})
+			errs = append(errs, RepoError{Repository: repo.String(), Error: err.Error(), Config: errors.As(err, &pe), Deferred: errors.Is(err, errBudget)})
 			continue
 		}
 		out = append(out, rs)
@@ -89,12 +90,6 @@ func (c *Collector) logf(format string, args ...any) {
 	if c.Logf != nil {
 		c.Logf(format, args...)
 	}
-}
-
-func splitRepo(repo string) (string, string) {
-	// Escaped as one path segment each: go-github puts them into paths
-	// unescaped.
-	return ghclient.RepoSegments(repo)
 }
 
 // take pays for one request, or fails with errBudget (wrapping the
@@ -170,9 +165,9 @@ func prTemplatesNeedRefs(p Policy) bool {
 	return false
 }
 
-func (c *Collector) collectRepo(ctx context.Context, base Policy, repo string) (*RepoState, error) {
+func (c *Collector) collectRepo(ctx context.Context, base Policy, repo ghname.Repo) (*RepoState, error) {
 	gh := c.GitHub
-	owner, name := splitRepo(repo)
+	owner, name := ghclient.RepoSegments(repo.String())
 	if !c.Meter.Take(2, 0) {
 		return nil, fmt.Errorf("%w: %s not read (the next run starts with it)", errBudget, repo)
 	}
@@ -191,7 +186,7 @@ func (c *Collector) collectRepo(ctx context.Context, base Policy, repo string) (
 		if err != nil {
 			return nil, fmt.Errorf("failed to decode %s of %s: %w", ConfigPath, repo, err)
 		}
-		source := repo + ":" + ConfigPath
+		source := repo.String() + ":" + ConfigPath
 		p, err := ApplyConfig(base, []byte(text), source)
 		if err != nil {
 			return nil, &configError{err}
@@ -202,7 +197,7 @@ func (c *Collector) collectRepo(ctx context.Context, base Policy, repo string) (
 		return nil, fmt.Errorf("failed to read %s of %s: %w", ConfigPath, repo, err)
 	}
 	p := rs.Policy
-	rs.cursor = c.Cursor.repo(repo, p.StaleLabel)
+	rs.cursor = c.Cursor.repo(repo.String(), p.StaleLabel)
 
 	listPulls := p.IncludeBranches || (p.IncludePRs && (!p.IncludeIssues || prTemplatesNeedRefs(p)))
 	listIssues := p.IncludeIssues || (p.IncludePRs && !listPulls)
@@ -357,7 +352,7 @@ func (c *Collector) collectRepo(ctx context.Context, base Policy, repo string) (
 // readBranch reads a branch's last commit (one request, paid by the
 // caller) and remembers it in the cursor.
 func (c *Collector) readBranch(ctx context.Context, rs *RepoState, it *Item) error {
-	owner, name := splitRepo(rs.Repo)
+	owner, name := ghclient.RepoSegments(rs.Repo.String())
 	cm, _, err := c.GitHub.Repositories.GetCommit(ctx, owner, name, it.SHA, nil)
 	if err != nil {
 		c.noteStop(err)
@@ -384,7 +379,7 @@ func (c *Collector) readBranch(ctx context.Context, rs *RepoState, it *Item) err
 // each paid from the meter). A budget that runs out mid-way leaves the item
 // unread (errBudget).
 func (c *Collector) readTimeline(ctx context.Context, rs *RepoState, it *Item, paidFirst bool) error {
-	owner, name := splitRepo(rs.Repo)
+	owner, name := ghclient.RepoSegments(rs.Repo.String())
 	var all []*github.Timeline
 	opt := github.ListOptions{Page: 1, PerPage: ghclient.PerPage}
 	for first := true; ; first = false {
@@ -642,7 +637,7 @@ func (ev *listingEvidence) decidesRecent(p Policy, it *Item, cutoff time.Time) b
 // (reading those items one by one is then cheaper).
 func (c *Collector) listEvents(ctx context.Context, rs *RepoState, ev *listingEvidence, labelled []*Item) {
 	p := rs.Policy
-	owner, name := splitRepo(rs.Repo)
+	owner, name := ghclient.RepoSegments(rs.Repo.String())
 	want := map[int]bool{}
 	oldestCreated := c.Now
 	for _, it := range labelled {
@@ -708,7 +703,7 @@ func (c *Collector) listEvents(ctx context.Context, rs *RepoState, ev *listingEv
 // listComments reads the repository's comments updated since since, unless
 // its first page says there are more pages than items that need them.
 func (c *Collector) listComments(ctx context.Context, rs *RepoState, ev *listingEvidence, since time.Time, need int) {
-	owner, name := splitRepo(rs.Repo)
+	owner, name := ghclient.RepoSegments(rs.Repo.String())
 	got := map[int][]Activity{}
 	abandoned := false
 	opts := &github.IssueListCommentsOptions{Since: &since}

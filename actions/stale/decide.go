@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
 // RepoState is everything collected about one repository.
 type RepoState struct {
-	Repo          string // owner/name
+	Repo          ghname.Repo
 	DefaultBranch string
 	Fork          bool
 	Archived      bool
@@ -67,7 +68,7 @@ func trackingFor(rs *RepoState, branches []*PlannedItem) *TrackingUpdate {
 	if !p.IncludeBranches || rs.Fork || rs.Archived || rs.Partial {
 		return nil
 	}
-	t := &TrackingUpdate{Repository: rs.Repo, Decision: DecisionNone}
+	t := &TrackingUpdate{Repository: rs.Repo.String(), Decision: DecisionNone, repo: rs.Repo}
 	if rs.Tracking != nil {
 		t.Number = rs.Tracking.Number
 		t.state = rs.Tracking.State
@@ -89,7 +90,7 @@ func kindOrder(k ItemKind) int {
 
 func newPlanned(now time.Time, rs *RepoState, it *Item) *PlannedItem {
 	return &PlannedItem{
-		Repository: rs.Repo, Kind: it.Kind, Number: it.Number, Branch: it.Branch, Title: it.Title,
+		Repository: rs.Repo.String(), repo: rs.Repo, Kind: it.Kind, Number: it.Number, Branch: it.Branch, Title: it.Title,
 		URL: it.URL, Author: it.Author, SHA: it.SHA, Decision: DecisionNone,
 	}
 }
@@ -193,7 +194,7 @@ func decideIssue(now time.Time, rs *RepoState, it *Item) (*PlannedItem, error) {
 			if it.Kind == KindIssue {
 				patch["state_reason"] = "not_planned"
 			}
-			pi.Restore = ReopenCommand(rs.Host, rs.Repo, it.Kind, it.Number, p.StaleLabel)
+			pi.Restore = ReopenCommand(rs.Host, rs.Repo.String(), it.Kind, it.Number, p.StaleLabel)
 			pi.Calls = append(pi.Calls, newCall("PATCH", "close (reopen: "+pi.Restore+")", patch, issue()...))
 		default:
 			if closing {
@@ -249,7 +250,7 @@ func messageData(now time.Time, rs *RepoState, it *Item, a assessment, warned ti
 		Number:         it.Number,
 		Label:          report.Code(p.StaleLabel),
 		Kind:           it.Kind.Noun(),
-		Repository:     rs.Repo,
+		Repository:     rs.Repo.String(),
 		Branch:         codeOrEmpty(it.Branch),
 		SHA:            it.SHA,
 	}
@@ -257,7 +258,7 @@ func messageData(now time.Time, rs *RepoState, it *Item, a assessment, warned ti
 
 // branchSafety says why a branch must never be deleted, or "".
 func branchSafety(rs *RepoState, it *Item) string {
-	owner := strings.SplitN(rs.Repo, "/", 2)[0]
+	owner := rs.Repo.Owner
 	switch {
 	case rs.Fork:
 		return "repository is a fork: its branches are never deleted"
@@ -313,7 +314,7 @@ func decideBranch(now time.Time, rs *RepoState, it *Item) *PlannedItem {
 			pi.ActionDate = &deleteAt
 			pi.Decision = DecisionDelete
 			pi.Reason = fmt.Sprintf("warned on %s, no commit for %s days since", day(w), fmtDays(p.DaysUntilClose))
-			pi.Restore = RestoreCommand(rs.Host, rs.Repo, it.Branch, it.SHA)
+			pi.Restore = RestoreCommand(rs.Host, rs.Repo.String(), it.Branch, it.SHA)
 			pi.Calls = []Call{newCall("DELETE", fmt.Sprintf("delete branch (last commit %s; restore: %s)", it.SHA, pi.Restore), nil,
 				repoRoute(rs.Repo, append([]string{"git", "refs", "heads"}, ghclient.Segments(it.Branch)...)...)...)}
 		default:

@@ -8,15 +8,19 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sparesparrow/ecosystem-actions/pkg/config"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 	"github.com/sparesparrow/ecosystem-actions/pkg/report"
 )
 
 var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
+// testRepo is the repository of the decision tests' items ("o/r").
+var testRepo = ghname.Repo{Owner: "o", Name: "r"}
+
 func daysAgo(d float64) time.Time { return testNow.Add(-time.Duration(d * float64(Day))) }
 
 func pr(n int, created float64, acts ...Activity) *Item {
-	return &Item{Kind: KindPR, Repo: "o/r", Number: n, Title: "PR", Author: "alice", CreatedAt: daysAgo(created),
+	return &Item{Kind: KindPR, Repo: testRepo, Number: n, Title: "PR", Author: "alice", CreatedAt: daysAgo(created),
 		UpdatedAt: daysAgo(created), Read: true, Activities: acts, Branch: "feature", SHA: "abc1234567"}
 }
 
@@ -35,7 +39,7 @@ func warning(ago float64, id int64) Activity {
 func decideOne(t *testing.T, p Policy, it *Item) *PlannedItem {
 	t.Helper()
 	p.self = "github-actions[bot]"
-	rs := &RepoState{Repo: "o/r", DefaultBranch: "main", Policy: p, Items: []*Item{it}}
+	rs := &RepoState{Repo: testRepo, DefaultBranch: "main", Policy: p, Items: []*Item{it}}
 	plan, err := Decide(testNow, []*RepoState{rs}, 100, false)
 	if err != nil {
 		t.Fatalf("Decide: %v", err)
@@ -223,12 +227,12 @@ func TestWarningCommentCarriesMarkerAndEscapedTitle(t *testing.T) {
 func branchState(items ...*Item) *RepoState {
 	p := DefaultPolicy()
 	p.DeleteBranches = true
-	return &RepoState{Repo: "o/r", DefaultBranch: "main", Policy: p, Items: items,
+	return &RepoState{Repo: testRepo, DefaultBranch: "main", Policy: p, Items: items,
 		OpenPRRefs: map[string][]int{"o:feature-pr": {3}, "o:release-base": {4}}}
 }
 
 func branch(name string, ago float64) *Item {
-	return &Item{Kind: KindBranch, Repo: "o/r", Branch: name, SHA: "sha-" + name, Author: "alice", CommitDate: daysAgo(ago), Read: true}
+	return &Item{Kind: KindBranch, Repo: testRepo, Branch: name, SHA: "sha-" + name, Author: "alice", CommitDate: daysAgo(ago), Read: true}
 }
 
 func TestDecideBranches(t *testing.T) {
@@ -336,9 +340,9 @@ func TestTrackingIssueBody(t *testing.T) {
 func TestBudgetTakesOldestFirst(t *testing.T) {
 	t.Parallel()
 	p := DefaultPolicy()
-	rs := &RepoState{Repo: "o/r", DefaultBranch: "main", Policy: p,
+	rs := &RepoState{Repo: testRepo, DefaultBranch: "main", Policy: p,
 		Items: []*Item{pr(1, 40), pr(2, 100), pr(3, 60), branch("b1", 90), branch("b2", 35)}}
-	rs.Items[3].Repo, rs.Items[4].Repo = "o/r", "o/r"
+	rs.Items[3].Repo, rs.Items[4].Repo = testRepo, testRepo
 	plan, err := Decide(testNow, []*RepoState{rs}, 5, false)
 	if err != nil {
 		t.Fatal(err)

@@ -63,7 +63,7 @@ func (e *Executor) clock() time.Time {
 func (e *Executor) Item(ctx context.Context, rs *RepoState, it *PlannedItem) {
 	repo := it.Repository
 	if it.Decision == DecisionDelete {
-		if reason := e.recheckBranch(ctx, it); reason != "" {
+		if reason := e.recheckBranch(ctx, rs, it); reason != "" {
 			it.Error = reason
 			e.logf("%s: did not delete branch %s: %s (nothing deleted)", repo, it.Branch, reason)
 			return
@@ -118,8 +118,8 @@ func (e *Executor) Tracking(ctx context.Context, rs *RepoState, t *TrackingUpdat
 // deletion is skipped, or "" to go ahead (also when the branch is gone
 // already: the DELETE then finds nothing and counts as done). A pull request
 // opened in the seconds between the plan and this read is not re-checked.
-func (e *Executor) recheckBranch(ctx context.Context, it *PlannedItem) string {
-	route := repoRoute(it.Repository, append([]string{"branches"}, ghclient.Segments(it.Branch)...)...)
+func (e *Executor) recheckBranch(ctx context.Context, rs *RepoState, it *PlannedItem) string {
+	route := repoRoute(rs.Repo, append([]string{"branches"}, ghclient.Segments(it.Branch)...)...)
 	path, err := ghclient.Path(route...)
 	if err != nil {
 		return fmt.Sprintf("failed to build the branch re-check: %v", err)
@@ -312,7 +312,7 @@ func (e *Executor) applied(ctx context.Context, rs *RepoState, c Call, out *crea
 	// to write), with room for clock skew: the action writes one such
 	// comment per item per run.
 	since := e.Now.Add(-5 * time.Minute)
-	owner, name := splitRepo(rs.Repo)
+	owner, name := ghclient.RepoSegments(rs.Repo.String())
 	switch {
 	case strings.HasSuffix(c.Path, "/comments"):
 		n := issueNumber(strings.TrimSuffix(c.Path, "/comments"))
@@ -359,7 +359,7 @@ func (e *Executor) Execute(ctx context.Context, states []*RepoState, plan *Plan)
 	for _, repo := range plan.repositories() {
 		rs := stateOf(states, repo)
 		if rs == nil {
-			rs = &RepoState{Repo: repo}
+			rs = &RepoState{Repo: plan.repo(repo)}
 		}
 		failed := map[string]bool{}
 		for _, it := range plan.Items {

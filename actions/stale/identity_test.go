@@ -159,7 +159,7 @@ func (e *env) mustRunAs(p Policy, login string) *Result {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	res, err := Run(context.Background(), Config{Policy: p, Repositories: []string{"acme/app"}, Now: e.clock.Now(), Repository: "acme/ops"},
+	res, err := Run(context.Background(), Config{Policy: p, Repositories: repoList("acme/app"), Now: e.clock.Now(), Repository: "acme/ops"},
 		Deps{GitHub: gh.Client, Clock: e.clock.Now})
 	if err != nil {
 		e.t.Fatalf("run: %v", err)
@@ -389,7 +389,7 @@ func TestListingsAndCursorSpareReads(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Run(context.Background(), Config{Policy: policy(func(p *Policy) { p.ClosePRs = true }), Repositories: []string{"acme/app"},
+		res, err := Run(context.Background(), Config{Policy: policy(func(p *Policy) { p.ClosePRs = true }), Repositories: repoList("acme/app"),
 			Now: e.clock.Now(), CursorFile: cursor}, Deps{GitHub: gh.Client, Clock: e.clock.Now})
 		if err != nil {
 			t.Fatal(err)
@@ -456,7 +456,7 @@ func TestBudgetRunsCoverEverything(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Run(context.Background(), Config{Policy: p, Repositories: []string{"acme/app"}, Now: c.Now(), CursorFile: cursor, ContentPerHour: 20},
+		res, err := Run(context.Background(), Config{Policy: p, Repositories: repoList("acme/app"), Now: c.Now(), CursorFile: cursor, ContentPerHour: 20},
 			Deps{GitHub: gh.Client, Clock: c.Now})
 		if err != nil {
 			t.Fatalf("run %d: %v", runs, err)

@@ -3,6 +3,8 @@ package stale
 import (
 	"strings"
 	"time"
+
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // ItemKind is what an item is.
@@ -44,8 +46,8 @@ const TrackingIssueTitle = "Stale branches"
 // Item is one pull request, issue or branch as collected from GitHub.
 type Item struct {
 	Kind      ItemKind
-	Repo      string // owner/name
-	Number    int    // pull requests and issues
+	Repo      ghname.Repo
+	Number    int // pull requests and issues
 	Title     string
 	URL       string
 	Author    string

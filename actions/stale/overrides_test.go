@@ -1,11 +1,14 @@
 package stale
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sparesparrow/ecosystem-actions/pkg/config"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 func TestApplyConfig(t *testing.T) {
@@ -65,18 +68,25 @@ func TestApplyConfig(t *testing.T) {
 	}
 }
 
+// TestConfigValidateRepositories: names are parsed at the edge (the
+// runner's Repos input, ghname.ParseRepo: see action-stale/entry's
+// TestRunRefusesMalformedRepositories); what a library caller can still
+// hand over, an empty list or a Repo with a part missing, is refused here.
 func TestConfigValidateRepositories(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name  string
-		repos []string
+		repos []ghname.Repo
 		ok    bool
 	}{
-		{name: "owner_and_name", repos: []string{"acme/app", "acme/lib"}, ok: true},
+		{name: "owner_and_name", repos: []ghname.Repo{{Owner: "acme", Name: "app"}, {Owner: "acme", Name: "lib"}}, ok: true},
 		{name: "none", repos: nil},
-		{name: "bare_name", repos: []string{"app"}},
-		{name: "too_many_slashes", repos: []string{"acme/app/x"}},
-		{name: "empty_owner", repos: []string{"/app"}},
+		{name: "zero_value", repos: []ghname.Repo{{}}},
+		{name: "bare_name", repos: []ghname.Repo{{Name: "app"}}},
+		{name: "empty_name", repos: []ghname.Repo{{Owner: "acme"}}},
+		{name: "too_many_slashes", repos: []ghname.Repo{{Owner: "acme", Name: "app/x"}}},
+		{name: "slash_in_owner", repos: []ghname.Repo{{Owner: "acme/app", Name: "x"}}},
+		{name: "one_bad_among_good", repos: []ghname.Repo{{Owner: "acme", Name: "app"}, {Owner: "", Name: "app"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -87,6 +97,10 @@ func TestConfigValidateRepositories(t *testing.T) {
 			}
 			if err != nil && !strings.Contains(err.Error(), "repositories") {
 				t.Errorf("error %q does not name the input", err)
+			}
+			var se *config.SettingError
+			if err != nil && (!errors.As(err, &se) || se.Name != "repositories" || se.Source != config.InputSource) {
+				t.Errorf("error %q is not a SettingError of input repositories (%+v)", err, se)
 			}
 		})
 	}

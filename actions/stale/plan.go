@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // Decision is what happens to an item in this run.
@@ -51,10 +52,10 @@ func newCall(method, summary string, body any, route ...string) Call {
 	return Call{Method: method, Path: p, Body: body, Summary: summary, Route: route}
 }
 
-// repoRoute is "repos", owner, name of "owner/name".
-func repoRoute(repo string, rest ...string) []string {
-	owner, name, _ := strings.Cut(repo, "/")
-	return append([]string{"repos", owner, name}, rest...)
+// repoRoute is "repos", owner, name, then rest: the route of a repository
+// API call, unescaped (newCall and ghclient.WithRoute escape it).
+func repoRoute(repo ghname.Repo, rest ...string) []string {
+	return append([]string{"repos", repo.Owner, repo.Name}, rest...)
 }
 
 // String is "METHOD /path".
@@ -91,6 +92,9 @@ type PlannedItem struct {
 	Executed   []ExecutedCall `json:"executed,omitempty"`
 	Error      string         `json:"error,omitempty"`
 	Incomplete string         `json:"incomplete,omitempty"`
+
+	// repo is the repository Repository names, as the run was given it.
+	repo ghname.Repo
 }
 
 // ExecutedCall is a call made by Execute and its outcome.
@@ -117,6 +121,7 @@ type TrackingUpdate struct {
 	Reason     string        `json:"reason"`
 	Executed   *ExecutedCall `json:"executed,omitempty"`
 
+	repo     ghname.Repo
 	state    trackingState
 	next     trackingState
 	render   func(trackingState) string
@@ -216,6 +221,22 @@ func (it *PlannedItem) writes() bool {
 		return true
 	}
 	return false
+}
+
+// repo is the repository the plan's Repository name stands for, as Decide
+// was given it (the zero Repo when no item names it).
+func (p *Plan) repo(name string) ghname.Repo {
+	for _, it := range p.Items {
+		if it.Repository == name {
+			return it.repo
+		}
+	}
+	for _, t := range p.Tracking {
+		if t.Repository == name {
+			return t.repo
+		}
+	}
+	return ghname.Repo{}
 }
 
 func (p *Plan) tracking(repo string) *TrackingUpdate {

@@ -19,8 +19,9 @@ import (
 // Config is one run: the policy from the inputs, the repositories, the mode.
 type Config struct {
 	Policy Policy
-	// Repositories are "owner/name".
-	Repositories []string
+	// Repositories are the repositories to process, parsed at the edge
+	// (ghname.ParseRepo; the runner's Repos input).
+	Repositories []ghname.Repo
 	DryRun       bool
 	// OutputDir receives stale_analysis.json and stale_analysis.md ("" =
 	// write nothing).
@@ -98,16 +99,31 @@ func (c Config) Validate() error {
 		errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "repositories", Value: "", Reason: "no repository to process (set repositories, or run in a repository)"})
 	}
 	for _, r := range c.Repositories {
-		if _, err := ghname.ParseRepo(r, ""); err != nil {
-			var re *ghname.RepoError
-			reason := err.Error()
-			if errors.As(err, &re) {
-				reason = re.Reason
-			}
-			errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "repositories", Value: r, Reason: "must be owner/name: " + reason})
+		if reason := repoProblem(r); reason != "" {
+			errs = append(errs, &config.SettingError{Source: config.InputSource, Name: "repositories", Value: r.String(), Reason: "must be owner/name: " + reason})
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// repoProblem says what makes r unusable to the run, or "". Names are
+// checked against GitHub's rules where they are parsed (ghname.ParseRepo,
+// the runner's Repos input); this catches what a library caller can still
+// hand over: a Repo with a part missing, or a part holding the '/' that
+// would make "owner/name" (how the plan, the report and the cursor name a
+// repository) name another one.
+func repoProblem(r ghname.Repo) string {
+	switch {
+	case r.Owner == "" && r.Name == "":
+		return "the owner and the repository name are empty"
+	case r.Owner == "":
+		return "the owner is empty"
+	case r.Name == "":
+		return "the repository name is empty"
+	case strings.Contains(r.Owner, "/") || strings.Contains(r.Name, "/"):
+		return "the owner or the repository name holds a '/'"
+	}
+	return ""
 }
 
 // Run finds the token's identity, reads the budget, collects, then decides
@@ -232,7 +248,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 	}
 	for _, rs := range states {
 		if rs.Partial {
-			unfinished = append(unfinished, rs.Repo)
+			unfinished = append(unfinished, rs.Repo.String())
 		}
 	}
 	if b.Deferred > 0 || len(unfinished) > 0 {
@@ -312,7 +328,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 
 func stateOf(states []*RepoState, repo string) *RepoState {
 	for _, rs := range states {
-		if rs.Repo == repo {
+		if rs.Repo.String() == repo {
 			return rs
 		}
 	}
@@ -321,19 +337,21 @@ func stateOf(states []*RepoState, repo string) *RepoState {
 
 // orderRepos puts the repositories the last run could not finish first, so
 // consecutive runs cover every repository even when one run cannot.
-func orderRepos(repos, unfinished []string) []string {
+// unfinished are "owner/name" as the cursor file keeps them, matched
+// case-insensitively (GitHub's names are).
+func orderRepos(repos []ghname.Repo, unfinished []string) []ghname.Repo {
 	first := map[string]bool{}
 	for _, r := range unfinished {
 		first[strings.ToLower(r)] = true
 	}
-	out := make([]string, 0, len(repos))
+	out := make([]ghname.Repo, 0, len(repos))
 	for _, r := range repos {
-		if first[strings.ToLower(r)] {
+		if first[strings.ToLower(r.String())] {
 			out = append(out, r)
 		}
 	}
 	for _, r := range repos {
-		if !first[strings.ToLower(r)] {
+		if !first[strings.ToLower(r.String())] {
 			out = append(out, r)
 		}
 	}
@@ -362,14 +380,14 @@ type planner struct {
 	// that were decided, unread the deferred items not read yet.
 	itemRequests, itemContent, decided  int
 	knownRequests, knownContent, unread int
-	trackingPaid                        map[string]bool
-	branches                            map[string][]*PlannedItem
-	failedDelete                        map[string]map[string]bool
+	trackingPaid                        map[ghname.Repo]bool
+	branches                            map[ghname.Repo][]*PlannedItem
+	failedDelete                        map[ghname.Repo]map[string]bool
 }
 
 func newPlanner(now time.Time, ops int, m *Meter, dryRun bool) *planner {
 	return &planner{now: now, plan: &Plan{GeneratedAt: now, DryRun: dryRun, Budget: Budget{Limit: ops}}, opsLeft: ops, meter: m,
-		trackingPaid: map[string]bool{}, branches: map[string][]*PlannedItem{}, failedDelete: map[string]map[string]bool{},
+		trackingPaid: map[ghname.Repo]bool{}, branches: map[ghname.Repo][]*PlannedItem{}, failedDelete: map[ghname.Repo]map[string]bool{},
 		logf: func(string, ...any) {}}
 }
 
@@ -404,8 +422,8 @@ func (pl *planner) run(ctx context.Context, states []*RepoState) error {
 		if !a.key.Equal(b.key) {
 			return a.key.Before(b.key)
 		}
-		if a.rs.Repo != b.rs.Repo {
-			return a.rs.Repo < b.rs.Repo
+		if ra, rb := a.rs.Repo.String(), b.rs.Repo.String(); ra != rb {
+			return ra < rb
 		}
 		if a.it.Kind != b.it.Kind {
 			return kindOrder(a.it.Kind) < kindOrder(b.it.Kind)
@@ -447,7 +465,7 @@ func (pl *planner) run(ctx context.Context, states []*RepoState) error {
 
 func repoIndex(states []*RepoState, repo string) int {
 	for i, rs := range states {
-		if rs.Repo == repo {
+		if rs.Repo.String() == repo {
 			return i
 		}
 	}

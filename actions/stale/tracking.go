@@ -104,14 +104,14 @@ func (t *TrackingUpdate) rebuild(now time.Time, failed map[string]bool) {
 	if t.Number == 0 {
 		t.Decision = DecisionWarn
 		t.Reason = fmt.Sprintf("create the tracking issue: %d stale branches", len(next.Branches))
-		c := newCall("POST", "create the "+TrackingIssueTitle+" issue", map[string]any{"title": TrackingIssueTitle, "body": body}, repoRoute(t.Repository, "issues")...)
+		c := newCall("POST", "create the "+TrackingIssueTitle+" issue", map[string]any{"title": TrackingIssueTitle, "body": body}, repoRoute(t.repo, "issues")...)
 		t.Call = &c
 		return
 	}
 	t.Decision = DecisionWarn
 	t.Reason = fmt.Sprintf("update the tracking issue: %d stale branches, %d recently deleted", len(next.Branches), len(next.Deleted))
 	c := newCall("PATCH", fmt.Sprintf("update the %s issue #%d in place", TrackingIssueTitle, t.Number), map[string]any{"body": body},
-		repoRoute(t.Repository, "issues", fmt.Sprint(t.Number))...)
+		repoRoute(t.repo, "issues", fmt.Sprint(t.Number))...)
 	t.Call = &c
 }
 
@@ -121,7 +121,7 @@ func renderTracking(rs *RepoState, st trackingState) string {
 	p := rs.Policy
 	var b strings.Builder
 	b.WriteString(MarkerBranches + "\n")
-	fmt.Fprintf(&b, "Branches of %s without a commit for %s days. ", report.Markdown(rs.Repo), fmtDays(p.DaysUntilStale))
+	fmt.Fprintf(&b, "Branches of %s without a commit for %s days. ", report.Markdown(rs.Repo.String()), fmtDays(p.DaysUntilStale))
 	if p.DeleteBranches {
 		fmt.Fprintf(&b, "Each is deleted %s days after it was listed here unless it gets a new commit. ", fmtDays(p.DaysUntilClose))
 	} else {

@@ -161,14 +161,14 @@ func TestSchemasRejectWhatTheyForbid(t *testing.T) {
 // TestDecodeReadsWhatEarlierBuildsWrote: every version an earlier build
 // wrote is still read, as its own version, besides the ones this build
 // writes (ecosystem_analysis 2.2, failure_analysis 1.2, stale_analysis
-// 1.2, alert_results 1.2).
+// 1.2, alert_results 1.3).
 func TestDecodeReadsWhatEarlierBuildsWrote(t *testing.T) {
 	t.Parallel()
 	earlier := map[contract.Kind][]string{
 		contract.KindEcosystem: {"2.1"},
 		contract.KindFailure:   {"1.1"},
 		contract.KindStale:     {"1.1"},
-		contract.KindAlert:     {"1.0", "1.1"},
+		contract.KindAlert:     {"1.0", "1.1", "1.2"},
 	}
 	for kind, versions := range earlier {
 		cur, _ := contract.ParseVersion(contract.SchemaVersions[kind])

@@ -30,7 +30,7 @@ var SchemaVersions = map[Kind]string{
 	KindEcosystem: "2.2",
 	KindFailure:   "1.2",
 	KindStale:     "1.2",
-	KindAlert:     "1.2",
+	KindAlert:     "1.3",
 }
 
 // Producer names the action (and its version) that wrote a report and,

@@ -14,6 +14,7 @@ import (
 	"github.com/sparesparrow/ecosystem-actions/actions/stale/internal/scenario"
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
 	"github.com/sparesparrow/ecosystem-actions/pkg/ghclient"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // clock is the shared fake clock of the emulator and the runs: waits the
@@ -73,7 +74,7 @@ func (s *session) runWith(ctx context.Context, p stale.Policy, contentPerHour in
 	if err != nil {
 		return nil, err
 	}
-	return stale.Run(ctx, stale.Config{Policy: p, Repositories: []string{"acme/big"}, Now: s.clock.Now(), CursorFile: s.cursor, NoContentLimit: contentPerHour < 0},
+	return stale.Run(ctx, stale.Config{Policy: p, Repositories: []ghname.Repo{{Owner: "acme", Name: "big"}}, Now: s.clock.Now(), CursorFile: s.cursor, NoContentLimit: contentPerHour < 0},
 		stale.Deps{GitHub: gh.Client, Clock: s.clock.Now})
 }
 
