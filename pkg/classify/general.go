@@ -105,8 +105,13 @@ func phrases(kind tokenKind, lits ...string) []scoreToken {
 // scoreTokens are the words and phrases lines are scored by.
 var scoreTokens = slices.Concat(
 	// Failure words.
-	words(3, "fatal", "##[error", "segmentation fault", "out of memory", "no space left", "not accessible",
-		"maximum execution time", "hash sum mismatch", "read-only mode", "command not found", "segfault"),
+	words(3, "fatal", "##[error", "segmentation fault", "out of memory", "not accessible", "read-only mode",
+		"command not found", "segfault", "econnreset", "etimedout", "econnrefused", "eai_again", "enotfound",
+		"unable to load provider"),
+	// Words that say on their own that the run failed, and why: a one-line
+	// paste of them is a failed log.
+	words(5, "no space left", "maximum execution time", "maximum time limit", "hash sum mismatch",
+		"automatically failed", "error in your yaml syntax"),
 	words(4, "crashloopbackoff", "imagepullbackoff", "errimagepull"),
 	words(2, "error", "fail", "panic", "exception", "core dumped", "not ok ", "denied", "refused", "unauthori",
 		"forbidden", "timed out", "killed", "bad gateway", "internal server error", "too many requests",
@@ -384,6 +389,11 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 	if bytes.HasPrefix(lower, []byte("+ ")) || bytes.HasPrefix(lower, []byte("$ ")) || bytes.HasPrefix(lower, []byte("echo ")) {
 		ls.score -= 2
 	}
+	if bytes.HasPrefix(lower, []byte("raise ")) || bytes.HasPrefix(lower, []byte("throw ")) {
+		// Source code a traceback or code frame quotes ("raise
+		// self.failureException(msg)"): the exception below it is the output.
+		ls.score -= 3
+	}
 	if ls.success {
 		ls.score -= 4
 	}
@@ -645,7 +655,7 @@ type chunkCandidates struct {
 // fipsContext matches lines that show FIPS mode in use, not merely the
 // word (a repository named openssl-fips-policy): the FIPS provider or
 // module, the kernel's and the runtimes' FIPS switches.
-var fipsContext = regexp.MustCompile(`(?i)fipsinstall|fipsmodule|fips\.so|fips\.cnf|fips_mode|fips_enabled|fips=(?:yes|true|on|1[ "\n]|1$)|fips mode|fips modules?|fips provider|fips140|fips-mode-setup|fips-finish-install|OPENSSL_FIPS|-provider fips|semeru\.fips|com\.redhat\.fips|GOFIPS(?:=|140)|GOLANG_FIPS|boringcrypto|NSS-FIPS|OpenJCEPlusFIPS`)
+var fipsContext = regexp.MustCompile(`(?i)fipsinstall|fipsmodule|fips\.so|fips\.cnf|fips_mode|fips_enabled|fips=(?:yes|true|on|1[ "\n]|1$)|fips mode|fips modules?|fips provider|fips140|fips-mode-setup|fips-finish-install|OPENSSL_FIPS|-provider fips|semeru\.fips|com\.redhat\.fips|GOFIPS(?:=|140)|GOLANG_FIPS|boringcrypto|NSS-FIPS|OpenJCEPlusFIPS|--(?:enable|force)-fips|enable FIPS|crypto/boring`)
 
 // keep records a candidate line (in log order).
 func (cc *chunkCandidates) keep(cd candidate) {
@@ -737,7 +747,7 @@ var categoryWords = []struct {
 	{CategoryFIPS, 4, 2, []string{"fips mode", "fips provider", "fips module", "fipsinstall", "fipsmodule", "fips.so",
 		"fips_mode", "fips_enabled", "fips140", "fips 140", "fips-140", "fips=", "boringcrypto", "semeru.fips",
 		"nss-fips", "ckr_", "fips-mode-setup", "fips validated", "for fips", "in fips", "fips self", "self-test",
-		"self test", "known-answer"}},
+		"self test", "known-answer", "provider fips", "name=fips"}},
 	// A tool that is not installed is the build's setup.
 	{CategoryBuild, 6, 1, []string{"command not found", "is not recognized as an internal or external command",
 		"is not installed", "unable to locate executable"}},
@@ -748,10 +758,13 @@ var categoryWords = []struct {
 		"etimedout", "econnrefused", "enotfound", "eai_again", "name resolution", "could not resolve host",
 		"unknown host", "network is unreachable", "bad gateway", "service unavailable", "gateway time",
 		"too many requests", "rate limit", "lost communication", "shutdown signal", "sslerror", "ssleoferror",
+		"exited with 137", "exit status 137",
 		"certificate verify failed", "tls handshake", "hash sum mismatch", "read-only mode", "transfer interrupted",
 		"temporary failure", "socket hang up", "i/o timeout", "connection timed out"}},
 	{CategoryInfrastructure, 5, 1, []string{"503", "502", "504", "429", "internal server error", "connection refused",
 		"handshake failure", "mirror", "proxy", "maintenance", "download failed", "unreachable"}},
+	// A registry's refusal, and docker's header of a push.
+	{CategoryDeployment, 6, 2, []string{"requested access to the resource is denied", "the push refers to repository"}},
 	{CategoryDeployment, 2, 1, []string{"docker push", "push", "publish", "deploy", "upload", "registry",
 		"ghcr.io", "ecr", "amazonaws.com", "artifactory", "kubectl", "helm", "terraform", "tfstate", "twine",
 		"pypi", "gh release", "gcloud", "ansible", "pulumi", "kubernetes", "k8s", "namespace", "rollout",
@@ -778,7 +791,8 @@ var categoryWords = []struct {
 	// GitHub Actions' own words for its failures decide on the line.
 	{CategoryWorkflow, 20, 2, []string{"resource not accessible by integration", "input required and not supplied",
 		"unable to resolve action", "actions_id_token_request", "the job running on runner",
-		"maximum execution time", "deprecated version of `actions/", "invalid workflow file",
+		"maximum execution time", "maximum time limit", "deprecated version of `actions/", "invalid workflow file",
+		"error in your yaml syntax",
 		"the workflow is not valid", "has timed out after", "higher priority waiting request",
 		"operation was canceled", "denied to github-actions[bot]", "github-actions[bot]"}},
 }

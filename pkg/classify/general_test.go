@@ -49,6 +49,31 @@ func TestGeneralLayer(t *testing.T) {
 			"##[error]Process completed with exit code 1.\n", CategoryWorkflow, 2},
 		{"jest_bullet_heading", "  ● example tests › test that always fails\n\n    expect(received).toBe(expected)\n" +
 			"Error: Process completed with exit code 1.\n", CategoryTest, 1},
+		// A traceback quotes the source line that raised; the exception
+		// below it is what went wrong.
+		{"traceback_source_line_is_not_output", "Traceback (most recent call last):\n" +
+			"  File \"/src/case.py\", line 514, in _baseAssertEqual\n    raise self.failureException(msg)\n" +
+			"AssertionError: 59 != None\n", CategoryTest, 4},
+		// One-line pastes: a CI platform's or the machine's own words are
+		// enough to call the log failed.
+		{"one_line_ci_time_limit", "The job exceeded the maximum time limit for jobs, and has been terminated.\n",
+			CategoryWorkflow, 1},
+		{"one_line_disk_full", "write /var/lib/docker/tmp/GetImageBlob1234: no space left on device\n",
+			CategoryInfrastructure, 1},
+		{"errno_alone_is_a_network_symptom", "npm ERR! network read ECONNRESET\nnpm ERR! errno ECONNRESET\n",
+			CategoryInfrastructure, 1},
+		// OpenSSL's error queue ("<thread>:error:<code>:<lib>:<func>:<reason>")
+		// follows from the line that says what could not be done.
+		{"openssl_provider_named_fips", "$ openssl genpkey -provider fips -algorithm RSA\nunable to load provider fips\n" +
+			"40F7B2C1D27F0000:error::common libcrypto routines:provider_activate:init fail:crypto/provider_core.c:503:\n",
+			CategoryFIPS, 2},
+		{"one_line_deprecated_action", "This request has been automatically failed because it uses a deprecated version of " +
+			"`actions/cache: v1`.\n", CategoryWorkflow, 1},
+		{"ci_marker_with_the_symptom", "[INFO] Running frob.GasketTest\nThe command \"./ci.sh\" exited with 137.\n",
+			CategoryInfrastructure, 2},
+		{"registry_refusal_after_push_header", "The push refers to repository [docker.io/acme/app]\n" +
+			"5f70bf18a086: Preparing\ndenied: requested access to the resource is denied\nFinished: FAILURE\n",
+			CategoryDeployment, 3},
 		{"green_zero_failures_none", "Self-test failures: none\nERROR: nothing\nBUILD SUCCESSFUL in 3s\n", "", 0},
 		{"green_pip_notice", "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.\n" +
 			"foo 1.0 requires bar, which is not installed.\n", "", 0},

@@ -146,6 +146,13 @@ func TestCatalogBreadth(t *testing.T) {
 		{"'cmake' is not recognized as an internal or external command,", "build.command_not_found"},
 		{"/root/src/.tox/py3/bin/python: No module named pytest", "build.command_not_found"},
 		{"ERROR: No matching distribution found for torch==9.9.9", "build.python_dependency"},
+		{"  Could not find a version that satisfies the requirement frobnicate==0.1 (from versions: )", "build.python_dependency"},
+		{"  Could not find any downloads that satisfy the requirement frobnicate", "build.python_dependency"},
+		{"error: linker `x86_64-w64-mingw32-gcc` not found", "build.cargo"},
+		{`Bundler could not find compatible versions for gem "rake":`, "build.ruby_dependency"},
+		{"nokogiri-1.16.0 requires ruby version >= 3.0, which is incompatible with the", "build.ruby_dependency"},
+		{"Your requirements could not be resolved to an installable set of packages.", "build.php_dependency"},
+		{"    - acme/frob 2.0.0 requires ext-gmp * -> no matching package found.", "build.php_dependency"},
 		{"configure: error: C compiler cannot create executables", "build.configure"},
 		{"make[2]: *** No rule to make target 'gen.h', needed by 'all'.  Stop.", "build.missing_make_target"},
 		{"➤ YN0028: │ The lockfile would have been modified by this install, which is explicitly forbidden.", "build.yarn_lockfile"},
@@ -161,6 +168,12 @@ func TestCatalogBreadth(t *testing.T) {
 		{"TEST RESULT: Failed. Execution failed: `main' threw exception: java.lang.RuntimeException", "test.junit_summary"},
 		{"3 failing", "test.mocha"},
 		{"  ● example tests › test that always fails", "test.jest"},
+		{"Test Run Failed.", "test.dotnet_test"},
+		{"12 tests completed, 2 failed, 1 skipped", "test.gradle_tests"},
+		{"/w/tests/frob_test.cpp:41: error: Failure in TEST(Frob, Gasket)", "test.cpputest"},
+		{"[error] (core/test:test) sbt.TestsFailedException: Tests unsuccessful", "test.sbt"},
+		{"[info] *** 2 TESTS FAILED ***", "test.sbt"},
+		{"[info] - parses an empty frob *** FAILED ***", "test.sbt"},
 		// Deployment and publishing
 		{"denied: Your authorization token has expired. Reauthenticate and try again.", "deployment.registry_push_denied"},
 		{"npm ERR! 403 403 Forbidden - PUT https://registry.npmjs.org/x - You cannot publish over the previously published versions: 3.4.0.", "deployment.publish_rejected"},
@@ -171,6 +184,7 @@ func TestCatalogBreadth(t *testing.T) {
 		{"Error: Error locking state: Error acquiring the state lock: 2 error(s) occurred:", "deployment.terraform"},
 		{"│ Error: creating IAM Role (x): AccessDenied", "deployment.terraform"},
 		{"User: arn:aws:sts::1:assumed-role/tf is not authorized to perform: iam:PassRole on resource: x", "deployment.cloud_permission"},
+		{"error: Response status code does not indicate success: 403 (The specified API key is invalid, has expired, or does not have permission to access the specified package.). Pushing Frob.1.0.0.nupkg", "deployment.nuget_push_rejected"},
 		// Infrastructure
 		{"#55 ERROR: write /usr/lib/x.so: no space left on device", "infrastructure.disk_full"},
 		{"/home/runner/work/_temp/x.sh: line 1:  2930 Killed                  pytest --cov=.", "infrastructure.oom_killed"},
@@ -180,6 +194,9 @@ func TestCatalogBreadth(t *testing.T) {
 		{"HTTP Error 403: Read-only mode: Uploads are temporarily disabled.", "infrastructure.service_read_only"},
 		{"ERROR: HTTPSConnectionPool(host='center.conan.io', port=443): Max retries exceeded with url: /v1/ping (Caused by SSLError(SSLEOFError(8, 'EOF')))", "infrastructure.dns_network"},
 		{"Transfer interrupted before complete: 1097971 < 44245525", "infrastructure.dns_network"},
+		{"  Temporary failure resolving 'deb.debian.org'", "infrastructure.dns_network"},
+		{"Download error on https://pypi.example/simple/frob/: [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1123)", "infrastructure.dns_network"},
+		{`The command "./ci/test.sh" exited with 137.`, "infrastructure.oom_killed"},
 		// Conan
 		{"ERROR: alias_copy_repro/1.0.0@danimtb/testing was not found in remote 'test'", "conan.recipe_not_found"},
 		{"ERROR: The default build profile '/home/u/.conan2/profiles/default' doesn't exist.", "conan.profile_not_found"},
@@ -190,12 +207,18 @@ func TestCatalogBreadth(t *testing.T) {
 		{"crypto/ecdsa: use of non-approved curves is not allowed in FIPS 140-only mode", "fips.algorithm_disabled"},
 		{"md5_dgst.c(82): OpenSSL internal error, assertion failed: Digest MD5 forbidden in FIPS mode!", "fips.algorithm_disabled"},
 		{"Installation of FIPS modules could not be completed.", "fips.install_failed"},
+		{"node: OpenSSL error when trying to enable FIPS:", "fips.provider_unavailable"},
+		{"main.go:4:2: build constraints exclude all Go files in /usr/local/go/src/crypto/boring", "fips.provider_unavailable"},
 		// Workflow
 		{"**Error**: HTTP Status 403 for request POST https://api.github.com/repos/o/r/dependency-graph/snapshots", "workflow.resource_not_accessible"},
 		{"You have an error in your yaml syntax on line 17", "workflow.invalid_workflow"},
 		{"Invalid workflow file: .github/workflows/ci.yml#L12", "workflow.invalid_workflow_file"},
 		{"Error: Input required and not supplied: token", "workflow.missing_input"},
 		{"Error: No files were found with the provided path: dist/. No artifacts will be uploaded.", "workflow.artifact"},
+		{"##[warning]Failed to download action 'https://api.github.com/repos/o/frob/tarball/v9'. Error: Response status code does not indicate success: 404 (Not Found).", "workflow.action_not_found"},
+		{"The job exceeded the maximum time limit for jobs, and has been terminated.", "workflow.job_timeout"},
+		{" ! [remote rejected] frob -> frob (refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission)", "workflow.workflows_permission"},
+		{"fatal: could not read Username for 'https://github.com': terminal prompts disabled", "workflow.git_credentials"},
 	}
 	a := NewAnalyzer(mustCatalog(t))
 	for _, tt := range tests {
@@ -207,9 +230,43 @@ func TestCatalogBreadth(t *testing.T) {
 			t.Errorf("%q: root cause %+v, want %s at line 1", tt.line, rc, tt.rule)
 		}
 	}
+	// Several lines: the cause ranks above the lines that follow from it.
+	for _, tt := range []struct {
+		log, rule string
+		line      int
+	}{
+		// rustc names the missing linker before each "could not compile".
+		{"   Compiling frob v0.1.0\nerror: linker `cc` not found\n  |\n  = note: No such file or directory (os error 2)\n" +
+			"error: could not compile `frob` due to previous error\n", "build.cargo", 2},
+		// Gradle's count comes before its "There were failing tests".
+		{"7 tests completed, 1 failed\n\nFAILURE: Build failed with an exception.\n* What went wrong:\n" +
+			"Execution failed for task ':test'.\n> There were failing tests. See the report at: file:///w/index.html\n", "test.gradle_tests", 1},
+		// Node's FIPS self test needs its config: the OpenSSL reason is the cause.
+		{"node: OpenSSL error when trying to enable FIPS:\n" +
+			"80ABC:error:1C8000D5:Provider routines:SELF_TEST_post:missing config data:providers/fips/self_test.c:290:\n", "fips.self_test_failure", 2},
+		// hashlib refusing MD5: only a FIPS-enabled OpenSSL does that.
+		{"    digest = hashlib.md5(data).hexdigest()\n_hashlib.UnsupportedDigestmodError: [digital envelope routines] unsupported\n", "fips.md5_refused", 2},
+	} {
+		res, err := a.Analyze(context.Background(), strings.NewReader(tt.log), "x.log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rc := res.RootCause(); rc == nil || rc.RuleID != tt.rule || rc.Line != tt.line {
+			t.Errorf("%q: root cause %+v, want %s at line %d", tt.log, rc, tt.rule, tt.line)
+		}
+	}
+	// Without MD5 beside it, hashlib's refusal (MD4 on OpenSSL 3 is in the
+	// legacy provider) says nothing about FIPS.
+	res, err := a.Analyze(context.Background(), strings.NewReader("    h = hashlib.new('md4')\n_hashlib.UnsupportedDigestmodError: [digital envelope routines] unsupported\n"), "x.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc := res.RootCause(); rc != nil && rc.Category == CategoryFIPS {
+		t.Errorf("md4 refused: root cause %+v, want no fips finding", rc)
+	}
 	// A FIPS-mode Java run: the provider's refusal is fips, not the test's.
 	log := "JVM_OPTIONS: -Dsemeru.fips=true\nTEST: javax/net/ssl/Sanity.java\nCaused by: java.security.NoSuchAlgorithmException: JKS KeyStore not available\n"
-	res, err := a.Analyze(context.Background(), strings.NewReader(log), "x.log")
+	res, err = a.Analyze(context.Background(), strings.NewReader(log), "x.log")
 	if err != nil {
 		t.Fatal(err)
 	}

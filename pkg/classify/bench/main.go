@@ -58,6 +58,7 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 	accuracyOnly := fs.Bool("accuracy", false, "print the accuracy reports only, skip the throughput comparison")
 	misses := fs.Bool("misses", false, "list the logs each accuracy report got wrong (never those of the validation half)")
 	only := fs.String("sets", "existing,dev,validation", "accuracy reports to print: existing, dev, validation (comma separated)")
+	batch := fs.Int("batch", 0, "score only this split batch of the public corpus (0: all batches; the existing corpus is always whole)")
 	noRules := fs.Bool("no-rules", false, "score the general layer alone (an empty catalog): how it does on failures no rule knows")
 	cpuProfile := fs.String("cpuprofile", "", "with -classify: write a CPU profile of the classification to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
@@ -66,7 +67,7 @@ func realMain(ctx context.Context, args []string, out io.Writer) error {
 	if *classifyLog != "" {
 		return classifyFile(ctx, *classifyLog, *cpuProfile, out)
 	}
-	if err := accuracy(ctx, *root, *misses, *noRules, strings.Split(*only, ","), out); err != nil {
+	if err := accuracy(ctx, *root, *misses, *noRules, *batch, strings.Split(*only, ","), out); err != nil {
 		return err
 	}
 	if *accuracyOnly {
@@ -125,8 +126,10 @@ func classifyFile(ctx context.Context, path, cpuProfile string, out io.Writer) e
 
 // accuracy scores the classifier on the corpus written with the rules and
 // on each half of the public corpus (testdata/fixer/public/README.md), and
-// prints each report. misses lists the logs each got wrong.
-func accuracy(ctx context.Context, root string, misses, noRules bool, only []string, out io.Writer) error {
+// prints each report. misses lists the logs each got wrong; batch, when not
+// 0, keeps only that split batch of the public corpus (a batch's validation
+// logs scored alone are the figure for logs that no rule had seen before it).
+func accuracy(ctx context.Context, root string, misses, noRules bool, batch int, only []string, out io.Writer) error {
 	c, err := classify.DefaultCatalog()
 	if err != nil {
 		return err
@@ -146,11 +149,11 @@ func accuracy(ctx context.Context, root string, misses, noRules bool, only []str
 		{"existing", "existing corpus (testdata/fixer/corpus)", func() ([]corpus.Case, error) {
 			return corpus.LoadLabels(filepath.Join(root, "testdata/fixer/corpus"))
 		}},
-		{"dev", "public corpus, dev half (testdata/fixer/public/dev)", func() ([]corpus.Case, error) {
-			return corpus.LoadPublic(filepath.Join(root, "testdata/fixer/public", corpus.HalfDev))
+		{"dev", "public corpus, dev half (testdata/fixer/public/dev)" + batchName(batch), func() ([]corpus.Case, error) {
+			return loadBatch(filepath.Join(root, "testdata/fixer/public", corpus.HalfDev), batch)
 		}},
-		{"validation", "public corpus, validation half (never tuned on)", func() ([]corpus.Case, error) {
-			return corpus.LoadPublic(filepath.Join(root, "testdata/fixer/public", corpus.HalfValidation))
+		{"validation", "public corpus, validation half (never tuned on)" + batchName(batch), func() ([]corpus.Case, error) {
+			return loadBatch(filepath.Join(root, "testdata/fixer/public", corpus.HalfValidation), batch)
 		}},
 	}
 	fmt.Fprintln(out, "Accuracy, top-1 root cause (root-cause line: the log's line at the finding's")
@@ -187,6 +190,32 @@ func accuracy(ctx context.Context, root string, misses, noRules bool, only []str
 	}
 	fmt.Fprintln(out)
 	return nil
+}
+
+// loadBatch loads one half of the public corpus, only its batch-th split
+// batch unless batch is 0.
+func loadBatch(dir string, batch int) ([]corpus.Case, error) {
+	cases, err := corpus.LoadPublic(dir)
+	if err != nil || batch == 0 {
+		return cases, err
+	}
+	kept := cases[:0]
+	for _, c := range cases {
+		if c.Batch == batch {
+			kept = append(kept, c)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, fmt.Errorf("no logs of batch %d in %s", batch, dir)
+	}
+	return kept, nil
+}
+
+func batchName(batch int) string {
+	if batch == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", batch %d only", batch)
 }
 
 func pct(a, b int) float64 {

@@ -49,6 +49,9 @@ type Case struct {
 	Rule string
 	// Source is the public address the log was copied from, if any.
 	Source string
+	// Batch is the public corpus's split batch the log came in (0 for the
+	// existing corpus).
+	Batch int
 }
 
 // Entry is one log of a public manifest.
@@ -93,7 +96,7 @@ func LoadPublic(dir string) ([]Case, error) {
 	}
 	cases := make([]Case, 0, len(m.Logs))
 	for _, e := range m.Logs {
-		c := Case{Name: e.File, Path: filepath.Join(dir, e.File), Class: e.Class, Source: e.Source}
+		c := Case{Name: e.File, Path: filepath.Join(dir, e.File), Class: e.Class, Source: e.Source, Batch: e.Batch}
 		if e.RootCause != "" {
 			c.Lines = append([]string{e.RootCause}, e.Also...)
 		}

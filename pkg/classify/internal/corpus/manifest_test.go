@@ -1,10 +1,12 @@
 package corpus
 
 import (
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -109,6 +111,54 @@ func TestPublicManifest(t *testing.T) {
 				t.Errorf("batch %d: %s is in %s, the split rule puts it in %s", batch, src, got, want)
 			}
 		}
+	}
+}
+
+// TestPublicReadmeTable keeps the README's table of logs per half, batch and
+// class true to the manifests.
+func TestPublicReadmeTable(t *testing.T) {
+	t.Parallel()
+	want := map[string][]int{} // "half batch" -> logs, then one count per class
+	for _, half := range []string{HalfDev, HalfValidation} {
+		m, err := ReadManifest(filepath.Join(publicDir, half))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range m.Logs {
+			key := fmt.Sprintf("%s %d", half, e.Batch)
+			if want[key] == nil {
+				want[key] = make([]int, 1+len(Classes))
+			}
+			want[key][0]++
+			want[key][1+slices.Index(Classes, e.Class)]++
+		}
+	}
+	readme, err := os.ReadFile(filepath.Join(publicDir, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]int{}
+	for _, line := range strings.Split(string(readme), "\n") {
+		cells := strings.Split(strings.Trim(line, "| "), " | ")
+		if len(cells) != 3+len(Classes) {
+			continue
+		}
+		half := strings.TrimSuffix(strings.TrimPrefix(strings.SplitN(cells[0], "]", 2)[0], "["), "/")
+		if half != HalfDev && half != HalfValidation {
+			continue
+		}
+		var counts []int
+		for _, c := range cells[2:] {
+			n, err := strconv.Atoi(c)
+			if err != nil {
+				t.Fatalf("README row %q: %q is not a count", line, c)
+			}
+			counts = append(counts, n)
+		}
+		got[half+" "+cells[1]] = counts
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("README table differs from the manifests (-manifests +README):\n%s", diff)
 	}
 }
 
