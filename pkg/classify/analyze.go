@@ -56,27 +56,16 @@ type Analyzer struct {
 	red        *redact.Redactor // findings are redacted with it (WithRedactor)
 }
 
-// shortLiteral is a literal too short for the prefilter's 4-byte stride:
-// it is found with bytes.IndexByte instead, which runs at memory speed,
-// looking for its rarest byte. A literal without ASCII letters (so case
-// does not matter) is compared as it is: a needle such as "»" or "●" that
-// ordinary log text rarely holds. One with letters ("nuget" of a
-// log-scoped condition) is compared ASCII case-insensitively (fold), and
-// when its rarest byte is a letter, each case of it is searched for by
-// an entry of its own.
+// shortLiteral is a literal too short for the prefilter's 4-byte stride
+// and without ASCII letters (so case does not matter): it is found with
+// bytes.Index instead, which runs at memory speed for a needle such as
+// "»" or "●" that ordinary log text rarely holds.
 type shortLiteral struct {
-	lit    []byte // what the line must hold (lower case when fold)
+	lit    []byte // what the line must hold
 	needle []byte // lit without its blanks: what is searched for
 	rare   int    // index in needle of the byte searched for first
-	rareB  byte   // that byte, in the case this entry searches for
-	fold   bool
 	ids    []int
 }
-
-// maxFoldShort bounds the short literals with letters searched for on
-// their own: each costs a pass or two over the log, and past a few the
-// prefilter at a shorter stride costs less.
-const maxFoldShort = 4
 
 // index returns the first occurrence of the needle in b, or -1. It looks
 // for the needle's rarest byte with bytes.IndexByte (which runs at memory
@@ -86,37 +75,17 @@ const maxFoldShort = 4
 func (s *shortLiteral) index(b []byte) int {
 	n, r := len(s.needle), s.rare
 	for from := r; from < len(b); {
-		k := bytes.IndexByte(b[from:], s.rareB)
+		k := bytes.IndexByte(b[from:], s.needle[r])
 		if k < 0 {
 			return -1
 		}
 		at := from + k - r
-		if at+n <= len(b) && s.equal(b[at:at+n]) {
+		if at+n <= len(b) && bytes.Equal(b[at:at+n], s.needle) {
 			return at
 		}
 		from += k + 1
 	}
 	return -1
-}
-
-func (s *shortLiteral) equal(b []byte) bool {
-	if s.fold {
-		return foldEq(b, s.needle)
-	}
-	return bytes.Equal(b, s.needle)
-}
-
-// on reports whether line holds the literal.
-func (s *shortLiteral) on(line []byte) bool {
-	if !s.fold {
-		return bytes.Contains(line, s.lit)
-	}
-	for i := 0; i+len(s.lit) <= len(line); i++ {
-		if foldEq(line[i:], s.lit) {
-			return true
-		}
-	}
-	return false
 }
 
 // rareByte returns the index of the byte of needle least likely in logs:
@@ -147,52 +116,15 @@ func shortSafe(s string) bool {
 	return len(strings.TrimSpace(s)) >= 2
 }
 
-// addShort registers a short literal of pattern id: without letters
-// (shortSafe) or, while fewer than maxFoldShort are, with letters (fold).
-// It reports false when the literal is left to the prefilter.
-func (a *Analyzer) addShort(s string, id int) bool {
-	fold := !shortSafe(s)
-	known := false
+func (a *Analyzer) addShort(s string, id int) {
 	for i := range a.short {
 		if string(a.short[i].lit) == s {
 			a.short[i].ids = append(a.short[i].ids, id)
-			known = true
+			return
 		}
-	}
-	if known {
-		return true
 	}
 	needle := []byte(strings.TrimSpace(s))
-	if fold {
-		folded := 0
-		for _, sl := range a.short {
-			if sl.fold && (sl.rareB < 'A' || sl.rareB > 'Z') {
-				folded++ // one per literal: its lower-case (or only) entry
-			}
-		}
-		if folded >= maxFoldShort || len(needle) < minLiteral {
-			return false
-		}
-	}
-	for _, sl := range shortEntries(s, fold) {
-		sl.ids = []int{id}
-		a.short = append(a.short, sl)
-	}
-	return true
-}
-
-// shortEntries returns the entries that search for the short literal s:
-// one, or with fold and a letter for its rarest byte, one for each case.
-func shortEntries(s string, fold bool) []shortLiteral {
-	needle := []byte(strings.TrimSpace(s))
-	r := rareByte(needle)
-	sl := shortLiteral{lit: []byte(s), needle: needle, rare: r, rareB: needle[r], fold: fold}
-	out := []shortLiteral{sl}
-	if c := needle[r]; fold && 'a' <= c && c <= 'z' {
-		sl.rareB = c - 'a' + 'A'
-		out = append(out, sl)
-	}
-	return out
+	a.short = append(a.short, shortLiteral{lit: []byte(s), needle: needle, rare: rareByte(needle), ids: []int{id}})
 }
 
 type compiledPattern struct {
@@ -328,7 +260,8 @@ func NewAnalyzer(c *Catalog, opts ...AnalyzerOption) *Analyzer {
 			return
 		}
 		for _, s := range set {
-			if len(s) < fastLiteral && a.addShort(s, id) {
+			if len(s) < fastLiteral && shortSafe(s) {
+				a.addShort(s, id)
 				continue
 			}
 			lits[s] = append(lits[s], id)
@@ -878,7 +811,7 @@ func (a *Analyzer) process(c *chunk, w *worker, explained *atomic.Bool) {
 			}
 		}
 		for i := range shortAt {
-			if shortAt[i] < le && a.short[i].on(body[ls:le]) {
+			if shortAt[i] < le && bytes.Contains(body[ls:le], a.short[i].lit) {
 				for _, id := range a.short[i].ids {
 					mask[id>>6] |= 1 << (id & 63)
 				}
@@ -900,7 +833,7 @@ func (a *Analyzer) process(c *chunk, w *worker, explained *atomic.Bool) {
 				q = h + 1
 			}
 			for i := range a.short {
-				if a.short[i].on(text) {
+				if bytes.Contains(text, a.short[i].lit) {
 					for _, id := range a.short[i].ids {
 						mask[id>>6] |= 1 << (id & 63)
 					}

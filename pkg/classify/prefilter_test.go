@@ -158,7 +158,7 @@ func TestShortLiteralIndex(t *testing.T) {
 	t.Parallel()
 	texts := []string{"", "●", " ● x", "✓ ✓ ● ", "»", "a » b", "\xe2\x97", "\x8f●", "✓✓✓✓", "xx\xe2\x97\x8f"}
 	for _, needle := range []string{"●", "»", "::", "=>"} {
-		s := shortEntries(needle, false)[0]
+		s := shortLiteral{needle: []byte(needle), rare: rareByte([]byte(needle))}
 		for _, text := range texts {
 			if got, want := s.index([]byte(text)), bytes.Index([]byte(text), []byte(needle)); got != want {
 				t.Errorf("index(%q) of %q = %d, want %d", text, needle, got, want)
@@ -211,67 +211,5 @@ func TestRarestGrams(t *testing.T) {
 	// A literal of 10 bytes at stride 4: three of its grams are 8 bytes.
 	if start := rarestGrams([]byte("--- fail: "), 4); start != 0 {
 		t.Errorf(`"--- fail: " anchored at %d, want 0 (8-byte grams at 0, 1 and 2)`, start)
-	}
-}
-
-// TestShortLiteralFold checks the search of short literals with letters
-// against the naive case-insensitive search: the first occurrence any of
-// a literal's entries finds is the first occurrence in any case, and a
-// line holds the literal exactly when on says so.
-func TestShortLiteralFold(t *testing.T) {
-	t.Parallel()
-	rng := rand.New(rand.NewPCG(7, 11))
-	const alphabet = "nugetNUGET.pkPK x\n"
-	for _, lit := range []string{"nuget", ".nupkg", "ab.c", " get "} {
-		entries := shortEntries(lit, true)
-		if c := entries[0].needle[entries[0].rare]; ('a' <= c && c <= 'z') != (len(entries) == 2) {
-			t.Errorf("%q: %d entries for rarest byte %q", lit, len(entries), c)
-		}
-		for round := range 3000 {
-			b := make([]byte, rng.IntN(40))
-			for i := range b {
-				b[i] = alphabet[rng.IntN(len(alphabet))]
-			}
-			if round%3 == 0 {
-				// The literal in random case, somewhere.
-				at := rng.IntN(len(b) + 1)
-				var l []byte
-				for _, c := range []byte(lit) {
-					if rng.IntN(2) == 0 && 'a' <= c && c <= 'z' {
-						c -= 'a' - 'A'
-					}
-					l = append(l, c)
-				}
-				b = append(b[:at], append(l, b[at:]...)...)
-			}
-			got := -1
-			for i := range entries {
-				if k := entries[i].index(b); k >= 0 && (got < 0 || k < got) {
-					got = k
-				}
-			}
-			if want := indexFold(b, entries[0].needle); got != want {
-				t.Fatalf("%q in %q: index %d, want %d", lit, b, got, want)
-			}
-			if got, want := entries[0].on(b), indexFold(b, []byte(lit)) >= 0; got != want {
-				t.Fatalf("%q in %q: on = %v, want %v", lit, b, got, want)
-			}
-		}
-	}
-}
-
-// TestAddShortBound checks that only a few short literals with letters are
-// searched for on their own, each once whatever the patterns sharing it.
-func TestAddShortBound(t *testing.T) {
-	t.Parallel()
-	a := &Analyzer{}
-	for i, s := range []string{"nuget", "nuget", "abcd", "efgh", "ijkl", "mnop", " » "} {
-		want := i < 5 || i == 6
-		if got := a.addShort(s, i); got != want {
-			t.Errorf("addShort(%q) = %v, want %v", s, got, want)
-		}
-	}
-	if got := len(a.short[0].ids); got != 2 || len(a.short[1].ids) != 2 {
-		t.Errorf("nuget's entries have %d and %d ids, want 2 each", got, len(a.short[1].ids))
 	}
 }

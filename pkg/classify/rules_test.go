@@ -37,14 +37,16 @@ func TestDefaultCatalog(t *testing.T) {
 	if un := a.UnfilteredPatterns(); len(un) > 0 {
 		t.Errorf("patterns without prefilter literals: %q", un)
 	}
-	// The rules' scan steps 4 bytes at a time: every literal of their
-	// patterns and conditions has 7 bytes or more, or is searched for on
-	// its own (see shortLiteral).
+	// The rules' scan steps 4 bytes at a time: every literal has 7 bytes
+	// or more, or is searched for on its own (see shortLiteral).
 	if a.pfRules.stride != 4 {
-		t.Errorf("the rules' prefilter steps %d bytes at a time, want 4", a.pfRules.stride)
-		for _, l := range a.pfRules.lits {
-			if len(l.text) < fastLiteral {
-				t.Errorf("literal %q (patterns %q) is too short for the fast scan", l.text, a.pats[l.patterns[0]].src)
+		for _, r := range c.Rules {
+			for _, p := range r.Patterns {
+				for _, l := range requiredLiterals(p) {
+					if len(l) < fastLiteral && !shortSafe(l) {
+						t.Errorf("rule %s: literal %q of %q is too short for the fast scan", r.ID, l, p)
+					}
+				}
 			}
 		}
 	}
