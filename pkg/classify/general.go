@@ -83,6 +83,17 @@ type scoreToken struct {
 // stride at 2.
 const minFastLiteral = 5
 
+// errorCodes are the error-code prefixes tools print a failure under
+// ("ERR_PNPM_OUTDATED_LOCKFILE", "ERR_OSSL_EVP_UNSUPPORTED"): a word
+// followed by a letter.
+func errorCodes(weight int, lits ...string) []scoreToken {
+	out := words(weight, lits...)
+	for i := range out {
+		out[i].follow = "abcdefghijklmnopqrstuvwxyz"
+	}
+	return out
+}
+
 func words(weight int, lits ...string) []scoreToken {
 	out := make([]scoreToken, len(lits))
 	for i, l := range lits {
@@ -108,10 +119,24 @@ var scoreTokens = slices.Concat(
 	words(3, "fatal", "##[error", "segmentation fault", "out of memory", "not accessible", "read-only mode",
 		"command not found", "segfault", "econnreset", "etimedout", "econnrefused", "eai_again", "enotfound",
 		"unable to load provider"),
+	// How package managers, resolvers and network clients say that they
+	// gave up (pip, Go, Composer, git, .NET, resolvers).
+	words(3, "could not find a version that satisfies", "no matching distribution", "build constraints exclude all",
+		"[remote rejected]", "! [rejected]", "temporary failure resolving", "could not resolve host",
+		"name or service not known", "status code does not indicate success"),
+	words(1, "no matching package", "could not be completed", "could not transfer"),
+	// The network's own words (Go's net package, curl, resolvers) and a
+	// process killed by a signal.
+	words(3, "dial tcp", "server misbehaving", "no such host", "i/o timeout", "tls handshake timeout",
+		"connection reset", "network is unreachable", "no route to host", "sigkill", "signal: 9", "signal 9"),
+	// Success negated: the "success" in it must not count for it.
+	words(4, "didn't exit successfully", "did not exit successfully", "did not complete successfully",
+		"didn't complete successfully", "was not successful"),
 	// Words that say on their own that the run failed, and why: a one-line
 	// paste of them is a failed log.
 	words(5, "no space left", "maximum execution time", "maximum time limit", "hash sum mismatch",
 		"automatically failed", "error in your yaml syntax"),
+	errorCodes(3, "err_"),
 	words(4, "crashloopbackoff", "imagepullbackoff", "errimagepull"),
 	words(2, "error", "fail", "panic", "exception", "core dumped", "not ok ", "denied", "refused", "unauthori",
 		"forbidden", "timed out", "killed", "bad gateway", "internal server error", "too many requests",
@@ -204,7 +229,7 @@ func (t *scoreToken) present(text, lower []byte) bool {
 // strongMin.
 const (
 	candidateMin = 3
-	strongMin    = 5
+	strongMin    = 4
 	// candidateWindow is how many lines before a failure marker (or the
 	// end of the log) earn a position bonus.
 	candidateWindow = 30
@@ -367,7 +392,10 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 		hasPrefixFold(text, "fatal"), hasPrefixFold(text, "panic:"), hasPrefixFold(text, "caused by:"),
 		bytes.HasPrefix(text, []byte("FAIL")), bytes.HasPrefix(text, []byte("E ")), hasPrefixFold(text, "not ok "),
 		hasPrefixFold(text, "[error]"), hasPrefixFold(text, "npm err"), hasPrefixFold(text, "e: "),
-		hasPrefixFold(text, "unhandled exception"), hasPrefixFold(text, "denied:"), hasPrefixFold(text, "--- fail"):
+		hasPrefixFold(text, "unhandled exception"), hasPrefixFold(text, "denied:"), hasPrefixFold(text, "--- fail"),
+		// A registry's error code: "unauthorized: authentication required",
+		// "toomanyrequests: ...", "forbidden: ...".
+		hasPrefixFold(text, "unauthorized:"), hasPrefixFold(text, "toomanyrequests:"), hasPrefixFold(text, "forbidden:"):
 		ls.score += 3
 	}
 	if exceptionHead(text) {
@@ -375,6 +403,9 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 	}
 	if diagnosticLocation(text) {
 		ls.score += 3 // "render.go:41:15: undefined: x", "Program.cs(4,7): ..."
+	}
+	if fipsRefusal(text, lower) {
+		ls.score += 3 // "DSA keys are not allowed in FIPS mode", "Failed to load FIPS provider"
 	}
 	if bytes.Contains(lower, []byte("panicked at")) {
 		ls.score += 2
@@ -399,8 +430,9 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 	}
 	if ls.failEnd {
 		// A failure marker says that something failed, not what: the
-		// cause is above it.
-		ls.score -= 4
+		// cause is above it. It is named only when no line is a
+		// candidate (see generalState.best).
+		ls.score = min(ls.score-4, candidateMin-1)
 	}
 	// The other tokens only lower the score ("passed" beside a count of
 	// failures aside): they are looked for on lines that may still be
@@ -501,11 +533,28 @@ func toolError(text []byte) bool {
 	return bytes.HasPrefix(rest, []byte("Error")) || bytes.HasPrefix(rest, []byte("ERROR"))
 }
 
+// fipsRefusal reports a line that names FIPS and says that something was
+// refused or could not be done: FIPS mode's own refusals, whatever
+// library prints them. ("FIPS mode disabled" alone is a setting, not a
+// refusal.)
+func fipsRefusal(text, lower []byte) bool {
+	if !hasWord(text, lower, "fips") {
+		return false
+	}
+	for _, w := range []string{"not allowed", "not permitted", "not approved", "not supported", "unsupported",
+		"disabled for fips", "refused", "fail", "error", "cannot", "could not", "unable to", "not available"} {
+		if hasWord(text, lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // earlyFailureWord reports a failure word among the first words of the
 // line, where tools put it when the line is the failure.
 func earlyFailureWord(lower []byte) bool {
 	head := lower[:min(len(lower), 16)]
-	return bytes.Contains(head, []byte("error")) || bytes.Contains(head, []byte("err!")) ||
+	return bytes.Contains(head, []byte("error")) || bytes.Contains(head, []byte("err!")) || bytes.Contains(head, []byte("err_")) ||
 		bytes.Contains(head, []byte("fatal")) || bytes.Contains(head, []byte("fail"))
 }
 
@@ -548,8 +597,16 @@ func nonZeroCount(lower []byte) bool {
 
 // diagnosticLocation reports a line that starts with a source location,
 // the form compilers and linters print a diagnostic in: "a/b.go:41:15: ",
-// "x.c:3: ", "Program.cs(4,7): ", "lib/x.ts(11,25): ".
+// "x.c:3: ", "Program.cs(4,7): ", "lib/x.ts(11,25): ", javac's through
+// Maven "X.java:[189,49] ", also after a severity tag ("e: x.kts: (107,
+// 21): " from kotlinc, "[ERROR] X.java:[3,7] ").
 func diagnosticLocation(text []byte) bool {
+	for _, sev := range []string{"e: ", "w: ", "[error] "} {
+		if hasPrefixFold(text, sev) {
+			text = text[len(sev):]
+			break
+		}
+	}
 	i := 0
 	for i < len(text) && i < 300 && text[i] != ' ' && text[i] != ':' && text[i] != '(' {
 		i++
@@ -565,6 +622,10 @@ func diagnosticLocation(text []byte) bool {
 		if bytes.HasPrefix(rest, []byte(": (")) { // Kotlin: "x.kts: (107, 21): "
 			n := digits(rest[3:])
 			return n > 0 && 3+n < len(rest) && rest[3+n] == ','
+		}
+		if bytes.HasPrefix(rest, []byte(":[")) { // javac via Maven: "X.java:[189,49] "
+			n := digits(rest[2:])
+			return n > 0 && 2+n < len(rest) && rest[2+n] == ','
 		}
 		n := digits(rest[1:])
 		return n > 0 && 1+n < len(rest) && rest[1+n] == ':'
@@ -740,13 +801,17 @@ var categoryWords = []struct {
 	// Symptoms of the machine or a service decide on the line itself:
 	// they are the cause whatever tool printed them.
 	{CategoryInfrastructure, 20, 1, []string{"no space left", "disk full", "out of memory", "oom", "oomkilled",
-		"killed", "exit code 137", "signal 9", "sigkill", "connection reset", "reset by peer", "econnreset",
+		"killed", "connection reset", "reset by peer", "econnreset",
 		"etimedout", "econnrefused", "enotfound", "eai_again", "name resolution", "could not resolve host",
 		"unknown host", "network is unreachable", "bad gateway", "service unavailable", "gateway time",
 		"too many requests", "rate limit", "lost communication", "shutdown signal", "sslerror", "ssleoferror",
-		"exited with 137", "exit status 137",
 		"certificate verify failed", "tls handshake", "hash sum mismatch", "read-only mode", "transfer interrupted",
 		"temporary failure", "socket hang up", "i/o timeout", "connection timed out"}},
+	// A process killed by the kernel (137 = 128 + SIGKILL, mostly the OOM
+	// killer): also decides from the failure marker below the line that
+	// says what was killed.
+	{CategoryInfrastructure, 20, 6, []string{"exit code 137", "exited with 137", "exit status 137", "signal 9",
+		"signal: 9", "sigkill"}},
 	{CategoryInfrastructure, 5, 1, []string{"503", "502", "504", "429", "internal server error", "connection refused",
 		"handshake failure", "mirror", "proxy", "maintenance", "download failed", "unreachable"}},
 	// A registry's refusal, and docker's header of a push.

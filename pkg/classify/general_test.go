@@ -71,6 +71,32 @@ func TestGeneralLayer(t *testing.T) {
 		{"registry_refusal_after_push_header", "The push refers to repository [docker.io/acme/app]\n" +
 			"5f70bf18a086: Preparing\ndenied: requested access to the resource is denied\nFinished: FAILURE\n",
 			CategoryDeployment, 3},
+		// A failure marker says that something failed, not what: a line
+		// that is a candidate names the cause even far above it.
+		{"candidate_far_above_the_marker", "frob could not seat the gasket: access denied\n" + strings.Repeat("noise\n", 20) +
+			"Error: Process completed with exit code 1.\n", CategoryUnknown, 1},
+		// Error codes ("ERR_PNPM_X", "ERR_OSSL_X") are what tools print a
+		// failure under.
+		{"error_code_token", "ERR_FROB_OUTDATED_GASKET  Cannot seat the gasket\nError: Process completed with exit code 1.\n",
+			CategoryUnknown, 1},
+		// A pasted diagnostic in a compiler's form is enough to call an
+		// excerpt failed.
+		{"pasted_kotlin_diagnostic", "e: /src/frob.gradle.kts: (3, 7): Unresolved reference: gasket\n", CategoryBuild, 1},
+		{"registry_error_code", "$ docker push registry.example/frob:1\nunauthorized: authentication required\n",
+			CategoryDeployment, 2},
+		{"resolver_gave_up", "$ pip install frob==9.9\n  Could not find a version that satisfies the requirement frob==9.9 (from versions: )\n",
+			CategoryBuild, 2},
+		// FIPS mode's refusals, whatever library prints them.
+		{"fips_refusal_by_any_library", "frob-keygen -t dsa\nDSA keys are not allowed in FIPS mode\n", CategoryFIPS, 2},
+		// The network's own words, without any failure word.
+		{"network_words_alone", "go: example.com/frob@v1.0.0: Get \"https://proxy.example/frob\": dial tcp: lookup proxy.example " +
+			"on 127.0.0.53:53: server misbehaving\n##[error]Process completed with exit code 1.\n", CategoryInfrastructure, 1},
+		// "didn't exit successfully" is a failure, and SIGKILL the machine's.
+		{"negated_success_killed", "  process didn't exit successfully: `frobc x.rs` (signal: 9, SIGKILL: kill)\n" +
+			"##[error]Process completed with exit code 137.\n", CategoryInfrastructure, 1},
+		// Exit code 137 on the marker below decides what killed the step.
+		{"killed_marker_below_the_error", "   Compiling frob v0.3.0\nerror: the frob step gave up\n\n" +
+			"##[error]Process completed with exit code 137.\n", CategoryInfrastructure, 2},
 		{"green_zero_failures_none", "Self-test failures: none\nERROR: nothing\nBUILD SUCCESSFUL in 3s\n", "", 0},
 		{"green_pip_notice", "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.\n" +
 			"foo 1.0 requires bar, which is not installed.\n", "", 0},
@@ -173,6 +199,25 @@ func TestScoreLine(t *testing.T) {
 		got := score(s)
 		if got.failEnd != want.failEnd || got.success != want.success {
 			t.Errorf("score(%q): failEnd %v success %v, want %v %v", s, got.failEnd, got.success, want.failEnd, want.success)
+		}
+	}
+}
+
+func TestDiagnosticLocation(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]bool{
+		"render.go:41:15: undefined: x":                            true,
+		"Program.cs(4,7): error CS1002":                            true,
+		"e: /src/frob.gradle.kts: (3, 7): Unresolved reference: x": true,
+		"src/main/java/Frob.java:[12,5] cannot find symbol":        true,
+		"[ERROR] /src/Frob.java:[12,5] cannot find symbol":         true,
+		"w: /src/frob.kt: (1, 2): unused":                          true,
+		"e: something went wrong":                                  false,
+		"Frob.java: cannot read":                                   false,
+		"see https://example.com/a.html:8080 for more":             false,
+	} {
+		if got := diagnosticLocation([]byte(s)); got != want {
+			t.Errorf("diagnosticLocation(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
