@@ -428,12 +428,6 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 	if ls.success {
 		ls.score -= 4
 	}
-	if ls.failEnd {
-		// A failure marker says that something failed, not what: the
-		// cause is above it. It is named only when no line is a
-		// candidate (see generalState.best).
-		ls.score = min(ls.score-4, candidateMin-1)
-	}
 	// The other tokens only lower the score ("passed" beside a count of
 	// failures aside): they are looked for on lines that may still be
 	// candidates.
@@ -467,6 +461,13 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 	}
 	if len(text) > 1000 {
 		ls.score--
+	}
+	if ls.failEnd {
+		// A failure marker says that something failed, not what: the
+		// cause is above it (or, for a test runner's summary, in the list
+		// below it). It is named only when no line is a candidate (see
+		// generalState.best).
+		ls.score = min(ls.score, candidateMin-1)
 	}
 	return ls, lower
 }
@@ -804,7 +805,7 @@ var categoryWords = []struct {
 		"killed", "connection reset", "reset by peer", "econnreset",
 		"etimedout", "econnrefused", "enotfound", "eai_again", "name resolution", "could not resolve host",
 		"unknown host", "network is unreachable", "bad gateway", "service unavailable", "gateway time",
-		"too many requests", "rate limit", "lost communication", "shutdown signal", "sslerror", "ssleoferror",
+		"too many requests", "rate limit", "internal server error", "lost communication", "shutdown signal", "sslerror", "ssleoferror",
 		"certificate verify failed", "tls handshake", "hash sum mismatch", "read-only mode", "transfer interrupted",
 		"temporary failure", "socket hang up", "i/o timeout", "connection timed out"}},
 	// A process killed by the kernel (137 = 128 + SIGKILL, mostly the OOM
@@ -812,7 +813,7 @@ var categoryWords = []struct {
 	// says what was killed.
 	{CategoryInfrastructure, 20, 6, []string{"exit code 137", "exited with 137", "exit status 137", "signal 9",
 		"signal: 9", "sigkill"}},
-	{CategoryInfrastructure, 5, 1, []string{"503", "502", "504", "429", "internal server error", "connection refused",
+	{CategoryInfrastructure, 5, 1, []string{"503", "502", "504", "429", "connection refused",
 		"handshake failure", "mirror", "proxy", "maintenance", "download failed", "unreachable"}},
 	// A registry's refusal, and docker's header of a push.
 	{CategoryDeployment, 6, 2, []string{"requested access to the resource is denied", "the push refers to repository"}},

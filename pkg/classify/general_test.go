@@ -97,6 +97,13 @@ func TestGeneralLayer(t *testing.T) {
 		// Exit code 137 on the marker below decides what killed the step.
 		{"killed_marker_below_the_error", "   Compiling frob v0.3.0\nerror: the frob step gave up\n\n" +
 			"##[error]Process completed with exit code 137.\n", CategoryInfrastructure, 2},
+		// A test runner's count of failures names no test: the lines
+		// listing the failed tests below it do.
+		{"failed_test_below_the_count", "50% tests passed, 1 tests failed out of 2\n\nThe following tests FAILED:\n" +
+			"\t  2 - frob_gasket (Failed)\nErrors while running CTest\n", CategoryTest, 4},
+		// A server's 500 is the service's failure, whatever tool asked.
+		{"server_error_on_the_line", "$ mvn -B package\n[ERROR] Failed to resolve dependencies for the build: could not transfer " +
+			"artifact frob:gasket:jar:1.0 from/to central: Return code is: 500, ReasonPhrase: Internal Server Error.\n", CategoryInfrastructure, 2},
 		{"green_zero_failures_none", "Self-test failures: none\nERROR: nothing\nBUILD SUCCESSFUL in 3s\n", "", 0},
 		{"green_pip_notice", "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.\n" +
 			"foo 1.0 requires bar, which is not installed.\n", "", 0},
