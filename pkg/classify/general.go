@@ -121,17 +121,23 @@ var scoreTokens = slices.Concat(
 		"unable to load provider"),
 	// How package managers, resolvers and network clients say that they
 	// gave up (pip, Go, Composer, git, .NET, resolvers).
-	words(3, "could not find a version that satisfies", "no matching distribution", "build constraints exclude all",
-		"[remote rejected]", "! [rejected]", "temporary failure resolving", "could not resolve host",
-		"name or service not known", "status code does not indicate success"),
-	words(1, "no matching package", "could not be completed", "could not transfer"),
+	words(3, "could not find a version that satisfies", "no matching distribution", "could not find compatible version",
+		"could not be resolved to an installable set", "[remote rejected]", "! [rejected]", "temporary failure resolving",
+		"could not resolve host", "name or service not known"),
+	words(4, "build constraints exclude all"),
+	words(2, "could not resolve all files", "could not resolve all dependencies"),
+	words(1, "no matching package", "could not be completed", "could not transfer", "could not be resolved",
+		"received status code"),
+	// Node's report of a rejected promise nobody handled is the error,
+	// though it is called a warning.
+	words(6, "unhandledpromiserejection"),
 	// The network's own words (Go's net package, curl, resolvers) and a
 	// process killed by a signal.
 	words(3, "dial tcp", "server misbehaving", "no such host", "i/o timeout", "tls handshake timeout",
 		"connection reset", "network is unreachable", "no route to host", "sigkill", "signal: 9", "signal 9"),
 	// Success negated: the "success" in it must not count for it.
-	words(4, "didn't exit successfully", "did not exit successfully", "did not complete successfully",
-		"didn't complete successfully", "was not successful"),
+	words(6, "didn't exit successfully", "did not exit successfully", "did not complete successfully",
+		"didn't complete successfully", "was not successful", "does not indicate success"),
 	// Words that say on their own that the run failed, and why: a one-line
 	// paste of them is a failed log.
 	words(5, "no space left", "maximum execution time", "maximum time limit", "hash sum mismatch",
@@ -165,7 +171,9 @@ var scoreTokens = slices.Concat(
 		"--stacktrace", "some errors occurred", "exiting with failure", "configuring incomplete",
 		"-- performing test", "-- looking for", "-- check for"),
 	// Where a run failed or succeeded.
-	phrases(kindFailEnd, "finished: failure", "marked build as failure", "job failed", "build failed",
+	// PowerShell's error record ("+ FullyQualifiedErrorId : ...") follows
+	// a command that failed.
+	phrases(kindFailEnd, "fullyqualifiederrorid", "finished: failure", "marked build as failure", "job failed", "build failed",
 		"build failure", "errors while running ctest", "returned non-zero exit status", "returned a non-zero",
 		"tests failed", "test failed"),
 	phrases(kindExit, "exit code", "exit status", "exited with"),
@@ -816,7 +824,10 @@ var categoryWords = []struct {
 	{CategoryInfrastructure, 5, 1, []string{"503", "502", "504", "429", "connection refused",
 		"handshake failure", "mirror", "proxy", "maintenance", "download failed", "unreachable"}},
 	// A registry's refusal, and docker's header of a push.
-	{CategoryDeployment, 6, 2, []string{"requested access to the resource is denied", "the push refers to repository"}},
+	{CategoryDeployment, 6, 2, []string{"requested access to the resource is denied", "the push refers to repository",
+		// Helm's and the registries' own words.
+		"installation failed", "upgrade failed", "rollback failed", "reuse blob", "manifest unknown", "blob unknown",
+		"layer already exists", "mounted from"}},
 	{CategoryDeployment, 2, 1, []string{"docker push", "push", "publish", "deploy", "upload", "registry",
 		"ghcr.io", "ecr", "amazonaws.com", "artifactory", "kubectl", "helm", "terraform", "tfstate", "twine",
 		"pypi", "gh release", "gcloud", "ansible", "pulumi", "kubernetes", "k8s", "namespace", "rollout",
@@ -826,7 +837,7 @@ var categoryWords = []struct {
 		"received", "jest", "mocha", "vitest", "karma", "junit", "surefire", "failsafe", "testng", "ctest", "gtest",
 		"go test", "--- fail", "=== run", "not ok", "tox", "rspec", "jtreg", "tests run", "test failed",
 		"tests failed", "testcase", "test case", "test suite", "xunit", "nunit", "phpunit", "expect(", "test ",
-		"tests ", "spec"}},
+		"tests ", "spec/", "spec.", "specs"}},
 	{CategoryBuild, 2, 1, []string{"gcc", "g++", "clang", "cc1", "collect2", "ld:", "cmake", "make[", "make:",
 		"ninja", "msbuild", ".csproj", "cl.exe", "cargo", "rustc", "go build", "javac", "compil", "linking",
 		"linker", "tsc", "webpack", "vite", "esbuild", "babel", "npm install", "npm ci", "yarn install",
@@ -836,7 +847,10 @@ var categoryWords = []struct {
 		"go.mod", "module not found", "cannot find module", "no module named", "dotnet", "nuget", "include file",
 		"build", "building", "dependency", "dependencies", ".c:", ".cc:", ".cpp:", ".h:", ".hpp:", ".rs:", ".go:",
 		".java:", ".kt:", ".kts:", ".ts(", ".cs(", ".swift:", ".scala:", "go vet", "go tool", "go install", "go mod", "go: ",
-		"vet:", "lint", "eslint", "flake8", "ruff", "mypy", "clippy"}},
+		"vet:", "lint", "eslint", "flake8", "ruff", "mypy", "clippy", "bundle install", "bundler", "gemfile", "gemspec",
+		"rubygems", "requires ruby version", "composer", "installable set of packages", "incompatible"}},
+	// git without credentials in a job: the checkout's or the token's setup.
+	{CategoryWorkflow, 6, 1, []string{"could not read username", "could not read password", "terminal prompts disabled"}},
 	{CategoryWorkflow, 3, 1, []string{"actions/", "uses:", "workflow", "github_token", "permission",
 		"secrets.", ".github", "runs-on", "set-output", "id-token", "oidc", "api.github.com", "octokit",
 		"httperror", "artifact", "graphql"}},
@@ -847,6 +861,27 @@ var categoryWords = []struct {
 		"error in your yaml syntax",
 		"the workflow is not valid", "has timed out after", "higher priority waiting request",
 		"operation was canceled", "denied to github-actions[bot]", "github-actions[bot]"}},
+}
+
+// dockerLayerProgress reports a line of docker's (or podman's) progress
+// of a push or pull: a layer id and its state.
+func dockerLayerProgress(t string) bool {
+	if len(t) < 14 || t[12] != ':' || t[13] != ' ' {
+		return false
+	}
+	for i := range 12 {
+		if c := t[i]; !isDigit(c) && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	for _, s := range []string{"Preparing", "Waiting", "Pushing", "Pushed", "Layer already exists", "Mounted from",
+		"Pulling fs layer", "Downloading", "Verifying Checksum", "Download complete", "Pull complete", "Extracting",
+		"Already exists", "Retrying"} {
+		if strings.HasPrefix(t[14:], s) {
+			return true
+		}
+	}
+	return false
 }
 
 // isCommandEcho reports a line that echoes a command: a shell prompt or
@@ -861,7 +896,32 @@ func isCommandEcho(t string) bool {
 // reports it (a test, a build step).
 var cryptoRefusals = []string{"algorithm", "provider", "keystore", "digest", "cipher", "md5", "sha1", "sha-1",
 	"des", "rc4", "not available", "unsupported", "disabled", "not approved", "not allowed", "nosuchalgorithm",
-	"nosuchprovider", "digital envelope", "evp_", "pkcs", "crypto"}
+	"nosuchprovider", "digital envelope", "evp_", "pkcs", "crypto", "kat_", "pct_", "self-test", "self test",
+	"self_test", "known-answer", "known answer", "integrity"}
+
+// digestRefused reports Python's hashlib refusing MD5 or SHA-1
+// (UnsupportedDigestmodError): OpenSSL's default provider has both, so only
+// FIPS mode refuses them. (MD4 and the other legacy digests are refused
+// by OpenSSL 3 without FIPS.)
+func digestRefused(cd *candidate) bool {
+	lower := asciiLower(cd.text)
+	if !bytes.Contains(lower, []byte("unsupporteddigestmod")) {
+		return false
+	}
+	for _, t := range append([]string{cd.text}, cd.window...) {
+		l := asciiLower(t)
+		if bytes.Contains(l, []byte("md4")) || bytes.Contains(l, []byte("ripemd")) || bytes.Contains(l, []byte("whirlpool")) {
+			return false
+		}
+	}
+	for _, t := range append([]string{cd.text}, cd.window...) {
+		l := asciiLower(t)
+		if bytes.Contains(l, []byte("md5")) || bytes.Contains(l, []byte("sha1")) {
+			return true
+		}
+	}
+	return false
+}
 
 // inferCategory votes the category of a candidate from its line, the
 // lines around it (nearer ones more) and the step it ran in. fips says the
@@ -888,6 +948,11 @@ func inferCategory(cd *candidate, step string, fips bool) (Category, float64) {
 		if t == "" {
 			continue
 		}
+		if dockerLayerProgress(t) {
+			// "ad6b69b54919: Waiting": a push or pull to a registry.
+			votes[CategoryDeployment]++
+			continue
+		}
 		d := i - voteWindow
 		if d >= 0 {
 			d++
@@ -899,6 +964,9 @@ func inferCategory(cd *candidate, step string, fips bool) (Category, float64) {
 		vote(t, false, w)
 	}
 	vote(step, false, 1.5)
+	if digestRefused(cd) {
+		votes[CategoryFIPS] += 6
+	}
 	if fips {
 		lower := asciiLower(cd.text)
 		for _, w := range cryptoRefusals {

@@ -104,6 +104,28 @@ func TestGeneralLayer(t *testing.T) {
 		// A server's 500 is the service's failure, whatever tool asked.
 		{"server_error_on_the_line", "$ mvn -B package\n[ERROR] Failed to resolve dependencies for the build: could not transfer " +
 			"artifact frob:gasket:jar:1.0 from/to central: Return code is: 500, ReasonPhrase: Internal Server Error.\n", CategoryInfrastructure, 2},
+		// The tools' own words name the category of a one-line paste.
+		{"helm_words", "Error: UPGRADE FAILED: another operation on frob is in progress\n", CategoryDeployment, 1},
+		{"docker_layer_progress", "5f70bf18a086: Preparing\n0a1b2c3d4e5f: Waiting\n9d4036e3cf49: Waiting\n" +
+			"unauthorized: authentication required\n", CategoryDeployment, 4},
+		{"git_without_credentials", "  fatal: could not read Username for 'https://example.com': No such device or address\n",
+			CategoryWorkflow, 1},
+		{"ruby_resolver", "$ bundle install\nBundler could not find compatible versions for gem \"frob\":\n", CategoryBuild, 2},
+		{"go_build_constraints", "imports example.com/frob: build constraints exclude all Go files in /src/frob\n",
+			CategoryBuild, 1},
+		// Errors that call themselves warnings or name success negated.
+		{"node_unhandled_rejection", "(node:1) UnhandledPromiseRejectionWarning: FrobError: the gasket gave way\n",
+			CategoryUnknown, 1},
+		{"negated_success_status", "frob : Response status code does not indicate success: 406 (Not Acceptable).\n" +
+			"    + CategoryInfo          : NotSpecified: (Response status...ot Acceptable).:String) [], RemoteException\n" +
+			"    + FullyQualifiedErrorId : NativeCommandError\n", CategoryUnknown, 1},
+		// FIPS refusals of digests and self tests.
+		{"hashlib_refusal", "    h = hashlib.md5(b\"x\")\n_hashlib.UnsupportedDigestmodError: [digital envelope routines] unsupported\n",
+			CategoryFIPS, 2},
+		{"hashlib_legacy_digest_is_not_fips", "    h = hashlib.new('md4')\n_hashlib.UnsupportedDigestmodError: [digital envelope routines] unsupported\n",
+			CategoryUnknown, 2},
+		{"fips_self_test_kat", "OPENSSL_FIPS=1 ./run-checks\n" + strings.Repeat("checking\n", 12) +
+			"RSA : (KAT_Signature) : Fail\n", CategoryFIPS, 14},
 		{"green_zero_failures_none", "Self-test failures: none\nERROR: nothing\nBUILD SUCCESSFUL in 3s\n", "", 0},
 		{"green_pip_notice", "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.\n" +
 			"foo 1.0 requires bar, which is not installed.\n", "", 0},
