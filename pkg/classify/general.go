@@ -140,7 +140,8 @@ var scoreTokens = slices.Concat(
 		"didn't complete successfully", "was not successful", "does not indicate success"),
 	// Words that say on their own that the run failed, and why: a one-line
 	// paste of them is a failed log.
-	words(5, "no space left", "maximum execution time", "maximum time limit", "hash sum mismatch",
+	words(5, "no space left", "enough free space", "not enough space", "insufficient space", "disk quota exceeded",
+		"outofmemoryerror", "cannot allocate memory", "lost communication with the server", "maximum execution time", "maximum time limit", "hash sum mismatch",
 		"automatically failed", "error in your yaml syntax"),
 	errorCodes(3, "err_"),
 	words(4, "crashloopbackoff", "imagepullbackoff", "errimagepull"),
@@ -173,7 +174,8 @@ var scoreTokens = slices.Concat(
 	// Where a run failed or succeeded.
 	// PowerShell's error record ("+ FullyQualifiedErrorId : ...") follows
 	// a command that failed.
-	phrases(kindFailEnd, "fullyqualifiederrorid", "finished: failure", "marked build as failure", "job failed", "build failed",
+	phrases(kindFailEnd, "fullyqualifiederrorid", "failed (failures=", "failed (errors=", "test result: failed",
+		"finished: failure", "marked build as failure", "job failed", "build failed",
 		"build failure", "errors while running ctest", "returned non-zero exit status", "returned a non-zero",
 		"tests failed", "test failed"),
 	phrases(kindExit, "exit code", "exit status", "exited with"),
@@ -484,13 +486,18 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 // lower in lower case) start a word: at the line's start or after a
 // non-word byte ("error" in "errors:" and "build-error"), or as the last
 // CamelCase part of an identifier ("error" in "ParserError:", "exception"
-// in "NoSuchAlgorithmException"); not in "-Werror", "WERROR_VLA",
+// in "NoSuchAlgorithmException", also after an acronym: "HTTPError");
+// not in "-Werror", "WERROR_VLA",
 // "TestErrorHandling" or "TestFailover".
 func wordStart(text, lower []byte, j, n int) bool {
 	if j == 0 || !isWordByte(lower[j-1]) || !isWordByte(lower[j]) {
 		return true
 	}
-	if 'A' <= text[j] && text[j] <= 'Z' && 'a' <= text[j-1] && text[j-1] <= 'z' {
+	// After a lower-case letter, or after an acronym ("HTTPError",
+	// "OSError"): an upper-case letter followed by a lower-case one.
+	camel := 'a' <= text[j-1] && text[j-1] <= 'z' ||
+		'A' <= text[j-1] && text[j-1] <= 'Z' && j+1 < len(text) && 'a' <= text[j+1] && text[j+1] <= 'z'
+	if 'A' <= text[j] && text[j] <= 'Z' && camel {
 		end := j + n
 		for end < len(text) && 'a' <= text[end] && text[end] <= 'z' {
 			end++ // "Failed" in "AssertionFailedError"
@@ -798,7 +805,7 @@ var categoryWords = []struct {
 }{
 	{CategoryConan, 3, 2, []string{"conan", "conaninfo", "conanfile", "conandata", "settings.compiler", "settings.os",
 		"settings.arch", "settings.build_type", "recipe", "prebuilt", "conancenter", "--build=missing", "version conflict",
-		"conan_toolchain"}},
+		"conan_toolchain", "in remotes", "conan remote"}},
 	// FIPS in use, not a name that contains the word (openssl-fips-policy).
 	{CategoryFIPS, 4, 2, []string{"fips mode", "fips provider", "fips module", "fipsinstall", "fipsmodule", "fips.so",
 		"fips_mode", "fips_enabled", "fips140", "fips 140", "fips-140", "fips=", "boringcrypto", "semeru.fips",
@@ -813,7 +820,9 @@ var categoryWords = []struct {
 		"killed", "connection reset", "reset by peer", "econnreset",
 		"etimedout", "econnrefused", "enotfound", "eai_again", "name resolution", "could not resolve host",
 		"unknown host", "network is unreachable", "bad gateway", "service unavailable", "gateway time",
-		"too many requests", "rate limit", "internal server error", "lost communication", "shutdown signal", "sslerror", "ssleoferror",
+		"too many requests", "rate limit", "internal server error", "lost communication", "outofmemoryerror",
+		"heap space", "heap out of memory", "cannot allocate memory", "enough free space", "not enough space",
+		"insufficient space", "disk quota exceeded", "shutdown signal", "sslerror", "ssleoferror",
 		"certificate verify failed", "tls handshake", "hash sum mismatch", "read-only mode", "transfer interrupted",
 		"temporary failure", "socket hang up", "i/o timeout", "connection timed out"}},
 	// A process killed by the kernel (137 = 128 + SIGKILL, mostly the OOM
@@ -822,12 +831,21 @@ var categoryWords = []struct {
 	{CategoryInfrastructure, 20, 6, []string{"exit code 137", "exited with 137", "exit status 137", "signal 9",
 		"signal: 9", "sigkill"}},
 	{CategoryInfrastructure, 5, 1, []string{"503", "502", "504", "429", "connection refused",
-		"handshake failure", "mirror", "proxy", "maintenance", "download failed", "unreachable"}},
+		"handshake failure", "mirror", "proxy", "maintenance", "download failed", "unreachable",
+		// TLS below the tool: the connection, the proxy's or the host's
+		// certificate.
+		"handshake", "gnutls", "ssl routines", "ssl_connect", "tlsv1", "sslv3 alert", "x509:",
+		"unable to get local issuer certificate", "self signed certificate", "self-signed certificate"}},
 	// A registry's refusal, and docker's header of a push.
 	{CategoryDeployment, 6, 2, []string{"requested access to the resource is denied", "the push refers to repository",
 		// Helm's and the registries' own words.
 		"installation failed", "upgrade failed", "rollback failed", "reuse blob", "manifest unknown", "blob unknown",
-		"layer already exists", "mounted from"}},
+		"layer already exists", "mounted from",
+		// A package registry refusing a version it has.
+		"file already exists", "previously published", "already uploaded", "cannot publish over",
+		"upload.pypi.org", "file-name-reuse",
+		// Terraform's diagnostics name the configuration they come from.
+		".tf line", "in resource \"", "in data \"", "in module \"", "in provider \""}},
 	{CategoryDeployment, 2, 1, []string{"docker push", "push", "publish", "deploy", "upload", "registry",
 		"ghcr.io", "ecr", "amazonaws.com", "artifactory", "kubectl", "helm", "terraform", "tfstate", "twine",
 		"pypi", "gh release", "gcloud", "ansible", "pulumi", "kubernetes", "k8s", "namespace", "rollout",
@@ -842,7 +860,7 @@ var categoryWords = []struct {
 		"ninja", "msbuild", ".csproj", "cl.exe", "cargo", "rustc", "go build", "javac", "compil", "linking",
 		"linker", "tsc", "webpack", "vite", "esbuild", "babel", "npm install", "npm ci", "yarn install",
 		"pnpm", "pip install", "poetry", "setup.py", "wheel", "bazel", "meson", "configure", "undefined reference",
-		"undeclared", "cannot find symbol", "unresolved reference", "mismatched types", "syntax error", "gradle",
+		"undeclared", "error[e", "cannot find symbol", "unresolved reference", "mismatched types", "syntax error", "gradle",
 		"maven", "mvn", "pom.xml", "error cs", "error ts", "lockfile", "package.json", "requirements.txt",
 		"go.mod", "module not found", "cannot find module", "no module named", "dotnet", "nuget", "include file",
 		"build", "building", "dependency", "dependencies", ".c:", ".cc:", ".cpp:", ".h:", ".hpp:", ".rs:", ".go:",

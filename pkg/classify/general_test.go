@@ -126,6 +126,26 @@ func TestGeneralLayer(t *testing.T) {
 			CategoryUnknown, 2},
 		{"fips_self_test_kat", "OPENSSL_FIPS=1 ./run-checks\n" + strings.Repeat("checking\n", 12) +
 			"RSA : (KAT_Signature) : Fail\n", CategoryFIPS, 14},
+		{"rustc_error_code", "error[E0425]: cannot find value `gasket` in this scope\n --> src/main.rs:2:5\n", CategoryBuild, 1},
+		{"conan1_reference_in_remotes", "ERROR: Unable to find 'frob/1.0@acme/stable' in remotes\n", CategoryConan, 1},
+		{"terraform_box", "│ Error: creating Frob (gasket): FrobAlreadyExists: the name is taken\n│ \n│   with frob_thing.x,\n" +
+			"│   on main.tf line 12, in resource \"frob_thing\" \"x\":\n", CategoryDeployment, 1},
+		// An exception named after an acronym is an exception too.
+		{"acronym_exception", "Uploading frob-1.2.3-py3-none-any.whl\nHTTPError: 400 Bad Request from https://upload.pypi.org/legacy/\n" +
+			"File already exists. See https://pypi.org/help/#file-name-reuse for more information.\n", CategoryDeployment, 2},
+		// The machine's symptoms in other words.
+		{"apt_free_space", "Step 5/9 : RUN apt-get install -y frob\nE: You don't have enough free space in /var/cache/apt/archives/.\n",
+			CategoryInfrastructure, 2},
+		{"java_heap", "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space\n", CategoryInfrastructure, 1},
+		{"runner_lost", "The hosted runner: Frob 12 lost communication with the server. Anything in your workflow that " +
+			"terminates the runner process can cause this.\n", CategoryInfrastructure, 1},
+		{"tls_below_git", "fatal: unable to access 'https://example.com/a/b/': gnutls_handshake() failed: The TLS connection " +
+			"was non-properly terminated.\n", CategoryInfrastructure, 1},
+		// unittest's "FAILED (failures=1)" is its summary: the test above it
+		// is what failed.
+		{"unittest_summary_is_a_marker", "FAIL: test_frob (tests.test_frob.FrobTest)\n" + strings.Repeat("-", 70) + "\n" +
+			"Traceback (most recent call last):\n  File \"tests/test_frob.py\", line 5, in test_frob\n" +
+			"Ran 4 tests in 0.001s\n\nFAILED (failures=1)\n", CategoryTest, 1},
 		{"green_zero_failures_none", "Self-test failures: none\nERROR: nothing\nBUILD SUCCESSFUL in 3s\n", "", 0},
 		{"green_pip_notice", "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.\n" +
 			"foo 1.0 requires bar, which is not installed.\n", "", 0},
