@@ -124,7 +124,12 @@ var scoreTokens = slices.Concat(
 	words(3, "could not find a version that satisfies", "no matching distribution", "could not find compatible version",
 		"could not be resolved to an installable set", "[remote rejected]", "! [rejected]", "temporary failure resolving",
 		"could not resolve host", "name or service not known"),
-	words(4, "build constraints exclude all"),
+	words(4, "build constraints exclude all", "no rule to make target", "version solving failed"),
+	// npm prints ERR! only for a failed command; yarn's own wording; HTTP
+	// statuses of a service that failed.
+	words(2, "npm err!", "an unexpected error occurred", "service unavailable", "gateway timeout",
+		"undefined reference to"),
+	words(3, "esockettimedout", "client.timeout exceeded"),
 	words(2, "could not resolve all files", "could not resolve all dependencies"),
 	words(1, "no matching package", "could not be completed", "could not transfer", "could not be resolved",
 		"received status code"),
@@ -165,7 +170,8 @@ var scoreTokens = slices.Concat(
 		"if-no-files-found", "continue-on-error", "fail-fast", "failfast", "--fail-", "set -e", "|| true",
 		"will retry", "retrying in", "warning:", "[warning]", "npm warn", "warn "),
 	phrases(kindBenign, "pip's dependency resolver does not currently take into account"),
-	phrases(kindConsequence, "could not compile", "failed to compile", "previous error", "ld returned 1 exit status",
+	phrases(kindConsequence, "code elifecycle", "npm err! errno 1", "npm err! failed at the",
+		"this is probably not a problem with npm", "could not compile", "failed to compile", "previous error", "ld returned 1 exit status",
 		"compilation terminated", "no input files", "commands failed", "[help 1]",
 		"for more information about this error", "build failed with an exception", "a complete log of this run",
 		"errors while running", "see the compiler error output", "to see the full stack trace", "re-run maven",
@@ -174,7 +180,10 @@ var scoreTokens = slices.Concat(
 	// Where a run failed or succeeded.
 	// PowerShell's error record ("+ FullyQualifiedErrorId : ...") follows
 	// a command that failed.
-	phrases(kindFailEnd, "fullyqualifiederrorid", "failed (failures=", "failed (errors=", "test result: failed",
+	// The linker's and make's own summaries ("collect2: error: ld returned 1
+	// exit status", "make: *** [Makefile:3: all] Error 2") follow the
+	// cause.
+	phrases(kindFailEnd, "ld returned 1 exit status", ": *** [", "fullyqualifiederrorid", "failed (failures=", "failed (errors=", "test result: failed",
 		"finished: failure", "marked build as failure", "job failed", "build failed",
 		"build failure", "errors while running ctest", "returned non-zero exit status", "returned a non-zero",
 		"tests failed", "test failed"),
@@ -405,6 +414,7 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 		hasPrefixFold(text, "unhandled exception"), hasPrefixFold(text, "denied:"), hasPrefixFold(text, "--- fail"),
 		// A registry's error code: "unauthorized: authentication required",
 		// "toomanyrequests: ...", "forbidden: ...".
+		hasPrefixFold(text, "exception in thread "), // Java's uncaught exception
 		hasPrefixFold(text, "unauthorized:"), hasPrefixFold(text, "toomanyrequests:"), hasPrefixFold(text, "forbidden:"):
 		ls.score += 3
 	}
@@ -805,7 +815,7 @@ var categoryWords = []struct {
 }{
 	{CategoryConan, 3, 2, []string{"conan", "conaninfo", "conanfile", "conandata", "settings.compiler", "settings.os",
 		"settings.arch", "settings.build_type", "recipe", "prebuilt", "conancenter", "--build=missing", "version conflict",
-		"conan_toolchain", "in remotes", "conan remote"}},
+		"conan_toolchain", "in remotes", "conan remote", "[remote:"}},
 	// FIPS in use, not a name that contains the word (openssl-fips-policy).
 	{CategoryFIPS, 4, 2, []string{"fips mode", "fips provider", "fips module", "fipsinstall", "fipsmodule", "fips.so",
 		"fips_mode", "fips_enabled", "fips140", "fips 140", "fips-140", "fips=", "boringcrypto", "semeru.fips",
@@ -822,7 +832,8 @@ var categoryWords = []struct {
 		"unknown host", "network is unreachable", "bad gateway", "service unavailable", "gateway time",
 		"too many requests", "rate limit", "internal server error", "lost communication", "outofmemoryerror",
 		"heap space", "heap out of memory", "cannot allocate memory", "enough free space", "not enough space",
-		"insufficient space", "disk quota exceeded", "shutdown signal", "sslerror", "ssleoferror",
+		"insufficient space", "disk quota exceeded", "client.timeout exceeded", "request canceled while waiting for connection",
+		"awaiting headers", "esockettimedout", "etimedout", "max retries exceeded", "shutdown signal", "sslerror", "ssleoferror",
 		"certificate verify failed", "tls handshake", "hash sum mismatch", "read-only mode", "transfer interrupted",
 		"temporary failure", "socket hang up", "i/o timeout", "connection timed out"}},
 	// A process killed by the kernel (137 = 128 + SIGKILL, mostly the OOM
@@ -842,7 +853,9 @@ var categoryWords = []struct {
 		"installation failed", "upgrade failed", "rollback failed", "reuse blob", "manifest unknown", "blob unknown",
 		"layer already exists", "mounted from",
 		// A package registry refusing a version it has.
-		"file already exists", "previously published", "already uploaded", "cannot publish over",
+		"file already exists", "previously published", "already uploaded", "cannot publish over", "payment required",
+		"write organization package", "write_package", "permission_denied", "no matches for kind",
+		"unable to recognize", "state lock",
 		"upload.pypi.org", "file-name-reuse",
 		// Terraform's diagnostics name the configuration they come from.
 		".tf line", "in resource \"", "in data \"", "in module \"", "in provider \""}},
@@ -855,12 +868,12 @@ var categoryWords = []struct {
 		"received", "jest", "mocha", "vitest", "karma", "junit", "surefire", "failsafe", "testng", "ctest", "gtest",
 		"go test", "--- fail", "=== run", "not ok", "tox", "rspec", "jtreg", "tests run", "test failed",
 		"tests failed", "testcase", "test case", "test suite", "xunit", "nunit", "phpunit", "expect(", "test ",
-		"tests ", "spec/", "spec.", "specs"}},
+		"tests ", "spec/", "spec.", "specs", "test.", "... failed", "[  failed  ]", "[ run      ]", "tests, listed below"}},
 	{CategoryBuild, 2, 1, []string{"gcc", "g++", "clang", "cc1", "collect2", "ld:", "cmake", "make[", "make:",
 		"ninja", "msbuild", ".csproj", "cl.exe", "cargo", "rustc", "go build", "javac", "compil", "linking",
 		"linker", "tsc", "webpack", "vite", "esbuild", "babel", "npm install", "npm ci", "yarn install",
 		"pnpm", "pip install", "poetry", "setup.py", "wheel", "bazel", "meson", "configure", "undefined reference",
-		"undeclared", "error[e", "cannot find symbol", "unresolved reference", "mismatched types", "syntax error", "gradle",
+		"undeclared", "error[e", "err_pnpm", "no matching version", "version solving", "cannot find symbol", "unresolved reference", "mismatched types", "syntax error", "gradle",
 		"maven", "mvn", "pom.xml", "error cs", "error ts", "lockfile", "package.json", "requirements.txt",
 		"go.mod", "module not found", "cannot find module", "no module named", "dotnet", "nuget", "include file",
 		"build", "building", "dependency", "dependencies", ".c:", ".cc:", ".cpp:", ".h:", ".hpp:", ".rs:", ".go:",

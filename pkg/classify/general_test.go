@@ -146,6 +146,38 @@ func TestGeneralLayer(t *testing.T) {
 		{"unittest_summary_is_a_marker", "FAIL: test_frob (tests.test_frob.FrobTest)\n" + strings.Repeat("-", 70) + "\n" +
 			"Traceback (most recent call last):\n  File \"tests/test_frob.py\", line 5, in test_frob\n" +
 			"Ran 4 tests in 0.001s\n\nFAILED (failures=1)\n", CategoryTest, 1},
+		{"linker_undefined_reference", "/usr/bin/ld: frob.o: in function `main':\nfrob.c:(.text+0x1a): undefined reference to `gasket'\n" +
+			"collect2: error: ld returned 1 exit status\n", CategoryBuild, 2},
+		{"make_no_rule", "make[1]: *** No rule to make target 'gasket.o', needed by 'frob'.  Stop.\n", CategoryBuild, 1},
+		{"pnpm_code_names_the_tool", "ERR_PNPM_NO_MATCHING_VERSION  No matching version found for frob@^9.0.0\n", CategoryBuild, 1},
+		{"poetry_solver", "Because frob depends on gasket (^2.0) which doesn't match any versions, version solving failed.\n",
+			CategoryBuild, 1},
+		// Conan 1 tags a remote's refusal with the remote; the network
+		// failing on the way to it stays infrastructure.
+		{"conan_remote_tag", "ERROR: Permission denied for user: 'ci'. [Remote: frobremote]\n", CategoryConan, 1},
+		{"conan_remote_unreachable", "ERROR: HTTPSConnectionPool(host='frob.example', port=443): Max retries exceeded with url: " +
+			"/v1/ping (Caused by ResponseError('too many 502 error responses')). [Remote: frobremote]\n", CategoryInfrastructure, 1},
+		{"registry_package_write", "denied: installation not allowed to Write organization package\n", CategoryDeployment, 1},
+		{"kubectl_unknown_kind", "error: unable to recognize \"frob.yaml\": no matches for kind \"Frob\" in version \"frob/v1\"\n",
+			CategoryDeployment, 1},
+		{"terraform_state_lock", "│ Error: Error acquiring the state lock\n│ \n│ Lock Info:\n", CategoryDeployment, 1},
+		{"npm_err_alone", "npm ERR! code E402\nnpm ERR! 402 Payment Required - PUT https://registry.npmjs.org/frob - " +
+			"You must sign up for private packages\n", CategoryDeployment, 1},
+		// npm's lifecycle report follows the test run that failed.
+		{"npm_lifecycle_is_a_consequence", "FAIL src/frob.test.js\n  ● frob › works\nnpm ERR! code ELIFECYCLE\n" +
+			"##[error]Process completed with exit code 1.\n", CategoryTest, 1},
+		{"java_uncaught_exception", "JAVA_OPTS=-Dcom.redhat.fips=true\nException in thread \"main\" " +
+			"java.security.NoSuchAlgorithmException: MD5 MessageDigest not available\n", CategoryFIPS, 2},
+		{"client_timeout", "Error response from daemon: Get \"https://registry.example/v2/\": net/http: request canceled while " +
+			"waiting for connection (Client.Timeout exceeded while awaiting headers)\n", CategoryInfrastructure, 1},
+		{"service_unavailable", "Could not HEAD 'https://repo.example/frob-1.0.pom'. Received status code 503 from server: " +
+			"Service Unavailable\n", CategoryInfrastructure, 1},
+		{"yarn_socket_timeout", "error An unexpected error occurred: \"https://registry.example/frob.tgz: ESOCKETTIMEDOUT\".\n",
+			CategoryInfrastructure, 1},
+		{"gtest_failed", "frob_test.exe\n[  FAILED  ] FrobTest.Gasket (0 ms)\n[  FAILED  ] 1 test, listed below:\n" +
+			"Command exited with code 1\n", CategoryTest, 2},
+		{"dotted_test_failed", "$ make check\nFrobTest.gasket ... FAILED\nThe command \"make check\" exited with 2.\n",
+			CategoryTest, 2},
 		{"green_zero_failures_none", "Self-test failures: none\nERROR: nothing\nBUILD SUCCESSFUL in 3s\n", "", 0},
 		{"green_pip_notice", "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.\n" +
 			"foo 1.0 requires bar, which is not installed.\n", "", 0},
