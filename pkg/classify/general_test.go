@@ -240,6 +240,38 @@ func TestRulesOutrankTheGeneralLayer(t *testing.T) {
 	}
 }
 
+// TestRuleOutranksASymptomOnTheLine pins how rules and the general layer
+// combine: a rule's finding leads even when the general layer's best line
+// carries a symptom that decides its category on the line (here a 502).
+// On the existing corpus and the public dev half, every log where a rule
+// and the general layer name different classes (13 of them) has the rule
+// right, among them a Conan remote that no longer exists answering with
+// TLS and 5xx errors: the symptom is the dead remote's answer.
+func TestRuleOutranksASymptomOnTheLine(t *testing.T) {
+	t.Parallel()
+	log := "conan remote add frob https://api.bintray.com/conan/frob/stable\n" +
+		"ERROR: 502 Bad Gateway: the gasket server answered with an error\n" +
+		"##[error]Process completed with exit code 1.\n"
+	res, err := testAnalyzer(t).Analyze(context.Background(), strings.NewReader(log), "x.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc := res.RootCause(); rc == nil || rc.RuleID != "conan.remote_obsolete" {
+		t.Errorf("root cause = %+v, want conan.remote_obsolete", rc)
+	}
+	empty, err := NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = NewAnalyzer(empty).Analyze(context.Background(), strings.NewReader(log), "x.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc := res.RootCause(); rc == nil || rc.Category != CategoryInfrastructure || rc.Line != 2 {
+		t.Errorf("general layer alone: root cause = %+v, want infrastructure at line 2", rc)
+	}
+}
+
 func TestScoreLine(t *testing.T) {
 	t.Parallel()
 	a := testAnalyzer(t)
