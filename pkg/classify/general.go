@@ -725,6 +725,10 @@ type chunkCandidates struct {
 	okMarkers  int // "##[error]" lines that report success
 }
 
+// conanReference matches a Conan reference with a user and channel
+// ("frob/1.0@acme/stable", Conan 1) or a package id ("zlib/1.3.1:<40 hex>").
+var conanReference = regexp.MustCompile(`\b[a-z0-9_][a-z0-9_.+-]*/[0-9][a-zA-Z0-9_.+-]*(?:@[a-zA-Z0-9_.+-]+/[a-zA-Z0-9_.+-]+|:[0-9a-f]{40}\b)`)
+
 // fipsContext matches lines that show FIPS mode in use, not merely the
 // word (a repository named openssl-fips-policy): the FIPS provider or
 // module, the kernel's and the runtimes' FIPS switches.
@@ -815,12 +819,16 @@ var categoryWords = []struct {
 }{
 	{CategoryConan, 3, 2, []string{"conan", "conaninfo", "conanfile", "conandata", "settings.compiler", "settings.os",
 		"settings.arch", "settings.build_type", "recipe", "prebuilt", "conancenter", "--build=missing", "version conflict",
-		"conan_toolchain", "in remotes", "conan remote", "[remote:"}},
+		"conan_toolchain", "in remotes", "conan remote", "[remote:", "missing binary:", "profile not found",
+		"needs authentication, please login"}},
 	// FIPS in use, not a name that contains the word (openssl-fips-policy).
 	{CategoryFIPS, 4, 2, []string{"fips mode", "fips provider", "fips module", "fipsinstall", "fipsmodule", "fips.so",
 		"fips_mode", "fips_enabled", "fips140", "fips 140", "fips-140", "fips=", "boringcrypto", "semeru.fips",
 		"nss-fips", "ckr_", "fips-mode-setup", "fips validated", "for fips", "in fips", "fips self", "self-test",
 		"self test", "known-answer", "provider fips", "name=fips"}},
+	// CocoaPods resolves an iOS build's dependencies ("pod" alone is a
+	// Kubernetes word).
+	{CategoryBuild, 6, 1, []string{"cocoapods", "podfile", "pod install"}},
 	// A tool that is not installed is the build's setup.
 	{CategoryBuild, 6, 1, []string{"command not found", "is not recognized as an internal or external command",
 		"is not installed", "unable to locate executable"}},
@@ -833,7 +841,8 @@ var categoryWords = []struct {
 		"too many requests", "rate limit", "internal server error", "lost communication", "outofmemoryerror",
 		"heap space", "heap out of memory", "cannot allocate memory", "enough free space", "not enough space",
 		"insufficient space", "disk quota exceeded", "client.timeout exceeded", "request canceled while waiting for connection",
-		"awaiting headers", "esockettimedout", "etimedout", "max retries exceeded", "shutdown signal", "sslerror", "ssleoferror",
+		"awaiting headers", "esockettimedout", "etimedout", "max retries exceeded", "stopped hearing from agent",
+		"system failure", "shutdown signal", "sslerror", "ssleoferror",
 		"certificate verify failed", "tls handshake", "hash sum mismatch", "read-only mode", "transfer interrupted",
 		"temporary failure", "socket hang up", "i/o timeout", "connection timed out"}},
 	// A process killed by the kernel (137 = 128 + SIGKILL, mostly the OOM
@@ -855,7 +864,7 @@ var categoryWords = []struct {
 		// A package registry refusing a version it has.
 		"file already exists", "previously published", "already uploaded", "cannot publish over", "payment required",
 		"write organization package", "write_package", "permission_denied", "no matches for kind",
-		"unable to recognize", "state lock",
+		"unable to recognize", "state lock", "the feed already contains",
 		"upload.pypi.org", "file-name-reuse",
 		// Terraform's diagnostics name the configuration they come from.
 		".tf line", "in resource \"", "in data \"", "in module \"", "in provider \""}},
@@ -882,7 +891,7 @@ var categoryWords = []struct {
 		"rubygems", "requires ruby version", "composer", "installable set of packages", "incompatible"}},
 	// git without credentials in a job: the checkout's or the token's setup.
 	{CategoryWorkflow, 6, 1, []string{"could not read username", "could not read password", "terminal prompts disabled"}},
-	{CategoryWorkflow, 3, 1, []string{"actions/", "uses:", "workflow", "github_token", "permission",
+	{CategoryWorkflow, 3, 1, []string{"file command", "actions/", "uses:", "workflow", "github_token", "permission",
 		"secrets.", ".github", "runs-on", "set-output", "id-token", "oidc", "api.github.com", "octokit",
 		"httperror", "artifact", "graphql"}},
 	// GitHub Actions' own words for its failures decide on the line.
@@ -995,6 +1004,12 @@ func inferCategory(cd *candidate, step string, fips bool) (Category, float64) {
 		vote(t, false, w)
 	}
 	vote(step, false, 1.5)
+	if conanReference.MatchString(cd.text) {
+		votes[CategoryConan] += 3 // "zlib/1.3.1:3f2a...", "frob/1.0@acme/stable"
+	}
+	if diagnosticLocation([]byte(cd.text)) && bytes.Contains(asciiLower(cd.text), []byte(": error")) {
+		votes[CategoryBuild] += 2 // "lib/main.dart:12:5: Error: ...": a compiler's diagnostic
+	}
 	if digestRefused(cd) {
 		votes[CategoryFIPS] += 6
 	}

@@ -178,6 +178,17 @@ func TestGeneralLayer(t *testing.T) {
 			"Command exited with code 1\n", CategoryTest, 2},
 		{"dotted_test_failed", "$ make check\nFrobTest.gasket ... FAILED\nThe command \"make check\" exited with 2.\n",
 			CategoryTest, 2},
+		{"compiler_diagnostic_of_any_language", "lib/frob.dart:12:5: Error: The method 'gasket' isn't defined for the class 'Frob'.\n",
+			CategoryBuild, 1},
+		{"cocoapods_is_not_kubernetes", "[!] CocoaPods could not find compatible versions for pod \"Frob\":\n", CategoryBuild, 1},
+		{"conan_package_id", "ERROR: Missing binary: frob/1.3.1:3f2a9c1e8d7b6a5f4e3d2c1b0a9f8e7d6c5b4a39\n", CategoryConan, 1},
+		{"conan_profile", "ERROR: Profile not found: frob\n", CategoryConan, 1},
+		{"feed_has_the_version", "error: Response status code does not indicate success: 409 (Conflict - The feed already " +
+			"contains 'Frob 1.0.0'.).\n", CategoryDeployment, 1},
+		{"ci_agent_lost", "##[error]We stopped hearing from agent Frob 3. Verify the agent machine is running.\n",
+			CategoryInfrastructure, 1},
+		{"ci_system_failure", "ERROR: Job failed (system failure): the frob executor went away\n", CategoryInfrastructure, 1},
+		{"runner_file_command", "Error: Unable to process file command 'output' successfully.\n", CategoryWorkflow, 1},
 		{"green_zero_failures_none", "Self-test failures: none\nERROR: nothing\nBUILD SUCCESSFUL in 3s\n", "", 0},
 		{"green_pip_notice", "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.\n" +
 			"foo 1.0 requires bar, which is not installed.\n", "", 0},
