@@ -124,6 +124,8 @@ var scoreTokens = slices.Concat(
 	words(3, "could not find a version that satisfies", "no matching distribution", "could not find compatible version",
 		"could not be resolved to an installable set", "[remote rejected]", "! [rejected]", "temporary failure resolving",
 		"could not resolve host", "name or service not known"),
+	// Python cannot import what the step needs.
+	words(3, "no module named"),
 	words(4, "build constraints exclude all", "no rule to make target", "version solving failed"),
 	// npm prints ERR! only for a failed command; yarn's own wording; HTTP
 	// statuses of a service that failed.
@@ -152,7 +154,7 @@ var scoreTokens = slices.Concat(
 	words(4, "crashloopbackoff", "imagepullbackoff", "errimagepull"),
 	words(2, "error", "fail", "panic", "exception", "core dumped", "not ok ", "denied", "refused", "unauthori",
 		"forbidden", "timed out", "killed", "bad gateway", "internal server error", "too many requests",
-		"reset by peer", "no module named", "panicked", "not authorized", "authentication required",
+		"reset by peer", "panicked", "not authorized", "authentication required",
 		"undefined reference", "could not resolve", "self-test", "self test", "known-answer", "unable to load",
 		"syntax error"),
 	words(1, "traceback", "abort", "crash", "assert", "unhandled", "uncaught", "timeout", "cannot", "can't",
@@ -476,7 +478,7 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 			ls.score -= 3
 		}
 		if consequence {
-			ls.score -= 3
+			ls.score -= 5
 		}
 	}
 	if len(text) > 1000 {

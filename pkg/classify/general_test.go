@@ -189,6 +189,11 @@ func TestGeneralLayer(t *testing.T) {
 			CategoryInfrastructure, 1},
 		{"ci_system_failure", "ERROR: Job failed (system failure): the frob executor went away\n", CategoryInfrastructure, 1},
 		{"runner_file_command", "Error: Unable to process file command 'output' successfully.\n", CategoryWorkflow, 1},
+		// A summary that something failed earlier ("commands failed") loses
+		// to the line that says what: here Python not finding a module.
+		{"consequence_below_the_cause", "/src/venv/bin/python: No module named frob\n" +
+			"ERROR: InvocationError for command '/src/venv/bin/python -m frob' (exited with code 1)\n" +
+			"ERROR:   py3: commands failed\n", CategoryBuild, 1},
 		{"green_zero_failures_none", "Self-test failures: none\nERROR: nothing\nBUILD SUCCESSFUL in 3s\n", "", 0},
 		{"green_pip_notice", "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.\n" +
 			"foo 1.0 requires bar, which is not installed.\n", "", 0},
