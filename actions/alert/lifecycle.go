@@ -796,6 +796,9 @@ func (l *lifecycle) writeGroup(ctx context.Context, gr *GroupResult, target *iss
 	}
 	gr.Issue, gr.IssueURL = target.number, target.url
 	action := "update_issue"
+	// The edit replaces both sets; an empty one is [] (GitHub's
+	// description: an array, not null).
+	labels, assignees = append([]string{}, labels...), append([]string{}, assignees...)
 	req := &github.IssueRequest{Title: github.String(title), Body: github.String(body), Labels: &labels, Assignees: &assignees}
 	switch stateChange {
 	case "open":

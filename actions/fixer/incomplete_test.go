@@ -164,3 +164,36 @@ func TestFailedWriteIsNotDone(t *testing.T) {
 		})
 	}
 }
+
+// TestGitHubTokenCannotPushAWorkflowPatch: GitHub answers 404 to a
+// GITHUB_TOKEN writing under .github/workflows (it never has the workflows
+// permission); the step is not done, says why and what token works, and
+// names the branch it left.
+func TestGitHubTokenCannotPushAWorkflowPatch(t *testing.T) {
+	t.Parallel()
+	f := *exampleEcosystem(t)
+	f.Tokens = map[string]emulator.Token{"ghs_run_token": {Kind: emulator.TokenGitHubToken, Repository: conanRepo,
+		Permissions: map[string]string{"contents": "write", "pull_requests": "write", "actions": "read"}}}
+	srv := emulator.StartForTest(t, &f, emulator.Options{})
+	c, err := ghclient.New(ghclient.Config{Token: "ghs_run_token", APIURL: srv.URL(), MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Repository: conanRepo, RunID: conanRun, WorkflowFile: conanWF, TimeoutMinutes: 60, CreatePullRequest: true, OutputDir: t.TempDir()}
+	res, err := Run(context.Background(), cfg, Deps{API: GitHubAPI{Client: c.Client}})
+	var inc *IncompleteError
+	if !errors.As(err, &inc) || len(inc.NotDone) != 1 {
+		t.Fatalf("err = %v, want one thing not done", err)
+	}
+	for _, w := range []string{"the patch of .github/workflows/conan-build.yml was not pushed", "404", "a GITHUB_TOKEN never has it", "workflows: write", "undo: git push origin --delete ecosystem-actions/fix-"} {
+		if !strings.Contains(inc.NotDone[0], w) {
+			t.Errorf("not done %q lacks %q", inc.NotDone[0], w)
+		}
+	}
+	if res == nil || res.PullRequest != nil {
+		t.Errorf("result = %+v, want one without a pull request", res)
+	}
+	if w := srv.FileWrites(); len(w) != 0 {
+		t.Errorf("the refused write was applied: %+v", w)
+	}
+}

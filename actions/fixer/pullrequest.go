@@ -120,7 +120,7 @@ func openPullRequest(ctx context.Context, api PullRequestAPI, repository, path s
 	}
 	msg := "Fix " + path + ": " + strings.Join(res.Applied, "; ")
 	if err := api.PutFile(ctx, repository, branch, path, report.Clip(msg, 200), res.Patched, blob); err != nil {
-		return nil, notDone("the patch of %s was not pushed to %s and no pull request was opened: %v; %s", path, branch, err, undo)
+		return nil, notDone("the patch of %s was not pushed to %s and no pull request was opened: %v%s; %s", path, branch, err, workflowsHint(path, err), undo)
 	}
 	pr, err := api.CreatePull(ctx, repository, branch, base, "Fix CI: "+report.Clip(strings.Join(res.Applied, "; "), 200), pullBody(path, res, findings))
 	if err != nil {
@@ -130,6 +130,18 @@ func openPullRequest(ctx context.Context, api PullRequestAPI, repository, path s
 	pr.Created = true
 	logf("opened pull request #%d in %s (undo: close it and delete branch %s)", pr.Number, repository, branch)
 	return pr, nil
+}
+
+// workflowsHint explains GitHub's 404 for a write under .github/workflows:
+// it is how GitHub refuses a token without the workflows permission (an
+// App token without workflows: write, a personal token without the
+// workflow scope, and any GITHUB_TOKEN, which cannot have it).
+func workflowsHint(path string, err error) string {
+	var ge *github.ErrorResponse
+	if !strings.HasPrefix(path, ".github/workflows/") || !errors.As(err, &ge) || ge.Response == nil || ge.Response.StatusCode != http.StatusNotFound {
+		return ""
+	}
+	return " (GitHub answers 404 to a write under .github/workflows from a token without the workflows permission; a GITHUB_TOKEN never has it: give github_token a GitHub App installation token with workflows: write, or a personal token with the workflow scope)"
 }
 
 // pullBody lists the failures and the fix. Log text is untrusted: it is

@@ -176,12 +176,40 @@ func (s *Server) getContents(c *call) {
 	c.ok(entries)
 }
 
+// mayWriteWorkflows reports whether the token may create or change files
+// under .github/workflows: a GitHub App token needs the workflows
+// permission, a user token the workflow scope (the fixture's permissions
+// "workflows" or "workflow" at write), and a GITHUB_TOKEN never has it.
+// Without it GitHub answers a contents write there 404 Not Found (pushes
+// get "refusing to allow a GitHub App to create or update workflow … without
+// `workflows` permission"; https://github.com/octokit/rest.js/issues/368,
+// https://github.com/github/docs/issues/11490).
+func (c *call) mayWriteWorkflows() bool {
+	if c.cred.kind == TokenGitHubToken {
+		return false
+	}
+	if len(c.perms) == 0 {
+		return true
+	}
+	for k, v := range c.perms {
+		k, v = strings.ToLower(k), strings.ToLower(v)
+		if (k == "workflows" || k == "workflow") && (v == "write" || v == "admin") {
+			return true
+		}
+	}
+	return false
+}
+
 // putContents creates or updates a file on a branch: a new commit on top
 // of the branch's head.
 // https://docs.github.com/rest/repos/contents#create-or-update-file-contents
 func (s *Server) putContents(c *call) {
 	rs := c.repo
 	path := strings.Trim(c.r.PathValue("path"), "/")
+	if strings.HasPrefix(path, ".github/workflows/") && !c.mayWriteWorkflows() {
+		c.notFound()
+		return
+	}
 	var body struct {
 		Message *string `json:"message"`
 		Content *string `json:"content"`

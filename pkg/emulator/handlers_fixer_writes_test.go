@@ -119,3 +119,47 @@ func TestCreatePull(t *testing.T) {
 		t.Errorf("%d pulls from fix in the state, want 1", open)
 	}
 }
+
+// TestWorkflowFilesNeedTheWorkflowsPermission: a contents write under
+// .github/workflows is 404 for a GITHUB_TOKEN (which never has the
+// workflows permission, whatever its permissions say) and for an App token
+// without workflows: write, and changes nothing; other paths are written.
+func TestWorkflowFilesNeedTheWorkflowsPermission(t *testing.T) {
+	t.Parallel()
+	f := testFixture()
+	f.Tokens = map[string]Token{
+		"gh_token":   {Kind: TokenGitHubToken, Repository: "acme/tools", Permissions: map[string]string{"contents": "write"}},
+		"ghp_noflow": {Login: "octo", Permissions: map[string]string{"contents": "write"}},
+		"ghp_flow":   {Login: "octo", Permissions: map[string]string{"contents": "write", "workflows": "write"}},
+	}
+	s := StartForTest(t, f, Options{Now: fixedNow})
+	const path = ".github/workflows/ci.yml"
+	old := testFixture().Repositories[0].Files[path]
+	tests := []struct {
+		token, path string
+		want        int
+	}{
+		{"gh_token", path, http.StatusNotFound},
+		{"ghp_noflow", path, http.StatusNotFound},
+		{"gh_token", "docs/notes.md", http.StatusCreated},
+		{"ghp_flow", path, http.StatusOK},
+	}
+	for _, tt := range tests {
+		c := tokenClient(t, s, tt.token)
+		opts := &github.RepositoryContentFileOptions{Message: github.String("Fix CI"), Content: []byte(old + "# x\n")}
+		if tt.path == path {
+			opts.SHA = github.String(blobSHA(old))
+		}
+		_, resp, err := c.Repositories.UpdateFile(ctx(), "acme", "tools", tt.path, opts)
+		if resp == nil || resp.StatusCode != tt.want {
+			t.Errorf("%s writing %s: %v (err %v), want %d", tt.token, tt.path, resp, err, tt.want)
+		}
+	}
+	var wrote []string
+	for _, w := range s.FileWrites() {
+		wrote = append(wrote, w.Actor+" "+w.Path)
+	}
+	if want := []string{"github-actions[bot] docs/notes.md", "octo " + path}; strings.Join(wrote, ",") != strings.Join(want, ",") {
+		t.Errorf("writes %q, want %q", wrote, want)
+	}
+}

@@ -87,6 +87,9 @@ type Options struct {
 	MaxLoggedRequests int
 	// Log, when set, receives one line per request (never the token).
 	Log io.Writer
+	// RecordTraffic keeps every API request with its answer, bodies
+	// included (Traffic). Off by default: it holds every body in memory.
+	RecordTraffic bool
 }
 
 // LoggedRequest is one entry of the request log. It never contains the token.
@@ -125,7 +128,8 @@ type Server struct {
 	limits    map[string]*limiter
 	secondary map[string][]time.Time // content-creating requests per subject, last hour
 	requests  []LoggedRequest
-	logged    int64 // entries ever appended to requests (Reset does not rewind it)
+	traffic   []Exchange // Options.RecordTraffic
+	logged    int64      // entries ever appended to requests (Reset does not rewind it)
 	// encodedCache holds encodings of users and repositories (encoded.go).
 	encodedCache  map[encodedKey]json.RawMessage
 	encodeScratch []byte // reused by encoded
@@ -191,6 +195,7 @@ func (s *Server) resetLocked() error {
 	s.limits = map[string]*limiter{}
 	s.secondary = map[string][]time.Time{}
 	s.requests = nil
+	s.traffic = nil
 	s.invalidateEncoded()
 	faults, err := compileFaults(s.opts.Faults)
 	if err != nil {
@@ -207,7 +212,7 @@ func (s *Server) resetLocked() error {
 }
 
 // Reset restores the fixture state, the configured faults, the rate limits
-// and empties the request log.
+// and empties the request log and the traffic record.
 func (s *Server) Reset() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -288,6 +293,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	var served *LoggedRequest // the request log's entry, once there is one
+	if s.opts.RecordTraffic && !strings.HasPrefix(strings.TrimPrefix(r.URL.Path, enterprisePrefix), controlPrefix) {
+		var file func(func() string)
+		w, file = s.recordTraffic(w, r)
+		defer file(func() string {
+			if served == nil {
+				return ""
+			}
+			return served.Fault
+		})
+	}
 	prefix := ""
 	if r.URL.Path == enterprisePrefix || strings.HasPrefix(r.URL.Path, enterprisePrefix+"/") {
 		prefix = enterprisePrefix
@@ -313,6 +329,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	entry := &LoggedRequest{Time: s.opts.Now().UTC(), Method: r.Method, Path: path, Query: sanitizeQuery(r.URL.Query())}
+	served = entry
 	// lw records the entry in the request log before the status line can
 	// reach the client, so a client holding a response finds it in
 	// Requests(); finish fills in the final duration.
@@ -745,6 +762,9 @@ func (c *call) decode(v any) bool {
 			c.errorBody(http.StatusBadRequest, "Problems parsing JSON")
 			return false
 		}
+	}
+	if json.Valid(b) && !c.checkBodyTypes(b) {
+		return false
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		var ute *json.UnmarshalTypeError
