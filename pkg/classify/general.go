@@ -25,7 +25,9 @@ import (
 //     commands, success lines;
 //   - its position: the lines just before the first failure marker (GitHub's
 //     "Process completed with exit code 1", Jenkins' "Finished: FAILURE",
-//     Travis' "exited with 1", ...) or, without one, the end of the log;
+//     Travis' "exited with 1", a test runner's or linker's summary, ...);
+//     a marker says that something failed, not what, so it is named only
+//     when no line is a candidate;
 //   - repetition: equal lines (after masking) count once, at the first.
 //
 // The best line becomes a finding labelled as inferred (rule id
