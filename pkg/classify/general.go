@@ -25,7 +25,9 @@ import (
 //     commands, success lines;
 //   - its position: the lines just before the first failure marker (GitHub's
 //     "Process completed with exit code 1", Jenkins' "Finished: FAILURE",
-//     Travis' "exited with 1", ...) or, without one, the end of the log;
+//     Travis' "exited with 1", a test runner's or linker's summary, ...);
+//     a marker says that something failed, not what, so it is named only
+//     when no line is a candidate;
 //   - repetition: equal lines (after masking) count once, at the first.
 //
 // The best line becomes a finding labelled as inferred (rule id
@@ -83,6 +85,17 @@ type scoreToken struct {
 // stride at 2.
 const minFastLiteral = 5
 
+// errorCodes are the error-code prefixes tools print a failure under
+// ("ERR_PNPM_OUTDATED_LOCKFILE", "ERR_OSSL_EVP_UNSUPPORTED"): a word
+// followed by a letter.
+func errorCodes(weight int, lits ...string) []scoreToken {
+	out := words(weight, lits...)
+	for i := range out {
+		out[i].follow = "abcdefghijklmnopqrstuvwxyz"
+	}
+	return out
+}
+
 func words(weight int, lits ...string) []scoreToken {
 	out := make([]scoreToken, len(lits))
 	for i, l := range lits {
@@ -108,14 +121,42 @@ var scoreTokens = slices.Concat(
 	words(3, "fatal", "##[error", "segmentation fault", "out of memory", "not accessible", "read-only mode",
 		"command not found", "segfault", "econnreset", "etimedout", "econnrefused", "eai_again", "enotfound",
 		"unable to load provider"),
+	// How package managers, resolvers and network clients say that they
+	// gave up (pip, Go, Composer, git, .NET, resolvers).
+	words(3, "could not find a version that satisfies", "no matching distribution", "could not find compatible version",
+		"could not be resolved to an installable set", "[remote rejected]", "! [rejected]", "temporary failure resolving",
+		"could not resolve host", "name or service not known"),
+	// Python cannot import what the step needs.
+	words(3, "no module named"),
+	words(4, "build constraints exclude all", "no rule to make target", "version solving failed"),
+	// npm prints ERR! only for a failed command; yarn's own wording; HTTP
+	// statuses of a service that failed.
+	words(2, "npm err!", "an unexpected error occurred", "service unavailable", "gateway timeout",
+		"undefined reference to"),
+	words(3, "esockettimedout", "client.timeout exceeded"),
+	words(2, "could not resolve all files", "could not resolve all dependencies"),
+	words(1, "no matching package", "could not be completed", "could not transfer", "could not be resolved",
+		"received status code"),
+	// Node's report of a rejected promise nobody handled is the error,
+	// though it is called a warning.
+	words(6, "unhandledpromiserejection"),
+	// The network's own words (Go's net package, curl, resolvers) and a
+	// process killed by a signal.
+	words(3, "dial tcp", "server misbehaving", "no such host", "i/o timeout", "tls handshake timeout",
+		"connection reset", "network is unreachable", "no route to host", "sigkill", "signal: 9", "signal 9"),
+	// Success negated: the "success" in it must not count for it.
+	words(6, "didn't exit successfully", "did not exit successfully", "did not complete successfully",
+		"didn't complete successfully", "was not successful", "does not indicate success"),
 	// Words that say on their own that the run failed, and why: a one-line
 	// paste of them is a failed log.
-	words(5, "no space left", "maximum execution time", "maximum time limit", "hash sum mismatch",
+	words(5, "no space left", "enough free space", "not enough space", "insufficient space", "disk quota exceeded",
+		"outofmemoryerror", "cannot allocate memory", "lost communication with the server", "maximum execution time", "maximum time limit", "hash sum mismatch",
 		"automatically failed", "error in your yaml syntax"),
+	errorCodes(3, "err_"),
 	words(4, "crashloopbackoff", "imagepullbackoff", "errimagepull"),
 	words(2, "error", "fail", "panic", "exception", "core dumped", "not ok ", "denied", "refused", "unauthori",
 		"forbidden", "timed out", "killed", "bad gateway", "internal server error", "too many requests",
-		"reset by peer", "no module named", "panicked", "not authorized", "authentication required",
+		"reset by peer", "panicked", "not authorized", "authentication required",
 		"undefined reference", "could not resolve", "self-test", "self test", "known-answer", "unable to load",
 		"syntax error"),
 	words(1, "traceback", "abort", "crash", "assert", "unhandled", "uncaught", "timeout", "cannot", "can't",
@@ -133,14 +174,21 @@ var scoreTokens = slices.Concat(
 		"if-no-files-found", "continue-on-error", "fail-fast", "failfast", "--fail-", "set -e", "|| true",
 		"will retry", "retrying in", "warning:", "[warning]", "npm warn", "warn "),
 	phrases(kindBenign, "pip's dependency resolver does not currently take into account"),
-	phrases(kindConsequence, "could not compile", "failed to compile", "previous error", "ld returned 1 exit status",
+	phrases(kindConsequence, "code elifecycle", "npm err! errno 1", "npm err! failed at the",
+		"this is probably not a problem with npm", "could not compile", "failed to compile", "previous error", "ld returned 1 exit status",
 		"compilation terminated", "no input files", "commands failed", "[help 1]",
 		"for more information about this error", "build failed with an exception", "a complete log of this run",
 		"errors while running", "see the compiler error output", "to see the full stack trace", "re-run maven",
 		"--stacktrace", "some errors occurred", "exiting with failure", "configuring incomplete",
 		"-- performing test", "-- looking for", "-- check for"),
 	// Where a run failed or succeeded.
-	phrases(kindFailEnd, "finished: failure", "marked build as failure", "job failed", "build failed",
+	// PowerShell's error record ("+ FullyQualifiedErrorId : ...") follows
+	// a command that failed.
+	// The linker's and make's own summaries ("collect2: error: ld returned 1
+	// exit status", "make: *** [Makefile:3: all] Error 2") follow the
+	// cause.
+	phrases(kindFailEnd, "ld returned 1 exit status", ": *** [", "fullyqualifiederrorid", "failed (failures=", "failed (errors=", "test result: failed",
+		"finished: failure", "marked build as failure", "job failed", "build failed",
 		"build failure", "errors while running ctest", "returned non-zero exit status", "returned a non-zero",
 		"tests failed", "test failed"),
 	phrases(kindExit, "exit code", "exit status", "exited with"),
@@ -204,7 +252,7 @@ func (t *scoreToken) present(text, lower []byte) bool {
 // strongMin.
 const (
 	candidateMin = 3
-	strongMin    = 5
+	strongMin    = 4
 	// candidateWindow is how many lines before a failure marker (or the
 	// end of the log) earn a position bonus.
 	candidateWindow = 30
@@ -367,7 +415,11 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 		hasPrefixFold(text, "fatal"), hasPrefixFold(text, "panic:"), hasPrefixFold(text, "caused by:"),
 		bytes.HasPrefix(text, []byte("FAIL")), bytes.HasPrefix(text, []byte("E ")), hasPrefixFold(text, "not ok "),
 		hasPrefixFold(text, "[error]"), hasPrefixFold(text, "npm err"), hasPrefixFold(text, "e: "),
-		hasPrefixFold(text, "unhandled exception"), hasPrefixFold(text, "denied:"), hasPrefixFold(text, "--- fail"):
+		hasPrefixFold(text, "unhandled exception"), hasPrefixFold(text, "denied:"), hasPrefixFold(text, "--- fail"),
+		// A registry's error code: "unauthorized: authentication required",
+		// "toomanyrequests: ...", "forbidden: ...".
+		hasPrefixFold(text, "exception in thread "), // Java's uncaught exception
+		hasPrefixFold(text, "unauthorized:"), hasPrefixFold(text, "toomanyrequests:"), hasPrefixFold(text, "forbidden:"):
 		ls.score += 3
 	}
 	if exceptionHead(text) {
@@ -375,6 +427,9 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 	}
 	if diagnosticLocation(text) {
 		ls.score += 3 // "render.go:41:15: undefined: x", "Program.cs(4,7): ..."
+	}
+	if fipsRefusal(text, lower) {
+		ls.score += 3 // "DSA keys are not allowed in FIPS mode", "Failed to load FIPS provider"
 	}
 	if bytes.Contains(lower, []byte("panicked at")) {
 		ls.score += 2
@@ -395,11 +450,6 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 		ls.score -= 3
 	}
 	if ls.success {
-		ls.score -= 4
-	}
-	if ls.failEnd {
-		// A failure marker says that something failed, not what: the
-		// cause is above it.
 		ls.score -= 4
 	}
 	// The other tokens only lower the score ("passed" beside a count of
@@ -444,11 +494,18 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 			ls.score -= 3
 		}
 		if consequence {
-			ls.score -= 3
+			ls.score -= 5
 		}
 	}
 	if len(text) > 1000 {
 		ls.score--
+	}
+	if ls.failEnd {
+		// A failure marker says that something failed, not what: the
+		// cause is above it (or, for a test runner's summary, in the list
+		// below it). It is named only when no line is a candidate (see
+		// generalState.best).
+		ls.score = min(ls.score, candidateMin-1)
 	}
 	return ls, lower
 }
@@ -457,13 +514,18 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 // lower in lower case) start a word: at the line's start or after a
 // non-word byte ("error" in "errors:" and "build-error"), or as the last
 // CamelCase part of an identifier ("error" in "ParserError:", "exception"
-// in "NoSuchAlgorithmException"); not in "-Werror", "WERROR_VLA",
+// in "NoSuchAlgorithmException", also after an acronym: "HTTPError");
+// not in "-Werror", "WERROR_VLA",
 // "TestErrorHandling" or "TestFailover".
 func wordStart(text, lower []byte, j, n int) bool {
 	if j == 0 || !isWordByte(lower[j-1]) || !isWordByte(lower[j]) {
 		return true
 	}
-	if 'A' <= text[j] && text[j] <= 'Z' && 'a' <= text[j-1] && text[j-1] <= 'z' {
+	// After a lower-case letter, or after an acronym ("HTTPError",
+	// "OSError"): an upper-case letter followed by a lower-case one.
+	camel := 'a' <= text[j-1] && text[j-1] <= 'z' ||
+		'A' <= text[j-1] && text[j-1] <= 'Z' && j+1 < len(text) && 'a' <= text[j+1] && text[j+1] <= 'z'
+	if 'A' <= text[j] && text[j] <= 'Z' && camel {
 		end := j + n
 		for end < len(text) && 'a' <= text[end] && text[end] <= 'z' {
 			end++ // "Failed" in "AssertionFailedError"
@@ -515,11 +577,28 @@ func toolError(text []byte) bool {
 	return bytes.HasPrefix(rest, []byte("Error")) || bytes.HasPrefix(rest, []byte("ERROR"))
 }
 
+// fipsRefusal reports a line that names FIPS and says that something was
+// refused or could not be done: FIPS mode's own refusals, whatever
+// library prints them. ("FIPS mode disabled" alone is a setting, not a
+// refusal.)
+func fipsRefusal(text, lower []byte) bool {
+	if !hasWord(text, lower, "fips") {
+		return false
+	}
+	for _, w := range []string{"not allowed", "not permitted", "not approved", "not supported", "unsupported",
+		"disabled for fips", "refused", "fail", "error", "cannot", "could not", "unable to", "not available"} {
+		if hasWord(text, lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // earlyFailureWord reports a failure word among the first words of the
 // line, where tools put it when the line is the failure.
 func earlyFailureWord(lower []byte) bool {
 	head := lower[:min(len(lower), 16)]
-	return bytes.Contains(head, []byte("error")) || bytes.Contains(head, []byte("err!")) ||
+	return bytes.Contains(head, []byte("error")) || bytes.Contains(head, []byte("err!")) || bytes.Contains(head, []byte("err_")) ||
 		bytes.Contains(head, []byte("fatal")) || bytes.Contains(head, []byte("fail"))
 }
 
@@ -562,8 +641,16 @@ func nonZeroCount(lower []byte) bool {
 
 // diagnosticLocation reports a line that starts with a source location,
 // the form compilers and linters print a diagnostic in: "a/b.go:41:15: ",
-// "x.c:3: ", "Program.cs(4,7): ", "lib/x.ts(11,25): ".
+// "x.c:3: ", "Program.cs(4,7): ", "lib/x.ts(11,25): ", javac's through
+// Maven "X.java:[189,49] ", also after a severity tag ("e: x.kts: (107,
+// 21): " from kotlinc, "[ERROR] X.java:[3,7] ").
 func diagnosticLocation(text []byte) bool {
+	for _, sev := range []string{"e: ", "w: ", "[error] "} {
+		if hasPrefixFold(text, sev) {
+			text = text[len(sev):]
+			break
+		}
+	}
 	i := 0
 	for i < len(text) && i < 300 && text[i] != ' ' && text[i] != ':' && text[i] != '(' {
 		i++
@@ -579,6 +666,10 @@ func diagnosticLocation(text []byte) bool {
 		if bytes.HasPrefix(rest, []byte(": (")) { // Kotlin: "x.kts: (107, 21): "
 			n := digits(rest[3:])
 			return n > 0 && 3+n < len(rest) && rest[3+n] == ','
+		}
+		if bytes.HasPrefix(rest, []byte(":[")) { // javac via Maven: "X.java:[189,49] "
+			n := digits(rest[2:])
+			return n > 0 && 2+n < len(rest) && rest[2+n] == ','
 		}
 		n := digits(rest[1:])
 		return n > 0 && 1+n < len(rest) && rest[1+n] == ':'
@@ -651,6 +742,10 @@ type chunkCandidates struct {
 	lastOK     int // last success line
 	okMarkers  int // "##[error]" lines that report success
 }
+
+// conanReference matches a Conan reference with a user and channel
+// ("frob/1.0@acme/stable", Conan 1) or a package id ("zlib/1.3.1:<40 hex>").
+var conanReference = regexp.MustCompile(`\b[a-z0-9_][a-z0-9_.+-]*/[0-9][a-zA-Z0-9_.+-]*(?:@[a-zA-Z0-9_.+-]+/[a-zA-Z0-9_.+-]+|:[0-9a-f]{40}\b)`)
 
 // fipsContext matches lines that show FIPS mode in use, not merely the
 // word (a repository named openssl-fips-policy): the FIPS provider or
@@ -742,29 +837,55 @@ var categoryWords = []struct {
 }{
 	{CategoryConan, 3, 2, []string{"conan", "conaninfo", "conanfile", "conandata", "settings.compiler", "settings.os",
 		"settings.arch", "settings.build_type", "recipe", "prebuilt", "conancenter", "--build=missing", "version conflict",
-		"conan_toolchain"}},
+		"conan_toolchain", "in remotes", "conan remote", "[remote:", "missing binary:", "profile not found",
+		"needs authentication, please login"}},
 	// FIPS in use, not a name that contains the word (openssl-fips-policy).
 	{CategoryFIPS, 4, 2, []string{"fips mode", "fips provider", "fips module", "fipsinstall", "fipsmodule", "fips.so",
 		"fips_mode", "fips_enabled", "fips140", "fips 140", "fips-140", "fips=", "boringcrypto", "semeru.fips",
 		"nss-fips", "ckr_", "fips-mode-setup", "fips validated", "for fips", "in fips", "fips self", "self-test",
 		"self test", "known-answer", "provider fips", "name=fips"}},
+	// CocoaPods resolves an iOS build's dependencies ("pod" alone is a
+	// Kubernetes word).
+	{CategoryBuild, 6, 1, []string{"cocoapods", "podfile", "pod install"}},
 	// A tool that is not installed is the build's setup.
 	{CategoryBuild, 6, 1, []string{"command not found", "is not recognized as an internal or external command",
 		"is not installed", "unable to locate executable"}},
 	// Symptoms of the machine or a service decide on the line itself:
 	// they are the cause whatever tool printed them.
 	{CategoryInfrastructure, 20, 1, []string{"no space left", "disk full", "out of memory", "oom", "oomkilled",
-		"killed", "exit code 137", "signal 9", "sigkill", "connection reset", "reset by peer", "econnreset",
+		"killed", "connection reset", "reset by peer", "econnreset",
 		"etimedout", "econnrefused", "enotfound", "eai_again", "name resolution", "could not resolve host",
 		"unknown host", "network is unreachable", "bad gateway", "service unavailable", "gateway time",
-		"too many requests", "rate limit", "lost communication", "shutdown signal", "sslerror", "ssleoferror",
-		"exited with 137", "exit status 137",
+		"too many requests", "rate limit", "internal server error", "lost communication", "outofmemoryerror",
+		"heap space", "heap out of memory", "cannot allocate memory", "enough free space", "not enough space",
+		"insufficient space", "disk quota exceeded", "client.timeout exceeded", "request canceled while waiting for connection",
+		"awaiting headers", "esockettimedout", "etimedout", "max retries exceeded", "stopped hearing from agent",
+		"system failure", "shutdown signal", "sslerror", "ssleoferror",
 		"certificate verify failed", "tls handshake", "hash sum mismatch", "read-only mode", "transfer interrupted",
 		"temporary failure", "socket hang up", "i/o timeout", "connection timed out"}},
-	{CategoryInfrastructure, 5, 1, []string{"503", "502", "504", "429", "internal server error", "connection refused",
-		"handshake failure", "mirror", "proxy", "maintenance", "download failed", "unreachable"}},
+	// A process killed by the kernel (137 = 128 + SIGKILL, mostly the OOM
+	// killer): also decides from the failure marker below the line that
+	// says what was killed.
+	{CategoryInfrastructure, 20, 6, []string{"exit code 137", "exited with 137", "exit status 137", "signal 9",
+		"signal: 9", "sigkill"}},
+	{CategoryInfrastructure, 5, 1, []string{"503", "502", "504", "429", "connection refused",
+		"handshake failure", "mirror", "proxy", "maintenance", "download failed", "unreachable",
+		// TLS below the tool: the connection, the proxy's or the host's
+		// certificate.
+		"handshake", "gnutls", "ssl routines", "ssl_connect", "tlsv1", "sslv3 alert", "x509:",
+		"unable to get local issuer certificate", "self signed certificate", "self-signed certificate"}},
 	// A registry's refusal, and docker's header of a push.
-	{CategoryDeployment, 6, 2, []string{"requested access to the resource is denied", "the push refers to repository"}},
+	{CategoryDeployment, 6, 2, []string{"requested access to the resource is denied", "the push refers to repository",
+		// Helm's and the registries' own words.
+		"installation failed", "upgrade failed", "rollback failed", "reuse blob", "manifest unknown", "blob unknown",
+		"layer already exists", "mounted from",
+		// A package registry refusing a version it has.
+		"file already exists", "previously published", "already uploaded", "cannot publish over", "payment required",
+		"write organization package", "write_package", "permission_denied", "no matches for kind",
+		"unable to recognize", "state lock", "the feed already contains",
+		"upload.pypi.org", "file-name-reuse",
+		// Terraform's diagnostics name the configuration they come from.
+		".tf line", "in resource \"", "in data \"", "in module \"", "in provider \""}},
 	{CategoryDeployment, 2, 1, []string{"docker push", "push", "publish", "deploy", "upload", "registry",
 		"ghcr.io", "ecr", "amazonaws.com", "artifactory", "kubectl", "helm", "terraform", "tfstate", "twine",
 		"pypi", "gh release", "gcloud", "ansible", "pulumi", "kubernetes", "k8s", "namespace", "rollout",
@@ -774,18 +895,21 @@ var categoryWords = []struct {
 		"received", "jest", "mocha", "vitest", "karma", "junit", "surefire", "failsafe", "testng", "ctest", "gtest",
 		"go test", "--- fail", "=== run", "not ok", "tox", "rspec", "jtreg", "tests run", "test failed",
 		"tests failed", "testcase", "test case", "test suite", "xunit", "nunit", "phpunit", "expect(", "test ",
-		"tests ", "spec"}},
+		"tests ", "spec/", "spec.", "specs", "test.", "... failed", "[  failed  ]", "[ run      ]", "tests, listed below"}},
 	{CategoryBuild, 2, 1, []string{"gcc", "g++", "clang", "cc1", "collect2", "ld:", "cmake", "make[", "make:",
 		"ninja", "msbuild", ".csproj", "cl.exe", "cargo", "rustc", "go build", "javac", "compil", "linking",
 		"linker", "tsc", "webpack", "vite", "esbuild", "babel", "npm install", "npm ci", "yarn install",
 		"pnpm", "pip install", "poetry", "setup.py", "wheel", "bazel", "meson", "configure", "undefined reference",
-		"undeclared", "cannot find symbol", "unresolved reference", "mismatched types", "syntax error", "gradle",
+		"undeclared", "error[e", "err_pnpm", "no matching version", "version solving", "cannot find symbol", "unresolved reference", "mismatched types", "syntax error", "gradle",
 		"maven", "mvn", "pom.xml", "error cs", "error ts", "lockfile", "package.json", "requirements.txt",
 		"go.mod", "module not found", "cannot find module", "no module named", "dotnet", "nuget", "include file",
 		"build", "building", "dependency", "dependencies", ".c:", ".cc:", ".cpp:", ".h:", ".hpp:", ".rs:", ".go:",
 		".java:", ".kt:", ".kts:", ".ts(", ".cs(", ".swift:", ".scala:", "go vet", "go tool", "go install", "go mod", "go: ",
-		"vet:", "lint", "eslint", "flake8", "ruff", "mypy", "clippy"}},
-	{CategoryWorkflow, 3, 1, []string{"actions/", "uses:", "workflow", "github_token", "permission",
+		"vet:", "lint", "eslint", "flake8", "ruff", "mypy", "clippy", "bundle install", "bundler", "gemfile", "gemspec",
+		"rubygems", "requires ruby version", "composer", "installable set of packages", "incompatible"}},
+	// git without credentials in a job: the checkout's or the token's setup.
+	{CategoryWorkflow, 6, 1, []string{"could not read username", "could not read password", "terminal prompts disabled"}},
+	{CategoryWorkflow, 3, 1, []string{"file command", "actions/", "uses:", "workflow", "github_token", "permission",
 		"secrets.", ".github", "runs-on", "set-output", "id-token", "oidc", "api.github.com", "octokit",
 		"httperror", "artifact", "graphql"}},
 	// GitHub Actions' own words for its failures decide on the line.
@@ -795,6 +919,27 @@ var categoryWords = []struct {
 		"error in your yaml syntax",
 		"the workflow is not valid", "has timed out after", "higher priority waiting request",
 		"operation was canceled", "denied to github-actions[bot]", "github-actions[bot]"}},
+}
+
+// dockerLayerProgress reports a line of docker's (or podman's) progress
+// of a push or pull: a layer id and its state.
+func dockerLayerProgress(t string) bool {
+	if len(t) < 14 || t[12] != ':' || t[13] != ' ' {
+		return false
+	}
+	for i := range 12 {
+		if c := t[i]; !isDigit(c) && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	for _, s := range []string{"Preparing", "Waiting", "Pushing", "Pushed", "Layer already exists", "Mounted from",
+		"Pulling fs layer", "Downloading", "Verifying Checksum", "Download complete", "Pull complete", "Extracting",
+		"Already exists", "Retrying"} {
+		if strings.HasPrefix(t[14:], s) {
+			return true
+		}
+	}
+	return false
 }
 
 // isCommandEcho reports a line that echoes a command: a shell prompt or
@@ -809,7 +954,32 @@ func isCommandEcho(t string) bool {
 // reports it (a test, a build step).
 var cryptoRefusals = []string{"algorithm", "provider", "keystore", "digest", "cipher", "md5", "sha1", "sha-1",
 	"des", "rc4", "not available", "unsupported", "disabled", "not approved", "not allowed", "nosuchalgorithm",
-	"nosuchprovider", "digital envelope", "evp_", "pkcs", "crypto"}
+	"nosuchprovider", "digital envelope", "evp_", "pkcs", "crypto", "kat_", "pct_", "self-test", "self test",
+	"self_test", "known-answer", "known answer", "integrity"}
+
+// digestRefused reports Python's hashlib refusing MD5 or SHA-1
+// (UnsupportedDigestmodError): OpenSSL's default provider has both, so only
+// FIPS mode refuses them. (MD4 and the other legacy digests are refused
+// by OpenSSL 3 without FIPS.)
+func digestRefused(cd *candidate) bool {
+	lower := asciiLower(cd.text)
+	if !bytes.Contains(lower, []byte("unsupporteddigestmod")) {
+		return false
+	}
+	for _, t := range append([]string{cd.text}, cd.window...) {
+		l := asciiLower(t)
+		if bytes.Contains(l, []byte("md4")) || bytes.Contains(l, []byte("ripemd")) || bytes.Contains(l, []byte("whirlpool")) {
+			return false
+		}
+	}
+	for _, t := range append([]string{cd.text}, cd.window...) {
+		l := asciiLower(t)
+		if bytes.Contains(l, []byte("md5")) || bytes.Contains(l, []byte("sha1")) {
+			return true
+		}
+	}
+	return false
+}
 
 // inferCategory votes the category of a candidate from its line, the
 // lines around it (nearer ones more) and the step it ran in. fips says the
@@ -836,6 +1006,11 @@ func inferCategory(cd *candidate, step string, fips bool) (Category, float64) {
 		if t == "" {
 			continue
 		}
+		if dockerLayerProgress(t) {
+			// "ad6b69b54919: Waiting": a push or pull to a registry.
+			votes[CategoryDeployment]++
+			continue
+		}
 		d := i - voteWindow
 		if d >= 0 {
 			d++
@@ -847,6 +1022,15 @@ func inferCategory(cd *candidate, step string, fips bool) (Category, float64) {
 		vote(t, false, w)
 	}
 	vote(step, false, 1.5)
+	if conanReference.MatchString(cd.text) {
+		votes[CategoryConan] += 3 // "zlib/1.3.1:3f2a...", "frob/1.0@acme/stable"
+	}
+	if diagnosticLocation([]byte(cd.text)) && bytes.Contains(asciiLower(cd.text), []byte(": error")) {
+		votes[CategoryBuild] += 2 // "lib/main.dart:12:5: Error: ...": a compiler's diagnostic
+	}
+	if digestRefused(cd) {
+		votes[CategoryFIPS] += 6
+	}
 	if fips {
 		lower := asciiLower(cd.text)
 		for _, w := range cryptoRefusals {

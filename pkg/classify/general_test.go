@@ -74,6 +74,129 @@ func TestGeneralLayer(t *testing.T) {
 		{"registry_refusal_after_push_header", "The push refers to repository [docker.io/acme/app]\n" +
 			"5f70bf18a086: Preparing\ndenied: requested access to the resource is denied\nFinished: FAILURE\n",
 			CategoryDeployment, 3},
+		// A failure marker says that something failed, not what: a line
+		// that is a candidate names the cause even far above it.
+		{"candidate_far_above_the_marker", "frob could not seat the gasket: access denied\n" + strings.Repeat("noise\n", 20) +
+			"Error: Process completed with exit code 1.\n", CategoryUnknown, 1},
+		// Error codes ("ERR_PNPM_X", "ERR_OSSL_X") are what tools print a
+		// failure under.
+		{"error_code_token", "ERR_FROB_OUTDATED_GASKET  Cannot seat the gasket\nError: Process completed with exit code 1.\n",
+			CategoryUnknown, 1},
+		// A pasted diagnostic in a compiler's form is enough to call an
+		// excerpt failed.
+		{"pasted_kotlin_diagnostic", "e: /src/frob.gradle.kts: (3, 7): Unresolved reference: gasket\n", CategoryBuild, 1},
+		{"registry_error_code", "$ docker push registry.example/frob:1\nunauthorized: authentication required\n",
+			CategoryDeployment, 2},
+		{"resolver_gave_up", "$ pip install frob==9.9\n  Could not find a version that satisfies the requirement frob==9.9 (from versions: )\n",
+			CategoryBuild, 2},
+		// FIPS mode's refusals, whatever library prints them.
+		{"fips_refusal_by_any_library", "frob-keygen -t dsa\nDSA keys are not allowed in FIPS mode\n", CategoryFIPS, 2},
+		// The network's own words, without any failure word.
+		{"network_words_alone", "go: example.com/frob@v1.0.0: Get \"https://proxy.example/frob\": dial tcp: lookup proxy.example " +
+			"on 127.0.0.53:53: server misbehaving\n##[error]Process completed with exit code 1.\n", CategoryInfrastructure, 1},
+		// "didn't exit successfully" is a failure, and SIGKILL the machine's.
+		{"negated_success_killed", "  process didn't exit successfully: `frobc x.rs` (signal: 9, SIGKILL: kill)\n" +
+			"##[error]Process completed with exit code 137.\n", CategoryInfrastructure, 1},
+		// Exit code 137 on the marker below decides what killed the step.
+		{"killed_marker_below_the_error", "   Compiling frob v0.3.0\nerror: the frob step gave up\n\n" +
+			"##[error]Process completed with exit code 137.\n", CategoryInfrastructure, 2},
+		// A test runner's count of failures names no test: the lines
+		// listing the failed tests below it do.
+		{"failed_test_below_the_count", "50% tests passed, 1 tests failed out of 2\n\nThe following tests FAILED:\n" +
+			"\t  2 - frob_gasket (Failed)\nErrors while running CTest\n", CategoryTest, 4},
+		// A server's 500 is the service's failure, whatever tool asked.
+		{"server_error_on_the_line", "$ mvn -B package\n[ERROR] Failed to resolve dependencies for the build: could not transfer " +
+			"artifact frob:gasket:jar:1.0 from/to central: Return code is: 500, ReasonPhrase: Internal Server Error.\n", CategoryInfrastructure, 2},
+		// The tools' own words name the category of a one-line paste.
+		{"helm_words", "Error: UPGRADE FAILED: another operation on frob is in progress\n", CategoryDeployment, 1},
+		{"docker_layer_progress", "5f70bf18a086: Preparing\n0a1b2c3d4e5f: Waiting\n9d4036e3cf49: Waiting\n" +
+			"unauthorized: authentication required\n", CategoryDeployment, 4},
+		{"git_without_credentials", "  fatal: could not read Username for 'https://example.com': No such device or address\n",
+			CategoryWorkflow, 1},
+		{"ruby_resolver", "$ bundle install\nBundler could not find compatible versions for gem \"frob\":\n", CategoryBuild, 2},
+		{"go_build_constraints", "imports example.com/frob: build constraints exclude all Go files in /src/frob\n",
+			CategoryBuild, 1},
+		// Errors that call themselves warnings or name success negated.
+		{"node_unhandled_rejection", "(node:1) UnhandledPromiseRejectionWarning: FrobError: the gasket gave way\n",
+			CategoryUnknown, 1},
+		{"negated_success_status", "frob : Response status code does not indicate success: 406 (Not Acceptable).\n" +
+			"    + CategoryInfo          : NotSpecified: (Response status...ot Acceptable).:String) [], RemoteException\n" +
+			"    + FullyQualifiedErrorId : NativeCommandError\n", CategoryUnknown, 1},
+		// FIPS refusals of digests and self tests.
+		{"hashlib_refusal", "    h = hashlib.md5(b\"x\")\n_hashlib.UnsupportedDigestmodError: [digital envelope routines] unsupported\n",
+			CategoryFIPS, 2},
+		{"hashlib_legacy_digest_is_not_fips", "    h = hashlib.new('md4')\n_hashlib.UnsupportedDigestmodError: [digital envelope routines] unsupported\n",
+			CategoryUnknown, 2},
+		{"fips_self_test_kat", "OPENSSL_FIPS=1 ./run-checks\n" + strings.Repeat("checking\n", 12) +
+			"RSA : (KAT_Signature) : Fail\n", CategoryFIPS, 14},
+		{"rustc_error_code", "error[E0425]: cannot find value `gasket` in this scope\n --> src/main.rs:2:5\n", CategoryBuild, 1},
+		{"conan1_reference_in_remotes", "ERROR: Unable to find 'frob/1.0@acme/stable' in remotes\n", CategoryConan, 1},
+		{"terraform_box", "│ Error: creating Frob (gasket): FrobAlreadyExists: the name is taken\n│ \n│   with frob_thing.x,\n" +
+			"│   on main.tf line 12, in resource \"frob_thing\" \"x\":\n", CategoryDeployment, 1},
+		// An exception named after an acronym is an exception too.
+		{"acronym_exception", "Uploading frob-1.2.3-py3-none-any.whl\nHTTPError: 400 Bad Request from https://upload.pypi.org/legacy/\n" +
+			"File already exists. See https://pypi.org/help/#file-name-reuse for more information.\n", CategoryDeployment, 2},
+		// The machine's symptoms in other words.
+		{"apt_free_space", "Step 5/9 : RUN apt-get install -y frob\nE: You don't have enough free space in /var/cache/apt/archives/.\n",
+			CategoryInfrastructure, 2},
+		{"java_heap", "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space\n", CategoryInfrastructure, 1},
+		{"runner_lost", "The hosted runner: Frob 12 lost communication with the server. Anything in your workflow that " +
+			"terminates the runner process can cause this.\n", CategoryInfrastructure, 1},
+		{"tls_below_git", "fatal: unable to access 'https://example.com/a/b/': gnutls_handshake() failed: The TLS connection " +
+			"was non-properly terminated.\n", CategoryInfrastructure, 1},
+		// unittest's "FAILED (failures=1)" is its summary: the test above it
+		// is what failed.
+		{"unittest_summary_is_a_marker", "FAIL: test_frob (tests.test_frob.FrobTest)\n" + strings.Repeat("-", 70) + "\n" +
+			"Traceback (most recent call last):\n  File \"tests/test_frob.py\", line 5, in test_frob\n" +
+			"Ran 4 tests in 0.001s\n\nFAILED (failures=1)\n", CategoryTest, 1},
+		{"linker_undefined_reference", "/usr/bin/ld: frob.o: in function `main':\nfrob.c:(.text+0x1a): undefined reference to `gasket'\n" +
+			"collect2: error: ld returned 1 exit status\n", CategoryBuild, 2},
+		{"make_no_rule", "make[1]: *** No rule to make target 'gasket.o', needed by 'frob'.  Stop.\n", CategoryBuild, 1},
+		{"pnpm_code_names_the_tool", "ERR_PNPM_NO_MATCHING_VERSION  No matching version found for frob@^9.0.0\n", CategoryBuild, 1},
+		{"poetry_solver", "Because frob depends on gasket (^2.0) which doesn't match any versions, version solving failed.\n",
+			CategoryBuild, 1},
+		// Conan 1 tags a remote's refusal with the remote; the network
+		// failing on the way to it stays infrastructure.
+		{"conan_remote_tag", "ERROR: Permission denied for user: 'ci'. [Remote: frobremote]\n", CategoryConan, 1},
+		{"conan_remote_unreachable", "ERROR: HTTPSConnectionPool(host='frob.example', port=443): Max retries exceeded with url: " +
+			"/v1/ping (Caused by ResponseError('too many 502 error responses')). [Remote: frobremote]\n", CategoryInfrastructure, 1},
+		{"registry_package_write", "denied: installation not allowed to Write organization package\n", CategoryDeployment, 1},
+		{"kubectl_unknown_kind", "error: unable to recognize \"frob.yaml\": no matches for kind \"Frob\" in version \"frob/v1\"\n",
+			CategoryDeployment, 1},
+		{"terraform_state_lock", "│ Error: Error acquiring the state lock\n│ \n│ Lock Info:\n", CategoryDeployment, 1},
+		{"npm_err_alone", "npm ERR! code E402\nnpm ERR! 402 Payment Required - PUT https://registry.npmjs.org/frob - " +
+			"You must sign up for private packages\n", CategoryDeployment, 1},
+		// npm's lifecycle report follows the test run that failed.
+		{"npm_lifecycle_is_a_consequence", "FAIL src/frob.test.js\n  ● frob › works\nnpm ERR! code ELIFECYCLE\n" +
+			"##[error]Process completed with exit code 1.\n", CategoryTest, 1},
+		{"java_uncaught_exception", "JAVA_OPTS=-Dcom.redhat.fips=true\nException in thread \"main\" " +
+			"java.security.NoSuchAlgorithmException: MD5 MessageDigest not available\n", CategoryFIPS, 2},
+		{"client_timeout", "Error response from daemon: Get \"https://registry.example/v2/\": net/http: request canceled while " +
+			"waiting for connection (Client.Timeout exceeded while awaiting headers)\n", CategoryInfrastructure, 1},
+		{"service_unavailable", "Could not HEAD 'https://repo.example/frob-1.0.pom'. Received status code 503 from server: " +
+			"Service Unavailable\n", CategoryInfrastructure, 1},
+		{"yarn_socket_timeout", "error An unexpected error occurred: \"https://registry.example/frob.tgz: ESOCKETTIMEDOUT\".\n",
+			CategoryInfrastructure, 1},
+		{"gtest_failed", "frob_test.exe\n[  FAILED  ] FrobTest.Gasket (0 ms)\n[  FAILED  ] 1 test, listed below:\n" +
+			"Command exited with code 1\n", CategoryTest, 2},
+		{"dotted_test_failed", "$ make check\nFrobTest.gasket ... FAILED\nThe command \"make check\" exited with 2.\n",
+			CategoryTest, 2},
+		{"compiler_diagnostic_of_any_language", "lib/frob.dart:12:5: Error: The method 'gasket' isn't defined for the class 'Frob'.\n",
+			CategoryBuild, 1},
+		{"cocoapods_is_not_kubernetes", "[!] CocoaPods could not find compatible versions for pod \"Frob\":\n", CategoryBuild, 1},
+		{"conan_package_id", "ERROR: Missing binary: frob/1.3.1:3f2a9c1e8d7b6a5f4e3d2c1b0a9f8e7d6c5b4a39\n", CategoryConan, 1},
+		{"conan_profile", "ERROR: Profile not found: frob\n", CategoryConan, 1},
+		{"feed_has_the_version", "error: Response status code does not indicate success: 409 (Conflict - The feed already " +
+			"contains 'Frob 1.0.0'.).\n", CategoryDeployment, 1},
+		{"ci_agent_lost", "##[error]We stopped hearing from agent Frob 3. Verify the agent machine is running.\n",
+			CategoryInfrastructure, 1},
+		{"ci_system_failure", "ERROR: Job failed (system failure): the frob executor went away\n", CategoryInfrastructure, 1},
+		{"runner_file_command", "Error: Unable to process file command 'output' successfully.\n", CategoryWorkflow, 1},
+		// A summary that something failed earlier ("commands failed") loses
+		// to the line that says what: here Python not finding a module.
+		{"consequence_below_the_cause", "/src/venv/bin/python: No module named frob\n" +
+			"ERROR: InvocationError for command '/src/venv/bin/python -m frob' (exited with code 1)\n" +
+			"ERROR:   py3: commands failed\n", CategoryBuild, 1},
 		{"green_zero_failures_none", "Self-test failures: none\nERROR: nothing\nBUILD SUCCESSFUL in 3s\n", "", 0},
 		{"green_pip_notice", "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed.\n" +
 			"foo 1.0 requires bar, which is not installed.\n", "", 0},
@@ -133,6 +256,38 @@ func TestRulesOutrankTheGeneralLayer(t *testing.T) {
 	}
 	if rc := res.RootCause(); rc == nil || rc.RuleID != "conan.missing_prebuilt_package" {
 		t.Errorf("root cause = %+v", rc)
+	}
+}
+
+// TestRuleOutranksASymptomOnTheLine pins how rules and the general layer
+// combine: a rule's finding leads even when the general layer's best line
+// carries a symptom that decides its category on the line (here a 502).
+// On the existing corpus and the public dev half, every log where a rule
+// and the general layer name different classes (13 of them) has the rule
+// right, among them a Conan remote that no longer exists answering with
+// TLS and 5xx errors: the symptom is the dead remote's answer.
+func TestRuleOutranksASymptomOnTheLine(t *testing.T) {
+	t.Parallel()
+	log := "conan remote add frob https://api.bintray.com/conan/frob/stable\n" +
+		"ERROR: 502 Bad Gateway: the gasket server answered with an error\n" +
+		"##[error]Process completed with exit code 1.\n"
+	res, err := testAnalyzer(t).Analyze(context.Background(), strings.NewReader(log), "x.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc := res.RootCause(); rc == nil || rc.RuleID != "conan.remote_obsolete" {
+		t.Errorf("root cause = %+v, want conan.remote_obsolete", rc)
+	}
+	empty, err := NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = NewAnalyzer(empty).Analyze(context.Background(), strings.NewReader(log), "x.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc := res.RootCause(); rc == nil || rc.Category != CategoryInfrastructure || rc.Line != 2 {
+		t.Errorf("general layer alone: root cause = %+v, want infrastructure at line 2", rc)
 	}
 }
 
@@ -225,4 +380,23 @@ func TestScoreLineQuietTokens(t *testing.T) {
 		}
 	}
 	t.Logf("%d lines of %d logs", lines, len(files))
+}
+
+func TestDiagnosticLocation(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]bool{
+		"render.go:41:15: undefined: x":                            true,
+		"Program.cs(4,7): error CS1002":                            true,
+		"e: /src/frob.gradle.kts: (3, 7): Unresolved reference: x": true,
+		"src/main/java/Frob.java:[12,5] cannot find symbol":        true,
+		"[ERROR] /src/Frob.java:[12,5] cannot find symbol":         true,
+		"w: /src/frob.kt: (1, 2): unused":                          true,
+		"e: something went wrong":                                  false,
+		"Frob.java: cannot read":                                   false,
+		"see https://example.com/a.html:8080 for more":             false,
+	} {
+		if got := diagnosticLocation([]byte(s)); got != want {
+			t.Errorf("diagnosticLocation(%q) = %v, want %v", s, got, want)
+		}
+	}
 }
