@@ -45,8 +45,15 @@ type Analyzer struct {
 	tokenWords          []uint64
 	fipsCond            int // the log-scoped condition "FIPS mode in use"
 	pfRules             *prefilter
-	short               []shortLiteral
-	red                 *redact.Redactor // findings are redacted with it (WithRedactor)
+	// The general layer's other tokens (not triggers) are found on a
+	// candidate line by their own prefilter, which sets their pattern ids'
+	// bits (quietWords), or, those too short for it (quietShort), always
+	// looked for.
+	pfQuiet    *prefilter
+	quietWords []uint64
+	quietShort []int
+	short      []shortLiteral
+	red        *redact.Redactor // findings are redacted with it (WithRedactor)
 }
 
 // shortLiteral is a literal too short for the prefilter's 4-byte stride
@@ -276,6 +283,21 @@ func NewAnalyzer(c *Catalog, opts ...AnalyzerOption) *Analyzer {
 		a.pats = append(a.pats, compiledPattern{rule: -1, cond: -1, src: t.lit})
 	}
 	a.tokenEnd = len(a.pats)
+	quiet := map[string][]int{}
+	a.quietWords = make([]uint64, (a.tokenEnd+63)/64)
+	for i := range scoreTokens {
+		t, id := &scoreTokens[i], a.tokenBase+i
+		if t.trigger {
+			continue
+		}
+		a.quietWords[id>>6] |= 1 << (id & 63)
+		if len(t.lit) < minLiteral {
+			a.quietShort = append(a.quietShort, id)
+			continue
+		}
+		quiet[t.lit] = append(quiet[t.lit], id)
+	}
+	a.pfQuiet = newPrefilter(quiet)
 	a.window = max(a.contextLines, voteWindow)
 	condIDs := map[string]int{}
 	a.ruleConds = make([][]ruleCond, len(c.Rules))

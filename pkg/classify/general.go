@@ -457,23 +457,37 @@ func (a *Analyzer) scoreLine(text []byte, mask []uint64, lower []byte) (lineScor
 	// candidates.
 	if upper := ls.score + 2; upper >= candidateMin {
 		var noise, consequence bool
-		for i := range scoreTokens {
-			t := &scoreTokens[i]
-			if t.trigger || !t.present(text, lower) {
-				continue
+		// The prefilter of these tokens sets their bits in mask when their
+		// literals are on the line; only those are looked at further.
+		for q := 0; ; {
+			h := a.pfQuiet.next(lower, q, mask)
+			if h < 0 {
+				break
 			}
-			switch t.kind {
-			case kindWord:
-				ls.score += t.weight
-				if t.lit == "passed" && nonZero {
-					ls.score += 4 // cancels its own weight, and counts 2
+			q = h + 1
+		}
+		for _, id := range a.quietShort {
+			mask[id>>6] |= 1 << (id & 63)
+		}
+		for w, qw := range a.quietWords {
+			for word := mask[w] & qw; word != 0; word &= word - 1 {
+				t := &scoreTokens[w*64+bits.TrailingZeros64(word)-a.tokenBase]
+				if !t.present(text, lower) {
+					continue
 				}
-			case kindNoise:
-				noise = true
-			case kindBenign:
-				ls.score -= 10
-			case kindConsequence:
-				consequence = true
+				switch t.kind {
+				case kindWord:
+					ls.score += t.weight
+					if t.lit == "passed" && nonZero {
+						ls.score += 4 // cancels its own weight, and counts 2
+					}
+				case kindNoise:
+					noise = true
+				case kindBenign:
+					ls.score -= 10
+				case kindConsequence:
+					consequence = true
+				}
 			}
 		}
 		if noise {

@@ -2,6 +2,9 @@ package classify
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -330,6 +333,53 @@ func TestScoreLine(t *testing.T) {
 			t.Errorf("score(%q): failEnd %v success %v, want %v %v", s, got.failEnd, got.success, want.failEnd, want.success)
 		}
 	}
+}
+
+// TestScoreLineQuietTokens checks that finding the general layer's
+// non-trigger tokens with their prefilter scores every line of the corpus
+// logs as looking for each of them on the line does.
+func TestScoreLineQuietTokens(t *testing.T) {
+	t.Parallel()
+	a := testAnalyzer(t)
+	naive := *a
+	naive.pfQuiet = newPrefilter(nil)
+	naive.quietShort = nil
+	for k := range scoreTokens {
+		if !scoreTokens[k].trigger {
+			naive.quietShort = append(naive.quietShort, a.tokenBase+k)
+		}
+	}
+	var files []string
+	for _, dir := range []string{corpusDir + "/*", "../../testdata/fixer/public/dev"} {
+		fs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+		files = append(files, fs...)
+	}
+	if len(files) < 50 {
+		t.Fatalf("found %d corpus logs, want more", len(files))
+	}
+	lines := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			mask := make([]uint64, a.words)
+			for k, tk := range scoreTokens {
+				if tk.trigger && strings.Contains(strings.ToLower(l), tk.lit) {
+					id := a.tokenBase + k
+					mask[id>>6] |= 1 << (id & 63)
+				}
+			}
+			got, _ := a.scoreLine([]byte(l), slices.Clone(mask), nil)
+			want, _ := naive.scoreLine([]byte(l), mask, nil)
+			if got != want {
+				t.Errorf("%s: scoreLine(%q) = %+v, want %+v", f, l, got, want)
+			}
+			lines++
+		}
+	}
+	t.Logf("%d lines of %d logs", lines, len(files))
 }
 
 func TestDiagnosticLocation(t *testing.T) {

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"math/bits"
@@ -18,10 +19,11 @@ import (
 // pattern's literals are given to that pattern's regexp.
 //
 // The scan looks at every 4th position (when every literal has 7 bytes or
-// more) and tests the grams there in one table lookup: an 8-byte gram for a
-// literal of 11 bytes or more, a 4-byte gram for a shorter one (see
-// prefilter). A hit is verified against the literals anchored on that gram.
-// Each literal is anchored where its bytes are rarest, so common text
+// more) and tests the grams there in one table lookup: 8-byte grams
+// wherever the literal has room for them, 4-byte grams for the offsets of
+// a short literal that has not (see prefilter and gramSize). A hit is
+// verified against the literals anchored on that gram. Each literal is
+// anchored where its grams are rarest (see rarestGrams), so common text
 // rarely reaches the verification.
 
 // minLiteral is the shortest literal the prefilter can look for.
@@ -295,8 +297,9 @@ func dedupe(in []string) []string {
 }
 
 // The scan looks at every stride-th position of the text. A literal of
-// 8+stride-1 bytes or more is anchored on 8-byte grams, a shorter one on
-// 4-byte grams; one table lookup per position tests both. The filter is
+// 8+stride-1 bytes or more is anchored on 8-byte grams; a shorter one on
+// an 8-byte gram at each of its anchor offsets with 8 bytes after it, and
+// on 4-byte grams at the others; one table lookup per position tests both. The filter is
 // indexed by the hash of the 4 bytes at the position. For an 8-byte gram
 // whose first half has that hash, its word has a bit chosen by the hash of
 // the second half (the 4 bytes 4 further on, whose hash the scan computes
@@ -410,12 +413,9 @@ func newPrefilter(lits map[string][]int) *prefilter {
 		l := int32(len(pf.lits))
 		pf.lits = append(pf.lits, literal{text: []byte(s), patterns: lits[s]})
 		text := pf.lits[l].text
-		n := 4
-		if len(s) >= 8+pf.stride-1 {
-			n = 8
-		}
-		start := rarestGrams(text, n, pf.stride)
+		start := rarestGrams(text, pf.stride)
 		for off := start; off < start+pf.stride; off++ {
+			n := gramSize(len(text), off)
 			first := binary.LittleEndian.Uint32(text[off:]) | fold4
 			h := filterIndex(gramProduct(first))
 			e := gramEntry{key: uint64(first), lit: l, off: int32(off)}
@@ -496,37 +496,87 @@ func newPrefilter(lits map[string][]int) *prefilter {
 func (pf *prefilter) slotIndex(id uint32) int { return int((uint64(id) * slotMul) >> pf.shift) }
 
 // byteCommonness is a rough frequency of bytes in build logs: lower is rarer.
-func byteCommonness(c byte) int {
-	switch {
-	case c == ' ':
-		return 10
-	case strings.IndexByte("etaoinsr", c) >= 0:
-		return 9
-	case strings.IndexByte("lcdumhp", c) >= 0:
-		return 7
-	case strings.IndexByte("gfbywv./-_0123", c) >= 0:
-		return 5
-	case c >= 'a' && c <= 'z', c >= '4' && c <= '9':
-		return 3
+func byteCommonness(c byte) int { return int(commonness[c]) }
+
+var commonness = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = 1
+		switch b := byte(c); {
+		case b == ' ':
+			t[c] = 10
+		case strings.IndexByte("etaoinsr", b) >= 0:
+			t[c] = 9
+		case strings.IndexByte("lcdumhp", b) >= 0:
+			t[c] = 7
+		case strings.IndexByte("gfbywv./-_0123", b) >= 0:
+			t[c] = 5
+		case b >= 'a' && b <= 'z', b >= '4' && b <= '9':
+			t[c] = 3
+		}
 	}
-	return 1
+	return t
+}()
+
+// gramSize is the size of the gram a literal of l bytes is anchored on at
+// offset off: 8 bytes when the literal has them there, else 4.
+func gramSize(l, off int) int {
+	if off+8 <= l {
+		return 8
+	}
+	return 4
 }
 
-// rarestGrams returns where the n consecutive grams of g bytes of b made
-// of the rarest bytes start.
-func rarestGrams(b []byte, g, n int) int {
-	best, bestScore := 0, 1<<30
-	for i := 0; i+g-1+n <= len(b); i++ {
-		s := 0
-		for _, c := range b[i : i+g-1+n] {
-			s += byteCommonness(c)
+// rarestGrams returns where the n consecutive grams b is anchored on
+// start (see gramSize), chosen so that the scan meets them by chance as
+// seldom as it can: 8-byte grams rather than 4-byte ones, rare bytes
+// rather than common ones, and no word that logs are full of (see
+// commonGrams and commonWords; each costs a gram that holds it 40, a
+// 4-byte gram costs twice its bytes and 60 more). Where b has room for n 8-byte grams, only
+// those are considered.
+func rarestGrams(b []byte, n int) int {
+	last := len(b) - 4 - n + 1
+	if len(b) >= 8+n-1 {
+		last = len(b) - 8 - n + 1
+	}
+	// Where the common words are in b.
+	var words [][2]int
+	for _, w := range commonWords {
+		for from := 0; ; {
+			k := bytes.Index(b[from:], w)
+			if k < 0 {
+				break
+			}
+			words = append(words, [2]int{from + k, from + k + len(w)})
+			from += k + 1
+		}
+	}
+	costs := make([]int, last+n)
+	for j := range costs {
+		g := gramSize(len(b), j)
+		c := 0
+		for _, x := range b[j : j+g] {
+			c += byteCommonness(x)
 		}
 		if g == 4 {
-			for j := i; j < i+n; j++ {
-				if commonGrams[string(b[j:j+4])] {
-					s += 40
+			// A 4-byte gram: met by chance far more often than an 8-byte one.
+			c = 2*c + 60
+			if commonGrams[string(b[j:j+4])] {
+				c += 40
+			}
+		} else {
+			for _, w := range words {
+				if j <= w[0] && w[1] <= j+8 {
+					c += 40
 				}
 			}
+		}
+		costs[j] = c
+	}
+	best, bestScore := 0, 1<<30
+	for i := 0; i <= last; i++ {
+		s := 0
+		for _, c := range costs[i : i+n] {
+			s += c
 		}
 		if s < bestScore {
 			best, bestScore = i, s
@@ -534,6 +584,17 @@ func rarestGrams(b []byte, g, n int) int {
 	}
 	return best
 }
+
+// commonWords are words that build and test logs are full of (lower case):
+// an 8-byte gram that holds one is met often.
+var commonWords = func() [][]byte {
+	var out [][]byte
+	for _, w := range []string{"http", "download", "package", "found", "support", "deprecat", "test", "error", "fail",
+		"remote", "perform", "install", "version", "request", "warn", "build", "compil", "module", "running"} {
+		out = append(out, []byte(w))
+	}
+	return out
+}()
 
 // commonGrams are 4-byte grams that build and test logs are full of (lower
 // case): a literal is anchored elsewhere when it can be, so that the scan
@@ -769,13 +830,12 @@ func (pf *prefilter) scan(b []byte, from int, hits []litHit, cand []uint64) ([]l
 				p4 := gramProduct(binary.LittleEndian.Uint32(w[16:]) | fold4)
 				m0, m1 := f[filterIndex(p0)]&secondHalfBit(p1), f[filterIndex(p1)]&secondHalfBit(p2)
 				m2, m3 := f[filterIndex(p2)]&secondHalfBit(p3), f[filterIndex(p3)]&secondHalfBit(p4)
-				t := nonZero(m0) | nonZero(m1)<<1 | nonZero(m2)<<2 | nonZero(m3)<<3
-				cand[n&(scanWindow-1)] = uint64(i)<<4 | uint64(t)
-				n += int((t + 15) >> 4)
+				cand[n&(scanWindow-1)] = uint64(i)
+				n += int(nonZero(m0 | m1 | m2 | m3))
 			}
 			for _, c := range cand[:n] {
-				for t := c & 15; t != 0; t &= t - 1 {
-					pf.verify(b, int(c>>4)+4*bits.TrailingZeros64(t), out)
+				for t := pf.block4(b, int(c)); t != 0; t &= t - 1 {
+					pf.verify(b, int(c)+4*bits.TrailingZeros32(t), out)
 				}
 			}
 		}
@@ -789,13 +849,12 @@ func (pf *prefilter) scan(b []byte, from int, hits []litHit, cand []uint64) ([]l
 				p3, p4, p5 := gramProduct(uint32(y)), gramProduct(uint32(y>>16)), gramProduct(uint32(y>>32))
 				m0, m1 := f[filterIndex(p0)]&secondHalfBit(p2), f[filterIndex(p1)]&secondHalfBit(p3)
 				m2, m3 := f[filterIndex(p2)]&secondHalfBit(p4), f[filterIndex(p3)]&secondHalfBit(p5)
-				t := nonZero(m0) | nonZero(m1)<<1 | nonZero(m2)<<2 | nonZero(m3)<<3
-				cand[n&(scanWindow-1)] = uint64(i)<<4 | uint64(t)
-				n += int((t + 15) >> 4)
+				cand[n&(scanWindow-1)] = uint64(i)
+				n += int(nonZero(m0 | m1 | m2 | m3))
 			}
 			for _, c := range cand[:n] {
-				for t := c & 15; t != 0; t &= t - 1 {
-					pf.verify(b, int(c>>4)+2*bits.TrailingZeros64(t), out)
+				for t := pf.block2(b, int(c)); t != 0; t &= t - 1 {
+					pf.verify(b, int(c)+2*bits.TrailingZeros32(t), out)
 				}
 			}
 		}
@@ -804,6 +863,33 @@ func (pf *prefilter) scan(b []byte, from int, hits []litHit, cand []uint64) ([]l
 		pf.verify(b, i, out)
 	}
 	return out.hits, cand
+}
+
+// block4 returns which of the 4 positions of the stride-4 block at i
+// pass the filter (bit k for position i+4k), as scan's first pass tests
+// them: that pass only notes the blocks with one.
+func (pf *prefilter) block4(b []byte, i int) uint32 {
+	f := &pf.filter
+	w := b[i : i+20 : i+20]
+	x, y := binary.LittleEndian.Uint64(w[0:])|fold8, binary.LittleEndian.Uint64(w[8:])|fold8
+	p0, p1 := gramProduct(uint32(x)), gramProduct(uint32(x>>32))
+	p2, p3 := gramProduct(uint32(y)), gramProduct(uint32(y>>32))
+	p4 := gramProduct(binary.LittleEndian.Uint32(w[16:]) | fold4)
+	m0, m1 := f[filterIndex(p0)]&secondHalfBit(p1), f[filterIndex(p1)]&secondHalfBit(p2)
+	m2, m3 := f[filterIndex(p2)]&secondHalfBit(p3), f[filterIndex(p3)]&secondHalfBit(p4)
+	return nonZero(m0) | nonZero(m1)<<1 | nonZero(m2)<<2 | nonZero(m3)<<3
+}
+
+// block2 is block4 for the stride-2 block at i (bit k for position i+2k).
+func (pf *prefilter) block2(b []byte, i int) uint32 {
+	f := &pf.filter
+	w := b[i : i+14 : i+14]
+	x, y := binary.LittleEndian.Uint64(w[0:])|fold8, binary.LittleEndian.Uint64(w[6:])|fold8
+	p0, p1, p2 := gramProduct(uint32(x)), gramProduct(uint32(x>>16)), gramProduct(uint32(x>>32))
+	p3, p4, p5 := gramProduct(uint32(y)), gramProduct(uint32(y>>16)), gramProduct(uint32(y>>32))
+	m0, m1 := f[filterIndex(p0)]&secondHalfBit(p2), f[filterIndex(p1)]&secondHalfBit(p3)
+	m2, m3 := f[filterIndex(p2)]&secondHalfBit(p4), f[filterIndex(p3)]&secondHalfBit(p5)
+	return nonZero(m0) | nonZero(m1)<<1 | nonZero(m2)<<2 | nonZero(m3)<<3
 }
 
 // nonZero is 1 for a word with a bit set, else 0, without a branch.

@@ -171,3 +171,45 @@ func TestShortLiteralIndex(t *testing.T) {
 		t.Errorf("rareByte(●) = %d, want 2", got)
 	}
 }
+
+// TestRarestGrams checks where literals are anchored: every gram of the
+// window inside the literal, 8-byte grams wherever the literal has room
+// for them, and away from the words logs are full of when the literal
+// leaves a choice.
+func TestRarestGrams(t *testing.T) {
+	t.Parallel()
+	for n := 4; n <= 24; n++ {
+		lit := []byte("abcdefghijklmnopqrstuvwxyz"[:n])
+		for stride := 1; stride <= 4 && stride <= n-3; stride++ {
+			start := rarestGrams(lit, stride)
+			for off := start; off < start+stride; off++ {
+				g := gramSize(n, off)
+				if off+g > n {
+					t.Errorf("len %d stride %d: gram of %d bytes at %d runs past the literal", n, stride, g, off)
+				}
+				if n >= 8+stride-1 && g != 8 {
+					t.Errorf("len %d stride %d: a %d-byte gram at %d, want 8", n, stride, g, off)
+				}
+			}
+		}
+	}
+	for _, tc := range []struct {
+		lit   string
+		avoid string // no gram of the window holds it
+	}{
+		{"missing download info for ", "download"},
+		{"error: package '", "package"},
+		{"uses a deprecated version of ", "deprecat"},
+	} {
+		start := rarestGrams([]byte(tc.lit), 4)
+		for off := start; off < start+4; off++ {
+			if g := tc.lit[off : off+gramSize(len(tc.lit), off)]; bytes.Contains([]byte(g), []byte(tc.avoid)) {
+				t.Errorf("%q anchored on %q, which holds %q", tc.lit, g, tc.avoid)
+			}
+		}
+	}
+	// A literal of 10 bytes at stride 4: three of its grams are 8 bytes.
+	if start := rarestGrams([]byte("--- fail: "), 4); start != 0 {
+		t.Errorf(`"--- fail: " anchored at %d, want 0 (8-byte grams at 0, 1 and 2)`, start)
+	}
+}
