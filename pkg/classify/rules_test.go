@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -39,15 +40,30 @@ func TestDefaultCatalog(t *testing.T) {
 	}
 	// The rules' scan steps 4 bytes at a time: every literal has 7 bytes
 	// or more, or is searched for on its own (see shortLiteral).
+	// The literals of log-scoped conditions count too: the same scan finds
+	// them (line and context conditions are checked on matched lines only).
 	if a.pfRules.stride != 4 {
-		for _, r := range c.Rules {
-			for _, p := range r.Patterns {
-				for _, l := range requiredLiterals(p) {
-					if len(l) < fastLiteral && !shortSafe(l) {
-						t.Errorf("rule %s: literal %q of %q is too short for the fast scan", r.ID, l, p)
-					}
+		short := 0
+		check := func(id, what, p string) {
+			for _, l := range requiredLiterals(p) {
+				if len(l) < fastLiteral && !shortSafe(l) {
+					short++
+					t.Errorf("rule %s: literal %q of %s %q is too short for the fast scan", id, l, what, p)
 				}
 			}
+		}
+		for _, r := range c.Rules {
+			for _, p := range r.Patterns {
+				check(r.ID, "pattern", p)
+			}
+			for _, cd := range append(slices.Clone(r.Requires), r.Exclusions...) {
+				if cd.Scope == ScopeLog {
+					check(r.ID, "log-scoped condition", cd.Pattern)
+				}
+			}
+		}
+		if short == 0 {
+			t.Errorf("the rules' scan steps %d bytes at a time, want 4, and no rule literal says why", a.pfRules.stride)
 		}
 	}
 }
