@@ -167,7 +167,7 @@ func prTemplatesNeedRefs(p Policy) bool {
 
 func (c *Collector) collectRepo(ctx context.Context, base Policy, repo ghname.Repo) (*RepoState, error) {
 	gh := c.GitHub
-	owner, name := ghclient.RepoSegments(repo.String())
+	owner, name := ghclient.RepoSegmentsOf(repo)
 	if !c.Meter.Take(2, 0) {
 		return nil, fmt.Errorf("%w: %s not read (the next run starts with it)", errBudget, repo)
 	}
@@ -352,7 +352,7 @@ func (c *Collector) collectRepo(ctx context.Context, base Policy, repo ghname.Re
 // readBranch reads a branch's last commit (one request, paid by the
 // caller) and remembers it in the cursor.
 func (c *Collector) readBranch(ctx context.Context, rs *RepoState, it *Item) error {
-	owner, name := ghclient.RepoSegments(rs.Repo.String())
+	owner, name := ghclient.RepoSegmentsOf(rs.Repo)
 	cm, _, err := c.GitHub.Repositories.GetCommit(ctx, owner, name, it.SHA, nil)
 	if err != nil {
 		c.noteStop(err)
@@ -379,7 +379,7 @@ func (c *Collector) readBranch(ctx context.Context, rs *RepoState, it *Item) err
 // each paid from the meter). A budget that runs out mid-way leaves the item
 // unread (errBudget).
 func (c *Collector) readTimeline(ctx context.Context, rs *RepoState, it *Item, paidFirst bool) error {
-	owner, name := ghclient.RepoSegments(rs.Repo.String())
+	owner, name := ghclient.RepoSegmentsOf(rs.Repo)
 	var all []*github.Timeline
 	opt := github.ListOptions{Page: 1, PerPage: ghclient.PerPage}
 	for first := true; ; first = false {
@@ -637,7 +637,7 @@ func (ev *listingEvidence) decidesRecent(p Policy, it *Item, cutoff time.Time) b
 // (reading those items one by one is then cheaper).
 func (c *Collector) listEvents(ctx context.Context, rs *RepoState, ev *listingEvidence, labelled []*Item) {
 	p := rs.Policy
-	owner, name := ghclient.RepoSegments(rs.Repo.String())
+	owner, name := ghclient.RepoSegmentsOf(rs.Repo)
 	want := map[int]bool{}
 	oldestCreated := c.Now
 	for _, it := range labelled {
@@ -703,7 +703,7 @@ func (c *Collector) listEvents(ctx context.Context, rs *RepoState, ev *listingEv
 // listComments reads the repository's comments updated since since, unless
 // its first page says there are more pages than items that need them.
 func (c *Collector) listComments(ctx context.Context, rs *RepoState, ev *listingEvidence, since time.Time, need int) {
-	owner, name := ghclient.RepoSegments(rs.Repo.String())
+	owner, name := ghclient.RepoSegmentsOf(rs.Repo)
 	got := map[int][]Activity{}
 	abandoned := false
 	opts := &github.IssueListCommentsOptions{Since: &since}

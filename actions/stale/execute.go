@@ -312,7 +312,7 @@ func (e *Executor) applied(ctx context.Context, rs *RepoState, c Call, out *crea
 	// to write), with room for clock skew: the action writes one such
 	// comment per item per run.
 	since := e.Now.Add(-5 * time.Minute)
-	owner, name := ghclient.RepoSegments(rs.Repo.String())
+	owner, name := ghclient.RepoSegmentsOf(rs.Repo)
 	switch {
 	case strings.HasSuffix(c.Path, "/comments"):
 		n := issueNumber(strings.TrimSuffix(c.Path, "/comments"))

@@ -271,3 +271,9 @@ func RepoSegments(fullName string) (owner, name string) {
 	o, n, _ := strings.Cut(fullName, "/")
 	return url.PathEscape(o), url.PathEscape(n)
 }
+
+// RepoSegmentsOf escapes a parsed repository's owner and name as one path
+// segment each, like RepoSegments without formatting and splitting it again.
+func RepoSegmentsOf(r ghname.Repo) (owner, name string) {
+	return url.PathEscape(r.Owner), url.PathEscape(r.Name)
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/sparesparrow/ecosystem-actions/pkg/emulator"
+	"github.com/sparesparrow/ecosystem-actions/pkg/ghname"
 )
 
 // hostileLabel is the stale_label value from issue #10: through go-github's
@@ -337,6 +338,22 @@ func TestPathAndRepoPath(t *testing.T) {
 		var pe *PathError
 		if _, _, err := RepoPath(bad); !errors.As(err, &pe) {
 			t.Errorf("RepoPath(%q) error = %v, want a *PathError", bad, err)
+		}
+	}
+}
+
+// TestRepoSegmentsOf: a parsed repository gives the segments its
+// "owner/name" gives RepoSegments, each escaped as one segment.
+func TestRepoSegmentsOf(t *testing.T) {
+	t.Parallel()
+	for _, r := range []ghname.Repo{{Owner: "acme", Name: "app"}, {Owner: "acme", Name: "a?b#c"}, {Owner: "o", Name: "x%2F.."}} {
+		o, n := RepoSegmentsOf(r)
+		wo, wn := RepoSegments(r.String())
+		if o != wo || n != wn {
+			t.Errorf("RepoSegmentsOf(%+v) = %q, %q; RepoSegments(%q) = %q, %q", r, o, n, r.String(), wo, wn)
+		}
+		if strings.Contains(o+n, "/") || strings.ContainsAny(o+n, "?#") {
+			t.Errorf("RepoSegmentsOf(%+v) = %q, %q: not single segments", r, o, n)
 		}
 	}
 }
